@@ -1,0 +1,370 @@
+//! The catalogue of layers: one definition per tile layer drives the tile SQL, TileJSON and `/catalog`.
+
+use std::fmt;
+use std::sync::LazyLock;
+
+use serde::Serialize;
+
+/// The deepest zoom level we serve. Layers advertise `maxzoom` 14 (QGIS's default, and
+/// deep enough for 20 m generalised boundaries); between their maxzoom and this limit the
+/// server still answers, from full-detail geometry ("overzoom"), so clients that do not
+/// overzoom by themselves keep working.
+pub const MAX_SERVED_ZOOM: u8 = 22;
+
+/// MVT extent and clip buffer (in tile units) used for every layer.
+pub const TILE_EXTENT: u32 = 4096;
+/// 64/4096 of a tile on each side: enough for strokes to join across tile edges.
+pub const TILE_BUFFER: u32 = 64;
+
+/// Wales's bounding box in EPSG:4326 used before any data is loaded; the loader stores
+/// the real extent of the loaded boundaries with each data version.
+pub const WALES_BOUNDS: [f64; 4] = [-5.6701, 51.3751, -2.6498, 53.4357];
+
+/// A tile layer that the server can serve.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LayerId {
+    /// 2011 Lower layer Super Output Areas with WIMD 2019.
+    Lsoa,
+    /// Primary care clusters, dissolved from their LSOAs.
+    Clusters,
+    /// Local health boards, dissolved from their LSOAs.
+    HealthBoards,
+}
+
+impl LayerId {
+    /// Every layer, in drawing order (bottom first).
+    pub const ALL: [LayerId; 3] = [LayerId::Lsoa, LayerId::Clusters, LayerId::HealthBoards];
+
+    /// The id used in URLs and as the MVT layer name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LayerId::Lsoa => "lsoa",
+            LayerId::Clusters => "clusters",
+            LayerId::HealthBoards => "health_boards",
+        }
+    }
+
+    /// Parses a URL layer id.
+    pub fn parse(s: &str) -> Option<LayerId> {
+        LayerId::ALL.into_iter().find(|l| l.as_str() == s)
+    }
+
+    /// The layer's definition.
+    pub fn layer(self) -> &'static Layer {
+        match self {
+            LayerId::Lsoa => &LSOA,
+            LayerId::Clusters => &CLUSTERS,
+            LayerId::HealthBoards => &HEALTH_BOARDS,
+        }
+    }
+}
+
+impl fmt::Display for LayerId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The name of the composite that stands for every layer.
+pub const ALL_LAYERS_ALIAS: &str = "wales";
+
+/// The MVT/TileJSON type of a property.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FieldType {
+    /// UTF-8 text.
+    String,
+    /// A whole number.
+    Integer,
+    /// A floating-point number.
+    Number,
+    /// true or false.
+    Boolean,
+}
+
+/// A property baked into every feature of a layer; `name` is also the table column.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct Field {
+    /// Property (and column) name.
+    pub name: &'static str,
+    /// Its type in the tile.
+    #[serde(rename = "type")]
+    pub kind: FieldType,
+    /// What it means, for TileJSON `vector_layers[].fields` and `/catalog`.
+    pub description: &'static str,
+}
+
+const fn field(name: &'static str, kind: FieldType, description: &'static str) -> Field {
+    Field {
+        name,
+        kind,
+        description,
+    }
+}
+
+/// A range of zoom levels that draws from one pre-generalised geometry column.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct ZoomBand {
+    /// Deepest zoom level served from this column.
+    pub max_zoom: u8,
+    /// The geometry column.
+    pub column: &'static str,
+    /// Douglas–Peucker tolerance in metres used to build the column from `geom`, or
+    /// `None` for the full-detail column. Half a tile unit at `max_zoom`
+    /// (40,075 km / 2^z / 4096 / 2), so the simplification stays below what a screen
+    /// pixel can show.
+    pub tolerance_m: Option<f64>,
+}
+
+/// Zoom bands shared by every layer, shallowest first; the last one is open-ended.
+pub const ZOOM_BANDS: [ZoomBand; 3] = [
+    ZoomBand {
+        max_zoom: 4,
+        column: "geom_z4",
+        tolerance_m: Some(300.0),
+    },
+    ZoomBand {
+        max_zoom: 7,
+        column: "geom_z7",
+        tolerance_m: Some(38.0),
+    },
+    ZoomBand {
+        max_zoom: MAX_SERVED_ZOOM,
+        column: "geom",
+        tolerance_m: None,
+    },
+];
+
+/// The zoom band that serves zoom `z`.
+pub fn band_for_zoom(z: u8) -> &'static ZoomBand {
+    ZOOM_BANDS
+        .iter()
+        .find(|b| z <= b.max_zoom)
+        .unwrap_or(&ZOOM_BANDS[ZOOM_BANDS.len() - 1])
+}
+
+/// A tile layer: its table, zoom range and properties.
+#[derive(Debug, Serialize)]
+pub struct Layer {
+    /// URL id and MVT layer name.
+    pub id: LayerId,
+    /// Table in schema `atlas`.
+    pub table: &'static str,
+    /// Human title.
+    pub title: &'static str,
+    /// What the layer holds.
+    pub description: &'static str,
+    /// Shallowest zoom served.
+    pub minzoom: u8,
+    /// Deepest zoom advertised; deeper tiles up to [`MAX_SERVED_ZOOM`] are overzoomed.
+    pub maxzoom: u8,
+    /// Properties in every feature. The integer MVT feature id comes from column `fid`.
+    pub fields: Vec<Field>,
+}
+
+impl Layer {
+    /// Whether zoom `z` can be served for this layer.
+    pub fn serves_zoom(&self, z: u8) -> bool {
+        z >= self.minzoom && z <= MAX_SERVED_ZOOM
+    }
+}
+
+use FieldType::{Boolean, Integer, Number, String as Text};
+
+const NAME_FIELDS: [Field; 4] = [
+    field("code", Text, "Code: ONS GSS code for LSOAs and health boards; for clusters a local key (health board ODS code + name slug), as no official cluster codes are published"),
+    field("name_en", Text, "Name in English"),
+    field("name_cy", Text, "Name in Welsh; the English name where no Welsh name is published (see name_cy_fallback)"),
+    field("name_cy_fallback", Boolean, "true when name_cy is only the English name, because no Welsh name is published"),
+];
+
+const PROFILE_FIELDS: [Field; 11] = [
+    field("lsoa_count", Integer, "Number of 2011 LSOAs in the area"),
+    field(
+        "wimd_q1_lsoas",
+        Integer,
+        "LSOAs in WIMD 2019 quintile 1 (the most deprived 20% in Wales)",
+    ),
+    field("wimd_q2_lsoas", Integer, "LSOAs in WIMD 2019 quintile 2"),
+    field("wimd_q3_lsoas", Integer, "LSOAs in WIMD 2019 quintile 3"),
+    field("wimd_q4_lsoas", Integer, "LSOAs in WIMD 2019 quintile 4"),
+    field(
+        "wimd_q5_lsoas",
+        Integer,
+        "LSOAs in WIMD 2019 quintile 5 (the least deprived 20%)",
+    ),
+    field(
+        "wimd_q1_pct",
+        Number,
+        "Share of the area's LSOAs in WIMD quintile 1, per cent",
+    ),
+    field(
+        "wimd_q2_pct",
+        Number,
+        "Share of the area's LSOAs in WIMD quintile 2, per cent",
+    ),
+    field(
+        "wimd_q3_pct",
+        Number,
+        "Share of the area's LSOAs in WIMD quintile 3, per cent",
+    ),
+    field(
+        "wimd_q4_pct",
+        Number,
+        "Share of the area's LSOAs in WIMD quintile 4, per cent",
+    ),
+    field(
+        "wimd_q5_pct",
+        Number,
+        "Share of the area's LSOAs in WIMD quintile 5, per cent",
+    ),
+];
+
+/// The eight WIMD 2019 domains, as used in column names (`<domain>_rank`, `_decile`, `_quintile`).
+pub const WIMD_DOMAINS: [&str; 8] = [
+    "income",
+    "employment",
+    "health",
+    "education",
+    "access_to_services",
+    "housing",
+    "community_safety",
+    "physical_environment",
+];
+
+const LSOA_OWN_FIELDS: [Field; 16] = [
+    field("name_wimd", Text, "The Welsh Government's local LSOA name used in WIMD (e.g. Rhyl West 2)"),
+    field("la_code", Text, "Local authority code"),
+    field("hb_code", Text, "Local health board code"),
+    field("cluster_code", Text, "Primary care cluster key"),
+    field("cluster_provenance", Text, "How the LSOA was assigned to its cluster; says APPROXIMATE while the official lookup is not loaded"),
+    field("wimd_rank", Integer, "WIMD 2019 overall rank, 1 = most deprived of 1,909"),
+    field("wimd_decile", Integer, "WIMD 2019 overall decile (published), 1 = most deprived"),
+    field("wimd_quintile", Integer, "WIMD 2019 overall quintile (published), 1 = most deprived"),
+    field("income_quintile", Integer, "WIMD 2019 income domain quintile, 1 = most deprived"),
+    field("employment_quintile", Integer, "WIMD 2019 employment domain quintile, 1 = most deprived"),
+    field("health_quintile", Integer, "WIMD 2019 health domain quintile, 1 = most deprived"),
+    field("education_quintile", Integer, "WIMD 2019 education domain quintile, 1 = most deprived"),
+    field("access_to_services_quintile", Integer, "WIMD 2019 access to services domain quintile, 1 = most deprived"),
+    field("housing_quintile", Integer, "WIMD 2019 housing domain quintile, 1 = most deprived"),
+    field("community_safety_quintile", Integer, "WIMD 2019 community safety domain quintile, 1 = most deprived"),
+    field("physical_environment_quintile", Integer, "WIMD 2019 physical environment domain quintile, 1 = most deprived"),
+];
+
+const CLUSTER_OWN_FIELDS: [Field; 3] = [
+    field("hb_code", Text, "Local health board code"),
+    field(
+        "provenance",
+        Text,
+        "Where the cluster's geography comes from; says APPROXIMATE while it is a model",
+    ),
+    field(
+        "approximate",
+        Boolean,
+        "true while the cluster geography is approximate, not the official lookup",
+    ),
+];
+
+const HEALTH_BOARD_OWN_FIELDS: [Field; 1] = [field(
+    "ods_code",
+    Text,
+    "NHS ODS code of the health board (7A1..7A7)",
+)];
+
+/// LSOA layer.
+pub static LSOA: LazyLock<Layer> = LazyLock::new(|| {
+    Layer {
+    id: LayerId::Lsoa,
+    table: "lsoa",
+    title: "LSOAs (2011) with WIMD 2019",
+    description: "1,909 Lower layer Super Output Areas (2011, ONS 20 m generalised clipped) with WIMD 2019 ranks and quintiles, local authority, health board and primary care cluster.",
+    minzoom: 5,
+    maxzoom: 14,
+    fields: [NAME_FIELDS.as_slice(), &LSOA_OWN_FIELDS].concat(),
+}
+});
+
+/// Cluster layer.
+pub static CLUSTERS: LazyLock<Layer> = LazyLock::new(|| {
+    Layer {
+    id: LayerId::Clusters,
+    table: "cluster",
+    title: "Primary care clusters (2024)",
+    description: "The 63 primary care clusters of 2024, dissolved from their LSOAs, with their WIMD 2019 deprivation profile (LSOA counts and shares per quintile).",
+    minzoom: 0,
+    maxzoom: 14,
+    fields: [NAME_FIELDS.as_slice(), &CLUSTER_OWN_FIELDS, &PROFILE_FIELDS].concat(),
+}
+});
+
+/// Health board layer.
+pub static HEALTH_BOARDS: LazyLock<Layer> = LazyLock::new(|| {
+    Layer {
+    id: LayerId::HealthBoards,
+    table: "health_board",
+    title: "Local health boards",
+    description: "The 7 local health boards, dissolved from their LSOAs, with their WIMD 2019 deprivation profile.",
+    minzoom: 0,
+    maxzoom: 14,
+    fields: [NAME_FIELDS.as_slice(), &HEALTH_BOARD_OWN_FIELDS, &PROFILE_FIELDS].concat(),
+}
+});
+
+/// Attribution required by the Open Government Licence v3.0 and CC BY 4.0, as HTML.
+pub const ATTRIBUTION_HTML: &str = "Contains OS data © Crown copyright and database right; \
+Source: <a href=\"https://www.ons.gov.uk/\">Office for National Statistics</a> and \
+<a href=\"https://www.gov.wales/\">Welsh Government</a> (WIMD 2019, StatsWales), licensed under the \
+<a href=\"https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/\">Open Government Licence v3.0</a>; \
+LSOA GeoJSON by <a href=\"https://github.com/martinjc/UK-GeoJSON\">Martin Chorley</a> (CC BY 4.0)";
+
+/// What users are told while the cluster geography is a model.
+pub const APPROXIMATE_NOTE: &str = "Cluster boundaries are APPROXIMATE: LSOAs are assigned to the \
+cluster of the nearest GP main surgery, not by the official PHW/Welsh Government lookup.";
+
+/// The attribution for the current data: the licence text, plus the approximate-geography
+/// warning while it applies.
+pub fn attribution(cluster_approximate: bool) -> String {
+    if cluster_approximate {
+        format!("{ATTRIBUTION_HTML}. <strong>{APPROXIMATE_NOTE}</strong>")
+    } else {
+        ATTRIBUTION_HTML.to_owned()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn layer_ids_round_trip() {
+        for id in LayerId::ALL {
+            assert_eq!(LayerId::parse(id.as_str()), Some(id));
+            assert_eq!(id.layer().id, id);
+        }
+        assert_eq!(LayerId::parse("LSOA"), None);
+        assert_eq!(LayerId::parse(ALL_LAYERS_ALIAS), None);
+    }
+
+    #[test]
+    fn fields_are_unique_and_named() {
+        for id in LayerId::ALL {
+            let fields = &id.layer().fields;
+            let mut names: Vec<_> = fields.iter().map(|f| f.name).collect();
+            assert!(names.iter().all(|n| !n.is_empty()), "{id}");
+            names.sort_unstable();
+            names.dedup();
+            assert_eq!(names.len(), fields.len(), "duplicate field in {id}");
+        }
+    }
+
+    #[test]
+    fn bands_cover_every_zoom_in_order() {
+        assert_eq!(band_for_zoom(0).column, "geom_z4");
+        assert_eq!(band_for_zoom(4).column, "geom_z4");
+        assert_eq!(band_for_zoom(5).column, "geom_z7");
+        assert_eq!(band_for_zoom(8).column, "geom");
+        assert_eq!(band_for_zoom(MAX_SERVED_ZOOM).column, "geom");
+        assert!(ZOOM_BANDS.windows(2).all(|w| w[0].max_zoom < w[1].max_zoom));
+    }
+}

@@ -1,0 +1,145 @@
+//! Command-line and environment configuration for `serve`, `load` and `export`.
+//!
+//! Every flag has a matching environment variable, so the same binary runs from a shell,
+//! a systemd unit or a container without a config file.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use clap::{Args, Parser, Subcommand};
+
+/// cluster-atlas: vector tiles, styles and downloads for Wales's primary care clusters.
+#[derive(Debug, Parser)]
+#[command(version, about)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the HTTP server (loads the bundled data first if the database is empty).
+    Serve(Box<ServeArgs>),
+    /// Load boundaries, WIMD and cluster geography into PostGIS, atomically.
+    Load(Box<LoadArgs>),
+}
+
+/// Database connection settings.
+#[derive(Debug, Clone, Args)]
+pub struct DbArgs {
+    /// PostgreSQL/PostGIS connection URL, e.g. postgres://user@127.0.0.1:5432/cluster_atlas
+    #[arg(long, env = "DATABASE_URL")]
+    pub database_url: String,
+    /// Largest number of pooled database connections.
+    #[arg(long, env = "CLUSTER_ATLAS_POOL_SIZE", default_value_t = 16)]
+    pub pool_size: u32,
+    /// Statement timeout for every query, in seconds.
+    #[arg(long, env = "CLUSTER_ATLAS_STATEMENT_TIMEOUT", default_value_t = 20)]
+    pub statement_timeout_secs: u64,
+}
+
+/// `serve` settings.
+#[derive(Debug, Clone, Args)]
+pub struct ServeArgs {
+    /// Database settings.
+    #[command(flatten)]
+    pub db: DbArgs,
+    /// Address and port to listen on.
+    #[arg(long, env = "CLUSTER_ATLAS_BIND", default_value = "127.0.0.1:8080")]
+    pub bind: SocketAddr,
+    /// Public base URL (scheme, host, optional path prefix) used in TileJSON and style
+    /// URLs when the server runs behind a proxy, e.g. https://maps.example.nhs.wales/atlas.
+    /// Without it, URLs are built from the request's Host header.
+    #[arg(long, env = "CLUSTER_ATLAS_PUBLIC_URL")]
+    pub public_url: Option<String>,
+    /// Do not load the bundled data when the database is empty.
+    #[arg(long, env = "CLUSTER_ATLAS_NO_AUTOLOAD")]
+    pub no_autoload: bool,
+    /// Folder holding the bundled data, used for the automatic first load.
+    #[arg(long, env = "CLUSTER_ATLAS_DATA_DIR")]
+    pub data_dir: Option<PathBuf>,
+}
+
+/// `load` settings: which files to read. Every file defaults to the bundled copy in
+/// the data folder.
+#[derive(Debug, Clone, Args)]
+pub struct LoadArgs {
+    /// Database settings.
+    #[command(flatten)]
+    pub db: DbArgs,
+    /// Input files.
+    #[command(flatten)]
+    pub inputs: InputArgs,
+}
+
+/// The loader's input files and their field names.
+#[derive(Debug, Clone, Default, Args)]
+pub struct InputArgs {
+    /// Folder holding the bundled data (default: ./boundaries, else the source tree's).
+    #[arg(long, env = "CLUSTER_ATLAS_DATA_DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// LSOA boundaries in any OGR format (GeoJSON, GeoPackage, Shapefile, ...).
+    #[arg(long)]
+    pub lsoa: Option<PathBuf>,
+    /// Layer to read in the LSOA file (default: the first).
+    #[arg(long)]
+    pub lsoa_layer: Option<String>,
+    /// LSOA code field in the boundaries file.
+    #[arg(long, default_value = "lsoa11cd")]
+    pub lsoa_code_field: String,
+    /// English name field in the boundaries file.
+    #[arg(long, default_value = "lsoa11nm")]
+    pub lsoa_name_en_field: String,
+    /// Welsh name field in the boundaries file (an empty value falls back to English).
+    #[arg(long, default_value = "lsoa11nmw")]
+    pub lsoa_name_cy_field: String,
+    /// WIMD 2019 ranks, deciles and quintiles (CSV).
+    #[arg(long)]
+    pub wimd: Option<PathBuf>,
+    /// LSOA to local authority and health board lookup (CSV).
+    #[arg(long)]
+    pub lookup: Option<PathBuf>,
+    /// Health boards with English and Welsh names (CSV).
+    #[arg(long)]
+    pub health_boards: Option<PathBuf>,
+    /// Clusters with names and health board (CSV). Not used with --cluster-polygons.
+    #[arg(long)]
+    pub clusters: Option<PathBuf>,
+    /// LSOA to cluster lookup (CSV with lsoa11cd and cluster_key or cluster_2024_key).
+    #[arg(long, conflicts_with = "cluster_polygons")]
+    pub cluster_lookup: Option<PathBuf>,
+    /// Cluster polygons in any OGR format (e.g. the DataMapWales GeoPackage). Each LSOA
+    /// joins the cluster that contains its point-on-surface.
+    #[arg(long)]
+    pub cluster_polygons: Option<PathBuf>,
+    /// Layer to read in the cluster polygon file (default: the first).
+    #[arg(long)]
+    pub cluster_layer: Option<String>,
+    /// Cluster code field in the polygon file.
+    #[arg(long, default_value = "code")]
+    pub cluster_code_field: String,
+    /// English cluster name field in the polygon file.
+    #[arg(long, default_value = "name_en")]
+    pub cluster_name_en_field: String,
+    /// Welsh cluster name field in the polygon file.
+    #[arg(long, default_value = "enw_cy")]
+    pub cluster_name_cy_field: String,
+    /// Mark the cluster geography as approximate even if it comes from polygons or a
+    /// lookup without an APPROX method column.
+    #[arg(long)]
+    pub clusters_approximate: bool,
+}
+
+/// The data folder: the flag, else `./boundaries`, else the one in the source tree.
+pub fn resolve_data_dir(flag: Option<&Path>) -> PathBuf {
+    if let Some(dir) = flag {
+        return dir.to_path_buf();
+    }
+    let local = PathBuf::from("boundaries");
+    if local.is_dir() {
+        return local;
+    }
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("boundaries")
+}

@@ -1,0 +1,118 @@
+//! The database: connection pool, migrations, and the data-version record.
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use serde::Serialize;
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::ConnectOptions;
+use sqlx::{PgPool, Row};
+
+use crate::config::DbArgs;
+
+/// Migrations in `migrations/`, compiled into the binary.
+pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!();
+
+/// Failures while connecting or migrating.
+#[derive(Debug, thiserror::Error)]
+pub enum DbError {
+    /// The URL could not be parsed.
+    #[error("DATABASE_URL is not a valid PostgreSQL URL: {0}")]
+    BadUrl(#[source] sqlx::Error),
+    /// The server could not be reached.
+    #[error("cannot connect to the database: {0}")]
+    Connect(#[source] sqlx::Error),
+    /// A migration failed.
+    #[error("database migration failed: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    /// PostGIS is missing or too old.
+    #[error("PostGIS is required (3.1 or later, for ST_TileEnvelope with a margin): {0}")]
+    PostGis(String),
+    /// Any other query failure.
+    #[error("database query failed: {0}")]
+    Query(#[from] sqlx::Error),
+}
+
+/// Opens a pool. Every connection gets a statement timeout, so no query can hang a
+/// request or hold a connection for ever.
+pub async fn connect(args: &DbArgs) -> Result<PgPool, DbError> {
+    let timeout_ms = args.statement_timeout_secs.saturating_mul(1000).to_string();
+    let options = PgConnectOptions::from_str(&args.database_url)
+        .map_err(DbError::BadUrl)?
+        .application_name("cluster-atlas")
+        .options([("statement_timeout", timeout_ms.as_str())])
+        // Loads run multi-second statements on purpose; only log really slow ones.
+        .log_slow_statements(log::LevelFilter::Warn, Duration::from_secs(30));
+    PgPoolOptions::new()
+        .max_connections(args.pool_size.max(1))
+        .acquire_timeout(Duration::from_secs(5))
+        .connect_with(options)
+        .await
+        .map_err(DbError::Connect)
+}
+
+/// Applies pending migrations (creating PostGIS if needed) and checks the PostGIS version.
+pub async fn migrate(pool: &PgPool) -> Result<String, DbError> {
+    MIGRATOR.run(pool).await?;
+    let version: String = sqlx::query_scalar("select postgis_lib_version()")
+        .fetch_one(pool)
+        .await
+        .map_err(|e| DbError::PostGis(e.to_string()))?;
+    let mut parts = version.split('.').map(|p| p.parse::<u32>().unwrap_or(0));
+    let (major, minor) = (parts.next().unwrap_or(0), parts.next().unwrap_or(0));
+    if (major, minor) < (3, 1) {
+        return Err(DbError::PostGis(format!("found {version}")));
+    }
+    Ok(version)
+}
+
+/// What was loaded, and when: the newest row of `atlas.data_version`.
+#[derive(Debug, Clone, Serialize)]
+pub struct DataVersion {
+    /// Increases by one with every successful load.
+    pub version: i64,
+    /// When the load committed (RFC 3339).
+    pub loaded_at: String,
+    /// Whether the cluster geography is a model rather than the official lookup.
+    pub cluster_approximate: bool,
+    /// How LSOAs were assigned to clusters.
+    pub cluster_provenance: String,
+    /// LSOAs loaded.
+    pub lsoa_count: i32,
+    /// Clusters loaded.
+    pub cluster_count: i32,
+    /// Health boards loaded.
+    pub health_board_count: i32,
+    /// Extent of the data in EPSG:4326: west, south, east, north.
+    pub bounds: [f64; 4],
+}
+
+/// The current data version, or `None` before the first load.
+pub async fn current_version(pool: &PgPool) -> Result<Option<DataVersion>, sqlx::Error> {
+    let row = sqlx::query(
+        "select version, to_char(loaded_at at time zone 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') as loaded_at, \
+         cluster_approximate, cluster_provenance, lsoa_count, cluster_count, health_board_count, \
+         west, south, east, north \
+         from atlas.data_version order by version desc limit 1",
+    )
+    .fetch_optional(pool)
+    .await?;
+    row.map(|r| {
+        Ok(DataVersion {
+            version: r.try_get("version")?,
+            loaded_at: r.try_get("loaded_at")?,
+            cluster_approximate: r.try_get("cluster_approximate")?,
+            cluster_provenance: r.try_get("cluster_provenance")?,
+            lsoa_count: r.try_get("lsoa_count")?,
+            cluster_count: r.try_get("cluster_count")?,
+            health_board_count: r.try_get("health_board_count")?,
+            bounds: [
+                r.try_get("west")?,
+                r.try_get("south")?,
+                r.try_get("east")?,
+                r.try_get("north")?,
+            ],
+        })
+    })
+    .transpose()
+}

@@ -1,0 +1,116 @@
+//! `AppError`: every module's error rolled into one type that renders as a JSON HTTP response.
+//!
+//! 4xx errors tell the client exactly what was wrong. 5xx errors are logged once, here,
+//! with their detail, and the client sees only a generic message.
+
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde::Serialize;
+
+use crate::tiles::TileError;
+
+/// An error that ends a request.
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    /// A bad tile request: unknown layer, bad coordinates, zoom out of range.
+    #[error(transparent)]
+    Tile(#[from] TileError),
+    /// A route that does not exist.
+    #[error("no such resource: {0}")]
+    NotFound(String),
+    /// The database could not be reached or timed out.
+    #[error("database unavailable: {0}")]
+    Unavailable(#[source] sqlx::Error),
+    /// Any other database failure.
+    #[error("database error: {0}")]
+    Database(#[source] sqlx::Error),
+    /// The database holds no loaded data yet.
+    #[error("no data has been loaded yet: run `cluster-atlas load`")]
+    NoData,
+}
+
+impl From<sqlx::Error> for AppError {
+    fn from(e: sqlx::Error) -> Self {
+        match e {
+            sqlx::Error::PoolTimedOut
+            | sqlx::Error::PoolClosed
+            | sqlx::Error::Io(_)
+            | sqlx::Error::Tls(_) => AppError::Unavailable(e),
+            _ => AppError::Database(e),
+        }
+    }
+}
+
+/// The JSON body of every error response.
+#[derive(Debug, Serialize)]
+pub struct ErrorBody {
+    /// The HTTP status code, repeated for clients that only see the body.
+    pub status: u16,
+    /// A stable machine-readable code.
+    pub code: &'static str,
+    /// What went wrong, for a person.
+    pub message: String,
+    /// Allowed values, when the error is an unknown value.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub allowed: Option<Vec<String>>,
+}
+
+#[derive(Serialize)]
+struct ErrorEnvelope {
+    error: ErrorBody,
+}
+
+impl AppError {
+    /// Status, code and allowed values for this error.
+    fn parts(&self) -> (StatusCode, &'static str, Option<Vec<String>>) {
+        match self {
+            AppError::Tile(e) => e.parts(),
+            AppError::NotFound(_) => (StatusCode::NOT_FOUND, "not_found", None),
+            AppError::Unavailable(_) => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "database_unavailable",
+                None,
+            ),
+            AppError::NoData => (StatusCode::SERVICE_UNAVAILABLE, "no_data", None),
+            AppError::Database(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal", None),
+        }
+    }
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        let (status, code, allowed) = self.parts();
+        let message = if status.is_server_error() {
+            // Log the detail once; never show SQL or connection details to clients.
+            tracing::error!(error = %self, code, "request failed");
+            match self {
+                AppError::NoData => self.to_string(),
+                AppError::Unavailable(_) => {
+                    "the database is unavailable; try again shortly".to_owned()
+                }
+                _ => "internal server error".to_owned(),
+            }
+        } else {
+            self.to_string()
+        };
+        let body = ErrorEnvelope {
+            error: ErrorBody {
+                status: status.as_u16(),
+                code,
+                message,
+                allowed,
+            },
+        };
+        let mut response = (status, Json(body)).into_response();
+        if status == StatusCode::SERVICE_UNAVAILABLE {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
+        }
+        response
+            .headers_mut()
+            .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        response
+    }
+}

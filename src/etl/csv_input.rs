@@ -1,0 +1,220 @@
+//! A strict CSV reader: checks the header, gives each row its line number, and parses typed fields.
+
+use std::collections::HashMap;
+use std::ops::RangeInclusive;
+use std::path::{Path, PathBuf};
+
+use super::error::{bad_value, EtlError};
+
+/// One data row with its line number and typed accessors.
+pub struct Row<'a> {
+    path: &'a Path,
+    line: u64,
+    record: &'a csv::StringRecord,
+    columns: &'a HashMap<String, usize>,
+}
+
+impl Row<'_> {
+    /// The 1-based line number in the file.
+    pub fn line(&self) -> u64 {
+        self.line
+    }
+
+    /// The trimmed text of a column (which the header check guaranteed exists).
+    pub fn text(&self, column: &str) -> &str {
+        self.columns
+            .get(column)
+            .and_then(|&i| self.record.get(i))
+            .map_or("", str::trim)
+    }
+
+    /// The text, or `None` when empty.
+    pub fn optional(&self, column: &str) -> Option<String> {
+        let v = self.text(column);
+        (!v.is_empty()).then(|| v.to_owned())
+    }
+
+    /// The text, which must not be empty.
+    pub fn required(&self, column: &str) -> Result<String, EtlError> {
+        self.optional(column)
+            .ok_or_else(|| self.error(column, "is empty; a value is required"))
+    }
+
+    /// A whole number within `range`.
+    pub fn int_in(&self, column: &str, range: RangeInclusive<i64>) -> Result<i64, EtlError> {
+        let text = self.text(column);
+        let value: i64 = text.parse().map_err(|_| {
+            self.error(
+                column,
+                format!(
+                    "`{text}` is not a whole number (expected {} to {})",
+                    range.start(),
+                    range.end()
+                ),
+            )
+        })?;
+        if !range.contains(&value) {
+            return Err(self.error(
+                column,
+                format!(
+                    "{value} is out of range: expected {} to {}",
+                    range.start(),
+                    range.end()
+                ),
+            ));
+        }
+        Ok(value)
+    }
+
+    /// An error about this row's `column`.
+    pub fn error(&self, column: &str, message: impl Into<String>) -> EtlError {
+        bad_value(self.path, self.line, column, message)
+    }
+}
+
+/// Reads every data row of a CSV file, after checking that `required` columns exist.
+/// Returns the number of data rows; an empty file, or a header with no rows, is an error.
+pub fn read_csv(
+    path: &Path,
+    required: &[&str],
+    mut each: impl FnMut(&Row<'_>) -> Result<(), EtlError>,
+) -> Result<usize, EtlError> {
+    let open_err = |reason: String| EtlError::Open {
+        path: path.to_path_buf(),
+        reason,
+    };
+    let file = std::fs::File::open(path).map_err(|e| open_err(e.to_string()))?;
+    if file.metadata().map(|m| m.len()).unwrap_or(0) == 0 {
+        return Err(EtlError::Empty {
+            path: path.to_path_buf(),
+            what: format!(
+                "the file is empty: expected a header with {}",
+                required.join(", ")
+            ),
+        });
+    }
+    let mut reader = csv::ReaderBuilder::new().flexible(false).from_reader(file);
+    let headers = reader
+        .headers()
+        .map_err(|e| malformed(path, &e))?
+        .iter()
+        .map(|h| h.trim().trim_start_matches('\u{feff}').to_owned())
+        .collect::<Vec<_>>();
+    let columns: HashMap<String, usize> = headers
+        .iter()
+        .enumerate()
+        .map(|(i, h)| (h.clone(), i))
+        .collect();
+    for &column in required {
+        if !columns.contains_key(column) {
+            return Err(EtlError::MissingColumn {
+                path: path.to_path_buf(),
+                column: column.to_owned(),
+                found: headers.clone(),
+            });
+        }
+    }
+    let mut rows = 0;
+    let mut record = csv::StringRecord::new();
+    loop {
+        match reader.read_record(&mut record) {
+            Ok(false) => break,
+            Ok(true) => {}
+            Err(e) => return Err(malformed(path, &e)),
+        }
+        let line = record.position().map_or(0, csv::Position::line);
+        if record.iter().all(|f| f.trim().is_empty()) {
+            continue; // a blank line, typically at the end
+        }
+        rows += 1;
+        each(&Row {
+            path,
+            line,
+            record: &record,
+            columns: &columns,
+        })?;
+    }
+    if rows == 0 {
+        return Err(EtlError::Empty {
+            path: path.to_path_buf(),
+            what: "the file has a header but no data rows".to_owned(),
+        });
+    }
+    Ok(rows)
+}
+
+fn malformed(path: &Path, e: &csv::Error) -> EtlError {
+    let line = e.position().map_or(0, csv::Position::line);
+    let message = match e.kind() {
+        csv::ErrorKind::UnequalLengths {
+            expected_len, len, ..
+        } => format!("the row has {len} fields but the header has {expected_len}"),
+        csv::ErrorKind::Utf8 { .. } => "the row is not valid UTF-8".to_owned(),
+        _ => e.to_string(),
+    };
+    EtlError::Malformed {
+        path: PathBuf::from(path),
+        line,
+        message,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    fn file(text: &str) -> tempfile::NamedTempFile {
+        let mut f = tempfile::NamedTempFile::new().unwrap();
+        f.write_all(text.as_bytes()).unwrap();
+        f
+    }
+
+    #[test]
+    fn reads_rows_with_line_numbers() {
+        let f = file("a,b\n1,x\n\n2,y\n");
+        let mut seen = vec![];
+        let n = read_csv(f.path(), &["a", "b"], |r| {
+            seen.push((r.line(), r.int_in("a", 1..=2)?, r.required("b")?));
+            Ok(())
+        })
+        .unwrap();
+        assert_eq!(n, 2);
+        assert_eq!(seen, vec![(2, 1, "x".into()), (4, 2, "y".into())]);
+    }
+
+    #[test]
+    fn names_missing_columns_ranges_and_ragged_rows() {
+        let f = file("a\n1\n");
+        let e = read_csv(f.path(), &["a", "b"], |_| Ok(())).unwrap_err();
+        assert!(
+            e.to_string()
+                .contains("missing column `b` (the file has: a)"),
+            "{e}"
+        );
+
+        let f = file("a\n7\n");
+        let e = read_csv(f.path(), &["a"], |r| r.int_in("a", 1..=5).map(drop)).unwrap_err();
+        assert!(
+            e.to_string()
+                .contains("line 2: field `a`: 7 is out of range: expected 1 to 5"),
+            "{e}"
+        );
+
+        let f = file("a,b\n1,2,3\n");
+        let e = read_csv(f.path(), &["a"], |_| Ok(())).unwrap_err();
+        assert!(
+            e.to_string()
+                .contains("line 2: the row has 3 fields but the header has 2"),
+            "{e}"
+        );
+
+        let f = file("");
+        let e = read_csv(f.path(), &["a"], |_| Ok(())).unwrap_err();
+        assert!(e.to_string().contains("the file is empty"), "{e}");
+
+        let f = file("a\n");
+        let e = read_csv(f.path(), &["a"], |_| Ok(())).unwrap_err();
+        assert!(e.to_string().contains("no data rows"), "{e}");
+    }
+}

@@ -1,0 +1,354 @@
+//! Writes prepared inputs into PostGIS in one transaction: stage, validate, derive, swap.
+//!
+//! Readers keep seeing the previous version until the commit (MVCC), and any error, or a
+//! killed process, rolls everything back, so the database always holds one complete load.
+
+use serde_json::Value;
+use sqlx::{Postgres, Row, Transaction};
+
+use super::error::EtlError;
+use super::progress::step;
+use super::sources::Prepared;
+use crate::catalog::ZOOM_BANDS;
+
+/// Serialises loads across processes; readers are not blocked.
+const LOAD_LOCK_KEY: i64 = 0x0C1A_5A71;
+
+/// Polygons farther than this from every cluster polygon make the load fail, rather
+/// than being joined to a far-away cluster.
+const NEAREST_CLUSTER_MAX_M: f64 = 2_000.0;
+
+/// What a successful load wrote.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct LoadReport {
+    /// The new data version.
+    pub version: i64,
+    /// LSOAs loaded.
+    pub lsoas: i64,
+    /// Clusters loaded.
+    pub clusters: i64,
+    /// Health boards loaded.
+    pub health_boards: i64,
+    /// LSOAs whose point-on-surface fell outside every cluster polygon and were given
+    /// the nearest one (polygon input only).
+    pub lsoas_joined_to_nearest_cluster: i64,
+    /// Clusters in the input that received no LSOA, so have no geometry and were skipped.
+    pub clusters_without_lsoas: Vec<String>,
+    /// Whether the cluster geography is approximate.
+    pub cluster_approximate: bool,
+}
+
+const STAGE_LSOA: &str = "create temp table stage_lsoa on commit drop as \
+    select r.*, ST_SetSRID(ST_Multi(ST_GeomFromWKB(decode(r.wkb, 'hex'))), 3857) as geom \
+    from jsonb_to_recordset($1) as r( \
+        code text, feature_index integer, name_en text, name_cy text, name_cy_fallback boolean, \
+        name_wimd text, la_code text, la_name_en text, la_name_cy text, hb_code text, \
+        cluster_code text, cluster_provenance text, \
+        wimd_rank integer, wimd_decile smallint, wimd_quintile smallint, wimd_quartile smallint, \
+        income_rank integer, income_decile smallint, income_quintile smallint, \
+        employment_rank integer, employment_decile smallint, employment_quintile smallint, \
+        health_rank integer, health_decile smallint, health_quintile smallint, \
+        education_rank integer, education_decile smallint, education_quintile smallint, \
+        access_to_services_rank integer, access_to_services_decile smallint, access_to_services_quintile smallint, \
+        housing_rank integer, housing_decile smallint, housing_quintile smallint, \
+        community_safety_rank integer, community_safety_decile smallint, community_safety_quintile smallint, \
+        physical_environment_rank integer, physical_environment_decile smallint, physical_environment_quintile smallint, \
+        wkb text)";
+
+const STAGE_CLUSTER_POLYGONS: &str = "create temp table stage_cluster_polygon on commit drop as \
+    select r.code, r.feature_index, ST_SetSRID(ST_GeomFromWKB(decode(r.wkb, 'hex')), 3857) as geom \
+    from jsonb_to_recordset($1) as r(code text, feature_index integer, wkb text)";
+
+/// Counts per WIMD quintile and shares, for a group of staged LSOAs.
+const PROFILE_COLUMNS: &str = "count(*)::integer, \
+    count(*) filter (where l.wimd_quintile = 1)::integer, count(*) filter (where l.wimd_quintile = 2)::integer, \
+    count(*) filter (where l.wimd_quintile = 3)::integer, count(*) filter (where l.wimd_quintile = 4)::integer, \
+    count(*) filter (where l.wimd_quintile = 5)::integer, \
+    100.0 * count(*) filter (where l.wimd_quintile = 1) / count(*), 100.0 * count(*) filter (where l.wimd_quintile = 2) / count(*), \
+    100.0 * count(*) filter (where l.wimd_quintile = 3) / count(*), 100.0 * count(*) filter (where l.wimd_quintile = 4) / count(*), \
+    100.0 * count(*) filter (where l.wimd_quintile = 5) / count(*)";
+
+/// Dissolves a group of staged LSOAs. Neighbouring LSOAs share vertices only up to
+/// floating-point noise after reprojection, which leaves thousands of sub-square-metre
+/// sliver holes in a plain union; snapping to a 1 m grid first (far below the 20 m
+/// generalisation of the source) makes shared edges identical.
+const DISSOLVE: &str =
+    "ST_Multi(ST_CollectionExtract(ST_MakeValid(ST_Union(ST_MakeValid(ST_SnapToGrid(l.geom, 1.0)))), 3))";
+
+/// Runs the whole database side of a load in one transaction.
+pub async fn write(pool: &sqlx::PgPool, prepared: Prepared) -> Result<LoadReport, EtlError> {
+    let mut tx = pool.begin().await?;
+    // Loads take minutes at most; the pool's per-statement timeout is for requests.
+    sqlx::query("set local statement_timeout = 0")
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query("select pg_advisory_xact_lock($1)")
+        .bind(LOAD_LOCK_KEY)
+        .execute(&mut *tx)
+        .await?;
+
+    step("staging LSOAs");
+    sqlx::query(STAGE_LSOA)
+        .bind(Value::Array(prepared.lsoas))
+        .execute(&mut *tx)
+        .await?;
+    check_geometry(&mut tx, "stage_lsoa", &prepared.lsoa_path, "code").await?;
+
+    let mut joined_to_nearest = 0;
+    if let Some((path, polygons)) = prepared.cluster_polygons {
+        step("joining LSOAs to cluster polygons");
+        sqlx::query(STAGE_CLUSTER_POLYGONS)
+            .bind(Value::Array(polygons))
+            .execute(&mut *tx)
+            .await?;
+        check_geometry(&mut tx, "stage_cluster_polygon", &path, "code").await?;
+        joined_to_nearest = join_clusters_spatially(&mut tx, &path).await?;
+    }
+
+    step("replacing the previous version");
+    // Children first: lsoa references cluster and health_board.
+    for table in ["atlas.lsoa", "atlas.cluster", "atlas.health_board"] {
+        sqlx::query(sqlx::AssertSqlSafe(format!("delete from {table}")))
+            .execute(&mut *tx)
+            .await?;
+    }
+
+    step("dissolving health boards");
+    let codes: Vec<String> = prepared
+        .health_boards
+        .iter()
+        .map(|b| b.code.clone())
+        .collect();
+    let ods: Vec<Option<String>> = prepared
+        .health_boards
+        .iter()
+        .map(|b| b.ods_code.clone())
+        .collect();
+    let name_en: Vec<String> = prepared
+        .health_boards
+        .iter()
+        .map(|b| b.name_en.clone())
+        .collect();
+    let name_cy: Vec<Option<String>> = prepared
+        .health_boards
+        .iter()
+        .map(|b| b.name_cy.clone())
+        .collect();
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "insert into atlas.health_board (fid, code, ods_code, name_en, name_cy, name_cy_fallback, \
+           lsoa_count, wimd_q1_lsoas, wimd_q2_lsoas, wimd_q3_lsoas, wimd_q4_lsoas, wimd_q5_lsoas, \
+           wimd_q1_pct, wimd_q2_pct, wimd_q3_pct, wimd_q4_pct, wimd_q5_pct, geom, geom_z7, geom_z4) \
+         select row_number() over (order by b.code)::integer, b.code, b.ods, b.name_en, \
+           coalesce(b.name_cy, b.name_en), b.name_cy is null, {PROFILE_COLUMNS}, \
+           {DISSOLVE}, ST_GeomFromText('MULTIPOLYGON EMPTY', 3857), \
+           ST_GeomFromText('MULTIPOLYGON EMPTY', 3857) \
+         from unnest($1::text[], $2::text[], $3::text[], $4::text[]) as b(code, ods, name_en, name_cy) \
+         join stage_lsoa l on l.hb_code = b.code \
+         group by b.code, b.ods, b.name_en, b.name_cy"
+    )))
+    .bind(&codes)
+    .bind(&ods)
+    .bind(&name_en)
+    .bind(&name_cy)
+    .execute(&mut *tx)
+    .await?;
+
+    step("dissolving clusters");
+    let codes: Vec<String> = prepared.clusters.iter().map(|c| c.code.clone()).collect();
+    let name_en: Vec<String> = prepared
+        .clusters
+        .iter()
+        .map(|c| c.name_en.clone())
+        .collect();
+    let name_cy: Vec<Option<String>> = prepared
+        .clusters
+        .iter()
+        .map(|c| c.name_cy.clone())
+        .collect();
+    let hb: Vec<Option<String>> = prepared
+        .clusters
+        .iter()
+        .map(|c| c.hb_code.clone())
+        .collect();
+    // A cluster's board is the input's, else the board most of its LSOAs are in.
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "insert into atlas.cluster (fid, code, name_en, name_cy, name_cy_fallback, hb_code, provenance, \
+           approximate, lsoa_count, wimd_q1_lsoas, wimd_q2_lsoas, wimd_q3_lsoas, wimd_q4_lsoas, wimd_q5_lsoas, \
+           wimd_q1_pct, wimd_q2_pct, wimd_q3_pct, wimd_q4_pct, wimd_q5_pct, geom, geom_z7, geom_z4) \
+         select row_number() over (order by c.code)::integer, c.code, c.name_en, \
+           coalesce(c.name_cy, c.name_en), c.name_cy is null, \
+           coalesce(c.hb, mode() within group (order by l.hb_code)), $5, $6, {PROFILE_COLUMNS}, \
+           {DISSOLVE}, ST_GeomFromText('MULTIPOLYGON EMPTY', 3857), \
+           ST_GeomFromText('MULTIPOLYGON EMPTY', 3857) \
+         from unnest($1::text[], $2::text[], $3::text[], $4::text[]) as c(code, name_en, name_cy, hb) \
+         join stage_lsoa l on l.cluster_code = c.code \
+         group by c.code, c.name_en, c.name_cy, c.hb"
+    )))
+    .bind(&codes)
+    .bind(&name_en)
+    .bind(&name_cy)
+    .bind(&hb)
+    .bind(&prepared.cluster_provenance)
+    .bind(prepared.cluster_approximate)
+    .execute(&mut *tx)
+    .await?;
+    let clusters_without_lsoas: Vec<String> = sqlx::query_scalar(
+        "select c from unnest($1::text[]) as c where c not in (select code from atlas.cluster) order by c",
+    )
+    .bind(&codes)
+    .fetch_all(&mut *tx)
+    .await?;
+    for code in &clusters_without_lsoas {
+        tracing::warn!(cluster = %code, "cluster has no LSOAs assigned, so no geometry; skipped");
+    }
+
+    step("writing LSOAs");
+    sqlx::query(
+        "insert into atlas.lsoa \
+         select row_number() over (order by code)::integer, code, name_en, name_cy, name_cy_fallback, \
+           name_wimd, la_code, la_name_en, la_name_cy, hb_code, cluster_code, cluster_provenance, \
+           wimd_rank, wimd_decile, wimd_quintile, wimd_quartile, \
+           income_rank, income_decile, income_quintile, employment_rank, employment_decile, employment_quintile, \
+           health_rank, health_decile, health_quintile, education_rank, education_decile, education_quintile, \
+           access_to_services_rank, access_to_services_decile, access_to_services_quintile, \
+           housing_rank, housing_decile, housing_quintile, \
+           community_safety_rank, community_safety_decile, community_safety_quintile, \
+           physical_environment_rank, physical_environment_decile, physical_environment_quintile, \
+           geom, ST_GeomFromText('MULTIPOLYGON EMPTY', 3857), ST_GeomFromText('MULTIPOLYGON EMPTY', 3857) \
+         from stage_lsoa",
+    )
+    .execute(&mut *tx)
+    .await?;
+
+    step("generalising geometry per zoom band");
+    for table in ["atlas.lsoa", "atlas.cluster", "atlas.health_board"] {
+        for band in &ZOOM_BANDS {
+            let Some(tolerance) = band.tolerance_m else {
+                continue;
+            };
+            // Column names come from the compiled-in catalogue, never from input.
+            let column = crate::tiles::sql::quote_ident(band.column);
+            sqlx::query(sqlx::AssertSqlSafe(format!(
+                "update {table} set {column} = ST_Multi(ST_CollectionExtract(ST_MakeValid(\
+                 ST_SimplifyPreserveTopology(geom, $1)), 3))"
+            )))
+            .bind(tolerance)
+            .execute(&mut *tx)
+            .await?;
+        }
+    }
+
+    step("recording the data version");
+    let counts = sqlx::query(
+        "select (select count(*) from atlas.lsoa) as lsoas, (select count(*) from atlas.cluster) as clusters, \
+         (select count(*) from atlas.health_board) as boards",
+    )
+    .fetch_one(&mut *tx)
+    .await?;
+    let (lsoas, clusters, boards): (i64, i64, i64) = (
+        counts.try_get("lsoas")?,
+        counts.try_get("clusters")?,
+        counts.try_get("boards")?,
+    );
+    let version: i64 = sqlx::query_scalar(
+        "insert into atlas.data_version (inputs, cluster_approximate, cluster_provenance, lsoa_count, \
+           cluster_count, health_board_count, west, south, east, north) \
+         select $1, $2, $3, $4, $5, $6, ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e) \
+         from (select ST_Transform(ST_SetSRID(ST_Extent(geom)::geometry, 3857), 4326) as e from atlas.lsoa) as x \
+         returning version",
+    )
+    .bind(&prepared.inputs)
+    .bind(prepared.cluster_approximate)
+    .bind(&prepared.cluster_provenance)
+    .bind(i32::try_from(lsoas).unwrap_or(i32::MAX))
+    .bind(i32::try_from(clusters).unwrap_or(i32::MAX))
+    .bind(i32::try_from(boards).unwrap_or(i32::MAX))
+    .fetch_one(&mut *tx)
+    .await?;
+
+    tx.commit().await?;
+    Ok(LoadReport {
+        version,
+        lsoas,
+        clusters,
+        health_boards: boards,
+        lsoas_joined_to_nearest_cluster: joined_to_nearest,
+        clusters_without_lsoas,
+        cluster_approximate: prepared.cluster_approximate,
+    })
+}
+
+/// Fails on the first invalid or empty staged geometry, naming the feature.
+async fn check_geometry(
+    tx: &mut Transaction<'_, Postgres>,
+    table: &str,
+    path: &std::path::Path,
+    code_column: &str,
+) -> Result<(), EtlError> {
+    let bad = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "select feature_index, {code_column} as code, \
+           case when geom is null or ST_IsEmpty(geom) then 'the geometry is empty' \
+                else ST_IsValidReason(geom) end as reason \
+         from {table} where geom is null or ST_IsEmpty(geom) or not ST_IsValid(geom) \
+         order by feature_index limit 1"
+    )))
+    .fetch_optional(&mut **tx)
+    .await?;
+    if let Some(row) = bad {
+        let index: i32 = row.try_get("feature_index")?;
+        let code: String = row.try_get("code")?;
+        let reason: String = row.try_get("reason")?;
+        return Err(EtlError::InvalidGeometry {
+            path: path.to_path_buf(),
+            at: format!("feature {index} ({code})"),
+            reason: format!("{reason} (coordinates in EPSG:3857)"),
+        });
+    }
+    Ok(())
+}
+
+/// Gives each staged LSOA the cluster polygon containing its point-on-surface, else the
+/// nearest within [`NEAREST_CLUSTER_MAX_M`]. Returns how many needed the nearest rule.
+async fn join_clusters_spatially(
+    tx: &mut Transaction<'_, Postgres>,
+    path: &std::path::Path,
+) -> Result<i64, EtlError> {
+    sqlx::query("create index on stage_cluster_polygon using gist (geom)")
+        .execute(&mut **tx)
+        .await?;
+    sqlx::query(
+        "update stage_lsoa l set cluster_code = ( \
+           select p.code from stage_cluster_polygon p \
+           where ST_Intersects(p.geom, ST_PointOnSurface(l.geom)) \
+           order by p.code limit 1)",
+    )
+    .execute(&mut **tx)
+    .await?;
+    let nearest = sqlx::query(
+        "update stage_lsoa l set cluster_code = n.code from ( \
+           select l2.code as lsoa, ( \
+             select p.code from stage_cluster_polygon p \
+             where ST_DWithin(p.geom, ST_PointOnSurface(l2.geom), $1) \
+             order by p.geom <-> ST_PointOnSurface(l2.geom), p.code limit 1) as code \
+           from stage_lsoa l2 where l2.cluster_code is null) as n \
+         where l.code = n.lsoa and n.code is not null",
+    )
+    .bind(NEAREST_CLUSTER_MAX_M)
+    .execute(&mut **tx)
+    .await?
+    .rows_affected();
+    let orphans: Vec<String> =
+        sqlx::query_scalar("select code from stage_lsoa where cluster_code is null order by code")
+            .fetch_all(&mut **tx)
+            .await?;
+    if !orphans.is_empty() {
+        return Err(EtlError::Incomplete {
+            path: path.to_path_buf(),
+            message: format!(
+                "these LSOAs lie in no cluster polygon, nor within {NEAREST_CLUSTER_MAX_M} m of one"
+            ),
+            codes: orphans,
+        });
+    }
+    Ok(i64::try_from(nearest).unwrap_or(i64::MAX))
+}

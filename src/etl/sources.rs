@@ -1,0 +1,566 @@
+//! Reads and cross-checks every loader input in memory, before the database is touched.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+
+use serde_json::{json, Map, Value};
+
+use super::csv_input::{read_csv, Row};
+use super::error::EtlError;
+use super::ogr::{read_polygons, OgrFeature};
+use crate::catalog::WIMD_DOMAINS;
+use crate::config::InputArgs;
+
+/// The input files after defaults are applied.
+#[derive(Debug, Clone)]
+pub struct InputPaths {
+    /// LSOA boundaries (OGR).
+    pub lsoa: PathBuf,
+    /// WIMD CSV.
+    pub wimd: PathBuf,
+    /// LSOA → LA and LHB lookup CSV.
+    pub lookup: PathBuf,
+    /// Health boards CSV.
+    pub health_boards: PathBuf,
+    /// Where cluster membership comes from.
+    pub clusters: ClusterInput,
+}
+
+/// The two ways to say which cluster each LSOA belongs to.
+#[derive(Debug, Clone)]
+pub enum ClusterInput {
+    /// A cluster list plus an LSOA → cluster lookup.
+    Lookup {
+        /// Cluster list CSV.
+        clusters: PathBuf,
+        /// Lookup CSV.
+        lookup: PathBuf,
+    },
+    /// Cluster polygons; LSOAs join spatially.
+    Polygons(PathBuf),
+}
+
+/// Bundled file names inside the data folder.
+pub const BUNDLED_LSOA: &str = "lsoa_wales.geojson";
+/// Bundled WIMD.
+pub const BUNDLED_WIMD: &str = "wimd2019.csv";
+/// Bundled lookup.
+pub const BUNDLED_LOOKUP: &str = "lsoa_lookup_wales.csv";
+/// Bundled health boards.
+pub const BUNDLED_HEALTH_BOARDS: &str = "health_boards.csv";
+/// Bundled clusters.
+pub const BUNDLED_CLUSTERS: &str = "clusters.csv";
+/// Bundled approximate LSOA → cluster lookup.
+pub const BUNDLED_CLUSTER_LOOKUP: &str = "lsoa11_to_cluster_APPROX_nearest_practice.csv";
+
+impl InputPaths {
+    /// Applies the bundled defaults to whatever the user did not name.
+    pub fn resolve(args: &InputArgs) -> InputPaths {
+        let dir = crate::config::resolve_data_dir(args.data_dir.as_deref());
+        let pick = |p: &Option<PathBuf>, name: &str| p.clone().unwrap_or_else(|| dir.join(name));
+        InputPaths {
+            lsoa: pick(&args.lsoa, BUNDLED_LSOA),
+            wimd: pick(&args.wimd, BUNDLED_WIMD),
+            lookup: pick(&args.lookup, BUNDLED_LOOKUP),
+            health_boards: pick(&args.health_boards, BUNDLED_HEALTH_BOARDS),
+            clusters: match &args.cluster_polygons {
+                Some(p) => ClusterInput::Polygons(p.clone()),
+                None => ClusterInput::Lookup {
+                    clusters: pick(&args.clusters, BUNDLED_CLUSTERS),
+                    lookup: pick(&args.cluster_lookup, BUNDLED_CLUSTER_LOOKUP),
+                },
+            },
+        }
+    }
+}
+
+/// A health board ready to insert.
+#[derive(Debug)]
+pub struct HealthBoard {
+    /// GSS code.
+    pub code: String,
+    /// ODS code.
+    pub ods_code: Option<String>,
+    /// English name.
+    pub name_en: String,
+    /// Welsh name, if published.
+    pub name_cy: Option<String>,
+}
+
+/// A cluster ready to insert (from the cluster list or polygon attributes).
+#[derive(Debug)]
+pub struct Cluster {
+    /// Key or official code.
+    pub code: String,
+    /// English name.
+    pub name_en: String,
+    /// Welsh name, if published.
+    pub name_cy: Option<String>,
+    /// Health board, when the input says; otherwise the majority of its LSOAs'.
+    pub hb_code: Option<String>,
+}
+
+/// Everything the database step needs.
+#[derive(Debug)]
+pub struct Prepared {
+    /// LSOA rows as JSON objects (columns of the staging table) with hex WKB in `wkb`.
+    pub lsoas: Vec<Value>,
+    /// Health boards.
+    pub health_boards: Vec<HealthBoard>,
+    /// Clusters.
+    pub clusters: Vec<Cluster>,
+    /// Cluster polygons (code, feature index, hex WKB) when joining spatially.
+    pub cluster_polygons: Option<(PathBuf, Vec<Value>)>,
+    /// True while cluster membership is a model.
+    pub cluster_approximate: bool,
+    /// How LSOAs were assigned to clusters, shown to users.
+    pub cluster_provenance: String,
+    /// The file the LSOA geometry came from, for geometry error messages.
+    pub lsoa_path: PathBuf,
+    /// What was read: paths and sizes, stored with the data version.
+    pub inputs: Value,
+}
+
+fn hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut s = String::with_capacity(bytes.len() * 2);
+    for &b in bytes {
+        s.push(char::from(DIGITS[usize::from(b >> 4)]));
+        s.push(char::from(DIGITS[usize::from(b & 15)]));
+    }
+    s
+}
+
+/// Records the first line each code was seen on, refusing duplicates.
+fn first_sighting(
+    seen: &mut HashMap<String, u64>,
+    row: &Row<'_>,
+    column: &str,
+    code: &str,
+) -> Result<(), EtlError> {
+    if let Some(first) = seen.insert(code.to_owned(), row.line()) {
+        return Err(row.error(
+            column,
+            format!("duplicate code {code} (first seen on line {first})"),
+        ));
+    }
+    Ok(())
+}
+
+fn unknown(row: &Row<'_>, column: &str, code: &str, what: &str, source: &Path) -> EtlError {
+    row.error(
+        column,
+        format!("unknown {what} {code}: it is not in {}", source.display()),
+    )
+}
+
+fn require_all<'a>(
+    expected: impl Iterator<Item = &'a String>,
+    have: &HashMap<String, impl Sized>,
+    path: &Path,
+    message: String,
+) -> Result<(), EtlError> {
+    let mut missing: Vec<String> = expected
+        .filter(|c| !have.contains_key(*c))
+        .cloned()
+        .collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    missing.sort();
+    Err(EtlError::Incomplete {
+        path: path.to_path_buf(),
+        message,
+        codes: missing,
+    })
+}
+
+struct LsoaGeom {
+    index: usize,
+    name_en: String,
+    name_cy: Option<String>,
+    wkb: Vec<u8>,
+}
+
+/// Reads all inputs and checks them against each other.
+pub fn read_inputs(paths: &InputPaths, args: &InputArgs) -> Result<Prepared, EtlError> {
+    // 1. LSOA boundaries: the master list of LSOA codes.
+    let features = read_polygons(
+        &paths.lsoa,
+        args.lsoa_layer.as_deref(),
+        &[
+            &args.lsoa_code_field,
+            &args.lsoa_name_en_field,
+            &args.lsoa_name_cy_field,
+        ],
+        &args.lsoa_code_field,
+    )?;
+    let mut lsoas: BTreeMap<String, LsoaGeom> = BTreeMap::new();
+    let mut first_index: HashMap<String, usize> = HashMap::new();
+    for OgrFeature { index, attrs, wkb } in features {
+        let mut attrs = attrs.into_iter();
+        let bad = |field: &str, message: String| EtlError::BadValue {
+            path: paths.lsoa.clone(),
+            at: format!("feature {index}"),
+            field: field.to_owned(),
+            message,
+        };
+        let code = attrs.next().flatten().ok_or_else(|| {
+            bad(
+                &args.lsoa_code_field,
+                "is empty; every LSOA needs a code".into(),
+            )
+        })?;
+        if let Some(first) = first_index.insert(code.clone(), index) {
+            return Err(bad(
+                &args.lsoa_code_field,
+                format!("duplicate code {code} (first seen in feature {first})"),
+            ));
+        }
+        let name_en = attrs
+            .next()
+            .flatten()
+            .ok_or_else(|| bad(&args.lsoa_name_en_field, format!("is empty for {code}")))?;
+        let name_cy = attrs.next().flatten();
+        lsoas.insert(
+            code,
+            LsoaGeom {
+                index,
+                name_en,
+                name_cy,
+                wkb,
+            },
+        );
+    }
+    let n_lsoa = i64::try_from(lsoas.len()).unwrap_or(i64::MAX);
+
+    // 2. Health boards.
+    let mut boards: Vec<HealthBoard> = Vec::new();
+    let mut board_lines = HashMap::new();
+    read_csv(
+        &paths.health_boards,
+        &["lhb_code", "lhb_name_en", "lhb_name_cy"],
+        |row| {
+            let code = row.required("lhb_code")?;
+            first_sighting(&mut board_lines, row, "lhb_code", &code)?;
+            boards.push(HealthBoard {
+                code,
+                ods_code: row.optional("lhb_ods_code"),
+                name_en: row.required("lhb_name_en")?,
+                name_cy: row.optional("lhb_name_cy"),
+            });
+            Ok(())
+        },
+    )?;
+
+    // 3. LSOA → local authority and health board.
+    let mut lookup: HashMap<String, (String, String, String, String)> = HashMap::new();
+    let mut lookup_lines = HashMap::new();
+    read_csv(
+        &paths.lookup,
+        &["lsoa11cd", "lad_cd", "lad_nm", "lhb_cd"],
+        |row| {
+            let code = row.required("lsoa11cd")?;
+            first_sighting(&mut lookup_lines, row, "lsoa11cd", &code)?;
+            if !lsoas.contains_key(&code) {
+                return Err(unknown(row, "lsoa11cd", &code, "LSOA code", &paths.lsoa));
+            }
+            let hb = row.required("lhb_cd")?;
+            if !board_lines.contains_key(&hb) {
+                return Err(unknown(
+                    row,
+                    "lhb_cd",
+                    &hb,
+                    "health board",
+                    &paths.health_boards,
+                ));
+            }
+            let la_name = row.required("lad_nm")?;
+            let la_name_cy = row.optional("lad_nmw").unwrap_or_else(|| la_name.clone());
+            lookup.insert(code, (row.required("lad_cd")?, la_name, la_name_cy, hb));
+            Ok(())
+        },
+    )?;
+    require_all(
+        lsoas.keys(),
+        &lookup,
+        &paths.lookup,
+        "every LSOA needs a local authority and health board; these LSOAs have no row".into(),
+    )?;
+
+    // 4. WIMD 2019.
+    let mut wimd_columns = vec![
+        "lsoa11cd".to_owned(),
+        "lsoa_name_wimd".to_owned(),
+        "wimd_rank".to_owned(),
+        "wimd_decile".to_owned(),
+        "wimd_quintile".to_owned(),
+        "wimd_quartile".to_owned(),
+    ];
+    for d in WIMD_DOMAINS {
+        for suffix in ["rank", "decile", "quintile"] {
+            wimd_columns.push(format!("{d}_{suffix}"));
+        }
+    }
+    let required: Vec<&str> = wimd_columns.iter().map(String::as_str).collect();
+    let mut wimd: HashMap<String, Map<String, Value>> = HashMap::new();
+    let mut wimd_lines = HashMap::new();
+    read_csv(&paths.wimd, &required, |row| {
+        let code = row.required("lsoa11cd")?;
+        first_sighting(&mut wimd_lines, row, "lsoa11cd", &code)?;
+        if !lsoas.contains_key(&code) {
+            return Err(unknown(row, "lsoa11cd", &code, "LSOA code", &paths.lsoa));
+        }
+        let mut values = Map::new();
+        values.insert("name_wimd".into(), json!(row.required("lsoa_name_wimd")?));
+        for column in &required[2..] {
+            let range = if column.ends_with("_rank") {
+                1..=n_lsoa
+            } else if column.ends_with("_decile") {
+                1..=10
+            } else if column.ends_with("_quintile") {
+                1..=5
+            } else {
+                1..=4
+            };
+            values.insert((*column).to_owned(), json!(row.int_in(column, range)?));
+        }
+        wimd.insert(code, values);
+        Ok(())
+    })?;
+    require_all(
+        lsoas.keys(),
+        &wimd,
+        &paths.wimd,
+        "every LSOA needs WIMD ranks; these LSOAs have no row".into(),
+    )?;
+
+    // 5. Clusters: a list and a lookup, or polygons.
+    let (clusters, assignment, polygons, approximate, provenance) = match &paths.clusters {
+        ClusterInput::Lookup {
+            clusters: list_path,
+            lookup: lookup_path,
+        } => {
+            let mut clusters = Vec::new();
+            let mut cluster_lines = HashMap::new();
+            read_csv(
+                list_path,
+                &["cluster_key", "cluster_name_en", "lhb_code"],
+                |row| {
+                    let code = row.required("cluster_key")?;
+                    first_sighting(&mut cluster_lines, row, "cluster_key", &code)?;
+                    let hb = row.required("lhb_code")?;
+                    if !board_lines.contains_key(&hb) {
+                        return Err(unknown(
+                            row,
+                            "lhb_code",
+                            &hb,
+                            "health board",
+                            &paths.health_boards,
+                        ));
+                    }
+                    clusters.push(Cluster {
+                        code,
+                        name_en: row.required("cluster_name_en")?,
+                        name_cy: row.optional("cluster_name_cy"),
+                        hb_code: Some(hb),
+                    });
+                    Ok(())
+                },
+            )?;
+            let (assignment, approx, methods) =
+                read_cluster_lookup(lookup_path, &lsoas, &paths.lsoa, &cluster_lines, list_path)?;
+            let approximate = approx || args.clusters_approximate;
+            let provenance = if approximate {
+                format!(
+                    "APPROXIMATE: {} (from {}); not the official PHW/Welsh Government LSOA-to-cluster lookup",
+                    methods.join("; "),
+                    file_name(lookup_path)
+                )
+            } else {
+                format!("LSOA-to-cluster lookup {}", file_name(lookup_path))
+            };
+            (clusters, Some(assignment), None, approximate, provenance)
+        }
+        ClusterInput::Polygons(path) => {
+            let fields = [
+                args.cluster_code_field.as_str(),
+                args.cluster_name_en_field.as_str(),
+                args.cluster_name_cy_field.as_str(),
+            ];
+            let features = read_polygons(
+                path,
+                args.cluster_layer.as_deref(),
+                &fields,
+                &args.cluster_code_field,
+            )?;
+            let mut clusters = Vec::new();
+            let mut rows = Vec::new();
+            let mut seen: HashMap<String, usize> = HashMap::new();
+            for f in features {
+                let bad = |field: &str, message: String| EtlError::BadValue {
+                    path: path.clone(),
+                    at: format!("feature {}", f.index),
+                    field: field.to_owned(),
+                    message,
+                };
+                let code = f.attrs[0].clone().ok_or_else(|| {
+                    bad(
+                        &args.cluster_code_field,
+                        "is empty; every cluster needs a code".into(),
+                    )
+                })?;
+                if let Some(first) = seen.insert(code.clone(), f.index) {
+                    return Err(bad(
+                        &args.cluster_code_field,
+                        format!("duplicate code {code} (first seen in feature {first})"),
+                    ));
+                }
+                let name_en = f.attrs[1].clone().ok_or_else(|| {
+                    bad(&args.cluster_name_en_field, format!("is empty for {code}"))
+                })?;
+                rows.push(json!({"code": code, "feature_index": f.index, "wkb": hex(&f.wkb)}));
+                clusters.push(Cluster {
+                    code,
+                    name_en,
+                    name_cy: f.attrs[2].clone(),
+                    hb_code: None,
+                });
+            }
+            let approximate = args.clusters_approximate;
+            let provenance = format!(
+                "{}spatial join: each LSOA's point-on-surface in the cluster polygons of {}",
+                if approximate { "APPROXIMATE: " } else { "" },
+                file_name(path)
+            );
+            (
+                clusters,
+                None,
+                Some((path.clone(), rows)),
+                approximate,
+                provenance,
+            )
+        }
+    };
+
+    // 6. One JSON row per LSOA with every column of the staging table.
+    let mut rows = Vec::with_capacity(lsoas.len());
+    for (code, geom) in lsoas {
+        let (la_code, la_name_en, la_name_cy, hb_code) = lookup.remove(&code).unwrap_or_default();
+        let mut row = wimd.remove(&code).unwrap_or_default();
+        let cluster_code = assignment.as_ref().and_then(|a| a.get(&code).cloned());
+        row.extend([
+            ("code".into(), json!(code)),
+            ("feature_index".into(), json!(geom.index)),
+            ("name_cy_fallback".into(), json!(geom.name_cy.is_none())),
+            (
+                "name_cy".into(),
+                json!(geom.name_cy.unwrap_or_else(|| geom.name_en.clone())),
+            ),
+            ("name_en".into(), json!(geom.name_en)),
+            ("la_code".into(), json!(la_code)),
+            ("la_name_en".into(), json!(la_name_en)),
+            ("la_name_cy".into(), json!(la_name_cy)),
+            ("hb_code".into(), json!(hb_code)),
+            ("cluster_code".into(), json!(cluster_code)),
+            ("cluster_provenance".into(), json!(provenance)),
+            ("wkb".into(), json!(hex(&geom.wkb))),
+        ]);
+        rows.push(Value::Object(row));
+    }
+
+    let describe = |p: &Path| json!({"path": p.display().to_string(), "bytes": std::fs::metadata(p).map(|m| m.len()).ok()});
+    let mut inputs = json!({
+        "lsoa": describe(&paths.lsoa),
+        "wimd": describe(&paths.wimd),
+        "lookup": describe(&paths.lookup),
+        "health_boards": describe(&paths.health_boards),
+    });
+    match &paths.clusters {
+        ClusterInput::Lookup { clusters, lookup } => {
+            inputs["clusters"] = describe(clusters);
+            inputs["cluster_lookup"] = describe(lookup);
+        }
+        ClusterInput::Polygons(p) => inputs["cluster_polygons"] = describe(p),
+    }
+
+    Ok(Prepared {
+        lsoas: rows,
+        health_boards: boards,
+        clusters,
+        cluster_polygons: polygons,
+        cluster_approximate: approximate,
+        cluster_provenance: provenance,
+        lsoa_path: paths.lsoa.clone(),
+        inputs,
+    })
+}
+
+fn file_name(p: &Path) -> String {
+    p.file_name().map_or_else(
+        || p.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    )
+}
+
+type Assignment = (HashMap<String, String>, bool, Vec<String>);
+
+/// Reads an LSOA → cluster lookup. Approximate when any `method` value says APPROX.
+fn read_cluster_lookup(
+    path: &Path,
+    lsoas: &BTreeMap<String, LsoaGeom>,
+    lsoa_path: &Path,
+    clusters: &HashMap<String, u64>,
+    cluster_path: &Path,
+) -> Result<Assignment, EtlError> {
+    // The bundled file calls the column cluster_2024_key; the documented format is cluster_key.
+    let header = {
+        let mut r = csv::Reader::from_path(path).map_err(|e| EtlError::Open {
+            path: path.to_path_buf(),
+            reason: e.to_string(),
+        })?;
+        r.headers()
+            .map(|h| h.iter().map(str::to_owned).collect::<Vec<_>>())
+            .unwrap_or_default()
+    };
+    let key_column = if header.iter().any(|h| h == "cluster_key")
+        || !header.iter().any(|h| h == "cluster_2024_key")
+    {
+        "cluster_key"
+    } else {
+        "cluster_2024_key"
+    };
+    let mut assignment = HashMap::new();
+    let mut lines = HashMap::new();
+    let mut approximate = false;
+    let mut methods: Vec<String> = Vec::new();
+    read_csv(path, &["lsoa11cd", key_column], |row| {
+        let code = row.required("lsoa11cd")?;
+        first_sighting(&mut lines, row, "lsoa11cd", &code)?;
+        if !lsoas.contains_key(&code) {
+            return Err(unknown(row, "lsoa11cd", &code, "LSOA code", lsoa_path));
+        }
+        let cluster = row.required(key_column)?;
+        if !clusters.contains_key(&cluster) {
+            return Err(unknown(row, key_column, &cluster, "cluster", cluster_path));
+        }
+        if let Some(method) = row.optional("method") {
+            approximate |= method.to_ascii_uppercase().contains("APPROX");
+            if !methods.contains(&method) {
+                methods.push(method);
+            }
+        }
+        assignment.insert(code, cluster);
+        Ok(())
+    })?;
+    require_all(
+        lsoas.keys(),
+        &assignment,
+        path,
+        "every LSOA needs a cluster; these LSOAs have no row".into(),
+    )?;
+    if methods.is_empty() {
+        methods.push("lookup".into());
+    }
+    Ok((assignment, approximate, methods))
+}

@@ -1,0 +1,63 @@
+//! The `cluster-atlas` binary: parses the command line and runs `serve` or `load`.
+
+use anyhow::Context;
+use clap::Parser;
+
+use cluster_atlas::config::{Cli, Command, InputArgs};
+use cluster_atlas::{db, etl, server, telemetry};
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    telemetry::init();
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Load(args) => {
+            let pool = db::connect(&args.db).await?;
+            let report = etl::load(&pool, &args.inputs).await?;
+            println!("{}", serde_json::to_string_pretty(&report)?);
+        }
+        Command::Serve(args) => {
+            let pool = db::connect(&args.db).await?;
+            let postgis = db::migrate(&pool).await?;
+            tracing::info!(postgis = %postgis, "database ready");
+            if db::current_version(&pool).await?.is_none() {
+                if args.no_autoload {
+                    tracing::warn!("the database holds no data; run `cluster-atlas load`");
+                } else {
+                    tracing::info!("the database is empty: loading the bundled Wales data");
+                    let inputs = InputArgs {
+                        data_dir: args.data_dir.clone(),
+                        ..default_inputs()
+                    };
+                    etl::load(&pool, &inputs)
+                        .await
+                        .context("first load of the bundled data")?;
+                }
+            }
+            let listener = tokio::net::TcpListener::bind(args.bind)
+                .await
+                .with_context(|| format!("cannot listen on {}", args.bind))?;
+            let local = format!("http://{}", listener.local_addr()?);
+            let shown = args.public_url.clone().unwrap_or(local);
+            let shown = shown.trim_end_matches('/');
+            println!("cluster-atlas is serving Wales at {shown}/");
+            println!("  catalogue:      {shown}/catalog");
+            println!("  TileJSON:       {shown}/tiles/wales  (also /tiles/lsoa, /tiles/clusters, /tiles/health_boards)");
+            println!("  QGIS XYZ tiles: {shown}/tiles/wales/{{z}}/{{x}}/{{y}}  (zmin 0, zmax 14)");
+            println!("  health:         {shown}/health");
+            let state = server::AppState::new(pool, args.public_url.clone());
+            server::serve(state, listener).await?;
+        }
+    }
+    Ok(())
+}
+
+/// The loader's defaults (every bundled file), as clap would fill them.
+fn default_inputs() -> InputArgs {
+    #[derive(Parser)]
+    struct Wrapper {
+        #[command(flatten)]
+        inputs: InputArgs,
+    }
+    Wrapper::parse_from(["cluster-atlas"]).inputs
+}

@@ -1,0 +1,217 @@
+//! The HTTP server: shared state, the router with its middleware, and `serve`.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::extract::State;
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use serde_json::{json, Value};
+use sqlx::PgPool;
+use tower_http::compression::CompressionLayer;
+use tower_http::cors::{Any, CorsLayer};
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+
+use crate::catalog::{self, LayerId, ALL_LAYERS_ALIAS, MAX_SERVED_ZOOM};
+use crate::error::AppError;
+use crate::tiles::sql::TileQueries;
+
+/// State shared by every handler.
+#[derive(Clone)]
+pub struct AppState {
+    /// Database pool.
+    pub pool: PgPool,
+    /// Tile statements, built once.
+    pub tile_queries: Arc<TileQueries>,
+    /// Public base URL without a trailing slash, when configured.
+    pub public_url: Option<Arc<str>>,
+}
+
+impl AppState {
+    /// Builds the state for a pool.
+    pub fn new(pool: PgPool, public_url: Option<String>) -> AppState {
+        AppState {
+            pool,
+            tile_queries: Arc::new(TileQueries::build()),
+            public_url: public_url.map(|u| Arc::from(u.trim_end_matches('/'))),
+        }
+    }
+
+    /// The base URL for absolute links: the configured one, else from the Host header.
+    pub fn base_url(&self, headers: &HeaderMap) -> String {
+        if let Some(url) = &self.public_url {
+            return url.to_string();
+        }
+        let host = headers
+            .get(header::HOST)
+            .and_then(|h| h.to_str().ok())
+            .filter(|h| {
+                h.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "-.:[]".contains(c))
+            })
+            .unwrap_or("127.0.0.1:8080");
+        format!("http://{host}")
+    }
+}
+
+/// The whole application router with middleware; tests call it directly.
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .route("/", get(index))
+        .route("/catalog", get(get_catalog))
+        .route("/health", get(get_health))
+        .merge(crate::tiles::router())
+        .fallback(not_found)
+        .with_state(state)
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(CompressionLayer::new())
+        .layer(CorsLayer::new().allow_origin(Any).allow_methods(Any))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::SERVICE_UNAVAILABLE,
+            Duration::from_secs(30),
+        ))
+        .layer(TraceLayer::new_for_http())
+}
+
+async fn not_found(uri: axum::http::Uri) -> AppError {
+    AppError::NotFound(uri.path().chars().take(200).collect())
+}
+
+/// `GET /health`: database reachability and the data version.
+async fn get_health(State(state): State<AppState>) -> Response {
+    match crate::db::current_version(&state.pool).await {
+        Ok(data) => Json(json!({
+            "status": if data.is_some() { "ok" } else { "no_data" },
+            "database": "up",
+            "data_version": data.as_ref().map(|d| d.version),
+            "loaded_at": data.as_ref().map(|d| d.loaded_at.clone()),
+            "cluster_approximate": data.as_ref().map(|d| d.cluster_approximate),
+        }))
+        .into_response(),
+        Err(e) => {
+            tracing::warn!(error = %e, "health check: database unreachable");
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                [(header::RETRY_AFTER, "5")],
+                Json(json!({"status": "degraded", "database": "down"})),
+            )
+                .into_response()
+        }
+    }
+}
+
+/// `GET /catalog`: layers, their fields and URLs, and what data is loaded.
+async fn get_catalog(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Json<Value>, AppError> {
+    let data = crate::db::current_version(&state.pool).await?;
+    let base = state.base_url(&headers);
+    Ok(Json(catalog_json(&base, data.as_ref())))
+}
+
+fn catalog_json(base: &str, data: Option<&crate::db::DataVersion>) -> Value {
+    let layers: Vec<Value> = LayerId::ALL
+        .iter()
+        .map(|id| {
+            let l = id.layer();
+            json!({
+                "id": id.as_str(),
+                "title": l.title,
+                "description": l.description,
+                "minzoom": l.minzoom,
+                "maxzoom": l.maxzoom,
+                "max_served_zoom": MAX_SERVED_ZOOM,
+                "fields": l.fields,
+                "tilejson": format!("{base}/tiles/{id}"),
+                "tiles": format!("{base}/tiles/{id}/{{z}}/{{x}}/{{y}}"),
+            })
+        })
+        .collect();
+    json!({
+        "layers": layers,
+        "composites": {
+            ALL_LAYERS_ALIAS: {
+                "layers": LayerId::ALL.iter().map(|l| l.as_str()).collect::<Vec<_>>(),
+                "tilejson": format!("{base}/tiles/{ALL_LAYERS_ALIAS}"),
+            },
+            "any": "join layer ids with commas, e.g. /tiles/lsoa,clusters/{z}/{x}/{y}",
+        },
+        "data": data,
+        "attribution": catalog::attribution(data.is_none_or(|d| d.cluster_approximate)),
+    })
+}
+
+/// `GET /`: a plain landing page with the links a user needs (the map page comes later).
+async fn index(State(state): State<AppState>, headers: HeaderMap) -> Html<String> {
+    let base = state.base_url(&headers);
+    let approximate = crate::db::current_version(&state.pool)
+        .await
+        .ok()
+        .flatten()
+        .is_none_or(|d| d.cluster_approximate);
+    let warning = if approximate {
+        format!(
+            "<p class=\"warn\"><strong>{}</strong></p>",
+            catalog::APPROXIMATE_NOTE
+        )
+    } else {
+        String::new()
+    };
+    let layers: String = LayerId::ALL
+        .iter()
+        .map(|id| {
+            format!(
+                "<li><code>{id}</code>: {} — <a href=\"{base}/tiles/{id}\">TileJSON</a></li>",
+                id.layer().title
+            )
+        })
+        .collect();
+    Html(format!(
+        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>cluster-atlas</title>\
+         <style>body{{font-family:system-ui,sans-serif;max-width:48rem;margin:2rem auto;padding:0 1rem}}\
+         .warn{{background:#fff3cd;padding:.5rem 1rem;border-left:4px solid #b58100}}</style></head><body>\
+         <h1>cluster-atlas</h1><p>Vector tiles for Wales's NHS primary care clusters, LSOAs and health boards, with WIMD 2019.</p>\
+         {warning}<ul>{layers}<li><code>{ALL_LAYERS_ALIAS}</code>: every layer — <a href=\"{base}/tiles/{ALL_LAYERS_ALIAS}\">TileJSON</a></li></ul>\
+         <p><a href=\"{base}/catalog\">Catalogue (JSON)</a> · <a href=\"{base}/health\">Health</a></p>\
+         <p>QGIS: add a Vector Tiles connection with URL <code>{base}/tiles/{ALL_LAYERS_ALIAS}/{{z}}/{{x}}/{{y}}</code>, zmin 0, zmax 14.</p>\
+         <p><small>{}</small></p></body></html>",
+        catalog::ATTRIBUTION_HTML
+    ))
+}
+
+/// Runs the server until SIGINT or SIGTERM, finishing in-flight requests first.
+pub async fn serve(state: AppState, listener: tokio::net::TcpListener) -> std::io::Result<()> {
+    axum::serve(listener, router(state))
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down: finishing in-flight requests");
+}

@@ -1,0 +1,316 @@
+//! Vector tiles: `GET /tiles/{layers}/{z}/{x}/{y}` (MVT) and `GET /tiles/{layers}` (TileJSON 3.0.0).
+//!
+//! A request's path to SQL: [`get_tile`] parses the layer list ([`LayerSet`]) and the
+//! address ([`TileCoord`]), picks each layer's pre-built statement for the zoom band
+//! ([`sql::TileQueries`]), runs them concurrently with z/x/y bound as integers, and
+//! concatenates the layers' MVT bytes (a valid MVT, as layers are a repeated field).
+
+pub mod coord;
+pub mod sql;
+
+use axum::extract::rejection::PathRejection;
+use axum::extract::{Path, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use futures::future::try_join_all;
+use serde_json::{json, Value};
+
+pub use coord::{TileCoord, TileCoordError};
+
+use crate::catalog::{self, LayerId, ALL_LAYERS_ALIAS, MAX_SERVED_ZOOM};
+use crate::error::AppError;
+use crate::server::AppState;
+
+/// MVT media type (IANA-registered).
+pub const MVT_CONTENT_TYPE: &str = "application/vnd.mapbox-vector-tile";
+
+/// Why a tile or TileJSON request was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum TileError {
+    /// A layer id that is not in the catalogue.
+    #[error("unknown layer `{0}`")]
+    UnknownLayer(String),
+    /// An empty or repeated layer list.
+    #[error("bad layer list `{0}`: name one or more layers separated by commas, each once")]
+    BadLayerList(String),
+    /// A bad z/x/y.
+    #[error(transparent)]
+    Coord(#[from] TileCoordError),
+    /// A zoom outside every requested layer's range.
+    #[error("zoom {z} is outside the zoom range of {layers}")]
+    ZoomOutsideLayers {
+        /// The zoom asked for.
+        z: u8,
+        /// The layers and their ranges.
+        layers: String,
+    },
+    /// A path that axum could not decode.
+    #[error("bad path: {0}")]
+    BadPath(String),
+}
+
+impl TileError {
+    /// Status, stable code and allowed values.
+    pub fn parts(&self) -> (StatusCode, &'static str, Option<Vec<String>>) {
+        match self {
+            TileError::UnknownLayer(_) | TileError::BadLayerList(_) => (
+                StatusCode::NOT_FOUND,
+                "unknown_layer",
+                Some(allowed_layer_names()),
+            ),
+            TileError::Coord(_) => (StatusCode::BAD_REQUEST, "bad_tile", None),
+            TileError::ZoomOutsideLayers { .. } => {
+                (StatusCode::NOT_FOUND, "zoom_out_of_range", None)
+            }
+            TileError::BadPath(_) => (StatusCode::BAD_REQUEST, "bad_path", None),
+        }
+    }
+}
+
+fn allowed_layer_names() -> Vec<String> {
+    LayerId::ALL
+        .iter()
+        .map(|l| l.as_str().to_owned())
+        .chain([ALL_LAYERS_ALIAS.to_owned()])
+        .collect()
+}
+
+/// A non-empty, ordered, duplicate-free list of layers, as named in a URL.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LayerSet(Vec<LayerId>);
+
+impl LayerSet {
+    /// Parses `lsoa`, `lsoa,clusters` or `wales` (every layer).
+    pub fn parse(text: &str) -> Result<LayerSet, TileError> {
+        if text == ALL_LAYERS_ALIAS {
+            return Ok(LayerSet(LayerId::ALL.to_vec()));
+        }
+        let mut layers = Vec::new();
+        for part in text.split(',') {
+            let id = LayerId::parse(part).ok_or_else(|| {
+                if part.is_empty() {
+                    TileError::BadLayerList(text.chars().take(64).collect())
+                } else {
+                    TileError::UnknownLayer(part.chars().take(64).collect())
+                }
+            })?;
+            if layers.contains(&id) {
+                return Err(TileError::BadLayerList(text.chars().take(64).collect()));
+            }
+            layers.push(id);
+        }
+        Ok(LayerSet(layers))
+    }
+
+    /// The layers.
+    pub fn layers(&self) -> &[LayerId] {
+        &self.0
+    }
+
+    /// The URL form, e.g. `lsoa,clusters`.
+    pub fn url_name(&self) -> String {
+        if self.0 == LayerId::ALL {
+            return ALL_LAYERS_ALIAS.to_owned();
+        }
+        self.0
+            .iter()
+            .map(|l| l.as_str())
+            .collect::<Vec<_>>()
+            .join(",")
+    }
+
+    /// The layers that serve zoom `z`; an error when none does.
+    pub fn at_zoom(&self, z: u8) -> Result<Vec<LayerId>, TileError> {
+        let layers: Vec<LayerId> = self
+            .0
+            .iter()
+            .copied()
+            .filter(|l| l.layer().serves_zoom(z))
+            .collect();
+        if layers.is_empty() {
+            return Err(TileError::ZoomOutsideLayers {
+                z,
+                layers: self
+                    .0
+                    .iter()
+                    .map(|l| format!("{l} ({}-{MAX_SERVED_ZOOM})", l.layer().minzoom))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            });
+        }
+        Ok(layers)
+    }
+
+    /// Shallowest zoom any layer serves.
+    pub fn minzoom(&self) -> u8 {
+        self.0.iter().map(|l| l.layer().minzoom).min().unwrap_or(0)
+    }
+
+    /// Deepest advertised zoom.
+    pub fn maxzoom(&self) -> u8 {
+        self.0.iter().map(|l| l.layer().maxzoom).max().unwrap_or(14)
+    }
+}
+
+/// Routes for tiles and TileJSON.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/tiles/{layers}", get(get_tilejson))
+        .route("/tiles/{layers}/{z}/{x}/{y}", get(get_tile))
+}
+
+type TilePath = (String, String, String, String);
+
+/// Renders one tile of one or more layers.
+pub async fn get_tile(
+    State(state): State<AppState>,
+    path: Result<Path<TilePath>, PathRejection>,
+) -> Result<Response, AppError> {
+    let Path((layers, z, x, y)) = path.map_err(|e| TileError::BadPath(e.body_text()))?;
+    let set = LayerSet::parse(&layers)?;
+    let coord = TileCoord::parse(&z, &x, &y).map_err(TileError::from)?;
+    let layers = set.at_zoom(coord.z)?;
+    let parts = try_join_all(
+        layers
+            .iter()
+            .map(|&layer| fetch_layer(&state, layer, coord)),
+    )
+    .await?;
+    let body: Vec<u8> = parts.concat();
+    if body.is_empty() {
+        // 204 tells MapLibre and QGIS there is nothing here without an error.
+        return Ok((StatusCode::NO_CONTENT, cache_headers()).into_response());
+    }
+    let mut headers = cache_headers();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(MVT_CONTENT_TYPE),
+    );
+    Ok((headers, body).into_response())
+}
+
+fn cache_headers() -> HeaderMap {
+    let mut headers = HeaderMap::new();
+    headers.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("public, max-age=300"),
+    );
+    headers
+}
+
+/// One layer's MVT bytes for one tile: the one place a tile statement runs.
+async fn fetch_layer(
+    state: &AppState,
+    layer: LayerId,
+    coord: TileCoord,
+) -> Result<Vec<u8>, AppError> {
+    let statement = state.tile_queries.get(layer, coord.z);
+    let bytes: Option<Vec<u8>> = sqlx::query_scalar(sqlx::AssertSqlSafe(statement))
+        .bind(i32::from(coord.z))
+        .bind(i32::try_from(coord.x).unwrap_or(i32::MAX))
+        .bind(i32::try_from(coord.y).unwrap_or(i32::MAX))
+        .fetch_one(&state.pool)
+        .await?;
+    Ok(bytes.unwrap_or_default())
+}
+
+/// TileJSON 3.0.0 for one or more layers; `/tiles/lsoa` and `/tiles/lsoa.json` both work.
+pub async fn get_tilejson(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    path: Result<Path<String>, PathRejection>,
+) -> Result<Json<Value>, AppError> {
+    let Path(layers) = path.map_err(|e| TileError::BadPath(e.body_text()))?;
+    let layers = layers.strip_suffix(".json").unwrap_or(&layers);
+    let set = LayerSet::parse(layers)?;
+    let data = crate::db::current_version(&state.pool)
+        .await?
+        .ok_or(AppError::NoData)?;
+    let base = state.base_url(&headers);
+    Ok(Json(tilejson(&set, &data, &base)))
+}
+
+/// Builds the TileJSON document.
+pub fn tilejson(set: &LayerSet, data: &crate::db::DataVersion, base: &str) -> Value {
+    let [w, s, e, n] = data.bounds;
+    let vector_layers: Vec<Value> = set
+        .layers()
+        .iter()
+        .map(|id| {
+            let layer = id.layer();
+            let fields: serde_json::Map<String, Value> = layer
+                .fields
+                .iter()
+                .map(|f| (f.name.to_owned(), json!(f.description)))
+                .collect();
+            json!({
+                "id": id.as_str(),
+                "description": layer.description,
+                "minzoom": layer.minzoom,
+                "maxzoom": layer.maxzoom,
+                "fields": fields,
+            })
+        })
+        .collect();
+    let name = set.url_name();
+    json!({
+        "tilejson": "3.0.0",
+        "name": format!("cluster-atlas: {name}"),
+        "description": set.layers().iter().map(|l| l.layer().title).collect::<Vec<_>>().join("; "),
+        "version": format!("{}.0.0", data.version),
+        "attribution": catalog::attribution(data.cluster_approximate),
+        "scheme": "xyz",
+        "tiles": [format!("{base}/tiles/{name}/{{z}}/{{x}}/{{y}}")],
+        "minzoom": set.minzoom(),
+        "maxzoom": set.maxzoom(),
+        "bounds": [w, s, e, n],
+        "center": [(w + e) / 2.0, (s + n) / 2.0, 7],
+        "vector_layers": vector_layers,
+        "data_version": data.version,
+        "cluster_geography": {
+            "approximate": data.cluster_approximate,
+            "provenance": data.cluster_provenance,
+        },
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn layer_sets_parse_composites_and_alias() {
+        assert_eq!(LayerSet::parse("lsoa").unwrap().layers(), &[LayerId::Lsoa]);
+        assert_eq!(
+            LayerSet::parse("clusters,lsoa").unwrap().layers(),
+            &[LayerId::Clusters, LayerId::Lsoa]
+        );
+        assert_eq!(LayerSet::parse("wales").unwrap().layers(), &LayerId::ALL);
+        assert_eq!(LayerSet::parse("wales").unwrap().url_name(), "wales");
+        assert!(matches!(
+            LayerSet::parse("roads"),
+            Err(TileError::UnknownLayer(_))
+        ));
+        assert!(matches!(
+            LayerSet::parse("lsoa,,clusters"),
+            Err(TileError::BadLayerList(_))
+        ));
+        assert!(matches!(
+            LayerSet::parse("lsoa,lsoa"),
+            Err(TileError::BadLayerList(_))
+        ));
+    }
+
+    #[test]
+    fn zoom_filter_drops_layers_below_their_minzoom() {
+        let set = LayerSet::parse("wales").unwrap();
+        assert_eq!(
+            set.at_zoom(3).unwrap(),
+            vec![LayerId::Clusters, LayerId::HealthBoards]
+        );
+        assert_eq!(set.at_zoom(7).unwrap().len(), 3);
+        assert!(LayerSet::parse("lsoa").unwrap().at_zoom(2).is_err());
+    }
+}
