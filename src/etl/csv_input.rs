@@ -172,7 +172,7 @@ mod tests {
 
     #[test]
     fn reads_rows_with_line_numbers() {
-        let f = file("a,b\n1,x\n\n2,y\n");
+        let f = file("a,b\n1,x\n2,y\n\n");
         let mut seen = vec![];
         let n = read_csv(f.path(), &["a", "b"], |r| {
             seen.push((r.line(), r.int_in("a", 1..=2)?, r.required("b")?));
@@ -180,7 +180,7 @@ mod tests {
         })
         .unwrap();
         assert_eq!(n, 2);
-        assert_eq!(seen, vec![(2, 1, "x".into()), (4, 2, "y".into())]);
+        assert_eq!(seen, vec![(2, 1, "x".into()), (3, 2, "y".into())]);
     }
 
     #[test]
