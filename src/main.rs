@@ -7,9 +7,17 @@ use cluster_atlas::config::{Cli, Command, InputArgs};
 use cluster_atlas::{db, etl, server, telemetry};
 
 #[tokio::main]
-async fn main() -> anyhow::Result<()> {
+async fn main() {
     telemetry::init();
     let cli = Cli::parse();
+    if let Err(e) = run(cli).await {
+        // One plain line a user can act on: the loader's errors name file, line and field.
+        eprintln!("error: {e:#}");
+        std::process::exit(1);
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Load(args) => {
             let pool = db::connect(&args.db).await?;

@@ -22,7 +22,10 @@ async fn full_wales_composite_at_z7_holds_every_feature() {
         assert_eq!(reply.status, 200, "{coord}");
         assert_eq!(reply.content_type(), "application/vnd.mapbox-vector-tile");
         for f in decode_tile(&reply.body) {
-            let code = f.properties["code"].as_str().expect("code is a string").to_owned();
+            let code = f.properties["code"]
+                .as_str()
+                .expect("code is a string")
+                .to_owned();
             assert!(f.id.is_some(), "every feature has an integer id");
             codes.entry(f.layer).or_default().insert(code);
         }
@@ -53,7 +56,10 @@ async fn known_lsoa_carries_its_properties() {
     assert_eq!(p["la_code"], "W06000004");
     assert_eq!(p["hb_code"], "W11000023");
     assert_eq!(p["cluster_code"], "7A1:north-denbighshire");
-    assert!(p["cluster_provenance"].as_str().unwrap().contains("APPROXIMATE"));
+    assert!(p["cluster_provenance"]
+        .as_str()
+        .unwrap()
+        .contains("APPROXIMATE"));
     assert_eq!(p["name_cy_fallback"], false);
     assert_eq!(rhyl.geometry_type, 3, "polygon");
     // The integer id is the feature's fid; the code stays a property, so promoteId works.
@@ -63,7 +69,11 @@ async fn known_lsoa_carries_its_properties() {
         .unwrap();
     assert_eq!(rhyl.id, Some(u64::try_from(fid).unwrap()));
     for field in &cluster_atlas::catalog::LSOA.fields {
-        assert!(p.contains_key(field.name), "missing property {}", field.name);
+        assert!(
+            p.contains_key(field.name),
+            "missing property {}",
+            field.name
+        );
     }
 }
 
@@ -93,7 +103,10 @@ async fn cluster_and_board_features_carry_profiles_and_welsh_fallback() {
         .iter()
         .find(|f| f.layer == "health_boards" && f.properties["code"] == "W11000023")
         .expect("Betsi Cadwaladr");
-    assert_eq!(board.properties["name_cy"], "Bwrdd Iechyd Prifysgol Betsi Cadwaladr");
+    assert_eq!(
+        board.properties["name_cy"],
+        "Bwrdd Iechyd Prifysgol Betsi Cadwaladr"
+    );
     assert_eq!(board.properties["name_cy_fallback"], false);
     assert_eq!(board.properties["ods_code"], "7A1");
 }
@@ -115,7 +128,10 @@ async fn error_statuses_are_json_and_specific() {
     for (uri, status, code) in cases {
         let reply = get(&pool, uri).await;
         assert_eq!(reply.status, status, "{uri}");
-        assert!(reply.content_type().starts_with("application/json"), "{uri}");
+        assert!(
+            reply.content_type().starts_with("application/json"),
+            "{uri}"
+        );
         let body = reply.json();
         assert_eq!(body["error"]["code"], code, "{uri}");
         assert_eq!(body["error"]["status"], status, "{uri}");
@@ -142,8 +158,14 @@ async fn empty_tiles_are_204_and_deep_zooms_overzoom() {
     // Low zooms leave out the LSOA layer but keep the others.
     let reply = get(&pool, "/tiles/wales/3/3/2").await;
     assert_eq!(reply.status, 200);
-    let layers: HashSet<String> = decode_tile(&reply.body).into_iter().map(|f| f.layer).collect();
-    assert_eq!(layers, HashSet::from(["clusters".into(), "health_boards".into()]));
+    let layers: HashSet<String> = decode_tile(&reply.body)
+        .into_iter()
+        .map(|f| f.layer)
+        .collect();
+    assert_eq!(
+        layers,
+        HashSet::from(["clusters".into(), "health_boards".into()])
+    );
 }
 
 #[tokio::test]
@@ -159,13 +181,19 @@ async fn tilejson_describes_layers_bounds_and_attribution() {
         assert_eq!(tj["maxzoom"], 14);
         assert_eq!(tj["scheme"], "xyz");
         let bounds: Vec<f64> = serde_json::from_value(tj["bounds"].clone()).unwrap();
-        assert!((bounds[0] - -5.67).abs() < 0.01 && (bounds[3] - 53.436).abs() < 0.01, "{bounds:?}");
+        assert!(
+            (bounds[0] - -5.67).abs() < 0.01 && (bounds[3] - 53.436).abs() < 0.01,
+            "{bounds:?}"
+        );
         assert_eq!(tj["center"][2], 7);
         let layers = tj["vector_layers"].as_array().unwrap();
         let ids: Vec<&str> = layers.iter().map(|l| l["id"].as_str().unwrap()).collect();
         assert_eq!(ids, ["lsoa", "clusters", "health_boards"]);
         assert_eq!(layers[0]["minzoom"], 5);
-        assert!(layers[0]["fields"]["wimd_quintile"].as_str().unwrap().contains("most deprived"));
+        assert!(layers[0]["fields"]["wimd_quintile"]
+            .as_str()
+            .unwrap()
+            .contains("most deprived"));
         let attribution = tj["attribution"].as_str().unwrap();
         assert!(attribution.contains("Open Government Licence v3.0"));
         assert!(attribution.contains("Office for National Statistics"));

@@ -24,18 +24,24 @@ pub fn admin_url() -> String {
 
 fn url_for(db: &str) -> String {
     let admin = admin_url();
-    let (base, _) = admin.rsplit_once('/').expect("DATABASE_URL has a database name");
+    let (base, _) = admin
+        .rsplit_once('/')
+        .expect("DATABASE_URL has a database name");
     format!("{base}/{db}")
 }
 
 /// Creates (or re-creates) an empty database and returns its URL.
 pub async fn fresh_database(name: &str) -> String {
     let db = format!("ca_test_{name}_{}", std::process::id());
-    let admin = PgPool::connect(&admin_url()).await.expect("connect to DATABASE_URL");
-    sqlx::query(sqlx::AssertSqlSafe(format!("drop database if exists {db} with (force)")))
-        .execute(&admin)
+    let admin = PgPool::connect(&admin_url())
         .await
-        .expect("drop test database");
+        .expect("connect to DATABASE_URL");
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "drop database if exists {db} with (force)"
+    )))
+    .execute(&admin)
+    .await
+    .expect("drop test database");
     sqlx::query(sqlx::AssertSqlSafe(format!("create database {db}")))
         .execute(&admin)
         .await
@@ -71,7 +77,9 @@ pub fn bundled_inputs() -> InputArgs {
 pub fn loaded_database(name: &'static str) -> String {
     static URLS: OnceLock<std::sync::Mutex<HashMap<&'static str, String>>> = OnceLock::new();
     let urls = URLS.get_or_init(Default::default);
-    let mut guard = urls.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    let mut guard = urls
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     if let Some(url) = guard.get(name) {
         return url.clone();
     }
@@ -79,7 +87,9 @@ pub fn loaded_database(name: &'static str) -> String {
         let rt = tokio::runtime::Runtime::new().expect("runtime");
         rt.block_on(async {
             let url = fresh_database(name).await;
-            let pool = cluster_atlas::db::connect(&db_args(&url)).await.expect("connect");
+            let pool = cluster_atlas::db::connect(&db_args(&url))
+                .await
+                .expect("connect");
             cluster_atlas::etl::load(&pool, &bundled_inputs())
                 .await
                 .expect("load the bundled data");
@@ -96,7 +106,9 @@ pub fn loaded_database(name: &'static str) -> String {
 /// A pool on the shared loaded database.
 pub async fn loaded_pool(name: &'static str) -> PgPool {
     let url = loaded_database(name);
-    cluster_atlas::db::connect(&db_args(&url)).await.expect("connect")
+    cluster_atlas::db::connect(&db_args(&url))
+        .await
+        .expect("connect")
 }
 
 /// A response, read whole.
@@ -108,9 +120,8 @@ pub struct Reply {
 
 impl Reply {
     pub fn json(&self) -> Value {
-        serde_json::from_slice(&self.body).unwrap_or_else(|e| {
-            panic!("not JSON ({e}): {}", String::from_utf8_lossy(&self.body))
-        })
+        serde_json::from_slice(&self.body)
+            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&self.body)))
     }
 
     pub fn content_type(&self) -> &str {

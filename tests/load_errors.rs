@@ -1,0 +1,351 @@
+//! Every bad-input case fails with a message naming the file, place and field, and leaves
+//! the database exactly as it was.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use cluster_atlas::config::InputArgs;
+use common::{bundled_inputs, fingerprint, loaded_pool};
+use serde_json::{json, Value};
+
+const DB: &str = "load_errors";
+
+fn boundaries() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("boundaries")
+}
+
+/// Writes `text` to a file named `name` in a fresh temporary folder.
+fn write(dir: &tempfile::TempDir, name: &str, text: &str) -> PathBuf {
+    let path = dir.path().join(name);
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+fn bundled_text(name: &str) -> String {
+    std::fs::read_to_string(boundaries().join(name)).unwrap()
+}
+
+/// Runs a load that must fail; checks the message and that nothing changed.
+async fn assert_load_fails(inputs: InputArgs, expected: &[&str]) -> String {
+    let pool = loaded_pool(DB).await;
+    let before = fingerprint(&pool).await;
+    let err = cluster_atlas::etl::load(&pool, &inputs)
+        .await
+        .expect_err("the load must fail")
+        .to_string();
+    for part in expected {
+        assert!(err.contains(part), "error `{err}` should contain `{part}`");
+    }
+    assert_eq!(
+        fingerprint(&pool).await,
+        before,
+        "a failed load changed the database"
+    );
+    err
+}
+
+/// The bundled LSOA GeoJSON with one feature's geometry (or the CRS) replaced.
+fn lsoa_geojson(edit: impl FnOnce(&mut Value)) -> String {
+    let mut doc: Value = serde_json::from_str(&bundled_text("lsoa_wales.geojson")).unwrap();
+    edit(&mut doc);
+    doc.to_string()
+}
+
+#[tokio::test]
+async fn malformed_csv_row() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut text = bundled_text("wimd2019.csv");
+    text = text.replacen("\nW01000005,", "\nW01000005,extra,", 1);
+    let mut inputs = bundled_inputs();
+    inputs.wimd = Some(write(&dir, "wimd.csv", &text));
+    assert_load_fails(
+        inputs,
+        &[
+            "wimd.csv",
+            "line 6",
+            "the row has 32 fields but the header has 31",
+        ],
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn malformed_boundary_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = bundled_text("lsoa_wales.geojson");
+    let mut inputs = bundled_inputs();
+    inputs.lsoa = Some(write(&dir, "lsoa.geojson", &text[..text.len() / 2]));
+    assert_load_fails(inputs, &["lsoa.geojson", "cannot read the file"]).await;
+}
+
+#[tokio::test]
+async fn missing_column() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = bundled_text("wimd2019.csv").replacen("wimd_rank", "wimd_rnak", 1);
+    let mut inputs = bundled_inputs();
+    inputs.wimd = Some(write(&dir, "wimd.csv", &text));
+    assert_load_fails(
+        inputs,
+        &["wimd.csv", "missing column `wimd_rank`", "wimd_rnak"],
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn missing_attribute_in_boundaries() {
+    let mut inputs = bundled_inputs();
+    inputs.lsoa_code_field = "LSOA21CD".into();
+    assert_load_fails(
+        inputs,
+        &[
+            "lsoa_wales.geojson",
+            "missing column `LSOA21CD`",
+            "lsoa11cd",
+        ],
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn duplicate_code() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = bundled_text("lsoa_lookup_wales.csv");
+    let first_row = text.lines().nth(1).unwrap().to_owned();
+    let text = format!("{text}{first_row}\n");
+    let mut inputs = bundled_inputs();
+    inputs.lookup = Some(write(&dir, "lookup.csv", &text));
+    assert_load_fails(
+        inputs,
+        &[
+            "lookup.csv",
+            "line 1911",
+            "field `lsoa11cd`",
+            "duplicate code W01000001 (first seen on line 2)",
+        ],
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn unknown_lsoa_code() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = bundled_text("wimd2019.csv").replacen("\nW01000010,", "\nW01999999,", 1);
+    let mut inputs = bundled_inputs();
+    inputs.wimd = Some(write(&dir, "wimd.csv", &text));
+    assert_load_fails(
+        inputs,
+        &[
+            "wimd.csv",
+            "line 11",
+            "unknown LSOA code W01999999",
+            "lsoa_wales.geojson",
+        ],
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn lsoa_without_a_row() {
+    let dir = tempfile::tempdir().unwrap();
+    let text: String = bundled_text("wimd2019.csv")
+        .lines()
+        .filter(|l| !l.starts_with("W01000240,"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    let mut inputs = bundled_inputs();
+    inputs.wimd = Some(write(&dir, "wimd.csv", &text));
+    assert_load_fails(
+        inputs,
+        &["wimd.csv", "these LSOAs have no row", "W01000240"],
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn unknown_cluster_in_lookup() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = bundled_text("lsoa11_to_cluster_APPROX_nearest_practice.csv").replacen(
+        "7A1:anglesey",
+        "7A1:atlantis",
+        1,
+    );
+    let mut inputs = bundled_inputs();
+    inputs.cluster_lookup = Some(write(&dir, "lookup.csv", &text));
+    assert_load_fails(
+        inputs,
+        &[
+            "lookup.csv",
+            "line 2",
+            "cluster_2024_key",
+            "unknown cluster 7A1:atlantis",
+        ],
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn rank_out_of_range() {
+    let dir = tempfile::tempdir().unwrap();
+    // W01000001's overall rank is 885.
+    let text = bundled_text("wimd2019.csv").replacen(
+        ",Isle of Anglesey,885,",
+        ",Isle of Anglesey,5000,",
+        1,
+    );
+    let mut inputs = bundled_inputs();
+    inputs.wimd = Some(write(&dir, "wimd.csv", &text));
+    assert_load_fails(
+        inputs,
+        &[
+            "wimd.csv",
+            "line 2",
+            "field `wimd_rank`",
+            "5000 is out of range: expected 1 to 1909",
+        ],
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn quintile_not_a_number() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut lines: Vec<String> = bundled_text("wimd2019.csv")
+        .lines()
+        .map(str::to_owned)
+        .collect();
+    let mut cells: Vec<String> = lines[3].split(',').map(str::to_owned).collect();
+    cells[13] = "five".into(); // wimd_quintile
+    lines[3] = cells.join(",");
+    let mut inputs = bundled_inputs();
+    inputs.wimd = Some(write(&dir, "wimd.csv", &(lines.join("\n") + "\n")));
+    assert_load_fails(
+        inputs,
+        &[
+            "wimd.csv",
+            "line 4",
+            "field `wimd_quintile`",
+            "`five` is not a whole number",
+        ],
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn invalid_geometry() {
+    let dir = tempfile::tempdir().unwrap();
+    // A bow-tie: the ring crosses itself. GDAL reads it; PostGIS rejects it in staging,
+    // after the load's transaction has begun, so this also proves the rollback.
+    let text = lsoa_geojson(|doc| {
+        doc["features"][4]["geometry"] = json!({
+            "type": "Polygon",
+            "coordinates": [[[-4.0, 52.0], [-3.9, 52.1], [-3.9, 52.0], [-4.0, 52.1], [-4.0, 52.0]]]
+        });
+    });
+    let mut inputs = bundled_inputs();
+    inputs.lsoa = Some(write(&dir, "lsoa.geojson", &text));
+    assert_load_fails(
+        inputs,
+        &[
+            "lsoa.geojson",
+            "feature 5 (W01000005)",
+            "invalid geometry",
+            "Self-intersection",
+        ],
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn wrong_crs() {
+    let dir = tempfile::tempdir().unwrap();
+    // Degrees labelled as British National Grid metres: lands next to the grid's origin.
+    let text = lsoa_geojson(|doc| {
+        doc["crs"] = json!({"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::27700"}});
+    });
+    let mut inputs = bundled_inputs();
+    inputs.lsoa = Some(write(&dir, "lsoa.geojson", &text));
+    assert_load_fails(
+        inputs,
+        &[
+            "lsoa.geojson",
+            "feature 1 (lsoa11cd=W01000001)",
+            "EPSG:27700",
+            "outside Wales",
+        ],
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn wrong_geometry_type() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = lsoa_geojson(|doc| {
+        doc["features"][0]["geometry"] = json!({"type": "Point", "coordinates": [-4.0, 52.0]});
+    });
+    let mut inputs = bundled_inputs();
+    inputs.lsoa = Some(write(&dir, "lsoa.geojson", &text));
+    assert_load_fails(
+        inputs,
+        &[
+            "feature 1",
+            "expected a Polygon or MultiPolygon, found POINT",
+        ],
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn empty_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut inputs = bundled_inputs();
+    inputs.wimd = Some(write(&dir, "wimd.csv", ""));
+    assert_load_fails(inputs, &["wimd.csv", "the file is empty"]).await;
+
+    let mut inputs = bundled_inputs();
+    inputs.health_boards = Some(write(&dir, "hb.csv", "lhb_code,lhb_name_en,lhb_name_cy\n"));
+    assert_load_fails(inputs, &["hb.csv", "no data rows"]).await;
+
+    let mut inputs = bundled_inputs();
+    inputs.lsoa = Some(write(
+        &dir,
+        "lsoa.geojson",
+        r#"{"type":"FeatureCollection","features":[]}"#,
+    ));
+    assert_load_fails(inputs, &["lsoa.geojson"]).await;
+
+    let mut inputs = bundled_inputs();
+    inputs.lsoa = Some(write(&dir, "zero.geojson", ""));
+    assert_load_fails(inputs, &["zero.geojson", "the file is empty"]).await;
+}
+
+#[tokio::test]
+async fn missing_file() {
+    let mut inputs = bundled_inputs();
+    inputs.lookup = Some(PathBuf::from("/nonexistent/lookup.csv"));
+    assert_load_fails(inputs, &["/nonexistent/lookup.csv", "cannot read the file"]).await;
+}
+
+#[tokio::test]
+async fn cluster_polygons_that_miss_lsoas_fail_late_and_roll_back() {
+    // Polygons for one health board only: every other LSOA lies outside them. The
+    // failure comes after staging, inside the transaction.
+    let dir = tempfile::tempdir().unwrap();
+    let pool = loaded_pool(DB).await;
+    let features: Value = sqlx::query_scalar(
+        "select json_build_object('type', 'FeatureCollection', 'features', json_agg(json_build_object( \
+           'type', 'Feature', 'properties', json_build_object('code', code, 'name_en', name_en, 'enw_cy', null), \
+           'geometry', ST_AsGeoJSON(ST_Transform(geom, 4326))::json))) \
+         from atlas.cluster where hb_code = 'W11000024'",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    let mut inputs = bundled_inputs();
+    inputs.cluster_polygons = Some(write(&dir, "powys.geojson", &features.to_string()));
+    assert_load_fails(
+        inputs,
+        &["powys.geojson", "lie in no cluster polygon", "W01000001"],
+    )
+    .await;
+}
