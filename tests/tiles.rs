@@ -244,3 +244,43 @@ async fn health_is_503_when_the_database_is_gone() {
     assert_eq!(reply.headers["retry-after"], "5");
     assert_eq!(reply.json()["error"]["code"], "database_unavailable");
 }
+
+/// An independent decoder: GDAL's MVT driver (`ogrinfo`, from gdal-bin) must read the same
+/// layers and feature counts as our geozero-based decoding.
+#[tokio::test]
+async fn gdal_reads_the_same_tile() {
+    let pool = loaded_pool(DB).await;
+    let reply = get(&pool, "/tiles/wales/7/62/42").await;
+    assert_eq!(reply.status, 200);
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("tile.mvt");
+    std::fs::write(&path, &reply.body).unwrap();
+    let out = std::process::Command::new("ogrinfo")
+        .args([
+            "-ro", "-so", "-al", "-oo", "X=62", "-oo", "Y=42", "-oo", "Z=7",
+        ])
+        .arg(format!("MVT:{}", path.display()))
+        .output()
+        .expect("ogrinfo (gdal-bin) is installed by scripts/test.sh");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    let mut gdal_counts = HashMap::new();
+    let mut layer = String::new();
+    for line in text.lines() {
+        if let Some(name) = line.strip_prefix("Layer name: ") {
+            layer = name.trim().to_owned();
+        } else if let Some(n) = line.strip_prefix("Feature Count: ") {
+            gdal_counts.insert(layer.clone(), n.trim().parse::<usize>().unwrap());
+        }
+    }
+    let mut ours: HashMap<String, usize> = HashMap::new();
+    for f in decode_tile(&reply.body) {
+        *ours.entry(f.layer).or_default() += 1;
+    }
+    assert_eq!(gdal_counts, ours);
+    assert!(text.contains("wimd_quintile: Integer"), "{text}");
+}

@@ -313,10 +313,12 @@ pub static HEALTH_BOARDS: LazyLock<Layer> = LazyLock::new(|| {
 
 /// Attribution required by the Open Government Licence v3.0 and CC BY 4.0, as HTML.
 pub const ATTRIBUTION_HTML: &str = "Contains OS data © Crown copyright and database right; \
-Source: <a href=\"https://www.ons.gov.uk/\">Office for National Statistics</a> and \
-<a href=\"https://www.gov.wales/\">Welsh Government</a> (WIMD 2019, StatsWales), licensed under the \
+Source: Office for National Statistics licensed under the \
 <a href=\"https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/\">Open Government Licence v3.0</a>; \
-LSOA GeoJSON by <a href=\"https://github.com/martinjc/UK-GeoJSON\">Martin Chorley</a> (CC BY 4.0)";
+Contains Welsh Government and StatsWales data licensed under the \
+<a href=\"https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/\">Open Government Licence v3.0</a>; \
+LSOA GeoJSON by <a href=\"https://github.com/martinjc/UK-GeoJSON\">Martin Chorley</a> \
+(<a href=\"https://creativecommons.org/licenses/by/4.0/\">CC BY 4.0</a>)";
 
 /// What users are told while the cluster geography is a model.
 pub const APPROXIMATE_NOTE: &str = "Cluster boundaries are APPROXIMATE: LSOAs are assigned to the \
