@@ -4,6 +4,8 @@
 #   ensure_packages            install the Debian 12 packages the build and tests need
 #   ensure_private_postgis DB  start (or reuse) a private PostgreSQL 15 + PostGIS cluster
 #                              and export DATABASE_URL pointing at database DB
+#   ensure_test_tools          the test-only reference tools: PySAL mapclassify in a venv
+#                              (.venv-test) and the MapLibre style validator (tests/js)
 #
 # Environment knobs:
 #   DATABASE_URL            if already set, ensure_private_postgis uses it and starts nothing
@@ -78,6 +80,33 @@ ca_find_cargo() {
         export PATH="$HOME/.cargo/bin:$PATH"
     fi
     command -v cargo >/dev/null 2>&1
+}
+
+# Test-only reference tools. mapclassify is the reference classifier the Rust breaks are
+# checked against; @maplibre/maplibre-gl-style-spec provides the official style validator.
+# Both are pinned (requirements file, package-lock.json) and installed only when missing.
+ensure_test_tools() {
+    local want=()
+    command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 || want+=(nodejs npm)
+    python3 -c 'import venv, ensurepip' >/dev/null 2>&1 || want+=(python3-venv)
+    command -v python3 >/dev/null 2>&1 || want+=(python3)
+    if [ "${#want[@]}" -gt 0 ]; then
+        ca_log "installing test tools from Debian: ${want[*]}"
+        ca_apt_install "${want[@]}"
+    fi
+    local venv="$CA_REPO_ROOT/.venv-test"
+    if ! "$venv/bin/python" -c 'import mapclassify' >/dev/null 2>&1; then
+        ca_log "creating $venv with mapclassify (reference classifier)"
+        python3 -m venv "$venv"
+        "$venv/bin/pip" install --quiet --disable-pip-version-check -r "$CA_REPO_ROOT/tests/reference/requirements.txt"
+    fi
+    export CLUSTER_ATLAS_PYTHON="$venv/bin/python"
+    local js="$CA_REPO_ROOT/tests/js"
+    if [ ! -x "$js/node_modules/.bin/gl-style-validate" ] || [ "$js/package-lock.json" -nt "$js/node_modules/.package-lock.json" ]; then
+        ca_log "installing the MapLibre style validator (npm ci in tests/js)"
+        (cd "$js" && npm ci --no-audit --no-fund --loglevel=error)
+    fi
+    export CLUSTER_ATLAS_STYLE_VALIDATOR="$js/node_modules/.bin/gl-style-validate"
 }
 
 ensure_packages() {

@@ -39,6 +39,9 @@ if [ -n "$stale" ]; then
     ca_log "dropped $n stale ca_test_* database(s)"
 fi
 
+heading "Reference tools for the tests (mapclassify, MapLibre style validator)"
+ensure_test_tools
+
 heading "cargo fmt --all -- --check"
 cargo fmt --all -- --check
 

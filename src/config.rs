@@ -130,6 +130,14 @@ pub struct InputArgs {
     /// lookup without an APPROX method column.
     #[arg(long)]
     pub clusters_approximate: bool,
+    /// Extra indicator catalogue rows (CSV: id, title_en, title_cy, description_en,
+    /// description_cy, unit, polarity, source, licence), added to the bundled catalogue.
+    #[arg(long)]
+    pub indicators: Option<PathBuf>,
+    /// Extra indicator values (CSV: indicator_id, period, level, area_code, value,
+    /// numerator, denominator, lower_ci, upper_ci); see README "Indicators".
+    #[arg(long)]
+    pub indicator_values: Option<PathBuf>,
 }
 
 /// The data folder: the flag, else `./boundaries`, else the one in the source tree.

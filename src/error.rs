@@ -25,6 +25,12 @@ pub enum AppError {
     /// Any other database failure.
     #[error("database error: {0}")]
     Database(#[source] sqlx::Error),
+    /// A bad style, legend or download request.
+    #[error(transparent)]
+    Style(#[from] crate::style::StyleError),
+    /// An unexpected failure outside the database.
+    #[error("internal error: {0}")]
+    Internal(String),
     /// The database holds no loaded data yet.
     #[error("no data has been loaded yet: run `cluster-atlas load`")]
     NoData,
@@ -66,6 +72,8 @@ impl AppError {
     fn parts(&self) -> (StatusCode, &'static str, Option<Vec<String>>) {
         match self {
             AppError::Tile(e) => e.parts(),
+            AppError::Style(e) => e.parts(),
+            AppError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal", None),
             AppError::NotFound(_) => (StatusCode::NOT_FOUND, "not_found", None),
             AppError::Unavailable(_) => (
                 StatusCode::SERVICE_UNAVAILABLE,

@@ -9,10 +9,13 @@
 #![warn(missing_docs)]
 
 pub mod catalog;
+pub mod classify;
 pub mod config;
 pub mod db;
 pub mod error;
 pub mod etl;
 pub mod server;
+pub mod significance;
+pub mod style;
 pub mod telemetry;
 pub mod tiles;

@@ -12,7 +12,17 @@ async fn main() {
     let cli = Cli::parse();
     if let Err(e) = run(cli).await {
         // One plain line a user can act on: the loader's errors name file, line and field.
-        eprintln!("error: {e:#}");
+        // Causes are appended unless the message already says them.
+        let mut message = e.to_string();
+        let mut cause = e.source();
+        while let Some(c) = cause {
+            let text = c.to_string();
+            if !message.contains(&text) {
+                message = format!("{message}: {text}");
+            }
+            cause = c.source();
+        }
+        eprintln!("error: {message}");
         std::process::exit(1);
     }
 }

@@ -16,6 +16,7 @@ use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
+use crate::catalog::snapshot::{Snapshot, SnapshotCache};
 use crate::catalog::{self, LayerId, ALL_LAYERS_ALIAS, MAX_SERVED_ZOOM};
 use crate::error::AppError;
 use crate::tiles::sql::TileQueries;
@@ -29,6 +30,8 @@ pub struct AppState {
     pub tile_queries: Arc<TileQueries>,
     /// Public base URL without a trailing slash, when configured.
     pub public_url: Option<Arc<str>>,
+    /// The loaded data's indicators and classifications, per data version.
+    pub snapshots: Arc<SnapshotCache>,
 }
 
 impl AppState {
@@ -38,7 +41,16 @@ impl AppState {
             pool,
             tile_queries: Arc::new(TileQueries::build()),
             public_url: public_url.map(|u| Arc::from(u.trim_end_matches('/'))),
+            snapshots: Arc::new(SnapshotCache::default()),
         }
+    }
+
+    /// The current data snapshot; `NoData` before the first load.
+    pub async fn snapshot(&self) -> Result<Arc<Snapshot>, AppError> {
+        self.snapshots
+            .get(&self.pool)
+            .await?
+            .ok_or(AppError::NoData)
     }
 
     /// The base URL for absolute links: the configured one, else from the Host header.
@@ -65,6 +77,7 @@ pub fn router(state: AppState) -> Router {
         .route("/catalog", get(get_catalog))
         .route("/health", get(get_health))
         .merge(crate::tiles::router())
+        .merge(crate::style::router())
         .fallback(not_found)
         .with_state(state)
         .layer(SetResponseHeaderLayer::if_not_present(

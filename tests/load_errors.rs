@@ -349,3 +349,102 @@ async fn cluster_polygons_that_miss_lsoas_fail_late_and_roll_back() {
     )
     .await;
 }
+
+const EXTRA_CATALOGUE: &str = "id,title_en,title_cy,description_en,description_cy,unit,polarity,source,licence\n\
+test_screening,Test screening uptake,,A synthetic indicator for tests,,%,higher_is_better,test fixture,none\n";
+
+fn extra_values(rows: &str) -> String {
+    format!(
+        "indicator_id,period,level,area_code,value,numerator,denominator,lower_ci,upper_ci\n{rows}"
+    )
+}
+
+#[tokio::test]
+async fn indicator_values_for_unknown_areas_fail_inside_the_transaction() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut inputs = bundled_inputs();
+    inputs.indicators = Some(write(&dir, "catalogue.csv", EXTRA_CATALOGUE));
+    inputs.indicator_values = Some(write(
+        &dir,
+        "values.csv",
+        &extra_values("test_screening,2025,cluster,7A1:anglesey,50,,,,\ntest_screening,2025,cluster,7A9:nowhere,40,,,,\n"),
+    ));
+    assert_load_fails(
+        inputs,
+        &[
+            "values.csv",
+            "line 3",
+            "field `area_code`",
+            "unknown cluster code 7A9:nowhere",
+        ],
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn indicator_inputs_are_checked() {
+    let dir = tempfile::tempdir().unwrap();
+    let cases: [(&str, &str, &[&str]); 7] = [
+        (
+            EXTRA_CATALOGUE,
+            "test_screening,2025,cluster,7A1:anglesey,50,60,40,,\n",
+            &[
+                "line 2",
+                "field `numerator`",
+                "60 must be between 0 and the denominator 40",
+            ],
+        ),
+        (
+            EXTRA_CATALOGUE,
+            "test_screening,2025,cluster,7A1:anglesey,50,,,55,60\n",
+            &[
+                "line 2",
+                "the interval 55 to 60 does not contain the value 50",
+            ],
+        ),
+        (
+            EXTRA_CATALOGUE,
+            "test_screening,2025,county,7A1:anglesey,50,,,,\n",
+            &[
+                "line 2",
+                "field `level`",
+                "`county` is not allowed: use one of wales, health_board, cluster",
+            ],
+        ),
+        (
+            EXTRA_CATALOGUE,
+            "test_smoking,2025,cluster,7A1:anglesey,50,,,,\n",
+            &["line 2", "unknown indicator `test_smoking`"],
+        ),
+        (
+            EXTRA_CATALOGUE,
+            "test_screening,2025,cluster,7A1:anglesey,150,,,,\n",
+            &["line 2", "150 is out of range for a percentage"],
+        ),
+        (
+            "id,title_en,title_cy,description_en,description_cy,unit,polarity,source,licence\n\
+             copd,Again,,Duplicate,,%,neutral,x,y\n",
+            "",
+            &[
+                "catalogue.csv",
+                "line 2",
+                "duplicate indicator id copd",
+                "indicators.csv line",
+            ],
+        ),
+        (
+            "id,title_en,title_cy,description_en,description_cy,unit,polarity,source,licence\n\
+             test_x,X,,Y,,%,worse,x,y\n",
+            "",
+            &["line 2", "field `polarity`", "`worse` is not allowed"],
+        ),
+    ];
+    for (catalogue, values, expected) in cases {
+        let mut inputs = bundled_inputs();
+        inputs.indicators = Some(write(&dir, "catalogue.csv", catalogue));
+        if !values.is_empty() {
+            inputs.indicator_values = Some(write(&dir, "values.csv", &extra_values(values)));
+        }
+        assert_load_fails(inputs, expected).await;
+    }
+}

@@ -1,5 +1,8 @@
 //! The catalogue of layers: one definition per tile layer drives the tile SQL, TileJSON and `/catalog`.
 
+pub mod indicators;
+pub mod snapshot;
+
 use std::fmt;
 use std::sync::LazyLock;
 

@@ -2,6 +2,7 @@
 
 pub mod csv_input;
 pub mod error;
+pub mod indicators;
 pub mod ogr;
 pub mod postgis;
 pub mod progress;

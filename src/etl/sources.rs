@@ -7,6 +7,7 @@ use serde_json::{json, Map, Value};
 
 use super::csv_input::{read_csv, Row};
 use super::error::EtlError;
+use super::indicators::{read_indicators, IndicatorInputs, IndicatorPaths};
 use super::ogr::{read_polygons, OgrFeature};
 use crate::catalog::WIMD_DOMAINS;
 use crate::config::InputArgs;
@@ -24,6 +25,8 @@ pub struct InputPaths {
     pub health_boards: PathBuf,
     /// Where cluster membership comes from.
     pub clusters: ClusterInput,
+    /// Indicator catalogue and values.
+    pub indicators: IndicatorPaths,
 }
 
 /// The two ways to say which cluster each LSOA belongs to.
@@ -50,6 +53,12 @@ pub const BUNDLED_LOOKUP: &str = "lsoa_lookup_wales.csv";
 pub const BUNDLED_HEALTH_BOARDS: &str = "health_boards.csv";
 /// Bundled clusters.
 pub const BUNDLED_CLUSTERS: &str = "clusters.csv";
+/// Bundled indicator catalogue.
+pub const BUNDLED_INDICATORS: &str = "indicators.csv";
+/// Bundled QOF prevalence.
+pub const BUNDLED_QOF: &str = "cluster_qof_prevalence_2024.csv";
+/// Bundled cluster deprivation counts.
+pub const BUNDLED_DEPRIVATION: &str = "cluster_deprivation_2024.csv";
 /// Bundled approximate LSOA → cluster lookup.
 pub const BUNDLED_CLUSTER_LOOKUP: &str = "lsoa11_to_cluster_APPROX_nearest_practice.csv";
 
@@ -69,6 +78,13 @@ impl InputPaths {
                     clusters: pick(&args.clusters, BUNDLED_CLUSTERS),
                     lookup: pick(&args.cluster_lookup, BUNDLED_CLUSTER_LOOKUP),
                 },
+            },
+            indicators: IndicatorPaths {
+                catalogue: dir.join(BUNDLED_INDICATORS),
+                qof: dir.join(BUNDLED_QOF),
+                deprivation: dir.join(BUNDLED_DEPRIVATION),
+                extra_catalogue: args.indicators.clone(),
+                extra_values: args.indicator_values.clone(),
             },
         }
     }
@@ -119,6 +135,8 @@ pub struct Prepared {
     pub lsoa_path: PathBuf,
     /// What was read: paths and sizes, stored with the data version.
     pub inputs: Value,
+    /// Indicator catalogue and values.
+    pub indicators: IndicatorInputs,
 }
 
 fn hex(bytes: &[u8]) -> String {
@@ -483,6 +501,17 @@ pub fn read_inputs(paths: &InputPaths, args: &InputArgs) -> Result<Prepared, Etl
         }
         ClusterInput::Polygons(p) => inputs["cluster_polygons"] = describe(p),
     }
+    let indicator_paths = &paths.indicators;
+    inputs["indicators"] = describe(&indicator_paths.catalogue);
+    inputs["qof"] = describe(&indicator_paths.qof);
+    inputs["deprivation"] = describe(&indicator_paths.deprivation);
+    if let Some(p) = &indicator_paths.extra_catalogue {
+        inputs["extra_indicators"] = describe(p);
+    }
+    if let Some(p) = &indicator_paths.extra_values {
+        inputs["extra_indicator_values"] = describe(p);
+    }
+    let indicators = read_indicators(indicator_paths)?;
 
     Ok(Prepared {
         lsoas: rows,
@@ -493,6 +522,7 @@ pub fn read_inputs(paths: &InputPaths, args: &InputArgs) -> Result<Prepared, Etl
         cluster_provenance: provenance,
         lsoa_path: paths.lsoa.clone(),
         inputs,
+        indicators,
     })
 }
 

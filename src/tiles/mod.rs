@@ -8,8 +8,11 @@
 pub mod coord;
 pub mod sql;
 
-use axum::extract::rejection::PathRejection;
-use axum::extract::{Path, State};
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use axum::extract::rejection::{PathRejection, QueryRejection};
+use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -46,9 +49,12 @@ pub enum TileError {
         /// The layers and their ranges.
         layers: String,
     },
-    /// A path that axum could not decode.
-    #[error("bad path: {0}")]
+    /// A path or query string that axum could not decode.
+    #[error("bad path or query: {0}")]
     BadPath(String),
+    /// `indicator=` on a tile request without the clusters layer.
+    #[error("indicator values are carried by the clusters layer: request /tiles/clusters/... or a list that includes clusters")]
+    IndicatorNeedsClusters,
 }
 
 impl TileError {
@@ -65,6 +71,7 @@ impl TileError {
                 (StatusCode::NOT_FOUND, "zoom_out_of_range", None)
             }
             TileError::BadPath(_) => (StatusCode::BAD_REQUEST, "bad_path", None),
+            TileError::IndicatorNeedsClusters => (StatusCode::BAD_REQUEST, "bad_parameter", None),
         }
     }
 }
@@ -163,19 +170,71 @@ pub fn router() -> Router<AppState> {
 
 type TilePath = (String, String, String, String);
 
-/// Renders one tile of one or more layers.
+/// One request's indicator values for the cluster layer, as the bind arrays `$4..$10`.
+#[derive(Debug, Default)]
+pub struct IndicatorArrays {
+    codes: Vec<String>,
+    values: Vec<f64>,
+    classes: Vec<i32>,
+    lower: Vec<Option<f64>>,
+    upper: Vec<Option<f64>>,
+    sig_vs_wales: Vec<&'static str>,
+    sig_vs_hb: Vec<&'static str>,
+}
+
+/// Validates `indicator`, `period`, `method`, `classes` (and `breaks`, `palette`) and
+/// builds the cluster values with their classes from the shared classification.
+async fn indicator_arrays(
+    state: &AppState,
+    q: &HashMap<String, String>,
+) -> Result<(IndicatorArrays, String), AppError> {
+    use crate::catalog::indicators::Level;
+    use crate::style::{classify, params, StyleError};
+    let snapshot = state.snapshot().await?;
+    let ip = params::indicator(q, &snapshot.catalog).map_err(StyleError::from)?;
+    let c = params::classification(q).map_err(StyleError::from)?;
+    let choropleth = classify(&snapshot, &ip, &c)?;
+    let mut arrays = IndicatorArrays::default();
+    for v in snapshot.catalog.values(&ip.indicator.id, &ip.period) {
+        if v.level != Level::Cluster {
+            continue;
+        }
+        arrays.codes.push(v.code.clone());
+        arrays.values.push(v.value);
+        let class = choropleth.classes.get(&v.code).copied().unwrap_or(0);
+        arrays.classes.push(i32::try_from(class).unwrap_or(0));
+        arrays.lower.push(v.lower_ci);
+        arrays.upper.push(v.upper_ci);
+        arrays.sig_vs_wales.push(v.sig_vs_wales.as_str());
+        arrays.sig_vs_hb.push(v.sig_vs_hb.as_str());
+    }
+    Ok((arrays, params::indicator_query(&ip, &c)))
+}
+
+/// Renders one tile of one or more layers. With `?indicator=` the cluster layer also
+/// carries `value`, `class`, `lower_ci`, `upper_ci`, `sig_vs_wales` and `sig_vs_hb`.
 pub async fn get_tile(
     State(state): State<AppState>,
     path: Result<Path<TilePath>, PathRejection>,
+    query: Result<Query<HashMap<String, String>>, QueryRejection>,
 ) -> Result<Response, AppError> {
     let Path((layers, z, x, y)) = path.map_err(|e| TileError::BadPath(e.body_text()))?;
+    let Query(q) = query.map_err(|e| TileError::BadPath(e.body_text()))?;
     let set = LayerSet::parse(&layers)?;
     let coord = TileCoord::parse(&z, &x, &y).map_err(TileError::from)?;
     let layers = set.at_zoom(coord.z)?;
+    let indicator = if q.contains_key("indicator") {
+        if !set.layers().contains(&LayerId::Clusters) {
+            return Err(TileError::IndicatorNeedsClusters.into());
+        }
+        Some(Arc::new(indicator_arrays(&state, &q).await?.0))
+    } else {
+        None
+    };
     let parts = try_join_all(
         layers
             .iter()
-            .map(|&layer| fetch_layer(&state, layer, coord)),
+            .map(|&layer| fetch_layer(&state, layer, coord, indicator.as_deref())),
     )
     .await?;
     let body: Vec<u8> = parts.concat();
@@ -205,46 +264,90 @@ async fn fetch_layer(
     state: &AppState,
     layer: LayerId,
     coord: TileCoord,
+    indicator: Option<&IndicatorArrays>,
 ) -> Result<Vec<u8>, AppError> {
-    let statement = state.tile_queries.get(layer, coord.z);
-    let bytes: Option<Vec<u8>> = sqlx::query_scalar(sqlx::AssertSqlSafe(statement))
+    let with_values = indicator.filter(|_| layer == LayerId::Clusters);
+    let statement = state
+        .tile_queries
+        .get(layer, coord.z, with_values.is_some());
+    let mut query = sqlx::query_scalar::<_, Option<Vec<u8>>>(sqlx::AssertSqlSafe(statement))
         .bind(i32::from(coord.z))
         .bind(i32::try_from(coord.x).unwrap_or(i32::MAX))
-        .bind(i32::try_from(coord.y).unwrap_or(i32::MAX))
-        .fetch_one(&state.pool)
-        .await?;
+        .bind(i32::try_from(coord.y).unwrap_or(i32::MAX));
+    if let Some(a) = with_values {
+        query = query
+            .bind(&a.codes)
+            .bind(&a.values)
+            .bind(&a.classes)
+            .bind(&a.lower)
+            .bind(&a.upper)
+            .bind(&a.sig_vs_wales)
+            .bind(&a.sig_vs_hb);
+    }
+    let bytes = query.fetch_one(&state.pool).await?;
     Ok(bytes.unwrap_or_default())
 }
 
 /// TileJSON 3.0.0 for one or more layers; `/tiles/lsoa` and `/tiles/lsoa.json` both work.
+/// With `?indicator=…` the tile URLs carry the normalised indicator query and the
+/// `legend` field shows its classes.
 pub async fn get_tilejson(
     State(state): State<AppState>,
     headers: HeaderMap,
     path: Result<Path<String>, PathRejection>,
+    query: Result<Query<HashMap<String, String>>, QueryRejection>,
 ) -> Result<Json<Value>, AppError> {
+    use crate::style::{legend::MapKind, render};
     let Path(layers) = path.map_err(|e| TileError::BadPath(e.body_text()))?;
+    let Query(q) = query.map_err(|e| TileError::BadPath(e.body_text()))?;
     let layers = layers.strip_suffix(".json").unwrap_or(&layers);
     let set = LayerSet::parse(layers)?;
-    let data = crate::db::current_version(&state.pool)
-        .await?
-        .ok_or(AppError::NoData)?;
+    let snapshot = state.snapshot().await?;
     let base = state.base_url(&headers);
-    Ok(Json(tilejson(&set, &data, &base)))
+    let (legend, tile_query) = if q.contains_key("indicator") {
+        if !set.layers().contains(&LayerId::Clusters) {
+            return Err(TileError::IndicatorNeedsClusters.into());
+        }
+        let rendered = render(MapKind::Indicator, &q, &snapshot)?;
+        (Some(rendered.legend), Some(rendered.tile_query))
+    } else if set.layers().contains(&LayerId::Lsoa) {
+        (
+            Some(render(MapKind::Deprivation, &q, &snapshot)?.legend),
+            None,
+        )
+    } else {
+        (None, None)
+    };
+    let mut doc = tilejson(&set, &snapshot.data, &base, tile_query.as_deref());
+    if let Some(legend) = legend {
+        doc["legend"] = json!(legend.to_html());
+    }
+    Ok(Json(doc))
 }
 
 /// Builds the TileJSON document.
-pub fn tilejson(set: &LayerSet, data: &crate::db::DataVersion, base: &str) -> Value {
+pub fn tilejson(
+    set: &LayerSet,
+    data: &crate::db::DataVersion,
+    base: &str,
+    indicator_query: Option<&str>,
+) -> Value {
     let [w, s, e, n] = data.bounds;
     let vector_layers: Vec<Value> = set
         .layers()
         .iter()
         .map(|id| {
             let layer = id.layer();
-            let fields: serde_json::Map<String, Value> = layer
+            let mut fields: serde_json::Map<String, Value> = layer
                 .fields
                 .iter()
                 .map(|f| (f.name.to_owned(), json!(f.description)))
                 .collect();
+            if *id == LayerId::Clusters && indicator_query.is_some() {
+                for (name, description) in INDICATOR_FIELD_DESCRIPTIONS {
+                    fields.insert(name.to_owned(), json!(description));
+                }
+            }
             json!({
                 "id": id.as_str(),
                 "description": layer.description,
@@ -255,6 +358,7 @@ pub fn tilejson(set: &LayerSet, data: &crate::db::DataVersion, base: &str) -> Va
         })
         .collect();
     let name = set.url_name();
+    let suffix = indicator_query.map(|q| format!("?{q}")).unwrap_or_default();
     json!({
         "tilejson": "3.0.0",
         "name": format!("cluster-atlas: {name}"),
@@ -262,7 +366,7 @@ pub fn tilejson(set: &LayerSet, data: &crate::db::DataVersion, base: &str) -> Va
         "version": format!("{}.0.0", data.version),
         "attribution": catalog::attribution(data.cluster_approximate),
         "scheme": "xyz",
-        "tiles": [format!("{base}/tiles/{name}/{{z}}/{{x}}/{{y}}")],
+        "tiles": [format!("{base}/tiles/{name}/{{z}}/{{x}}/{{y}}{suffix}")],
         "minzoom": set.minzoom(),
         "maxzoom": set.maxzoom(),
         "bounds": [w, s, e, n],
@@ -275,6 +379,16 @@ pub fn tilejson(set: &LayerSet, data: &crate::db::DataVersion, base: &str) -> Va
         },
     })
 }
+
+/// Descriptions of the properties indicator tiles add to clusters.
+pub const INDICATOR_FIELD_DESCRIPTIONS: [(&str, &str); 6] = [
+    ("value", "The indicator's value for the cluster"),
+    ("class", "Class of the value under the requested classification (1 = lowest); the style colours by it"),
+    ("lower_ci", "Lower 95% confidence limit (absent when no counts are published)"),
+    ("upper_ci", "Upper 95% confidence limit (absent when no counts are published)"),
+    ("sig_vs_wales", "higher, similar, lower or not_tested, compared with Wales"),
+    ("sig_vs_hb", "higher, similar, lower or not_tested, compared with the cluster's health board"),
+];
 
 #[cfg(test)]
 mod tests {

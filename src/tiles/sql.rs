@@ -19,39 +19,67 @@ fn quote_literal(text: &str) -> String {
     format!("'{}'", text.replace('\'', "''"))
 }
 
+/// The properties an indicator tile adds to the cluster layer, bound as parallel arrays
+/// `$4..$10` (codes, values, classes, lower and upper limits, flags vs Wales and board).
+pub const INDICATOR_PROPERTIES: [(&str, &str); 6] = [
+    ("value", "float8"),
+    ("class", "int4"),
+    ("lower_ci", "float8"),
+    ("upper_ci", "float8"),
+    ("sig_vs_wales", "text"),
+    ("sig_vs_hb", "text"),
+];
+
 /// Builds the statement that renders one layer's MVT for one zoom band.
 ///
 /// Binds: `$1` z, `$2` x, `$3` y (all `integer`). One `ST_AsMVT` per layer per tile;
 /// the `&&` filter uses the band column's GiST index, widened by the clip buffer so
-/// that features just outside the tile still draw their edges inside it.
-pub fn layer_tile_sql(layer: LayerId, band: &ZoomBand) -> String {
+/// that features just outside the tile still draw their edges inside it. With
+/// `indicator`, the cluster layer also joins the arrays described at
+/// [`INDICATOR_PROPERTIES`] (computed in Rust, where the classes are).
+pub fn layer_tile_sql(layer: LayerId, band: &ZoomBand, indicator: bool) -> String {
     let def = layer.layer();
-    let geom = quote_ident(band.column);
-    let properties = def
+    let geom = format!("f.{}", quote_ident(band.column));
+    let mut properties: Vec<String> = def
         .fields
         .iter()
-        .map(|f| quote_ident(f.name))
-        .collect::<Vec<_>>()
-        .join(", ");
+        .map(|f| format!("f.{}", quote_ident(f.name)))
+        .collect();
+    let mut join = String::new();
+    if indicator {
+        let mut columns = vec!["code".to_owned()];
+        let mut arrays = vec!["$4::text[]".to_owned()];
+        for (i, (name, ty)) in INDICATOR_PROPERTIES.iter().enumerate() {
+            properties.push(format!("v.{}", quote_ident(name)));
+            columns.push(quote_ident(name));
+            arrays.push(format!("${}::{ty}[]", i + 5));
+        }
+        join = format!(
+            " left join unnest({}) as v({}) on v.code = f.\"code\"",
+            arrays.join(", "),
+            columns.join(", ")
+        );
+    }
     let margin = f64::from(TILE_BUFFER) / f64::from(TILE_EXTENT);
     format!(
         "select ST_AsMVT(t, {name}, {extent}, 'geom', 'fid') from (\
-         select \"fid\", {properties}, \
+         select f.\"fid\", {properties}, \
          ST_AsMVTGeom({geom}, ST_TileEnvelope($1, $2, $3), {extent}, {buffer}, true) as geom \
-         from \"atlas\".{table} \
+         from \"atlas\".{table} as f{join} \
          where {geom} && ST_TileEnvelope($1, $2, $3, margin => {margin})\
          ) as t where t.geom is not null",
         name = quote_literal(layer.as_str()),
         extent = TILE_EXTENT,
         buffer = TILE_BUFFER,
         table = quote_ident(def.table),
+        properties = properties.join(", "),
     )
 }
 
 /// Every layer's tile statement for every zoom band, built once.
 #[derive(Debug, Clone)]
 pub struct TileQueries {
-    by_layer_band: HashMap<(LayerId, usize), Arc<str>>,
+    by_layer_band: HashMap<(LayerId, usize, bool), Arc<str>>,
 }
 
 impl TileQueries {
@@ -60,20 +88,31 @@ impl TileQueries {
         let mut by_layer_band = HashMap::new();
         for layer in LayerId::ALL {
             for (i, band) in ZOOM_BANDS.iter().enumerate() {
-                by_layer_band.insert((layer, i), Arc::from(layer_tile_sql(layer, band)));
+                by_layer_band.insert(
+                    (layer, i, false),
+                    Arc::from(layer_tile_sql(layer, band, false)),
+                );
+                if layer == LayerId::Clusters {
+                    by_layer_band.insert(
+                        (layer, i, true),
+                        Arc::from(layer_tile_sql(layer, band, true)),
+                    );
+                }
             }
         }
         TileQueries { by_layer_band }
     }
 
-    /// The statement for `layer` at zoom `z`.
-    pub fn get(&self, layer: LayerId, z: u8) -> Arc<str> {
+    /// The statement for `layer` at zoom `z`; `indicator` selects the cluster variant
+    /// with indicator properties (other layers have none and ignore it).
+    pub fn get(&self, layer: LayerId, z: u8, indicator: bool) -> Arc<str> {
         let band = ZOOM_BANDS
             .iter()
             .position(|b| z <= b.max_zoom)
             .unwrap_or(ZOOM_BANDS.len() - 1);
         // Every (layer, band) pair was inserted by build().
-        Arc::clone(&self.by_layer_band[&(layer, band)])
+        let indicator = indicator && layer == LayerId::Clusters;
+        Arc::clone(&self.by_layer_band[&(layer, band, indicator)])
     }
 }
 
@@ -90,12 +129,16 @@ mod tests {
     #[test]
     fn statements_bind_coordinates_and_use_the_band_column() {
         let q = TileQueries::build();
-        let low = q.get(LayerId::Clusters, 3);
-        assert!(low.contains("\"geom_z4\" && ST_TileEnvelope($1, $2, $3, margin => 0.015625)"));
-        assert!(low.contains("from \"atlas\".\"cluster\""));
+        let low = q.get(LayerId::Clusters, 3, false);
+        assert!(low.contains("f.\"geom_z4\" && ST_TileEnvelope($1, $2, $3, margin => 0.015625)"));
+        assert!(low.contains("from \"atlas\".\"cluster\" as f "));
         assert!(low.contains("ST_AsMVT(t, 'clusters', 4096, 'geom', 'fid')"));
-        let high = q.get(LayerId::Lsoa, 14);
-        assert!(high.contains("ST_AsMVTGeom(\"geom\","));
+        let with_values = q.get(LayerId::Clusters, 9, true);
+        assert!(with_values.contains("left join unnest($4::text[], $5::float8[], $6::int4[]"));
+        assert!(with_values.contains("v.\"class\""));
+        assert!(!q.get(LayerId::Lsoa, 9, true).contains("unnest"));
+        let high = q.get(LayerId::Lsoa, 14, false);
+        assert!(high.contains("ST_AsMVTGeom(f.\"geom\","));
         assert!(high.contains("\"wimd_quintile\""));
         // No request value is ever part of the text.
         assert!(!high.contains("14"));

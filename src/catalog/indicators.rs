@@ -1,0 +1,289 @@
+//! The indicator catalogue and values, read from PostGIS into one immutable snapshot per data version.
+
+use std::collections::{BTreeMap, HashMap};
+
+use serde::Serialize;
+use sqlx::{PgPool, Row};
+
+use crate::significance::Significance;
+
+/// A geography level that indicator values exist for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Level {
+    /// All of Wales.
+    Wales,
+    /// A local health board.
+    HealthBoard,
+    /// A primary care cluster.
+    Cluster,
+}
+
+impl Level {
+    fn parse(s: &str) -> Option<Level> {
+        match s {
+            "wales" => Some(Level::Wales),
+            "health_board" => Some(Level::HealthBoard),
+            "cluster" => Some(Level::Cluster),
+            _ => None,
+        }
+    }
+}
+
+/// Whether higher values are worse, better, or neither.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Polarity {
+    /// Higher is worse (e.g. deprivation).
+    HigherIsWorse,
+    /// Higher is better.
+    HigherIsBetter,
+    /// No judgement (e.g. recorded prevalence).
+    Neutral,
+}
+
+/// One indicator's metadata, with the periods and levels it has values for.
+#[derive(Debug, Clone, Serialize)]
+pub struct Indicator {
+    /// Stable slug.
+    pub id: String,
+    /// English title.
+    pub title_en: String,
+    /// Welsh title, or the English one when none is published.
+    pub title_cy: String,
+    /// Whether `title_cy` is the English fallback.
+    pub title_cy_fallback: bool,
+    /// English description.
+    pub description_en: String,
+    /// Welsh description, or the English one.
+    pub description_cy: String,
+    /// Whether `description_cy` is the English fallback.
+    pub description_cy_fallback: bool,
+    /// Unit: `%`, `per 1,000`, `per 100,000` or `count`.
+    pub unit: String,
+    /// Polarity.
+    pub polarity: Polarity,
+    /// Source.
+    pub source: String,
+    /// Licence.
+    pub licence: String,
+    /// Periods with values, oldest first; the last is the default.
+    pub periods: Vec<String>,
+    /// Levels with values.
+    pub levels: Vec<Level>,
+}
+
+impl Indicator {
+    /// The title in `lang`.
+    pub fn title(&self, lang: Lang) -> &str {
+        match lang {
+            Lang::En => &self.title_en,
+            Lang::Cy => &self.title_cy,
+        }
+    }
+
+    /// The newest period.
+    pub fn latest_period(&self) -> &str {
+        self.periods.last().map_or("", String::as_str)
+    }
+}
+
+/// A display language.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Lang {
+    /// English.
+    #[default]
+    En,
+    /// Welsh.
+    Cy,
+}
+
+impl Lang {
+    /// Parses `en` or `cy`.
+    pub fn parse(s: &str) -> Option<Lang> {
+        match s {
+            "en" => Some(Lang::En),
+            "cy" => Some(Lang::Cy),
+            _ => None,
+        }
+    }
+
+    /// The code.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Lang::En => "en",
+            Lang::Cy => "cy",
+        }
+    }
+
+    /// Picks the English or Welsh text.
+    pub fn pick<'a>(self, en: &'a str, cy: &'a str) -> &'a str {
+        match self {
+            Lang::En => en,
+            Lang::Cy => cy,
+        }
+    }
+}
+
+/// One area's value for one indicator and period.
+#[derive(Debug, Clone, Serialize)]
+pub struct AreaValue {
+    /// Level.
+    pub level: Level,
+    /// Area code.
+    pub code: String,
+    /// The value.
+    pub value: f64,
+    /// Numerator, when published.
+    pub numerator: Option<f64>,
+    /// Denominator, when published.
+    pub denominator: Option<f64>,
+    /// Lower 95% limit.
+    pub lower_ci: Option<f64>,
+    /// Upper 95% limit.
+    pub upper_ci: Option<f64>,
+    /// Compared with Wales.
+    pub sig_vs_wales: Significance,
+    /// Compared with the cluster's health board (clusters only).
+    pub sig_vs_hb: Significance,
+}
+
+/// An area's names and parent.
+#[derive(Debug, Clone, Serialize)]
+pub struct Area {
+    /// Level.
+    pub level: Level,
+    /// Code.
+    pub code: String,
+    /// English name.
+    pub name_en: String,
+    /// Welsh name, or the English one.
+    pub name_cy: String,
+    /// Whether `name_cy` is the English fallback.
+    pub name_cy_fallback: bool,
+    /// Health board (clusters and boards).
+    pub hb_code: Option<String>,
+}
+
+impl Area {
+    /// The name in `lang`.
+    pub fn name(&self, lang: Lang) -> &str {
+        lang.pick(&self.name_en, &self.name_cy)
+    }
+}
+
+/// Every indicator, value and area name of one data version.
+#[derive(Debug, Default)]
+pub struct IndicatorCatalog {
+    /// Indicators in catalogue order.
+    pub indicators: Vec<Indicator>,
+    /// Values by (indicator, period).
+    pub values: HashMap<(String, String), Vec<AreaValue>>,
+    /// Areas by code: Wales, boards and clusters.
+    pub areas: BTreeMap<String, Area>,
+}
+
+impl IndicatorCatalog {
+    /// Reads the catalogue.
+    pub async fn load(pool: &PgPool) -> Result<IndicatorCatalog, sqlx::Error> {
+        let mut catalog = IndicatorCatalog::default();
+        let rows = sqlx::query(
+            "select i.*, \
+               coalesce((select array_agg(distinct period order by period) from atlas.indicator_value v where v.indicator_id = i.id), '{}') as periods, \
+               coalesce((select array_agg(distinct level order by level) from atlas.indicator_value v where v.indicator_id = i.id), '{}') as levels \
+             from atlas.indicator i order by sort_order, id",
+        )
+        .fetch_all(pool)
+        .await?;
+        for r in rows {
+            let polarity = match r.try_get::<String, _>("polarity")?.as_str() {
+                "higher_is_worse" => Polarity::HigherIsWorse,
+                "higher_is_better" => Polarity::HigherIsBetter,
+                _ => Polarity::Neutral,
+            };
+            let levels: Vec<String> = r.try_get("levels")?;
+            catalog.indicators.push(Indicator {
+                id: r.try_get("id")?,
+                title_en: r.try_get("title_en")?,
+                title_cy: r.try_get("title_cy")?,
+                title_cy_fallback: r.try_get("title_cy_fallback")?,
+                description_en: r.try_get("description_en")?,
+                description_cy: r.try_get("description_cy")?,
+                description_cy_fallback: r.try_get("description_cy_fallback")?,
+                unit: r.try_get("unit")?,
+                polarity,
+                source: r.try_get("source")?,
+                licence: r.try_get("licence")?,
+                periods: r.try_get("periods")?,
+                levels: levels.iter().filter_map(|l| Level::parse(l)).collect(),
+            });
+        }
+        let rows = sqlx::query(
+            "select indicator_id, period, level, area_code, value, numerator, denominator, lower_ci, upper_ci, \
+               sig_vs_wales, sig_vs_hb from atlas.indicator_value order by indicator_id, period, level, area_code",
+        )
+        .fetch_all(pool)
+        .await?;
+        for r in rows {
+            let key = (r.try_get("indicator_id")?, r.try_get("period")?);
+            let flag = |s: String| Significance::parse(&s).unwrap_or(Significance::NotTested);
+            catalog.values.entry(key).or_default().push(AreaValue {
+                level: Level::parse(&r.try_get::<String, _>("level")?).unwrap_or(Level::Cluster),
+                code: r.try_get("area_code")?,
+                value: r.try_get("value")?,
+                numerator: r.try_get("numerator")?,
+                denominator: r.try_get("denominator")?,
+                lower_ci: r.try_get("lower_ci")?,
+                upper_ci: r.try_get("upper_ci")?,
+                sig_vs_wales: flag(r.try_get("sig_vs_wales")?),
+                sig_vs_hb: flag(r.try_get("sig_vs_hb")?),
+            });
+        }
+        let rows = sqlx::query(
+            "select 'health_board' as level, code, name_en, name_cy, name_cy_fallback, code as hb_code from atlas.health_board \
+             union all select 'cluster', code, name_en, name_cy, name_cy_fallback, hb_code from atlas.cluster",
+        )
+        .fetch_all(pool)
+        .await?;
+        catalog.areas.insert(
+            crate::etl::indicators::WALES_CODE.to_owned(),
+            Area {
+                level: Level::Wales,
+                code: crate::etl::indicators::WALES_CODE.to_owned(),
+                name_en: "Wales".into(),
+                name_cy: "Cymru".into(),
+                name_cy_fallback: false,
+                hb_code: None,
+            },
+        );
+        for r in rows {
+            let code: String = r.try_get("code")?;
+            catalog.areas.insert(
+                code.clone(),
+                Area {
+                    level: Level::parse(&r.try_get::<String, _>("level")?)
+                        .unwrap_or(Level::Cluster),
+                    code,
+                    name_en: r.try_get("name_en")?,
+                    name_cy: r.try_get("name_cy")?,
+                    name_cy_fallback: r.try_get("name_cy_fallback")?,
+                    hb_code: r.try_get("hb_code")?,
+                },
+            );
+        }
+        Ok(catalog)
+    }
+
+    /// An indicator by id.
+    pub fn indicator(&self, id: &str) -> Option<&Indicator> {
+        self.indicators.iter().find(|i| i.id == id)
+    }
+
+    /// All values of one indicator and period (empty when none).
+    pub fn values(&self, indicator: &str, period: &str) -> &[AreaValue] {
+        self.values
+            .get(&(indicator.to_owned(), period.to_owned()))
+            .map_or(&[], Vec::as_slice)
+    }
+}

@@ -1,0 +1,161 @@
+//! One immutable snapshot of the loaded data (version, indicators, values, names), shared
+//! by styles, legends, indicator tiles and downloads, and replaced when the version changes.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use sqlx::PgPool;
+use tokio::sync::RwLock;
+
+use super::indicators::{IndicatorCatalog, Level};
+use crate::classify::{Breaks, ClassifyError, Method};
+use crate::db::DataVersion;
+
+/// How often a request may ask the database whether a new version was loaded.
+const RECHECK_EVERY: Duration = Duration::from_secs(2);
+
+/// Breaks for one indicator, period and classification, and every cluster's class.
+#[derive(Debug)]
+pub struct Choropleth {
+    /// The breaks (computed once, then shared by tiles, style, legend and SLD).
+    pub breaks: Breaks,
+    /// Class of each cluster with a value, by code.
+    pub classes: HashMap<String, usize>,
+    /// Number of clusters in each class (index 0 = class 1).
+    pub counts: Vec<usize>,
+}
+
+/// What identifies a classification; manual breaks are part of it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct ChoroplethKey {
+    /// Indicator id.
+    pub indicator: String,
+    /// Period.
+    pub period: String,
+    /// Method.
+    pub method: Method,
+    /// Classes asked for.
+    pub classes: usize,
+    /// Manual inner breaks, as their exact bit patterns (f64 is not Hash).
+    pub manual: Vec<u64>,
+}
+
+/// Everything derived from one data version.
+#[derive(Debug)]
+pub struct Snapshot {
+    /// The version record.
+    pub data: DataVersion,
+    /// Indicators, values, area names.
+    pub catalog: IndicatorCatalog,
+    choropleths: Mutex<HashMap<ChoroplethKey, Arc<Choropleth>>>,
+}
+
+/// Classifications kept per snapshot; beyond this (only reachable with many different
+/// manual breaks) new ones are computed but not kept.
+const MAX_CACHED_CHOROPLETHS: usize = 2048;
+
+impl Snapshot {
+    /// Builds a snapshot.
+    pub fn new(data: DataVersion, catalog: IndicatorCatalog) -> Snapshot {
+        Snapshot {
+            data,
+            catalog,
+            choropleths: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// The classification of the clusters' values: computed once per key and reused.
+    pub fn choropleth(
+        &self,
+        indicator: &str,
+        period: &str,
+        method: Method,
+        classes: usize,
+        manual: &[f64],
+    ) -> Result<Arc<Choropleth>, ClassifyError> {
+        let key = ChoroplethKey {
+            indicator: indicator.to_owned(),
+            period: period.to_owned(),
+            method,
+            classes,
+            manual: manual.iter().map(|b| b.to_bits()).collect(),
+        };
+        if let Some(c) = self.lock().get(&key) {
+            return Ok(Arc::clone(c));
+        }
+        let values: Vec<(&str, f64)> = self
+            .catalog
+            .values(indicator, period)
+            .iter()
+            .filter(|v| v.level == Level::Cluster)
+            .map(|v| (v.code.as_str(), v.value))
+            .collect();
+        let numbers: Vec<f64> = values.iter().map(|(_, v)| *v).collect();
+        let breaks = Breaks::compute(&numbers, method, classes, manual)?;
+        let mut counts = vec![0; breaks.len()];
+        let classes = values
+            .iter()
+            .map(|(code, v)| {
+                let class = breaks.class_of(*v);
+                counts[class - 1] += 1;
+                ((*code).to_owned(), class)
+            })
+            .collect();
+        let choropleth = Arc::new(Choropleth {
+            breaks,
+            classes,
+            counts,
+        });
+        let mut cache = self.lock();
+        if cache.len() < MAX_CACHED_CHOROPLETHS {
+            cache.insert(key, Arc::clone(&choropleth));
+        }
+        Ok(choropleth)
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<ChoroplethKey, Arc<Choropleth>>> {
+        self.choropleths
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+/// The current snapshot, re-read when the database reports a new data version.
+#[derive(Debug, Default)]
+pub struct SnapshotCache {
+    current: RwLock<Option<(Instant, Arc<Snapshot>)>>,
+}
+
+impl SnapshotCache {
+    /// The snapshot for the current data version, or `None` before the first load.
+    pub async fn get(&self, pool: &PgPool) -> Result<Option<Arc<Snapshot>>, sqlx::Error> {
+        if let Some((checked, snapshot)) = self.current.read().await.as_ref() {
+            if checked.elapsed() < RECHECK_EVERY {
+                return Ok(Some(Arc::clone(snapshot)));
+            }
+        }
+        let mut slot = self.current.write().await;
+        // Another request may have refreshed it while we waited for the lock.
+        if let Some((checked, snapshot)) = slot.as_ref() {
+            if checked.elapsed() < RECHECK_EVERY {
+                return Ok(Some(Arc::clone(snapshot)));
+            }
+        }
+        let Some(data) = crate::db::current_version(pool).await? else {
+            *slot = None;
+            return Ok(None);
+        };
+        if let Some((_, snapshot)) = slot.as_ref() {
+            if snapshot.data.version == data.version {
+                let snapshot = Arc::clone(snapshot);
+                *slot = Some((Instant::now(), Arc::clone(&snapshot)));
+                return Ok(Some(snapshot));
+            }
+        }
+        let catalog = IndicatorCatalog::load(pool).await?;
+        let snapshot = Arc::new(Snapshot::new(data, catalog));
+        *slot = Some((Instant::now(), Arc::clone(&snapshot)));
+        Ok(Some(snapshot))
+    }
+}

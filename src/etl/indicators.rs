@@ -1,0 +1,457 @@
+//! Indicator inputs: the catalogue CSV, the bundled QOF and deprivation tables, and the
+//! documented generic values CSV, read and checked before the database is touched.
+//!
+//! Generic values format (`--indicator-values`), one row per area and period:
+//! `indicator_id,period,level,area_code,value,numerator,denominator,lower_ci,upper_ci`
+//! where `level` is `wales`, `health_board` or `cluster`; `value` may be empty when
+//! numerator and denominator are given for a `%` indicator; the confidence limits are
+//! optional and, when absent for a `%` indicator with counts, are computed (Wilson).
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+use super::csv_input::{read_csv, Row};
+use super::error::EtlError;
+
+/// Units an indicator may have.
+pub const UNITS: [&str; 4] = ["%", "per 1,000", "per 100,000", "count"];
+/// Polarities an indicator may have.
+pub const POLARITIES: [&str; 3] = ["higher_is_worse", "higher_is_better", "neutral"];
+/// Geography levels a value may be for.
+pub const LEVELS: [&str; 3] = ["wales", "health_board", "cluster"];
+/// The GSS code of Wales, used for `level = wales`.
+pub const WALES_CODE: &str = "W92000004";
+/// The indicator computed in PostGIS from the loaded LSOAs, when the catalogue lists it.
+pub const LSOA_Q1_INDICATOR: &str = "lsoas_most_deprived_20pct";
+/// Its period: the WIMD edition.
+pub const LSOA_Q1_PERIOD: &str = "2019";
+
+/// One indicator's metadata, as stored in `atlas.indicator`.
+#[derive(Debug, Clone, Serialize)]
+pub struct IndicatorMeta {
+    /// Short stable slug.
+    pub id: String,
+    /// English title.
+    pub title_en: String,
+    /// Welsh title (English when none is published).
+    pub title_cy: String,
+    /// Whether `title_cy` is the English fallback.
+    pub title_cy_fallback: bool,
+    /// English description.
+    pub description_en: String,
+    /// Welsh description (English when none is published).
+    pub description_cy: String,
+    /// Whether `description_cy` is the English fallback.
+    pub description_cy_fallback: bool,
+    /// Unit.
+    pub unit: String,
+    /// Polarity.
+    pub polarity: String,
+    /// Source.
+    pub source: String,
+    /// Licence.
+    pub licence: String,
+    /// Position in listings.
+    pub sort_order: usize,
+}
+
+/// One value row, with where it came from for error messages.
+#[derive(Debug, Clone, Serialize)]
+pub struct ValueRow {
+    /// Indicator id.
+    pub indicator_id: String,
+    /// Period label.
+    pub period: String,
+    /// Geography level.
+    pub level: String,
+    /// Area code.
+    pub area_code: String,
+    /// The value.
+    pub value: f64,
+    /// Numerator, when published.
+    pub numerator: Option<f64>,
+    /// Denominator, when published.
+    pub denominator: Option<f64>,
+    /// Supplied lower 95% limit.
+    pub lower_ci: Option<f64>,
+    /// Supplied upper 95% limit.
+    pub upper_ci: Option<f64>,
+    /// Source file.
+    pub file: String,
+    /// Line in it.
+    pub line: u64,
+    /// true for user-supplied rows, whose unknown areas are errors; bundled rows for
+    /// areas missing from the loaded geography (e.g. after loading official polygons
+    /// with other codes) are skipped and reported instead.
+    pub strict: bool,
+}
+
+/// Everything indicator-related a load writes.
+#[derive(Debug, Default)]
+pub struct IndicatorInputs {
+    /// Catalogue rows.
+    pub metas: Vec<IndicatorMeta>,
+    /// Value rows.
+    pub values: Vec<ValueRow>,
+}
+
+/// Where indicator inputs come from.
+#[derive(Debug, Clone)]
+pub struct IndicatorPaths {
+    /// Bundled catalogue.
+    pub catalogue: PathBuf,
+    /// Bundled QOF prevalence (long format).
+    pub qof: PathBuf,
+    /// Bundled cluster deprivation with counts.
+    pub deprivation: PathBuf,
+    /// Extra catalogue rows.
+    pub extra_catalogue: Option<PathBuf>,
+    /// Extra values in the generic format.
+    pub extra_values: Option<PathBuf>,
+}
+
+fn number(row: &Row<'_>, column: &str) -> Result<Option<f64>, EtlError> {
+    let text = row.text(column);
+    if text.is_empty() {
+        return Ok(None);
+    }
+    match text.parse::<f64>() {
+        Ok(v) if v.is_finite() => Ok(Some(v)),
+        _ => Err(row.error(column, format!("`{text}` is not a number"))),
+    }
+}
+
+fn one_of(row: &Row<'_>, column: &str, allowed: &[&str]) -> Result<String, EtlError> {
+    let v = row.required(column)?;
+    if !allowed.contains(&v.as_str()) {
+        return Err(row.error(
+            column,
+            format!("`{v}` is not allowed: use one of {}", allowed.join(", ")),
+        ));
+    }
+    Ok(v)
+}
+
+fn read_catalogue(
+    path: &Path,
+    metas: &mut Vec<IndicatorMeta>,
+    seen: &mut HashMap<String, String>,
+) -> Result<(), EtlError> {
+    read_csv(
+        path,
+        &[
+            "id",
+            "title_en",
+            "title_cy",
+            "description_en",
+            "description_cy",
+            "unit",
+            "polarity",
+            "source",
+            "licence",
+        ],
+        |row| {
+            let id = row.required("id")?;
+            let valid = id.len() <= 64
+                && id.starts_with(|c: char| c.is_ascii_lowercase())
+                && id
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+            if !valid {
+                return Err(row.error("id", format!("`{id}` is not a valid id: use lower-case letters, digits and _ (at most 64), starting with a letter")));
+            }
+            let here = format!("{} line {}", path.display(), row.line());
+            if let Some(first) = seen.insert(id.clone(), here) {
+                return Err(row.error(
+                    "id",
+                    format!("duplicate indicator id {id} (first defined in {first})"),
+                ));
+            }
+            let title_en = row.required("title_en")?;
+            let description_en = row.required("description_en")?;
+            let title_cy = row.optional("title_cy");
+            let description_cy = row.optional("description_cy");
+            metas.push(IndicatorMeta {
+                title_cy_fallback: title_cy.is_none(),
+                title_cy: title_cy.unwrap_or_else(|| title_en.clone()),
+                description_cy_fallback: description_cy.is_none(),
+                description_cy: description_cy.unwrap_or_else(|| description_en.clone()),
+                id,
+                title_en,
+                description_en,
+                unit: one_of(row, "unit", &UNITS)?,
+                polarity: one_of(row, "polarity", &POLARITIES)?,
+                source: row.required("source")?,
+                licence: row.required("licence")?,
+                sort_order: metas.len() + 1,
+            });
+            Ok(())
+        },
+    )?;
+    Ok(())
+}
+
+/// Checks one value row's numbers against each other and the unit.
+fn check_value(row: &Row<'_>, v: &mut ValueRow, unit: &str) -> Result<(), EtlError> {
+    match (v.numerator, v.denominator) {
+        (Some(n), Some(d)) => {
+            if d <= 0.0 {
+                return Err(row.error("denominator", format!("{d} must be greater than 0")));
+            }
+            if n < 0.0 || (unit == "%" && n > d) {
+                return Err(row.error(
+                    "numerator",
+                    format!("{n} must be between 0 and the denominator {d}"),
+                ));
+            }
+        }
+        (Some(_), None) => {
+            return Err(row.error("denominator", "is empty but a numerator is given"))
+        }
+        (None, Some(_)) => {
+            return Err(row.error("numerator", "is empty but a denominator is given"))
+        }
+        (None, None) => {}
+    }
+    if unit == "%" && !(0.0..=100.0).contains(&v.value) {
+        return Err(row.error(
+            "value",
+            format!(
+                "{} is out of range for a percentage: expected 0 to 100",
+                v.value
+            ),
+        ));
+    }
+    match (v.lower_ci, v.upper_ci) {
+        (Some(l), Some(u)) if l <= v.value && v.value <= u => Ok(()),
+        (Some(l), Some(u)) => Err(row.error(
+            "lower_ci",
+            format!(
+                "the interval {l} to {u} does not contain the value {}",
+                v.value
+            ),
+        )),
+        (None, None) => Ok(()),
+        _ => Err(row.error("upper_ci", "give both confidence limits or neither")),
+    }
+}
+
+struct Dedup(HashMap<(String, String, String, String), String>);
+
+impl Dedup {
+    fn check(&mut self, row: &Row<'_>, path: &Path, v: &ValueRow) -> Result<(), EtlError> {
+        let key = (
+            v.indicator_id.clone(),
+            v.period.clone(),
+            v.level.clone(),
+            v.area_code.clone(),
+        );
+        if let Some(first) = self
+            .0
+            .insert(key, format!("{} line {}", path.display(), row.line()))
+        {
+            return Err(row.error(
+                "area_code",
+                format!(
+                    "duplicate value for {} {} {} {} (first in {first})",
+                    v.indicator_id, v.period, v.level, v.area_code
+                ),
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// Reads every indicator input.
+pub fn read_indicators(paths: &IndicatorPaths) -> Result<IndicatorInputs, EtlError> {
+    let mut metas = Vec::new();
+    let mut seen = HashMap::new();
+    read_catalogue(&paths.catalogue, &mut metas, &mut seen)?;
+    if let Some(extra) = &paths.extra_catalogue {
+        read_catalogue(extra, &mut metas, &mut seen)?;
+    }
+    let units: HashMap<String, String> = metas
+        .iter()
+        .map(|m| (m.id.clone(), m.unit.clone()))
+        .collect();
+    let mut values = Vec::new();
+    let mut dedup = Dedup(HashMap::new());
+
+    // Bundled QOF prevalence: rates only, no counts.
+    let qof = &paths.qof;
+    read_csv(
+        qof,
+        &["level", "area_code", "register", "prevalence_pct"],
+        |row| {
+            let level = match row.required("level")?.as_str() {
+                "wales" => "wales",
+                "lhb" => "health_board",
+                "cluster" => "cluster",
+                other => {
+                    return Err(
+                        row.error("level", format!("`{other}` is not wales, lhb or cluster"))
+                    )
+                }
+            };
+            let register = row.required("register")?;
+            let Some(unit) = units.get(&register) else {
+                return Err(row.error(
+                    "register",
+                    format!("`{register}` has no entry in {}", paths.catalogue.display()),
+                ));
+            };
+            // An empty prevalence is StatsWales's "." (not available): skip, never fill in.
+            let Some(value) = number(row, "prevalence_pct")? else {
+                return Ok(());
+            };
+            let mut v = ValueRow {
+                indicator_id: register,
+                period: "2023-24".into(),
+                level: level.into(),
+                area_code: row.required("area_code")?,
+                value,
+                numerator: None,
+                denominator: None,
+                lower_ci: None,
+                upper_ci: None,
+                file: qof.display().to_string(),
+                line: row.line(),
+                strict: false,
+            };
+            check_value(row, &mut v, unit)?;
+            dedup.check(row, qof, &v)?;
+            values.push(v);
+            Ok(())
+        },
+    )?;
+
+    // Bundled cluster deprivation with counts; boards and Wales are sums of their clusters.
+    let dep = &paths.deprivation;
+    let id = "patients_most_deprived_20pct";
+    if units.contains_key(id) {
+        let mut sums: BTreeMap<(String, String), (f64, f64)> = BTreeMap::new();
+        let mut period = String::new();
+        read_csv(
+            dep,
+            &[
+                "cluster_key",
+                "lhb_code",
+                "patients_welsh_resident",
+                "patients_in_most_deprived_20pct",
+                "snapshot",
+            ],
+            |row| {
+                let n = number(row, "patients_in_most_deprived_20pct")?
+                    .ok_or_else(|| row.error("patients_in_most_deprived_20pct", "is empty"))?;
+                let d = number(row, "patients_welsh_resident")?
+                    .ok_or_else(|| row.error("patients_welsh_resident", "is empty"))?;
+                period = row.required("snapshot")?;
+                let mut v = ValueRow {
+                    indicator_id: id.into(),
+                    period: period.clone(),
+                    level: "cluster".into(),
+                    area_code: row.required("cluster_key")?,
+                    value: if d > 0.0 { 100.0 * n / d } else { 0.0 },
+                    numerator: Some(n),
+                    denominator: Some(d),
+                    lower_ci: None,
+                    upper_ci: None,
+                    file: dep.display().to_string(),
+                    line: row.line(),
+                    strict: false,
+                };
+                check_value(row, &mut v, "%")?;
+                dedup.check(row, dep, &v)?;
+                for key in [
+                    ("health_board".to_owned(), row.required("lhb_code")?),
+                    ("wales".to_owned(), WALES_CODE.to_owned()),
+                ] {
+                    let s = sums.entry(key).or_default();
+                    s.0 += n;
+                    s.1 += d;
+                }
+                values.push(v);
+                Ok(())
+            },
+        )?;
+        for ((level, area_code), (n, d)) in sums {
+            values.push(ValueRow {
+                indicator_id: id.into(),
+                period: period.clone(),
+                level,
+                area_code,
+                value: 100.0 * n / d,
+                numerator: Some(n),
+                denominator: Some(d),
+                lower_ci: None,
+                upper_ci: None,
+                file: dep.display().to_string(),
+                line: 0,
+                strict: false,
+            });
+        }
+    }
+
+    // User-supplied values in the documented format.
+    if let Some(path) = &paths.extra_values {
+        read_csv(
+            path,
+            &[
+                "indicator_id",
+                "period",
+                "level",
+                "area_code",
+                "value",
+                "numerator",
+                "denominator",
+                "lower_ci",
+                "upper_ci",
+            ],
+            |row| {
+                let indicator_id = row.required("indicator_id")?;
+                let Some(unit) = units.get(&indicator_id) else {
+                    return Err(row.error("indicator_id", format!("unknown indicator `{indicator_id}`: add it to the indicator catalogue (--indicators)")));
+                };
+                let period = row.required("period")?;
+                if period.len() > 32
+                    || !period
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || "_.-".contains(c))
+                {
+                    return Err(row.error("period", format!("`{period}` is not a valid period: use letters, digits, _ . - (at most 32)")));
+                }
+                let numerator = number(row, "numerator")?;
+                let denominator = number(row, "denominator")?;
+                let value = match (number(row, "value")?, numerator, denominator) {
+                    (Some(v), _, _) => v,
+                    (None, Some(n), Some(d)) if unit == "%" && d > 0.0 => 100.0 * n / d,
+                    _ => return Err(row.error(
+                        "value",
+                        "is empty; give a value, or numerator and denominator for a % indicator",
+                    )),
+                };
+                let mut v = ValueRow {
+                    indicator_id,
+                    period,
+                    level: one_of(row, "level", &LEVELS)?,
+                    area_code: row.required("area_code")?,
+                    value,
+                    numerator,
+                    denominator,
+                    lower_ci: number(row, "lower_ci")?,
+                    upper_ci: number(row, "upper_ci")?,
+                    file: path.display().to_string(),
+                    line: row.line(),
+                    strict: true,
+                };
+                check_value(row, &mut v, unit)?;
+                dedup.check(row, path, &v)?;
+                values.push(v);
+                Ok(())
+            },
+        )?;
+    }
+    Ok(IndicatorInputs { metas, values })
+}

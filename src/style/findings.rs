@@ -1,0 +1,164 @@
+//! Key findings: a short bilingual narrative per health board from the significance flags,
+//! e.g. "3 of 9 clusters are significantly higher than Wales for …".
+
+use std::collections::BTreeMap;
+
+use axum::extract::{Path, Query, State};
+use axum::Json;
+use serde::Serialize;
+use serde_json::{json, Value};
+
+use crate::catalog::indicators::{Indicator, Lang, Level};
+use crate::error::AppError;
+use crate::server::AppState;
+use crate::significance::Significance;
+
+use super::params;
+use super::StyleError;
+
+/// Counts of clusters by flag.
+#[derive(Debug, Default, Clone, Copy, Serialize, PartialEq, Eq)]
+pub struct FlagCounts {
+    /// Significantly higher.
+    pub higher: usize,
+    /// Not significantly different.
+    pub similar: usize,
+    /// Significantly lower.
+    pub lower: usize,
+    /// No interval, so not tested.
+    pub not_tested: usize,
+}
+
+impl FlagCounts {
+    fn add(&mut self, flag: Significance) {
+        match flag {
+            Significance::Higher => self.higher += 1,
+            Significance::Similar => self.similar += 1,
+            Significance::Lower => self.lower += 1,
+            Significance::NotTested => self.not_tested += 1,
+        }
+    }
+
+    fn total(self) -> usize {
+        self.higher + self.similar + self.lower + self.not_tested
+    }
+}
+
+/// The sentence for one health board. The Welsh wording avoids putting a variable
+/// after a mutating word, so names and titles appear unmutated.
+pub fn sentence(
+    board: &str,
+    indicator: &Indicator,
+    vs_wales: FlagCounts,
+    vs_hb: FlagCounts,
+    lang: Lang,
+) -> String {
+    let n = vs_wales.total();
+    let title = indicator.title(lang);
+    if vs_wales.not_tested == n {
+        return match lang {
+            Lang::En => format!(
+                "{board}: significance was not tested for {title}, because no counts are published for its {n} clusters."
+            ),
+            Lang::Cy => format!(
+                "{board}: ni phrofwyd arwyddocâd ar gyfer {title}, gan nad oes cyfrifon wedi'u cyhoeddi ar gyfer ei {n} clwstwr."
+            ),
+        };
+    }
+    match lang {
+        Lang::En => format!(
+            "{board}: for {title}, {} of {n} clusters are significantly higher than Wales and {} significantly \
+             lower; against the health board average, {} are significantly higher and {} significantly lower.",
+            vs_wales.higher, vs_wales.lower, vs_hb.higher, vs_hb.lower
+        ),
+        Lang::Cy => format!(
+            "{board}: mae gan {} o'r {n} clwstwr werth sylweddol uwch na Chymru ar gyfer {title}, a {} werth sylweddol is; \
+             o'u cymharu â chyfartaledd y bwrdd iechyd, mae {} yn sylweddol uwch a {} yn sylweddol is.",
+            vs_wales.higher, vs_wales.lower, vs_hb.higher, vs_hb.lower
+        ),
+    }
+}
+
+/// `GET /findings/{indicator}?period=&lang=`: per health board, flag counts and a sentence.
+pub async fn get_findings(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    Query(q): Query<params::Query>,
+) -> Result<Json<Value>, AppError> {
+    let snapshot = state.snapshot().await?;
+    let lang = params::lang(&q).map_err(StyleError::from)?;
+    let ip = params::indicator_by_id(&id, &q, &snapshot.catalog).map_err(StyleError::from)?;
+    let mut by_board: BTreeMap<String, (FlagCounts, FlagCounts)> = BTreeMap::new();
+    let mut wales = FlagCounts::default();
+    for v in snapshot.catalog.values(&ip.indicator.id, &ip.period) {
+        if v.level != Level::Cluster {
+            continue;
+        }
+        let Some(hb) = snapshot
+            .catalog
+            .areas
+            .get(&v.code)
+            .and_then(|a| a.hb_code.clone())
+        else {
+            continue;
+        };
+        let entry = by_board.entry(hb).or_default();
+        entry.0.add(v.sig_vs_wales);
+        entry.1.add(v.sig_vs_hb);
+        wales.add(v.sig_vs_wales);
+    }
+    let boards: Vec<Value> = by_board
+        .iter()
+        .map(|(code, (vs_wales, vs_hb))| {
+            let area = snapshot.catalog.areas.get(code);
+            let name = area.map_or(code.as_str(), |a| a.name(lang));
+            json!({
+                "hb_code": code,
+                "name": name,
+                "clusters": vs_wales.total(),
+                "vs_wales": vs_wales,
+                "vs_hb": vs_hb,
+                "text": sentence(name, ip.indicator, *vs_wales, *vs_hb, lang),
+            })
+        })
+        .collect();
+    let summary = match lang {
+        Lang::En => format!(
+            "Wales: {} of {} clusters are significantly higher than Wales for {} and {} significantly lower ({} not tested).",
+            wales.higher, wales.total(), ip.indicator.title(lang), wales.lower, wales.not_tested
+        ),
+        Lang::Cy => format!(
+            "Cymru: mae {} o'r {} clwstwr yn sylweddol uwch na Chymru ar gyfer {}, a {} yn sylweddol is ({} heb eu profi).",
+            wales.higher, wales.total(), ip.indicator.title(lang), wales.lower, wales.not_tested
+        ),
+    };
+    let mut notes = Vec::new();
+    if lang == Lang::Cy {
+        notes.push("Testun Cymraeg drafft; mae angen ei adolygu gan siaradwr Cymraeg.".to_owned());
+        if ip.indicator.title_cy_fallback {
+            notes.push(
+                "Nid oes teitl Cymraeg wedi'i gyhoeddi; dangosir y teitl Saesneg.".to_owned(),
+            );
+        }
+    }
+    if snapshot.data.cluster_approximate {
+        notes.push(
+            lang.pick(
+                crate::catalog::APPROXIMATE_NOTE,
+                "Mae ffiniau'r clystyrau yn FRASAMCAN.",
+            )
+            .to_owned(),
+        );
+    }
+    Ok(Json(json!({
+        "indicator": ip.indicator.id,
+        "title": ip.indicator.title(lang),
+        "period": ip.period,
+        "lang": lang,
+        "polarity": ip.indicator.polarity,
+        "summary": summary,
+        "wales": wales,
+        "health_boards": boards,
+        "notes": notes,
+    })))
+}

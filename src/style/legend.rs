@@ -1,0 +1,505 @@
+//! `Legend`: the classes, colours and labels of one map. Styles, legends (JSON, SVG, HTML)
+//! and the QGIS SLD are all rendered from it, so they cannot disagree.
+
+use serde::Serialize;
+use serde_json::{json, Value};
+
+use crate::catalog::indicators::{Indicator, Lang, Polarity};
+use crate::catalog::snapshot::Choropleth;
+use crate::catalog::{LayerId, APPROXIMATE_NOTE};
+use crate::significance::Significance;
+
+use super::palette;
+use super::params::{Benchmark, Classification};
+
+/// Which kind of map.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MapKind {
+    /// LSOAs by WIMD quintile.
+    Deprivation,
+    /// Clusters by indicator class.
+    Indicator,
+    /// Clusters by significance flag.
+    Significance,
+}
+
+impl MapKind {
+    /// Parses the URL id.
+    pub fn parse(s: &str) -> Option<MapKind> {
+        match s {
+            "deprivation" => Some(MapKind::Deprivation),
+            "indicator" => Some(MapKind::Indicator),
+            "significance" => Some(MapKind::Significance),
+            _ => None,
+        }
+    }
+
+    /// The URL id.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MapKind::Deprivation => "deprivation",
+            MapKind::Indicator => "indicator",
+            MapKind::Significance => "significance",
+        }
+    }
+
+    /// Every kind.
+    pub const ALL: [MapKind; 3] = [
+        MapKind::Deprivation,
+        MapKind::Indicator,
+        MapKind::Significance,
+    ];
+}
+
+/// One class of a legend.
+#[derive(Debug, Clone, Serialize)]
+pub struct LegendEntry {
+    /// The tile property value that selects this class (an integer class or quintile,
+    /// or a significance flag string).
+    pub key: Value,
+    /// Fill colour.
+    pub color: String,
+    /// Label in the legend's language.
+    pub label: String,
+    /// Lower bound (indicator classes): exclusive, except for the first class.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lower: Option<f64>,
+    /// Upper bound, inclusive.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub upper: Option<f64>,
+    /// Areas in the class.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub count: Option<usize>,
+}
+
+/// Everything a map's key needs.
+#[derive(Debug, Clone, Serialize)]
+pub struct Legend {
+    /// Map kind.
+    pub kind: MapKind,
+    /// Language of the labels.
+    pub lang: Lang,
+    /// Title.
+    pub title: String,
+    /// Method, period, units.
+    pub subtitle: String,
+    /// The tile layer that is coloured.
+    pub layer: LayerId,
+    /// The tile property the colours match on.
+    pub property: String,
+    /// Classes in display order.
+    pub entries: Vec<LegendEntry>,
+    /// Colour and label for areas without a value.
+    pub no_data: LegendEntry,
+    /// Caveats to show with the map.
+    pub notes: Vec<String>,
+    /// Method, requested classes and exact bounds, for indicator maps.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub classification: Option<Value>,
+}
+
+fn no_data(lang: Lang) -> LegendEntry {
+    LegendEntry {
+        key: Value::Null,
+        color: palette::NO_DATA.to_owned(),
+        label: lang.pick("No data", "Dim data").to_owned(),
+        lower: None,
+        upper: None,
+        count: None,
+    }
+}
+
+/// English and Welsh names of the WIMD domains (Welsh Government's own names).
+pub fn domain_title(domain: &str, lang: Lang) -> &'static str {
+    let (en, cy) = match domain {
+        "income" => ("Income", "Incwm"),
+        "employment" => ("Employment", "Cyflogaeth"),
+        "health" => ("Health", "Iechyd"),
+        "education" => ("Education", "Addysg"),
+        "access_to_services" => ("Access to services", "Mynediad at wasanaethau"),
+        "housing" => ("Housing", "Tai"),
+        "community_safety" => ("Community safety", "Diogelwch cymunedol"),
+        "physical_environment" => ("Physical environment", "Amgylchedd ffisegol"),
+        _ => ("Overall", "Cyffredinol"),
+    };
+    lang.pick(en, cy)
+}
+
+fn approximate_note(lang: Lang) -> String {
+    lang.pick(
+        APPROXIMATE_NOTE,
+        "Mae ffiniau'r clystyrau yn FRASAMCAN: neilltuir pob ACEHI i glwstwr y brif feddygfa agosaf, nid drwy dabl chwilio swyddogol ICC/Llywodraeth Cymru.",
+    )
+    .to_owned()
+}
+
+/// LSOAs by WIMD 2019 quintile, overall or for one domain. Quintiles are given classes:
+/// never recomputed, and quintile 1 (most deprived) is always the darkest.
+pub fn deprivation(domain: &str, lang: Lang, approximate: bool) -> Legend {
+    let colors = palette::wimd_quintiles();
+    let property = if domain == "overall" {
+        "wimd_quintile".to_owned()
+    } else {
+        format!("{domain}_quintile")
+    };
+    let entries = (1..=5)
+        .map(|q| LegendEntry {
+            key: json!(q),
+            color: colors[q - 1].clone(),
+            label: match (q, lang) {
+                (1, Lang::En) => "1 – most deprived 20%".to_owned(),
+                (1, Lang::Cy) => "1 – y 20% mwyaf difreintiedig".to_owned(),
+                (5, Lang::En) => "5 – least deprived 20%".to_owned(),
+                (5, Lang::Cy) => "5 – y 20% lleiaf difreintiedig".to_owned(),
+                _ => q.to_string(),
+            },
+            lower: None,
+            upper: None,
+            count: None,
+        })
+        .collect();
+    let mut notes = vec![lang
+        .pick(
+            "WIMD 2019 quintiles of the 1,909 LSOAs in Wales, as published; quintile 1 is the most deprived.",
+            "Cwintelau MALlC 2019 y 1,909 ACEHI yng Nghymru, fel y'u cyhoeddwyd; cwintel 1 yw'r mwyaf difreintiedig.",
+        )
+        .to_owned()];
+    if approximate {
+        notes.push(approximate_note(lang));
+    }
+    Legend {
+        kind: MapKind::Deprivation,
+        lang,
+        title: format!(
+            "{} – {}",
+            lang.pick("WIMD 2019", "MALlC 2019"),
+            domain_title(domain, lang)
+        ),
+        subtitle: lang.pick("Quintile (LSOAs)", "Cwintel (ACEHI)").to_owned(),
+        layer: LayerId::Lsoa,
+        property,
+        entries,
+        no_data: no_data(lang),
+        notes,
+        classification: None,
+    }
+}
+
+/// Decimal places that keep adjacent bounds distinct (1 to 4).
+fn decimals(bounds: &[f64]) -> usize {
+    (1..=4)
+        .find(|&d| {
+            let f: Vec<String> = bounds.iter().map(|b| format!("{b:.d$}")).collect();
+            f.windows(2).all(|w| w[0] != w[1])
+        })
+        .unwrap_or(4)
+}
+
+fn method_name(c: &Classification, lang: Lang) -> &'static str {
+    use crate::classify::Method;
+    match (c.method, lang) {
+        (Method::Quantile, Lang::En) => "quantiles",
+        (Method::Quantile, Lang::Cy) => "cwantelau",
+        (Method::EqualInterval, Lang::En) => "equal intervals",
+        (Method::EqualInterval, Lang::Cy) => "cyfyngau cyfartal",
+        (Method::FisherJenks, Lang::En) => "Fisher–Jenks natural breaks",
+        (Method::FisherJenks, Lang::Cy) => "toriadau naturiol Fisher–Jenks",
+        (Method::Manual, Lang::En) => "manual breaks",
+        (Method::Manual, Lang::Cy) => "toriadau â llaw",
+    }
+}
+
+fn indicator_notes(indicator: &Indicator, lang: Lang, approximate: bool) -> Vec<String> {
+    let mut notes = Vec::new();
+    if lang == Lang::Cy && indicator.title_cy_fallback {
+        notes.push("Nid oes teitl Cymraeg wedi'i gyhoeddi; dangosir y teitl Saesneg.".to_owned());
+    }
+    if approximate {
+        notes.push(approximate_note(lang));
+    }
+    notes
+}
+
+/// Clusters classed on an indicator's values.
+pub fn indicator(
+    indicator: &Indicator,
+    period: &str,
+    c: &Classification,
+    choropleth: &Choropleth,
+    lang: Lang,
+    approximate: bool,
+) -> Legend {
+    let breaks = &choropleth.breaks;
+    let colors = palette::sequential(c.palette, breaks.len());
+    let mut bounds = vec![breaks.min];
+    bounds.extend(&breaks.bins);
+    let d = decimals(&bounds);
+    let unit = if indicator.unit == "%" { "%" } else { "" };
+    let entries = (1..=breaks.len())
+        .map(|class| {
+            let (lower, upper) = breaks.range(class);
+            LegendEntry {
+                key: json!(class),
+                color: colors[class - 1].clone(),
+                label: format!("{lower:.d$}{unit} – {upper:.d$}{unit}"),
+                lower: Some(lower),
+                upper: Some(upper),
+                count: Some(choropleth.counts[class - 1]),
+            }
+        })
+        .collect();
+    let mut notes = indicator_notes(indicator, lang, approximate);
+    if breaks.len() < breaks.requested {
+        notes.push(match lang {
+            Lang::En => format!(
+                "{} classes were asked for but the values allow only {}.",
+                breaks.requested,
+                breaks.len()
+            ),
+            Lang::Cy => format!(
+                "Gofynnwyd am {} dosbarth ond dim ond {} y mae'r gwerthoedd yn eu caniatáu.",
+                breaks.requested,
+                breaks.len()
+            ),
+        });
+    }
+    Legend {
+        kind: MapKind::Indicator,
+        lang,
+        title: indicator.title(lang).to_owned(),
+        subtitle: format!(
+            "{period} · {} ({}) · {}",
+            lang.pick("clusters", "clystyrau"),
+            indicator.unit,
+            method_name(c, lang)
+        ),
+        layer: LayerId::Clusters,
+        property: "class".into(),
+        entries,
+        no_data: no_data(lang),
+        notes,
+        classification: Some(json!({
+            "method": c.method,
+            "classes_requested": breaks.requested,
+            "classes": breaks.len(),
+            "min": breaks.min,
+            "bins": breaks.bins,
+            "palette": c.palette,
+            "closed": "right",
+        })),
+    }
+}
+
+/// Label of a significance flag, naming the benchmark and what the direction means.
+fn significance_label(flag: Significance, polarity: Polarity, vs: Benchmark, lang: Lang) -> String {
+    let than = match (vs, lang) {
+        (Benchmark::Wales, Lang::En) => "than Wales",
+        (Benchmark::HealthBoard, Lang::En) => "than its health board",
+        (Benchmark::Wales, Lang::Cy) => "na Chymru",
+        (Benchmark::HealthBoard, Lang::Cy) => "na'i fwrdd iechyd",
+    };
+    let judgement =
+        |higher: bool| match (polarity, higher, lang) {
+            (Polarity::HigherIsWorse, true, Lang::En)
+            | (Polarity::HigherIsBetter, false, Lang::En) => " (worse)",
+            (Polarity::HigherIsWorse, false, Lang::En)
+            | (Polarity::HigherIsBetter, true, Lang::En) => " (better)",
+            (Polarity::HigherIsWorse, true, Lang::Cy)
+            | (Polarity::HigherIsBetter, false, Lang::Cy) => " (gwaeth)",
+            (Polarity::HigherIsWorse, false, Lang::Cy)
+            | (Polarity::HigherIsBetter, true, Lang::Cy) => " (gwell)",
+            (Polarity::Neutral, _, _) => "",
+        };
+    match (flag, lang) {
+        (Significance::Higher, Lang::En) => {
+            format!("Significantly higher {than}{}", judgement(true))
+        }
+        (Significance::Lower, Lang::En) => {
+            format!("Significantly lower {than}{}", judgement(false))
+        }
+        (Significance::Similar, Lang::En) => format!("Not significantly different {than}"),
+        (Significance::NotTested, Lang::En) => "Not tested (no counts published)".to_owned(),
+        (Significance::Higher, Lang::Cy) => format!("Sylweddol uwch {than}{}", judgement(true)),
+        (Significance::Lower, Lang::Cy) => format!("Sylweddol is {than}{}", judgement(false)),
+        (Significance::Similar, Lang::Cy) => format!("Dim gwahaniaeth sylweddol {than}"),
+        (Significance::NotTested, Lang::Cy) => {
+            "Heb ei brofi (dim cyfrifon wedi'u cyhoeddi)".to_owned()
+        }
+    }
+}
+
+/// Clusters coloured by how they compare with Wales or their health board.
+pub fn significance(
+    indicator: &Indicator,
+    period: &str,
+    vs: Benchmark,
+    counts: [usize; 4],
+    lang: Lang,
+    approximate: bool,
+) -> Legend {
+    let entries = Significance::ALL
+        .iter()
+        .zip(counts)
+        .map(|(&flag, count)| LegendEntry {
+            key: json!(flag.as_str()),
+            color: palette::significance(flag, indicator.polarity).to_owned(),
+            label: significance_label(flag, indicator.polarity, vs, lang),
+            lower: None,
+            upper: None,
+            count: Some(count),
+        })
+        .collect();
+    let mut notes = indicator_notes(indicator, lang, approximate);
+    notes.push(
+        lang.pick(
+            "95% confidence intervals (Wilson score) compared with the benchmark's value.",
+            "Cyfyngau hyder 95% (sgôr Wilson) o'u cymharu â gwerth y meincnod.",
+        )
+        .to_owned(),
+    );
+    Legend {
+        kind: MapKind::Significance,
+        lang,
+        title: indicator.title(lang).to_owned(),
+        subtitle: format!(
+            "{period} · {}",
+            match (vs, lang) {
+                (Benchmark::Wales, Lang::En) => "compared with Wales",
+                (Benchmark::HealthBoard, Lang::En) => "compared with the health board",
+                (Benchmark::Wales, Lang::Cy) => "o'i gymharu â Chymru",
+                (Benchmark::HealthBoard, Lang::Cy) => "o'i gymharu â'r bwrdd iechyd",
+            }
+        ),
+        layer: LayerId::Clusters,
+        property: vs.property().into(),
+        entries,
+        no_data: no_data(lang),
+        notes,
+        classification: None,
+    }
+}
+
+fn xml(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+impl Legend {
+    /// The MapLibre expression choosing each feature's fill colour.
+    pub fn fill_color(&self) -> Value {
+        let mut expr = vec![json!("match"), json!(["get", self.property])];
+        for e in &self.entries {
+            expr.push(e.key.clone());
+            expr.push(json!(e.color));
+        }
+        expr.push(json!(self.no_data.color));
+        Value::Array(expr)
+    }
+
+    /// An accessible SVG of the legend.
+    pub fn to_svg(&self) -> String {
+        const ROW: usize = 24;
+        let width = 360;
+        let rows = self.entries.len() + 1;
+        let notes_top = 56 + rows * ROW + 8;
+        let height = notes_top + self.notes.len() * 16 + 8;
+        let mut body = String::new();
+        for (i, e) in self
+            .entries
+            .iter()
+            .chain(std::iter::once(&self.no_data))
+            .enumerate()
+        {
+            let y = 56 + i * ROW;
+            let count = e.count.map(|c| format!(" ({c})")).unwrap_or_default();
+            body.push_str(&format!(
+                "<g role=\"listitem\" aria-label=\"{label}{count}\"><rect x=\"12\" y=\"{y}\" width=\"28\" height=\"18\" fill=\"{color}\" stroke=\"#555\" stroke-width=\"0.5\"/>\
+                 <text x=\"50\" y=\"{ty}\">{label}{count}</text></g>",
+                label = xml(&e.label),
+                color = xml(&e.color),
+                ty = y + 14,
+            ));
+        }
+        for (i, note) in self.notes.iter().enumerate() {
+            body.push_str(&format!(
+                "<text x=\"12\" y=\"{}\" font-size=\"10\" fill=\"#444\">{}</text>",
+                notes_top + i * 16 + 10,
+                xml(note)
+            ));
+        }
+        format!(
+            "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{width}\" height=\"{height}\" viewBox=\"0 0 {width} {height}\" \
+             role=\"img\" aria-labelledby=\"legend-title legend-desc\" lang=\"{lang}\" font-family=\"sans-serif\" font-size=\"13\">\
+             <title id=\"legend-title\">{title}</title><desc id=\"legend-desc\">{subtitle}</desc>\
+             <rect width=\"100%\" height=\"100%\" fill=\"#fff\"/>\
+             <text x=\"12\" y=\"22\" font-size=\"15\" font-weight=\"bold\">{title}</text>\
+             <text x=\"12\" y=\"42\" fill=\"#444\">{subtitle}</text><g role=\"list\">{body}</g></svg>",
+            lang = self.lang.as_str(),
+            title = xml(&self.title),
+            subtitle = xml(&self.subtitle),
+        )
+    }
+
+    /// An HTML fragment for TileJSON's `legend` field.
+    pub fn to_html(&self) -> String {
+        let rows: String = self
+            .entries
+            .iter()
+            .chain(std::iter::once(&self.no_data))
+            .map(|e| {
+                format!(
+                    "<div><span style=\"display:inline-block;width:1em;height:1em;background:{}\"></span> {}</div>",
+                    xml(&e.color),
+                    xml(&e.label)
+                )
+            })
+            .collect();
+        format!(
+            "<div class=\"cluster-atlas-legend\"><strong>{}</strong><div>{}</div>{rows}</div>",
+            xml(&self.title),
+            xml(&self.subtitle)
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn deprivation_quintile_one_is_darkest_and_labelled() {
+        for lang in [Lang::En, Lang::Cy] {
+            let l = deprivation("housing", lang, true);
+            assert_eq!(l.property, "housing_quintile");
+            assert_eq!(l.entries[0].color, "#253494");
+            assert_eq!(l.entries.len(), 5);
+            assert!(l
+                .notes
+                .iter()
+                .any(|n| n.contains("APPROXIMATE") || n.contains("FRASAMCAN")));
+        }
+        assert!(deprivation("overall", Lang::En, false).entries[0]
+            .label
+            .contains("most deprived"));
+    }
+
+    #[test]
+    fn svg_escapes_and_labels() {
+        let mut l = deprivation("overall", Lang::En, false);
+        l.title = "A & <B>".into();
+        let svg = l.to_svg();
+        assert!(svg.contains("A &amp; &lt;B&gt;"));
+        assert!(svg.contains("role=\"img\""));
+        assert_eq!(svg.matches("<rect x=\"12\"").count(), 6);
+    }
+
+    #[test]
+    fn decimals_keep_bounds_apart() {
+        assert_eq!(decimals(&[1.0, 2.0, 3.0]), 1);
+        assert_eq!(decimals(&[1.01, 1.02]), 2);
+        assert_eq!(decimals(&[1.0001, 1.0002]), 4);
+    }
+}

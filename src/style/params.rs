@@ -1,0 +1,349 @@
+//! Validated query parameters for styles, legends, indicator tiles and downloads.
+//!
+//! Every value is checked against the catalogue before anything else happens; unknown
+//! parameters are ignored, and a normalised query string (only known keys, in a fixed
+//! order) is what goes into URLs and cache keys.
+
+use std::collections::HashMap;
+
+use crate::catalog::indicators::{Indicator, IndicatorCatalog, Lang};
+use crate::catalog::WIMD_DOMAINS;
+use crate::classify::{Method, MAX_CLASSES, MIN_CLASSES};
+
+use super::palette;
+
+/// A refused parameter.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum ParamError {
+    /// A value outside the allowed set.
+    #[error("unknown {param} `{value}`")]
+    Unknown {
+        /// Parameter name.
+        param: &'static str,
+        /// What was given (shortened).
+        value: String,
+        /// What is allowed.
+        allowed: Vec<String>,
+    },
+    /// A required parameter is missing.
+    #[error("the `{param}` parameter is required")]
+    Missing {
+        /// Parameter name.
+        param: &'static str,
+        /// What is allowed.
+        allowed: Vec<String>,
+    },
+    /// A malformed or out-of-range value.
+    #[error("bad {param} `{value}`: {expected}")]
+    Invalid {
+        /// Parameter name.
+        param: &'static str,
+        /// What was given (shortened).
+        value: String,
+        /// What is expected.
+        expected: String,
+    },
+}
+
+impl ParamError {
+    /// Allowed values, for the JSON error body.
+    pub fn allowed(&self) -> Option<Vec<String>> {
+        match self {
+            ParamError::Unknown { allowed, .. } | ParamError::Missing { allowed, .. } => {
+                Some(allowed.clone())
+            }
+            ParamError::Invalid { .. } => None,
+        }
+    }
+}
+
+fn shorten(s: &str) -> String {
+    s.chars().take(64).collect()
+}
+
+/// Query parameters as given.
+pub type Query = HashMap<String, String>;
+
+/// `lang`: `en` (default) or `cy`.
+pub fn lang(q: &Query) -> Result<Lang, ParamError> {
+    match q.get("lang") {
+        None => Ok(Lang::En),
+        Some(v) => Lang::parse(v).ok_or_else(|| ParamError::Unknown {
+            param: "lang",
+            value: shorten(v),
+            allowed: vec!["en".into(), "cy".into()],
+        }),
+    }
+}
+
+/// `domain` for the deprivation style: `overall` (default) or a WIMD domain.
+pub fn domain(q: &Query) -> Result<&'static str, ParamError> {
+    let allowed = || {
+        std::iter::once("overall")
+            .chain(WIMD_DOMAINS)
+            .map(str::to_owned)
+            .collect::<Vec<_>>()
+    };
+    match q.get("domain").map(String::as_str) {
+        None | Some("overall") => Ok("overall"),
+        Some(v) => WIMD_DOMAINS
+            .into_iter()
+            .find(|d| *d == v)
+            .ok_or_else(|| ParamError::Unknown {
+                param: "domain",
+                value: shorten(v),
+                allowed: allowed(),
+            }),
+    }
+}
+
+/// Which indicator and period.
+#[derive(Debug, Clone)]
+pub struct IndicatorPeriod<'a> {
+    /// The indicator.
+    pub indicator: &'a Indicator,
+    /// The period (the newest when not given).
+    pub period: String,
+}
+
+/// `indicator` (required) and `period` (default: newest).
+pub fn indicator<'a>(
+    q: &Query,
+    catalog: &'a IndicatorCatalog,
+) -> Result<IndicatorPeriod<'a>, ParamError> {
+    let ids = || {
+        catalog
+            .indicators
+            .iter()
+            .map(|i| i.id.clone())
+            .collect::<Vec<_>>()
+    };
+    let id = q.get("indicator").ok_or_else(|| ParamError::Missing {
+        param: "indicator",
+        allowed: ids(),
+    })?;
+    indicator_by_id(id, q, catalog)
+}
+
+/// Like [`indicator`], with the id taken from the path.
+pub fn indicator_by_id<'a>(
+    id: &str,
+    q: &Query,
+    catalog: &'a IndicatorCatalog,
+) -> Result<IndicatorPeriod<'a>, ParamError> {
+    let indicator = catalog.indicator(id).ok_or_else(|| ParamError::Unknown {
+        param: "indicator",
+        value: shorten(id),
+        allowed: catalog.indicators.iter().map(|i| i.id.clone()).collect(),
+    })?;
+    let period = match q.get("period") {
+        None => indicator.latest_period().to_owned(),
+        Some(p) if indicator.periods.contains(p) => p.clone(),
+        Some(p) => {
+            return Err(ParamError::Unknown {
+                param: "period",
+                value: shorten(p),
+                allowed: indicator.periods.clone(),
+            })
+        }
+    };
+    Ok(IndicatorPeriod { indicator, period })
+}
+
+/// A classification request: method, classes, manual breaks, palette.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Classification {
+    /// Method (default quantile).
+    pub method: Method,
+    /// Classes asked for (default 5).
+    pub classes: usize,
+    /// Inner breaks for `method=manual`.
+    pub manual: Vec<f64>,
+    /// ColorBrewer sequential scheme.
+    pub palette: &'static str,
+}
+
+/// Default number of classes.
+pub const DEFAULT_CLASSES: usize = 5;
+
+/// `method`, `classes`, `breaks`, `palette`.
+pub fn classification(q: &Query) -> Result<Classification, ParamError> {
+    let method = match q.get("method") {
+        None => Method::Quantile,
+        Some(m) => Method::parse(m).ok_or_else(|| ParamError::Unknown {
+            param: "method",
+            value: shorten(m),
+            allowed: Method::ALL.iter().map(|m| m.as_str().to_owned()).collect(),
+        })?,
+    };
+    let manual = match (q.get("breaks"), method) {
+        (Some(b), Method::Manual) => b
+            .split(',')
+            .map(|x| x.trim().parse::<f64>().ok().filter(|v| v.is_finite()))
+            .collect::<Option<Vec<f64>>>()
+            .filter(|v| {
+                (MIN_CLASSES - 1..MAX_CLASSES).contains(&v.len())
+                    && v.windows(2).all(|w| w[0] < w[1])
+            })
+            .ok_or_else(|| ParamError::Invalid {
+                param: "breaks",
+                value: shorten(b),
+                expected: format!(
+                    "{} to {} increasing numbers separated by commas, e.g. breaks=5,10,15,20",
+                    MIN_CLASSES - 1,
+                    MAX_CLASSES - 1
+                ),
+            })?,
+        (None, Method::Manual) => {
+            return Err(ParamError::Missing {
+                param: "breaks",
+                allowed: vec![
+                    "increasing numbers separated by commas, e.g. breaks=5,10,15,20".into(),
+                ],
+            })
+        }
+        (Some(b), _) => {
+            return Err(ParamError::Invalid {
+                param: "breaks",
+                value: shorten(b),
+                expected: "breaks only go with method=manual".into(),
+            })
+        }
+        (None, _) => Vec::new(),
+    };
+    let classes = match (q.get("classes"), method) {
+        (_, Method::Manual) => manual.len() + 1,
+        (None, _) => DEFAULT_CLASSES,
+        (Some(c), _) => c
+            .parse::<usize>()
+            .ok()
+            .filter(|c| (MIN_CLASSES..=MAX_CLASSES).contains(c))
+            .ok_or_else(|| ParamError::Unknown {
+                param: "classes",
+                value: shorten(c),
+                allowed: (MIN_CLASSES..=MAX_CLASSES).map(|c| c.to_string()).collect(),
+            })?,
+    };
+    let palette = match q.get("palette") {
+        None => palette::DEFAULT_SEQUENTIAL,
+        Some(p) => palette::sequential_name(p).ok_or_else(|| ParamError::Unknown {
+            param: "palette",
+            value: shorten(p),
+            allowed: palette::sequential_names(),
+        })?,
+    };
+    Ok(Classification {
+        method,
+        classes,
+        manual,
+        palette,
+    })
+}
+
+/// The benchmark for significance: Wales or the cluster's health board.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Benchmark {
+    /// All of Wales.
+    Wales,
+    /// The cluster's health board.
+    HealthBoard,
+}
+
+impl Benchmark {
+    /// The tile property holding the flag.
+    pub fn property(self) -> &'static str {
+        match self {
+            Benchmark::Wales => "sig_vs_wales",
+            Benchmark::HealthBoard => "sig_vs_hb",
+        }
+    }
+
+    /// URL form.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Benchmark::Wales => "wales",
+            Benchmark::HealthBoard => "hb",
+        }
+    }
+}
+
+/// `vs`: `wales` (default) or `hb`.
+pub fn benchmark(q: &Query) -> Result<Benchmark, ParamError> {
+    match q.get("vs").map(String::as_str) {
+        None | Some("wales") => Ok(Benchmark::Wales),
+        Some("hb") => Ok(Benchmark::HealthBoard),
+        Some(v) => Err(ParamError::Unknown {
+            param: "vs",
+            value: shorten(v),
+            allowed: vec!["wales".into(), "hb".into()],
+        }),
+    }
+}
+
+/// The normalised query string of an indicator classification, for URLs and cache keys.
+pub fn indicator_query(ip: &IndicatorPeriod<'_>, c: &Classification) -> String {
+    let mut s = format!(
+        "indicator={}&period={}&method={}",
+        ip.indicator.id,
+        ip.period,
+        c.method.as_str()
+    );
+    if c.method == Method::Manual {
+        let breaks: Vec<String> = c.manual.iter().map(f64::to_string).collect();
+        s.push_str(&format!("&breaks={}", breaks.join(",")));
+    } else {
+        s.push_str(&format!("&classes={}", c.classes));
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn q(pairs: &[(&str, &str)]) -> Query {
+        pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect()
+    }
+
+    #[test]
+    fn classification_defaults_and_checks() {
+        let c = classification(&q(&[])).unwrap();
+        assert_eq!(
+            (c.method, c.classes, c.palette),
+            (Method::Quantile, 5, palette::DEFAULT_SEQUENTIAL)
+        );
+        let c = classification(&q(&[("method", "manual"), ("breaks", "1,2.5,4")])).unwrap();
+        assert_eq!((c.classes, c.manual.clone()), (4, vec![1.0, 2.5, 4.0]));
+        for bad in [
+            q(&[("method", "kmeans")]),
+            q(&[("classes", "2")]),
+            q(&[("classes", "10")]),
+            q(&[("classes", "five")]),
+            q(&[("palette", "Rainbow")]),
+            q(&[("method", "manual")]),
+            q(&[("method", "manual"), ("breaks", "3,2")]),
+            q(&[("method", "manual"), ("breaks", "1,x")]),
+            q(&[("breaks", "1,2")]),
+        ] {
+            assert!(classification(&bad).is_err(), "{bad:?}");
+        }
+        let e = classification(&q(&[("method", "kmeans")])).unwrap_err();
+        assert!(e.allowed().unwrap().contains(&"fisher_jenks".to_owned()));
+    }
+
+    #[test]
+    fn lang_domain_and_benchmark() {
+        assert_eq!(lang(&q(&[("lang", "cy")])).unwrap(), Lang::Cy);
+        assert!(lang(&q(&[("lang", "fr")])).is_err());
+        assert_eq!(domain(&q(&[("domain", "housing")])).unwrap(), "housing");
+        assert!(domain(&q(&[("domain", "x'; drop table")])).is_err());
+        assert_eq!(
+            benchmark(&q(&[("vs", "hb")])).unwrap(),
+            Benchmark::HealthBoard
+        );
+        assert!(benchmark(&q(&[("vs", "england")])).is_err());
+    }
+}

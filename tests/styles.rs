@@ -1,0 +1,453 @@
+//! Styles, legends, SLD, indicator tiles, downloads and findings: validated by the official
+//! MapLibre style validator and checked against each other and the database.
+
+mod common;
+
+use std::collections::HashMap;
+use std::process::Command;
+
+use common::{decode_tile, get, loaded_pool};
+use serde_json::{json, Value};
+
+const DB: &str = "styles";
+
+fn validator() -> String {
+    std::env::var("CLUSTER_ATLAS_STYLE_VALIDATOR").unwrap_or_else(|_| {
+        concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/js/node_modules/.bin/gl-style-validate"
+        )
+        .into()
+    })
+}
+
+/// Runs `gl-style-validate` from @maplibre/maplibre-gl-style-spec on a style document.
+fn validate(style: &Value) -> Result<(), String> {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("style.json");
+    std::fs::write(&path, style.to_string()).unwrap();
+    let out = Command::new(validator())
+        .arg(&path)
+        .output()
+        .expect("gl-style-validate (scripts/test.sh runs npm ci in tests/js)");
+    if out.status.success() {
+        Ok(())
+    } else {
+        Err(format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        ))
+    }
+}
+
+const STYLE_URLS: [&str; 9] = [
+    "/styles/deprivation.json",
+    "/styles/deprivation.json?domain=housing&lang=cy",
+    "/styles/indicator.json?indicator=copd",
+    "/styles/indicator.json?indicator=copd&method=fisher_jenks&classes=7&palette=PuBu&lang=cy",
+    "/styles/indicator.json?indicator=patients_most_deprived_20pct&method=equal_interval&classes=3",
+    "/styles/indicator.json?indicator=asthma&method=manual&breaks=6,7,8",
+    "/styles/significance.json?indicator=patients_most_deprived_20pct",
+    "/styles/significance.json?indicator=lsoas_most_deprived_20pct&vs=hb&lang=cy",
+    "/styles/significance.json?indicator=copd",
+];
+
+#[tokio::test]
+async fn every_style_passes_the_maplibre_validator() {
+    let pool = loaded_pool(DB).await;
+    for url in STYLE_URLS {
+        let reply = get(&pool, url).await;
+        assert_eq!(reply.status, 200, "{url}");
+        let style = reply.json();
+        validate(&style).unwrap_or_else(|e| panic!("{url}: {e}"));
+        assert_eq!(style["version"], 8);
+        assert!(style["sources"]["atlas"]["url"]
+            .as_str()
+            .unwrap()
+            .starts_with("http://atlas.test/tiles/wales"));
+        let ids: Vec<&str> = style["layers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|l| l["id"].as_str().unwrap())
+            .collect();
+        assert!(
+            ids.contains(&"cluster-outline") && ids.contains(&"health-board-outline"),
+            "{url}"
+        );
+    }
+    // The validator is a real check: a broken style fails it.
+    let mut broken = get(&pool, STYLE_URLS[0]).await.json();
+    broken["layers"][1]["type"] = json!("polygon");
+    assert!(validate(&broken).is_err());
+}
+
+fn match_pairs(style: &Value) -> (String, Vec<(Value, String)>, String) {
+    let fill = style["layers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["type"] == "fill")
+        .unwrap();
+    let expr = fill["paint"]["fill-color"].as_array().unwrap();
+    assert_eq!(expr[0], "match", "QGIS needs match, not step");
+    let property = expr[1][1].as_str().unwrap().to_owned();
+    let body = &expr[2..expr.len() - 1];
+    let pairs = body
+        .chunks(2)
+        .map(|p| (p[0].clone(), p[1].as_str().unwrap().to_owned()))
+        .collect();
+    (
+        property,
+        pairs,
+        expr[expr.len() - 1].as_str().unwrap().to_owned(),
+    )
+}
+
+#[tokio::test]
+async fn legend_style_and_sld_show_the_same_classes() {
+    let pool = loaded_pool(DB).await;
+    for url in STYLE_URLS {
+        let style = get(&pool, url).await.json();
+        let legend = get(&pool, &url.replace("/styles/", "/legends/"))
+            .await
+            .json();
+        let (property, pairs, fallback) = match_pairs(&style);
+        assert_eq!(property, legend["property"], "{url}");
+        let legend_pairs: Vec<(Value, String)> = legend["entries"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| (e["key"].clone(), e["color"].as_str().unwrap().to_owned()))
+            .collect();
+        assert_eq!(pairs, legend_pairs, "{url}");
+        assert_eq!(fallback, legend["no_data"]["color"], "{url}");
+        assert_eq!(style["metadata"]["cluster-atlas:legend"], legend, "{url}");
+
+        let sld_reply = get(&pool, &url.replace(".json", ".sld")).await;
+        assert_eq!(sld_reply.status, 200);
+        let sld = String::from_utf8(sld_reply.body).unwrap();
+        let doc = roxmltree::Document::parse(&sld).expect("well-formed SLD");
+        let fills: Vec<&str> = doc
+            .descendants()
+            .filter(|n| n.has_tag_name("SvgParameter") && n.attribute("name") == Some("fill"))
+            .map(|n| n.text().unwrap())
+            .collect();
+        let mut expected: Vec<&str> = legend_pairs.iter().map(|(_, c)| c.as_str()).collect();
+        expected.push(legend["no_data"]["color"].as_str().unwrap());
+        assert_eq!(fills, expected, "{url}");
+
+        let svg_reply = get(
+            &pool,
+            &url.replace("/styles/", "/legends/")
+                .replace(".json", ".svg"),
+        )
+        .await;
+        assert_eq!(
+            svg_reply.headers["content-type"],
+            "image/svg+xml; charset=utf-8"
+        );
+        let svg = String::from_utf8(svg_reply.body).unwrap();
+        let doc = roxmltree::Document::parse(&svg).expect("well-formed SVG");
+        let swatches: Vec<&str> = doc
+            .descendants()
+            .filter(|n| n.has_tag_name("rect") && n.attribute("x") == Some("12"))
+            .map(|n| n.attribute("fill").unwrap())
+            .collect();
+        assert_eq!(swatches, expected, "{url}");
+        assert_eq!(doc.root_element().attribute("role"), Some("img"));
+    }
+}
+
+#[tokio::test]
+async fn deprivation_quintile_one_is_darkest_in_both_languages() {
+    let pool = loaded_pool(DB).await;
+    let en = get(&pool, "/legends/deprivation.json").await.json();
+    assert_eq!(en["entries"][0]["key"], 1);
+    assert_eq!(en["entries"][0]["color"], "#253494");
+    assert_eq!(en["entries"][0]["label"], "1 – most deprived 20%");
+    assert_eq!(en["property"], "wimd_quintile");
+    let cy = get(&pool, "/legends/deprivation.json?domain=income&lang=cy")
+        .await
+        .json();
+    assert_eq!(cy["property"], "income_quintile");
+    assert_eq!(cy["entries"][0]["label"], "1 – y 20% mwyaf difreintiedig");
+    assert!(cy["title"].as_str().unwrap().contains("Incwm"));
+}
+
+#[tokio::test]
+async fn indicator_tiles_carry_value_class_and_flags() {
+    let pool = loaded_pool(DB).await;
+    let data = get(
+        &pool,
+        "/data/patients_most_deprived_20pct?method=quantile&classes=5",
+    )
+    .await
+    .json();
+    let rows: HashMap<String, Value> = data["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| (r["code"].as_str().unwrap().to_owned(), r.clone()))
+        .collect();
+    let reply = get(
+        &pool,
+        "/tiles/clusters/6/31/20?indicator=patients_most_deprived_20pct&method=quantile&classes=5",
+    )
+    .await;
+    assert_eq!(reply.status, 200);
+    let features = decode_tile(&reply.body);
+    assert!(features.len() > 10);
+    for f in &features {
+        let code = f.properties["code"].as_str().unwrap();
+        let row = &rows[code];
+        assert_eq!(f.properties["class"], row["class"], "{code}");
+        let v = f.properties["value"].as_f64().unwrap();
+        assert!((v - row["value"].as_f64().unwrap()).abs() < 1e-9);
+        assert_eq!(f.properties["sig_vs_wales"], row["sig_vs_wales"]);
+        assert_eq!(f.properties["sig_vs_hb"], row["sig_vs_hb"]);
+        assert!(f.properties["lower_ci"].as_f64().unwrap() <= v);
+        assert!(f.properties["upper_ci"].as_f64().unwrap() >= v);
+    }
+    // A known cluster, straight from the bundled table: Anglesey, 9,771 of 66,055.
+    let anglesey = features
+        .iter()
+        .find(|f| f.properties["code"] == "7A1:anglesey")
+        .expect("Anglesey in tile 6/31/20");
+    assert!(
+        (anglesey.properties["value"].as_f64().unwrap() - 100.0 * 9771.0 / 66055.0).abs() < 1e-9
+    );
+    let db: (f64, f64, String) = sqlx::query_as(
+        "select lower_ci, upper_ci, sig_vs_wales from atlas.indicator_value \
+         where indicator_id = 'patients_most_deprived_20pct' and area_code = '7A1:anglesey'",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!(anglesey.properties["lower_ci"].as_f64().unwrap(), db.0);
+    assert_eq!(anglesey.properties["sig_vs_wales"], db.2.as_str());
+
+    // QOF prevalence has no counts: values and classes, but never a guessed flag.
+    let reply = get(&pool, "/tiles/clusters/6/31/20?indicator=copd").await;
+    for f in decode_tile(&reply.body) {
+        assert_eq!(f.properties["sig_vs_wales"], "not_tested");
+        assert!(!f.properties.contains_key("lower_ci"));
+        assert!((1..=5).contains(&f.properties["class"].as_i64().unwrap()));
+    }
+    // The composite still works, with values only on the cluster layer.
+    let reply = get(&pool, "/tiles/wales/7/62/42?indicator=copd").await;
+    let features = decode_tile(&reply.body);
+    assert!(features
+        .iter()
+        .any(|f| f.layer == "lsoa" && !f.properties.contains_key("class")));
+    assert!(features
+        .iter()
+        .any(|f| f.layer == "clusters" && f.properties.contains_key("class")));
+}
+
+#[tokio::test]
+async fn tilejson_with_an_indicator_points_at_indicator_tiles_and_has_a_legend() {
+    let pool = loaded_pool(DB).await;
+    let tj = get(
+        &pool,
+        "/tiles/clusters?indicator=copd&classes=4&unknown=ignored",
+    )
+    .await
+    .json();
+    assert_eq!(
+        tj["tiles"][0],
+        "http://atlas.test/tiles/clusters/{z}/{x}/{y}?indicator=copd&period=2023-24&method=quantile&classes=4"
+    );
+    assert!(tj["vector_layers"][0]["fields"]["class"].is_string());
+    assert!(tj["legend"].as_str().unwrap().contains("prevalence"));
+    let plain = get(&pool, "/tiles/lsoa").await.json();
+    assert!(plain["legend"].as_str().unwrap().contains("WIMD 2019"));
+}
+
+#[tokio::test]
+async fn bad_parameters_are_4xx_naming_the_allowed_values() {
+    let pool = loaded_pool(DB).await;
+    let cases = [
+        (
+            "/styles/indicator.json?indicator=nope",
+            "unknown indicator `nope`",
+            Some("copd"),
+        ),
+        (
+            "/styles/indicator.json",
+            "the `indicator` parameter is required",
+            Some("copd"),
+        ),
+        (
+            "/styles/indicator.json?indicator=copd&period=1999",
+            "unknown period `1999`",
+            Some("2023-24"),
+        ),
+        (
+            "/styles/indicator.json?indicator=copd&method=kmeans",
+            "unknown method `kmeans`",
+            Some("fisher_jenks"),
+        ),
+        (
+            "/styles/indicator.json?indicator=copd&palette=Jet",
+            "unknown palette `Jet`",
+            Some("YlGnBu"),
+        ),
+        (
+            "/styles/indicator.json?indicator=copd&classes=12",
+            "unknown classes `12`",
+            Some("9"),
+        ),
+        (
+            "/styles/indicator.json?indicator=copd&classes=2",
+            "unknown classes `2`",
+            Some("3"),
+        ),
+        (
+            "/styles/indicator.json?indicator=copd&method=manual&breaks=3,1",
+            "bad breaks",
+            None,
+        ),
+        (
+            "/styles/significance.json?indicator=copd&vs=england",
+            "unknown vs `england`",
+            Some("hb"),
+        ),
+        (
+            "/styles/deprivation.json?domain=wealth",
+            "unknown domain `wealth`",
+            Some("housing"),
+        ),
+        (
+            "/legends/indicator.json?indicator=copd&lang=fr",
+            "unknown lang `fr`",
+            Some("cy"),
+        ),
+        (
+            "/tiles/clusters/7/62/42?indicator=nope",
+            "unknown indicator",
+            Some("asthma"),
+        ),
+        ("/tiles/lsoa/7/62/42?indicator=copd", "clusters layer", None),
+        ("/data/nope", "unknown indicator", Some("copd")),
+        ("/data/copd?format=xlsx", "unknown format", Some("csv")),
+    ];
+    for (url, message, allowed) in cases {
+        let reply = get(&pool, url).await;
+        assert_eq!(reply.status, 400, "{url}");
+        let body = reply.json();
+        assert!(
+            body["error"]["message"].as_str().unwrap().contains(message),
+            "{url}: {body}"
+        );
+        if let Some(a) = allowed {
+            assert!(
+                body["error"]["allowed"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .any(|v| v == a),
+                "{url}: {body}"
+            );
+        }
+    }
+    let reply = get(&pool, "/styles/fancy.json").await;
+    assert_eq!(reply.status, 404);
+    assert!(reply.json()["error"]["allowed"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|v| v == "indicator.json"));
+}
+
+#[tokio::test]
+async fn indicators_list_metadata_with_welsh_fallback() {
+    let pool = loaded_pool(DB).await;
+    let list = get(&pool, "/indicators?lang=cy").await.json();
+    let indicators = list["indicators"].as_array().unwrap();
+    assert_eq!(indicators.len(), 19);
+    let copd = indicators.iter().find(|i| i["id"] == "copd").unwrap();
+    assert_eq!(copd["unit"], "%");
+    assert_eq!(copd["polarity"], "neutral");
+    assert_eq!(copd["periods"], json!(["2023-24"]));
+    assert_eq!(copd["levels"], json!(["cluster", "health_board", "wales"]));
+    // No Welsh title is published: English shown, and flagged.
+    assert_eq!(copd["title_cy_fallback"], true);
+    assert_eq!(copd["title"], copd["title_en"]);
+    let dep = indicators
+        .iter()
+        .find(|i| i["id"] == "patients_most_deprived_20pct")
+        .unwrap();
+    assert_eq!(dep["polarity"], "higher_is_worse");
+    let legend = get(&pool, "/legends/indicator.json?indicator=copd&lang=cy")
+        .await
+        .json();
+    assert!(legend["notes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|n| n.as_str().unwrap().contains("Nid oes teitl Cymraeg")));
+}
+
+#[tokio::test]
+async fn data_downloads_in_json_and_csv() {
+    let pool = loaded_pool(DB).await;
+    let json = get(&pool, "/data/lsoas_most_deprived_20pct").await.json();
+    let rows = json["rows"].as_array().unwrap();
+    assert_eq!(rows.len(), 63 + 7 + 1);
+    let wales = rows.iter().find(|r| r["level"] == "wales").unwrap();
+    assert_eq!(wales["numerator"], 382.0);
+    assert_eq!(wales["denominator"], 1909.0);
+    let csv = get(&pool, "/data/copd.csv").await;
+    assert_eq!(csv.headers["content-type"], "text/csv; charset=utf-8");
+    let text = String::from_utf8(csv.body).unwrap();
+    let mut lines = text.lines();
+    assert_eq!(
+        lines.next().unwrap(),
+        "level,code,name,name_cy_fallback,hb_code,value,numerator,denominator,lower_ci,upper_ci,sig_vs_wales,sig_vs_hb,class,color"
+    );
+    assert_eq!(lines.count(), 71);
+    assert!(text.contains("cluster,7A1:anglesey,Anglesey,true,W11000023,3.0027,"));
+}
+
+#[tokio::test]
+async fn findings_count_flags_per_health_board() {
+    let pool = loaded_pool(DB).await;
+    let f = get(&pool, "/findings/patients_most_deprived_20pct")
+        .await
+        .json();
+    let boards = f["health_boards"].as_array().unwrap();
+    assert_eq!(boards.len(), 7);
+    let total: u64 = boards.iter().map(|b| b["clusters"].as_u64().unwrap()).sum();
+    assert_eq!(total, 63);
+    let (higher, lower): (i64, i64) = sqlx::query_as(
+        "select count(*) filter (where sig_vs_wales = 'higher'), count(*) filter (where sig_vs_wales = 'lower') \
+         from atlas.indicator_value where indicator_id = 'patients_most_deprived_20pct' and level = 'cluster'",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!(f["wales"]["higher"], higher);
+    assert_eq!(f["wales"]["lower"], lower);
+    let ab = boards.iter().find(|b| b["hb_code"] == "W11000028").unwrap();
+    let text = ab["text"].as_str().unwrap();
+    assert!(
+        text.starts_with("Aneurin Bevan University Health Board: for Patients living"),
+        "{text}"
+    );
+    assert!(text.contains(&format!(
+        "{} of {} clusters are significantly higher than Wales",
+        ab["vs_wales"]["higher"], ab["clusters"]
+    )));
+    let cy = get(&pool, "/findings/copd?lang=cy").await.json();
+    assert!(cy["health_boards"][0]["text"]
+        .as_str()
+        .unwrap()
+        .contains("ni phrofwyd arwyddocâd"));
+    let en = get(&pool, "/findings/copd").await.json();
+    assert!(en["health_boards"][0]["text"]
+        .as_str()
+        .unwrap()
+        .contains("was not tested"));
+}
