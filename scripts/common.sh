@@ -5,7 +5,8 @@
 #   ensure_private_postgis DB  start (or reuse) a private PostgreSQL 15 + PostGIS cluster
 #                              and export DATABASE_URL pointing at database DB
 #   ensure_test_tools          the test-only reference tools: PySAL mapclassify in a venv
-#                              (.venv-test) and the MapLibre style validator (tests/js)
+#                              (.venv-test), the MapLibre style validator (tests/js) and
+#                              QGIS's Python bindings (python3-qgis, for its style converter)
 #
 # Environment knobs:
 #   DATABASE_URL            if already set, ensure_private_postgis uses it and starts nothing
@@ -90,6 +91,8 @@ ensure_test_tools() {
     command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 || want+=(nodejs npm)
     python3 -c 'import venv, ensurepip' >/dev/null 2>&1 || want+=(python3-venv)
     command -v python3 >/dev/null 2>&1 || want+=(python3)
+    # QGIS itself (Debian 12: 3.22), to import our styles with its own converter.
+    /usr/bin/python3 -c 'import qgis.core' >/dev/null 2>&1 || want+=(python3-qgis qgis-providers)
     if [ "${#want[@]}" -gt 0 ]; then
         ca_log "installing test tools from Debian: ${want[*]}"
         ca_apt_install "${want[@]}"
@@ -107,6 +110,7 @@ ensure_test_tools() {
         (cd "$js" && npm ci --no-audit --no-fund --loglevel=error)
     fi
     export CLUSTER_ATLAS_STYLE_VALIDATOR="$js/node_modules/.bin/gl-style-validate"
+    export CLUSTER_ATLAS_QGIS_PYTHON=/usr/bin/python3
 }
 
 ensure_packages() {

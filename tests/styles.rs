@@ -96,7 +96,12 @@ fn match_pairs(style: &Value) -> (String, Vec<(Value, String)>, String) {
     let body = &expr[2..expr.len() - 1];
     let pairs = body
         .chunks(2)
-        .map(|p| (p[0].clone(), p[1].as_str().unwrap().to_owned()))
+        .map(|p| {
+            // Labels are one-element arrays, the form QGIS's converter reads.
+            let label = p[0].as_array().expect("array label");
+            assert_eq!(label.len(), 1);
+            (label[0].clone(), p[1].as_str().unwrap().to_owned())
+        })
         .collect();
     (
         property,
@@ -450,4 +455,109 @@ async fn findings_count_flags_per_health_board() {
         .as_str()
         .unwrap()
         .contains("was not tested"));
+}
+
+/// QGIS (3.22, Debian 12's, the oldest the project supports) imports each style with its
+/// own converter, `QgsMapBoxGlStyleConverter`, and must give every class the legend's colour.
+#[tokio::test]
+async fn qgis_draws_the_same_classes_as_the_legend() {
+    let pool = loaded_pool(DB).await;
+    let python =
+        std::env::var("CLUSTER_ATLAS_QGIS_PYTHON").unwrap_or_else(|_| "/usr/bin/python3".into());
+    let dir = tempfile::tempdir().unwrap();
+    for url in STYLE_URLS {
+        let style = get(&pool, url).await.json();
+        let path = dir.path().join("style.json");
+        std::fs::write(&path, style.to_string()).unwrap();
+        let out = Command::new(&python)
+            .arg(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/tests/reference/qgis_style_check.py"
+            ))
+            .arg(&path)
+            .env("QT_QPA_PLATFORM", "offscreen")
+            .env("XDG_RUNTIME_DIR", dir.path())
+            .output()
+            .expect("python3 with QGIS (python3-qgis, installed by scripts/test.sh)");
+        assert!(
+            out.status.success(),
+            "{url}: QGIS check failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        let report: Value = serde_json::from_str(stdout.lines().last().unwrap()).unwrap();
+        assert!(
+            report["qgis"].as_str().unwrap().starts_with("3."),
+            "{report}"
+        );
+        let legend = &style["metadata"]["cluster-atlas:legend"];
+        assert_eq!(report["fill_layer"], legend["layer"], "{url}");
+        for entry in legend["entries"].as_array().unwrap() {
+            let key = match &entry["key"] {
+                Value::String(s) => s.clone(),
+                other => other.to_string(),
+            };
+            assert_eq!(
+                report["colors"][&key], entry["color"],
+                "{url}: class {key} in QGIS {}",
+                report["qgis"]
+            );
+        }
+    }
+}
+
+/// QGIS loads each SLD as a rule-based renderer whose rules match the legend: same
+/// property, same keys, same colours.
+#[tokio::test]
+async fn qgis_loads_the_sld_with_the_legend_classes() {
+    let pool = loaded_pool(DB).await;
+    let python =
+        std::env::var("CLUSTER_ATLAS_QGIS_PYTHON").unwrap_or_else(|_| "/usr/bin/python3".into());
+    let dir = tempfile::tempdir().unwrap();
+    for url in STYLE_URLS {
+        let sld = get(&pool, &url.replace(".json", ".sld")).await.body;
+        let legend = get(&pool, &url.replace("/styles/", "/legends/"))
+            .await
+            .json();
+        let path = dir.path().join("style.sld");
+        std::fs::write(&path, sld).unwrap();
+        let out = Command::new(&python)
+            .arg(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/tests/reference/qgis_sld_check.py"
+            ))
+            .arg(&path)
+            .env("QT_QPA_PLATFORM", "offscreen")
+            .env("XDG_RUNTIME_DIR", dir.path())
+            .output()
+            .expect("python3 with QGIS");
+        assert!(
+            out.status.success(),
+            "{url}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        let report: Value = serde_json::from_str(stdout.lines().last().unwrap()).unwrap();
+        assert_eq!(report["renderer"], "RuleRenderer", "{url}");
+        let rules = report["rules"].as_array().unwrap();
+        let entries = legend["entries"].as_array().unwrap();
+        assert_eq!(
+            rules.len(),
+            entries.len() + 1,
+            "{url}: classes plus no data"
+        );
+        let property = legend["property"].as_str().unwrap();
+        for (rule, entry) in rules.iter().zip(entries) {
+            assert_eq!(rule["color"], entry["color"], "{url}");
+            let filter = rule["filter"].as_str().unwrap();
+            let key = match &entry["key"] {
+                Value::String(s) => format!("'{s}'"),
+                other => other.to_string(),
+            };
+            assert!(
+                filter.replace('"', "") == format!("{property} = {key}"),
+                "{url}: QGIS filter `{filter}` for key {key}"
+            );
+        }
+    }
 }

@@ -389,10 +389,14 @@ fn xml(s: &str) -> String {
 
 impl Legend {
     /// The MapLibre expression choosing each feature's fill colour.
+    ///
+    /// Labels are one-element arrays (`[1]`, not `1`): the style spec allows both, and
+    /// QGIS 3.22–3.3x's converter only reads the array form (it takes each label as a
+    /// list, so a bare value becomes `IN ()` and every feature falls to the default).
     pub fn fill_color(&self) -> Value {
         let mut expr = vec![json!("match"), json!(["get", self.property])];
         for e in &self.entries {
-            expr.push(e.key.clone());
+            expr.push(json!([e.key]));
             expr.push(json!(e.color));
         }
         expr.push(json!(self.no_data.color));

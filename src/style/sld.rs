@@ -1,7 +1,7 @@
 //! OGC SLD 1.0 export of a [`Legend`](super::legend::Legend), which QGIS imports
 //! (Layer Properties ▸ Style ▸ Load Style) for downloaded GeoJSON or any vector layer.
 
-use super::legend::{Legend, MapKind};
+use super::legend::Legend;
 
 fn xml(s: &str) -> String {
     s.replace('&', "&amp;")
@@ -17,32 +17,27 @@ fn literal(v: &serde_json::Value) -> String {
     }
 }
 
-/// The SLD document. Indicator classes filter on `value` ranges (right-closed, the
-/// first class including its minimum) so they work on data without a `class` column;
-/// other maps match the same property the tiles carry.
+/// The SLD document. Rules match the same integer or text property the tiles and the
+/// MapLibre style use (`class`, `wimd_quintile`, `sig_vs_wales`, …), never value ranges:
+/// QGIS keeps rule filters as text with 6 significant digits, so a value sitting exactly on
+/// a break (quantile and Fisher–Jenks breaks are data values) would change class. `/data`
+/// carries `class` for the same parameters; the ranges are in each rule's description.
 pub fn sld(legend: &Legend) -> String {
     let mut rules = String::new();
-    for (i, e) in legend.entries.iter().enumerate() {
-        let filter = match (legend.kind, e.lower, e.upper) {
-            (MapKind::Indicator, Some(lower), Some(upper)) => {
-                let lower_op = if i == 0 {
-                    "PropertyIsGreaterThanOrEqualTo"
-                } else {
-                    "PropertyIsGreaterThan"
-                };
-                format!(
-                    "<ogc:And><ogc:{lower_op}><ogc:PropertyName>value</ogc:PropertyName><ogc:Literal>{lower}</ogc:Literal></ogc:{lower_op}>\
-                     <ogc:PropertyIsLessThanOrEqualTo><ogc:PropertyName>value</ogc:PropertyName><ogc:Literal>{upper}</ogc:Literal></ogc:PropertyIsLessThanOrEqualTo></ogc:And>"
-                )
+    for e in &legend.entries {
+        let filter = format!(
+            "<ogc:PropertyIsEqualTo><ogc:PropertyName>{}</ogc:PropertyName><ogc:Literal>{}</ogc:Literal></ogc:PropertyIsEqualTo>",
+            xml(&legend.property),
+            literal(&e.key)
+        );
+        let range = match (e.lower, e.upper) {
+            (Some(lower), Some(upper)) => {
+                format!("<se:Abstract>value from {lower} to {upper}</se:Abstract>")
             }
-            _ => format!(
-                "<ogc:PropertyIsEqualTo><ogc:PropertyName>{}</ogc:PropertyName><ogc:Literal>{}</ogc:Literal></ogc:PropertyIsEqualTo>",
-                xml(&legend.property),
-                literal(&e.key)
-            ),
+            _ => String::new(),
         };
         rules.push_str(&format!(
-            "<se:Rule><se:Name>{name}</se:Name><se:Description><se:Title>{name}</se:Title></se:Description>\
+            "<se:Rule><se:Name>{name}</se:Name><se:Description><se:Title>{name}</se:Title>{range}</se:Description>\
              <ogc:Filter>{filter}</ogc:Filter><se:PolygonSymbolizer><se:Fill><se:SvgParameter name=\"fill\">{color}</se:SvgParameter></se:Fill>\
              <se:Stroke><se:SvgParameter name=\"stroke\">#333333</se:SvgParameter><se:SvgParameter name=\"stroke-width\">0.3</se:SvgParameter></se:Stroke>\
              </se:PolygonSymbolizer></se:Rule>",
