@@ -41,6 +41,30 @@ fn validate(style: &Value) -> Result<(), String> {
     }
 }
 
+/// Runs a QGIS check script (tests/reference/qgis_*.py) on a file; returns its JSON report.
+fn run_qgis(script: &str, path: &std::path::Path, runtime_dir: &std::path::Path) -> Value {
+    let python =
+        std::env::var("CLUSTER_ATLAS_QGIS_PYTHON").unwrap_or_else(|_| "/usr/bin/python3".into());
+    let out = Command::new(&python)
+        .arg(format!(
+            "{}/tests/reference/{script}",
+            env!("CARGO_MANIFEST_DIR")
+        ))
+        .arg(path)
+        .env("QT_QPA_PLATFORM", "offscreen")
+        .env("XDG_RUNTIME_DIR", runtime_dir)
+        .output()
+        .expect("python3 with QGIS (python3-qgis, installed by scripts/test.sh)");
+    assert!(
+        out.status.success(),
+        "{script} on {}: {}",
+        path.display(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    serde_json::from_str(stdout.lines().last().unwrap_or("")).unwrap()
+}
+
 const STYLE_URLS: [&str; 9] = [
     "/styles/deprivation.json",
     "/styles/deprivation.json?domain=housing&lang=cy",
@@ -462,30 +486,12 @@ async fn findings_count_flags_per_health_board() {
 #[tokio::test]
 async fn qgis_draws_the_same_classes_as_the_legend() {
     let pool = loaded_pool(DB).await;
-    let python =
-        std::env::var("CLUSTER_ATLAS_QGIS_PYTHON").unwrap_or_else(|_| "/usr/bin/python3".into());
     let dir = tempfile::tempdir().unwrap();
     for url in STYLE_URLS {
         let style = get(&pool, url).await.json();
         let path = dir.path().join("style.json");
         std::fs::write(&path, style.to_string()).unwrap();
-        let out = Command::new(&python)
-            .arg(concat!(
-                env!("CARGO_MANIFEST_DIR"),
-                "/tests/reference/qgis_style_check.py"
-            ))
-            .arg(&path)
-            .env("QT_QPA_PLATFORM", "offscreen")
-            .env("XDG_RUNTIME_DIR", dir.path())
-            .output()
-            .expect("python3 with QGIS (python3-qgis, installed by scripts/test.sh)");
-        assert!(
-            out.status.success(),
-            "{url}: QGIS check failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        let stdout = String::from_utf8_lossy(&out.stdout);
-        let report: Value = serde_json::from_str(stdout.lines().last().unwrap()).unwrap();
+        let report = run_qgis("qgis_style_check.py", &path, dir.path());
         assert!(
             report["qgis"].as_str().unwrap().starts_with("3."),
             "{report}"
@@ -511,8 +517,6 @@ async fn qgis_draws_the_same_classes_as_the_legend() {
 #[tokio::test]
 async fn qgis_loads_the_sld_with_the_legend_classes() {
     let pool = loaded_pool(DB).await;
-    let python =
-        std::env::var("CLUSTER_ATLAS_QGIS_PYTHON").unwrap_or_else(|_| "/usr/bin/python3".into());
     let dir = tempfile::tempdir().unwrap();
     for url in STYLE_URLS {
         let sld = get(&pool, &url.replace(".json", ".sld")).await.body;
@@ -521,23 +525,7 @@ async fn qgis_loads_the_sld_with_the_legend_classes() {
             .json();
         let path = dir.path().join("style.sld");
         std::fs::write(&path, sld).unwrap();
-        let out = Command::new(&python)
-            .arg(concat!(
-                env!("CARGO_MANIFEST_DIR"),
-                "/tests/reference/qgis_sld_check.py"
-            ))
-            .arg(&path)
-            .env("QT_QPA_PLATFORM", "offscreen")
-            .env("XDG_RUNTIME_DIR", dir.path())
-            .output()
-            .expect("python3 with QGIS");
-        assert!(
-            out.status.success(),
-            "{url}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        let stdout = String::from_utf8_lossy(&out.stdout);
-        let report: Value = serde_json::from_str(stdout.lines().last().unwrap()).unwrap();
+        let report = run_qgis("qgis_sld_check.py", &path, dir.path());
         assert_eq!(report["renderer"], "RuleRenderer", "{url}");
         let rules = report["rules"].as_array().unwrap();
         let entries = legend["entries"].as_array().unwrap();
