@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use serde_json::{json, Value};
@@ -73,11 +73,13 @@ impl AppState {
 /// The whole application router with middleware; tests call it directly.
 pub fn router(state: AppState) -> Router {
     Router::new()
-        .route("/", get(index))
+        .route("/", get(crate::ogc::landing))
         .route("/catalog", get(get_catalog))
         .route("/health", get(get_health))
         .merge(crate::tiles::router())
         .merge(crate::style::router())
+        .merge(crate::ogc::router())
+        .merge(crate::web::router())
         .fallback(not_found)
         .with_state(state)
         .layer(SetResponseHeaderLayer::if_not_present(
@@ -160,44 +162,6 @@ fn catalog_json(base: &str, data: Option<&crate::db::DataVersion>) -> Value {
         "data": data,
         "attribution": catalog::attribution(data.is_none_or(|d| d.cluster_approximate)),
     })
-}
-
-/// `GET /`: a plain landing page with the links a user needs (the map page comes later).
-async fn index(State(state): State<AppState>, headers: HeaderMap) -> Html<String> {
-    let base = state.base_url(&headers);
-    let approximate = crate::db::current_version(&state.pool)
-        .await
-        .ok()
-        .flatten()
-        .is_none_or(|d| d.cluster_approximate);
-    let warning = if approximate {
-        format!(
-            "<p class=\"warn\"><strong>{}</strong></p>",
-            catalog::APPROXIMATE_NOTE
-        )
-    } else {
-        String::new()
-    };
-    let layers: String = LayerId::ALL
-        .iter()
-        .map(|id| {
-            format!(
-                "<li><code>{id}</code>: {} — <a href=\"{base}/tiles/{id}\">TileJSON</a></li>",
-                id.layer().title
-            )
-        })
-        .collect();
-    Html(format!(
-        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>cluster-atlas</title>\
-         <style>body{{font-family:system-ui,sans-serif;max-width:48rem;margin:2rem auto;padding:0 1rem}}\
-         .warn{{background:#fff3cd;padding:.5rem 1rem;border-left:4px solid #b58100}}</style></head><body>\
-         <h1>cluster-atlas</h1><p>Vector tiles for Wales's NHS primary care clusters, LSOAs and health boards, with WIMD 2019.</p>\
-         {warning}<ul>{layers}<li><code>{ALL_LAYERS_ALIAS}</code>: every layer — <a href=\"{base}/tiles/{ALL_LAYERS_ALIAS}\">TileJSON</a></li></ul>\
-         <p><a href=\"{base}/catalog\">Catalogue (JSON)</a> · <a href=\"{base}/health\">Health</a></p>\
-         <p>QGIS: add a Vector Tiles connection with URL <code>{base}/tiles/{ALL_LAYERS_ALIAS}/{{z}}/{{x}}/{{y}}</code>, zmin 0, zmax 14.</p>\
-         <p><small>{}</small></p></body></html>",
-        catalog::ATTRIBUTION_HTML
-    ))
 }
 
 /// Runs the server until SIGINT or SIGTERM, finishing in-flight requests first.
