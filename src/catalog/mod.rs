@@ -337,6 +337,74 @@ pub fn attribution(cluster_approximate: bool) -> String {
     }
 }
 
+/// A human label for a property or download column, in English or Welsh. Unknown names
+/// are returned unchanged. The Welsh labels are drafts for review by a Welsh speaker.
+pub fn field_label(name: &str, lang: indicators::Lang) -> String {
+    use indicators::Lang;
+    let fixed = match name {
+        "code" => Some(("Code", "Cod")),
+        "name_en" => Some(("Name (English)", "Enw (Saesneg)")),
+        "name_cy" => Some(("Name (Welsh)", "Enw (Cymraeg)")),
+        "name_cy_fallback" => Some((
+            "Welsh name not published",
+            "Dim enw Cymraeg wedi'i gyhoeddi",
+        )),
+        "name_wimd" => Some(("WIMD local name", "Enw lleol MALlC")),
+        "la_code" => Some(("Local authority code", "Cod awdurdod lleol")),
+        "hb_code" => Some(("Health board code", "Cod bwrdd iechyd")),
+        "ods_code" => Some(("ODS code", "Cod ODS")),
+        "cluster_code" => Some(("Cluster code", "Cod clwstwr")),
+        "cluster_provenance" => Some(("Cluster assignment", "Neilltuo i glwstwr")),
+        "provenance" => Some(("Geography source", "Ffynhonnell y ddaearyddiaeth")),
+        "approximate" => Some(("Approximate geography", "Daearyddiaeth fras")),
+        "lsoa_count" => Some(("LSOAs", "ACEHI")),
+        "wimd_rank" => Some(("WIMD 2019 rank", "Safle MALlC 2019")),
+        "wimd_decile" => Some(("WIMD 2019 decile", "Degradd MALlC 2019")),
+        "wimd_quintile" => Some(("WIMD 2019 quintile", "Cwintel MALlC 2019")),
+        "indicator" => Some(("Indicator", "Dangosydd")),
+        "period" => Some(("Period", "Cyfnod")),
+        "value" => Some(("Value", "Gwerth")),
+        "numerator" => Some(("Numerator", "Rhifiadur")),
+        "denominator" => Some(("Denominator", "Enwadur")),
+        "lower_ci" => Some(("Lower 95% CI", "CH 95% isaf")),
+        "upper_ci" => Some(("Upper 95% CI", "CH 95% uchaf")),
+        "sig_vs_wales" => Some(("Compared with Wales", "O'i gymharu â Chymru")),
+        "sig_vs_hb" => Some(("Compared with health board", "O'i gymharu â'r bwrdd iechyd")),
+        "class" => Some(("Class", "Dosbarth")),
+        "geometry_wkt" => Some(("Geometry (WKT, EPSG:4326)", "Geometreg (WKT, EPSG:4326)")),
+        _ => None,
+    };
+    if let Some((en, cy)) = fixed {
+        return lang.pick(en, cy).to_owned();
+    }
+    if let Some(domain) = name.strip_suffix("_quintile") {
+        let title = crate::style::legend::domain_title(domain, lang);
+        return match lang {
+            Lang::En => format!("WIMD 2019 {} quintile", title.to_lowercase()),
+            Lang::Cy => format!("Cwintel {} MALlC 2019", title.to_lowercase()),
+        };
+    }
+    if let Some(q) = name
+        .strip_prefix("wimd_q")
+        .and_then(|r| r.strip_suffix("_lsoas"))
+    {
+        return match lang {
+            Lang::En => format!("LSOAs in WIMD quintile {q}"),
+            Lang::Cy => format!("ACEHI yng nghwintel MALlC {q}"),
+        };
+    }
+    if let Some(q) = name
+        .strip_prefix("wimd_q")
+        .and_then(|r| r.strip_suffix("_pct"))
+    {
+        return match lang {
+            Lang::En => format!("% of LSOAs in WIMD quintile {q}"),
+            Lang::Cy => format!("% o ACEHI yng nghwintel MALlC {q}"),
+        };
+    }
+    name.to_owned()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

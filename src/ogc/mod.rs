@@ -1,33 +1,463 @@
 //! OGC API – Features (Part 1 Core, GeoJSON) and OGC API – Tiles over the same catalogue.
+//!
+//! Collections `lsoa`, `clusters`, `health_boards` are the tile layers; items come from the
+//! same tables (EPSG:4326 GeoJSON), and collection tiles go through the same tile engine
+//! as `/tiles` (mind the OGC order: `{tileMatrix}/{tileRow}/{tileCol}` = z/y/x).
 
-use axum::extract::Query;
+pub mod features;
+pub mod openapi;
+
+use std::collections::HashMap;
+
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap};
 use axum::response::{IntoResponse, Response};
-use axum::Router;
+use axum::routing::get;
+use axum::{Json, Router};
+use serde_json::{json, Value};
 
+use crate::catalog::{self, LayerId, MAX_SERVED_ZOOM};
+use crate::error::AppError;
 use crate::server::AppState;
+use crate::style::StyleError;
+use crate::tiles::{LayerSet, TileCoord, TileError};
 
-/// Routes of this module (filled in below).
-pub fn router() -> Router<AppState> {
-    Router::new()
+use features::Format;
+
+/// The coordinate reference system of every item (OGC's lon/lat CRS84).
+pub const CRS84: &str = "http://www.opengis.net/def/crs/OGC/1.3/CRS84";
+/// The WebMercatorQuad tile matrix set URI.
+pub const WEB_MERCATOR_QUAD: &str =
+    "http://www.opengis.net/def/tilematrixset/OGC/1.0/WebMercatorQuad";
+
+/// Conformance classes we implement.
+pub const CONFORMANCE: [&str; 9] = [
+    "http://www.opengis.net/spec/ogcapi-common-1/1.0/conf/core",
+    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
+    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
+    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30",
+    "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/core",
+    "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/tileset",
+    "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/tilesets-list",
+    "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/geodata-tilesets",
+    "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/mvt",
+];
+
+type Q = Result<Query<HashMap<String, String>>, QueryRejection>;
+
+fn query(q: Q) -> Result<HashMap<String, String>, AppError> {
+    q.map(|Query(q)| q)
+        .map_err(|e| TileError::BadPath(e.body_text()).into())
 }
 
-/// `GET /`: the OGC API landing page as JSON when asked for (`?f=json` or an Accept
-/// header preferring JSON, as GDAL and QGIS send), otherwise the map page.
-pub async fn landing(
-    headers: HeaderMap,
-    Query(q): Query<std::collections::HashMap<String, String>>,
-) -> Response {
-    let wants_json = match q.get("f").map(String::as_str) {
+/// Routes of this module.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/conformance", get(conformance))
+        .route("/api", get(openapi::get_api))
+        .route("/collections", get(collections))
+        .route("/collections/{id}", get(collection))
+        .route("/collections/{id}/items", get(items))
+        .route("/collections/{id}/items/{feature}", get(item))
+        .route("/tileMatrixSets", get(tile_matrix_sets))
+        .route("/tileMatrixSets/WebMercatorQuad", get(web_mercator_quad))
+        .route("/collections/{id}/tiles", get(collection_tilesets))
+        .route(
+            "/collections/{id}/tiles/WebMercatorQuad",
+            get(collection_tileset),
+        )
+        .route(
+            "/collections/{id}/tiles/WebMercatorQuad/{matrix}/{row}/{col}",
+            get(collection_tile),
+        )
+}
+
+fn wants_json(headers: &HeaderMap, q: &HashMap<String, String>) -> bool {
+    match q.get("f").map(String::as_str) {
         Some("json") => true,
         Some(_) => false,
         None => headers
             .get(header::ACCEPT)
             .and_then(|a| a.to_str().ok())
             .is_some_and(|a| a.contains("json") && !a.contains("text/html")),
-    };
-    if wants_json {
-        return axum::Json(serde_json::json!({})).into_response();
     }
-    crate::web::map_page_response()
+}
+
+/// `GET /`: the OGC API landing page as JSON when asked for (`?f=json` or an Accept
+/// header preferring JSON, as GDAL and QGIS send), otherwise the map page.
+pub async fn landing(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    q: Q,
+) -> Result<Response, AppError> {
+    let q = query(q)?;
+    if !wants_json(&headers, &q) {
+        return Ok(crate::web::map_page_response());
+    }
+    let base = state.base_url(&headers);
+    Ok(Json(json!({
+        "title": "cluster-atlas",
+        "description": "Wales's NHS primary care clusters, LSOAs (2011) and health boards with WIMD 2019 \
+                        deprivation and indicators, as OGC API Features and Tiles.",
+        "attribution": catalog::ATTRIBUTION_HTML,
+        "links": [
+            {"href": format!("{base}/?f=json"), "rel": "self", "type": "application/json", "title": "This document"},
+            {"href": format!("{base}/map"), "rel": "alternate", "type": "text/html", "title": "The map"},
+            {"href": format!("{base}/api"), "rel": "service-desc", "type": "application/vnd.oai.openapi+json;version=3.0", "title": "The API definition (OpenAPI 3.0)"},
+            {"href": format!("{base}/conformance"), "rel": "conformance", "type": "application/json", "title": "Conformance classes"},
+            {"href": format!("{base}/collections"), "rel": "data", "type": "application/json", "title": "Collections"},
+            {"href": format!("{base}/tileMatrixSets"), "rel": "http://www.opengis.net/def/rel/ogc/1.0/tiling-schemes", "type": "application/json", "title": "Tile matrix sets"},
+        ]
+    }))
+    .into_response())
+}
+
+async fn conformance() -> Json<Value> {
+    Json(json!({"conformsTo": CONFORMANCE}))
+}
+
+fn collection_json(id: LayerId, base: &str, data: &crate::db::DataVersion) -> Value {
+    let layer = id.layer();
+    let [w, s, e, n] = data.bounds;
+    let mut description = layer.description.to_owned();
+    if id != LayerId::HealthBoards && data.cluster_approximate {
+        description.push(' ');
+        description.push_str(catalog::APPROXIMATE_NOTE);
+    }
+    json!({
+        "id": id.as_str(),
+        "title": layer.title,
+        "description": description,
+        "itemType": "feature",
+        "crs": [CRS84],
+        "storageCrs": "http://www.opengis.net/def/crs/EPSG/0/3857",
+        "extent": {"spatial": {"bbox": [[w, s, e, n]], "crs": CRS84}},
+        "links": [
+            {"href": format!("{base}/collections/{id}"), "rel": "self", "type": "application/json", "title": layer.title},
+            {"href": format!("{base}/collections/{id}/items"), "rel": "items", "type": "application/geo+json", "title": "Items as GeoJSON"},
+            {"href": format!("{base}/collections/{id}/items?f=csv"), "rel": "items", "type": "text/csv", "title": "Items as CSV"},
+            {"href": format!("{base}/collections/{id}/items?f=html"), "rel": "items", "type": "text/html", "title": "Items as a table"},
+            {"href": format!("{base}/collections/{id}/tiles"), "rel": "http://www.opengis.net/def/rel/ogc/1.0/tilesets-vector", "type": "application/json", "title": "Vector tiles"},
+            {"href": format!("{base}/tiles/{id}"), "rel": "describedby", "type": "application/json", "title": "TileJSON"},
+        ]
+    })
+}
+
+fn layer_of(id: &str) -> Result<LayerId, AppError> {
+    LayerId::parse(id).ok_or_else(|| TileError::UnknownLayer(id.chars().take(64).collect()).into())
+}
+
+async fn collections(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Json<Value>, AppError> {
+    let snapshot = state.snapshot().await?;
+    let base = state.base_url(&headers);
+    let list: Vec<Value> = LayerId::ALL
+        .iter()
+        .map(|id| collection_json(*id, &base, &snapshot.data))
+        .collect();
+    Ok(Json(json!({
+        "links": [{"href": format!("{base}/collections"), "rel": "self", "type": "application/json"}],
+        "collections": list,
+    })))
+}
+
+async fn collection(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, AppError> {
+    let layer = layer_of(&id)?;
+    let snapshot = state.snapshot().await?;
+    Ok(Json(collection_json(
+        layer,
+        &state.base_url(&headers),
+        &snapshot.data,
+    )))
+}
+
+fn encode(pairs: &[(String, String)]) -> String {
+    pairs
+        .iter()
+        .map(|(k, v)| format!("{}={}", url_encode(k), url_encode(v)))
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+fn url_encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b',' | b':' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// `GET /collections/{id}/items`: GeoJSON (default), CSV or HTML, paged, filtered.
+async fn items(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    q: Q,
+) -> Result<Response, AppError> {
+    let layer = layer_of(&id)?;
+    let q = query(q)?;
+    let parsed = features::parse(layer, &q, None).map_err(StyleError::from)?;
+    let snapshot = state.snapshot().await?;
+    let (mut list, matched) = features::fetch(&state.pool, &parsed).await?;
+    let mut canonical = parsed.canonical.clone();
+    if q.contains_key("indicator") {
+        canonical.extend(features::attach_indicator(&mut list, layer, &snapshot, &q)?);
+    }
+    let base = state.base_url(&headers);
+    let page = |offset: i64, f: &str| {
+        let mut pairs = canonical.clone();
+        pairs.push(("limit".into(), parsed.limit.to_string()));
+        pairs.push(("offset".into(), offset.to_string()));
+        if f != "json" {
+            pairs.push(("f".into(), f.into()));
+        }
+        format!("{base}/collections/{id}/items?{}", encode(&pairs))
+    };
+    let f = match parsed.format {
+        Format::Json => "json",
+        Format::Csv => "csv",
+        Format::Html => "html",
+    };
+    let mut links = vec![
+        json!({"href": page(parsed.offset, f), "rel": "self", "type": content_type(parsed.format)}),
+        json!({"href": page(parsed.offset, "json"), "rel": "alternate", "type": "application/geo+json", "title": "GeoJSON"}),
+        json!({"href": page(parsed.offset, "csv"), "rel": "alternate", "type": "text/csv", "title": "CSV"}),
+        json!({"href": format!("{base}/collections/{id}"), "rel": "collection", "type": "application/json", "title": "Collection"}),
+    ];
+    let returned = i64::try_from(list.len()).unwrap_or(i64::MAX);
+    if parsed.offset + returned < matched {
+        links.push(json!({"href": page(parsed.offset + parsed.limit, f), "rel": "next", "type": content_type(parsed.format), "title": "Next page"}));
+    }
+    if parsed.offset > 0 {
+        links.push(json!({"href": page((parsed.offset - parsed.limit).max(0), f), "rel": "prev", "type": content_type(parsed.format), "title": "Previous page"}));
+    }
+    let columns = columns_of(&list, layer, parsed.wkt);
+    if let Some(lang) = parsed.labels {
+        features::relabel(&mut list, lang);
+    }
+    let columns: Vec<String> = match parsed.labels {
+        Some(lang) => columns
+            .iter()
+            .map(|c| catalog::field_label(c, lang))
+            .collect(),
+        None => columns,
+    };
+    match parsed.format {
+        Format::Json => Ok((
+            [(header::CONTENT_TYPE, "application/geo+json")],
+            Json(json!({
+                "type": "FeatureCollection",
+                "numberMatched": matched,
+                "numberReturned": returned,
+                "timeStamp": snapshot.data.loaded_at,
+                "links": links,
+                "features": list,
+            })),
+        )
+            .into_response()),
+        Format::Csv => {
+            let body =
+                features::to_csv(&list, &columns).map_err(|e| AppError::Internal(e.to_string()))?;
+            Ok((
+                [
+                    (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+                    (
+                        header::CONTENT_DISPOSITION,
+                        format!("attachment; filename=\"{id}.csv\""),
+                    ),
+                ],
+                body,
+            )
+                .into_response())
+        }
+        Format::Html => Ok((
+            [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+            features::to_html(
+                &format!("{} ({matched})", layer.layer().title),
+                &list,
+                &columns,
+                &links,
+            ),
+        )
+            .into_response()),
+    }
+}
+
+fn content_type(f: Format) -> &'static str {
+    match f {
+        Format::Json => "application/geo+json",
+        Format::Csv => "text/csv",
+        Format::Html => "text/html",
+    }
+}
+
+/// Column order: the catalogue's, then indicator columns, then WKT.
+fn columns_of(list: &[Value], layer: LayerId, wkt: bool) -> Vec<String> {
+    let mut columns: Vec<String> = layer
+        .layer()
+        .fields
+        .iter()
+        .map(|f| f.name.to_owned())
+        .collect();
+    if let Some(first) = list.first() {
+        for key in [
+            "indicator",
+            "period",
+            "value",
+            "numerator",
+            "denominator",
+            "lower_ci",
+            "upper_ci",
+            "sig_vs_wales",
+            "sig_vs_hb",
+            "class",
+        ] {
+            if first["properties"].get(key).is_some() {
+                columns.push(key.to_owned());
+            }
+        }
+    }
+    if wkt {
+        columns.push("geometry_wkt".into());
+    }
+    columns
+}
+
+/// `GET /collections/{id}/items/{featureId}`: one feature by code.
+async fn item(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path((id, feature)): Path<(String, String)>,
+    q: Q,
+) -> Result<Response, AppError> {
+    let layer = layer_of(&id)?;
+    let q = query(q)?;
+    let parsed = features::parse(layer, &q, Some(feature.clone())).map_err(StyleError::from)?;
+    let snapshot = state.snapshot().await?;
+    let (mut list, _) = features::fetch(&state.pool, &parsed).await?;
+    if list.is_empty() {
+        return Err(AppError::NotFound(format!(
+            "/collections/{id}/items/{}",
+            feature.chars().take(64).collect::<String>()
+        )));
+    }
+    if q.contains_key("indicator") {
+        features::attach_indicator(&mut list, layer, &snapshot, &q)?;
+    }
+    if let Some(lang) = parsed.labels {
+        features::relabel(&mut list, lang);
+    }
+    let base = state.base_url(&headers);
+    let mut f = list.remove(0);
+    f["links"] = json!([
+        {"href": format!("{base}/collections/{id}/items/{}", url_encode(&feature)), "rel": "self", "type": "application/geo+json"},
+        {"href": format!("{base}/collections/{id}"), "rel": "collection", "type": "application/json"},
+    ]);
+    Ok(([(header::CONTENT_TYPE, "application/geo+json")], Json(f)).into_response())
+}
+
+/// OGC WebMercatorQuad: 256-pixel tiles, zoom 0 to our deepest served zoom.
+fn web_mercator_quad_json() -> Value {
+    const ORIGIN: f64 = 20_037_508.342_789_244;
+    let matrices: Vec<Value> = (0..=MAX_SERVED_ZOOM)
+        .map(|z| {
+            let n = 1u64 << z;
+            let cell = 2.0 * ORIGIN / (256.0 * n as f64);
+            json!({
+                "id": z.to_string(),
+                "scaleDenominator": cell / 0.00028,
+                "cellSize": cell,
+                "cornerOfOrigin": "topLeft",
+                "pointOfOrigin": [-ORIGIN, ORIGIN],
+                "tileWidth": 256,
+                "tileHeight": 256,
+                "matrixWidth": n,
+                "matrixHeight": n,
+            })
+        })
+        .collect();
+    json!({
+        "id": "WebMercatorQuad",
+        "title": "Google Maps Compatible for the World",
+        "uri": WEB_MERCATOR_QUAD,
+        "crs": "http://www.opengis.net/def/crs/EPSG/0/3857",
+        "orderedAxes": ["X", "Y"],
+        "wellKnownScaleSet": "http://www.opengis.net/def/wkss/OGC/1.0/GoogleMapsCompatible",
+        "tileMatrices": matrices,
+    })
+}
+
+async fn tile_matrix_sets(State(state): State<AppState>, headers: HeaderMap) -> Json<Value> {
+    let base = state.base_url(&headers);
+    Json(json!({"tileMatrixSets": [{
+        "id": "WebMercatorQuad",
+        "title": "Google Maps Compatible for the World",
+        "uri": WEB_MERCATOR_QUAD,
+        "links": [{"href": format!("{base}/tileMatrixSets/WebMercatorQuad"), "rel": "self", "type": "application/json"}],
+    }]}))
+}
+
+async fn web_mercator_quad() -> Json<Value> {
+    Json(web_mercator_quad_json())
+}
+
+fn tileset_json(id: LayerId, base: &str) -> Value {
+    let layer = id.layer();
+    json!({
+        "title": layer.title,
+        "dataType": "vector",
+        "crs": "http://www.opengis.net/def/crs/EPSG/0/3857",
+        "tileMatrixSetURI": WEB_MERCATOR_QUAD,
+        "tileMatrixSetLimits": (layer.minzoom..=layer.maxzoom).map(|z| json!({"tileMatrix": z.to_string(), "minTileRow": 0, "maxTileRow": (1u64 << z) - 1, "minTileCol": 0, "maxTileCol": (1u64 << z) - 1})).collect::<Vec<_>>(),
+        "layers": [{"id": id.as_str(), "dataType": "vector", "geometryType": "polygons", "minTileMatrix": layer.minzoom.to_string(), "maxTileMatrix": layer.maxzoom.to_string()}],
+        "links": [
+            {"href": format!("{base}/collections/{id}/tiles/WebMercatorQuad"), "rel": "self", "type": "application/json"},
+            {"href": format!("{base}/tileMatrixSets/WebMercatorQuad"), "rel": "http://www.opengis.net/def/rel/ogc/1.0/tiling-scheme", "type": "application/json"},
+            {"href": format!("{base}/collections/{id}/tiles/WebMercatorQuad/{{tileMatrix}}/{{tileRow}}/{{tileCol}}"), "rel": "item", "type": crate::tiles::MVT_CONTENT_TYPE, "templated": true},
+            {"href": format!("{base}/collections/{id}"), "rel": "http://www.opengis.net/def/rel/ogc/1.0/geodata", "type": "application/json"},
+        ]
+    })
+}
+
+async fn collection_tilesets(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, AppError> {
+    let layer = layer_of(&id)?;
+    let base = state.base_url(&headers);
+    Ok(Json(
+        json!({"tilesets": [tileset_json(layer, &base)], "links": [{"href": format!("{base}/collections/{id}/tiles"), "rel": "self", "type": "application/json"}]}),
+    ))
+}
+
+async fn collection_tileset(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, AppError> {
+    let layer = layer_of(&id)?;
+    Ok(Json(tileset_json(layer, &state.base_url(&headers))))
+}
+
+/// `GET /collections/{id}/tiles/WebMercatorQuad/{tileMatrix}/{tileRow}/{tileCol}`: z/y/x
+/// in OGC order, served by the same engine as `/tiles/{id}/{z}/{x}/{y}`.
+async fn collection_tile(
+    State(state): State<AppState>,
+    Path((id, matrix, row, col)): Path<(String, String, String, String)>,
+    q: Q,
+) -> Result<Response, AppError> {
+    let set = LayerSet::parse(&id)?;
+    let coord = TileCoord::parse(&matrix, &col, &row).map_err(TileError::from)?;
+    crate::tiles::render(&state, &set, coord, &query(q)?).await
 }

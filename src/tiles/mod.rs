@@ -222,19 +222,30 @@ pub async fn get_tile(
     let Query(q) = query.map_err(|e| TileError::BadPath(e.body_text()))?;
     let set = LayerSet::parse(&layers)?;
     let coord = TileCoord::parse(&z, &x, &y).map_err(TileError::from)?;
+    render(&state, &set, coord, &q).await
+}
+
+/// Renders a validated tile address for a layer set: shared by `/tiles` and the OGC API
+/// Tiles routes.
+pub async fn render(
+    state: &AppState,
+    set: &LayerSet,
+    coord: TileCoord,
+    q: &HashMap<String, String>,
+) -> Result<Response, AppError> {
     let layers = set.at_zoom(coord.z)?;
     let indicator = if q.contains_key("indicator") {
         if !set.layers().contains(&LayerId::Clusters) {
             return Err(TileError::IndicatorNeedsClusters.into());
         }
-        Some(Arc::new(indicator_arrays(&state, &q).await?.0))
+        Some(Arc::new(indicator_arrays(state, q).await?.0))
     } else {
         None
     };
     let parts = try_join_all(
         layers
             .iter()
-            .map(|&layer| fetch_layer(&state, layer, coord, indicator.as_deref())),
+            .map(|&layer| fetch_layer(state, layer, coord, indicator.as_deref())),
     )
     .await?;
     let body: Vec<u8> = parts.concat();

@@ -227,3 +227,18 @@ pub async fn fingerprint(pool: &PgPool) -> String {
     .await
     .expect("fingerprint")
 }
+
+/// Serves the full router on a real loopback socket (for GDAL, browsers and other
+/// clients that need HTTP); returns the base URL. The server lives as long as the
+/// test's runtime.
+pub async fn serve(pool: &PgPool) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let addr = listener.local_addr().unwrap();
+    let app = router(AppState::new(pool.clone(), None));
+    tokio::spawn(async move {
+        axum::serve(listener, app).await.ok();
+    });
+    format!("http://{addr}")
+}

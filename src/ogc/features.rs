@@ -1,0 +1,496 @@
+//! OGC API – Features items: query parsing, the items SQL, and GeoJSON / CSV / HTML output.
+//!
+//! The SQL is assembled here and only here: identifiers come from the compiled-in
+//! catalogue (quoted), every request value is a typed `$n` bind.
+
+use std::collections::HashMap;
+
+use serde_json::{json, Map, Value};
+use sqlx::postgres::PgArguments;
+use sqlx::Row;
+
+use crate::catalog::indicators::{Lang, Level};
+use crate::catalog::snapshot::Snapshot;
+use crate::catalog::{field_label, FieldType, LayerId};
+use crate::style::params::{self, ParamError};
+use crate::tiles::sql::quote_ident;
+
+/// Largest page.
+pub const MAX_LIMIT: i64 = 10_000;
+/// Page size when none is asked for.
+pub const DEFAULT_LIMIT: i64 = 100;
+/// Decimal places of GeoJSON coordinates (about 0.1 m; the source is 20 m generalised).
+pub const COORDINATE_DECIMALS: i32 = 6;
+
+/// Output format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// GeoJSON (default).
+    Json,
+    /// CSV, no geometry unless `geometry=wkt`.
+    Csv,
+    /// An HTML table.
+    Html,
+}
+
+/// A typed filter value.
+#[derive(Debug, Clone, PartialEq)]
+pub enum FilterValue {
+    /// Text equality.
+    Text(String),
+    /// Integer equality.
+    Int(i64),
+    /// Boolean equality.
+    Bool(bool),
+}
+
+/// A validated items request.
+#[derive(Debug, Clone)]
+pub struct ItemsQuery {
+    /// Collection.
+    pub layer: LayerId,
+    /// lon/lat box: west, south, east, north.
+    pub bbox: Option<[f64; 4]>,
+    /// Property equality filters (column, value), columns from the catalogue.
+    pub filters: Vec<(&'static str, FilterValue)>,
+    /// Page size.
+    pub limit: i64,
+    /// Rows to skip.
+    pub offset: i64,
+    /// One feature by code (the items/{featureId} route).
+    pub code: Option<String>,
+    /// Format.
+    pub format: Format,
+    /// Add WKT geometry to CSV.
+    pub wkt: bool,
+    /// Labels in this language instead of column names (when `lang` is given).
+    pub labels: Option<Lang>,
+    /// The query string that reproduces this request, without limit/offset (for links).
+    pub canonical: Vec<(String, String)>,
+}
+
+fn invalid(param: &'static str, value: &str, expected: impl Into<String>) -> ParamError {
+    ParamError::Invalid {
+        param,
+        value: value.chars().take(64).collect(),
+        expected: expected.into(),
+    }
+}
+
+/// Names accepted as filters for a layer, with the column each filters on.
+pub fn filterable(layer: LayerId) -> Vec<(String, &'static str, FieldType)> {
+    let mut out: Vec<(String, &'static str, FieldType)> = layer
+        .layer()
+        .fields
+        .iter()
+        .filter(|f| {
+            !f.name.starts_with("name") && f.name != "cluster_provenance" && f.name != "provenance"
+        })
+        .map(|f| (f.name.to_owned(), f.name, f.kind))
+        .collect();
+    // Friendlier aliases: `health_board=W11000028`, `cluster=7A1:anglesey`.
+    match layer {
+        LayerId::Lsoa => {
+            out.push(("health_board".into(), "hb_code", FieldType::String));
+            out.push(("cluster".into(), "cluster_code", FieldType::String));
+        }
+        LayerId::Clusters => out.push(("health_board".into(), "hb_code", FieldType::String)),
+        LayerId::HealthBoards => out.push(("health_board".into(), "code", FieldType::String)),
+    }
+    out
+}
+
+/// Parses and checks an items request. Unknown parameters are ignored.
+pub fn parse(
+    layer: LayerId,
+    q: &HashMap<String, String>,
+    code: Option<String>,
+) -> Result<ItemsQuery, ParamError> {
+    let mut canonical = Vec::new();
+    let format = match q.get("f").map(String::as_str) {
+        None | Some("json" | "geojson") => Format::Json,
+        Some("csv") => Format::Csv,
+        Some("html") => Format::Html,
+        Some(other) => {
+            return Err(ParamError::Unknown {
+                param: "f",
+                value: other.chars().take(32).collect(),
+                allowed: vec!["json".into(), "csv".into(), "html".into()],
+            })
+        }
+    };
+    let limit = match q.get("limit") {
+        None => DEFAULT_LIMIT,
+        Some(v) => v
+            .parse::<i64>()
+            .ok()
+            .filter(|l| (1..=MAX_LIMIT).contains(l))
+            .ok_or_else(|| invalid("limit", v, format!("a whole number from 1 to {MAX_LIMIT}")))?,
+    };
+    let offset = match q.get("offset") {
+        None => 0,
+        Some(v) => v
+            .parse::<i64>()
+            .ok()
+            .filter(|o| (0..=10_000_000).contains(o))
+            .ok_or_else(|| invalid("offset", v, "a whole number, 0 or more"))?,
+    };
+    let bbox = match q.get("bbox") {
+        None => None,
+        Some(v) => {
+            let n: Vec<f64> = v
+                .split(',')
+                .map(|p| p.trim().parse::<f64>().ok().filter(|x| x.is_finite()))
+                .collect::<Option<Vec<_>>>()
+                .unwrap_or_default();
+            let ok = n.len() == 4
+                && (-180.0..=180.0).contains(&n[0])
+                && (-180.0..=180.0).contains(&n[2])
+                && (-90.0..=90.0).contains(&n[1])
+                && (-90.0..=90.0).contains(&n[3])
+                && n[0] <= n[2]
+                && n[1] <= n[3];
+            if !ok {
+                return Err(invalid(
+                    "bbox",
+                    v,
+                    "west,south,east,north in degrees (CRS84), west ≤ east and south ≤ north",
+                ));
+            }
+            canonical.push(("bbox".into(), v.clone()));
+            Some([n[0], n[1], n[2], n[3]])
+        }
+    };
+    let mut filters = Vec::new();
+    let mut names: Vec<(String, &'static str, FieldType)> = filterable(layer);
+    names.sort_by(|a, b| a.0.cmp(&b.0));
+    for (param, column, kind) in names {
+        let Some(v) = q.get(&param) else { continue };
+        let value = match kind {
+            FieldType::Integer => FilterValue::Int(
+                v.parse()
+                    .map_err(|_| invalid("filter", v, format!("`{param}` takes a whole number")))?,
+            ),
+            FieldType::Boolean => FilterValue::Bool(match v.as_str() {
+                "true" => true,
+                "false" => false,
+                _ => {
+                    return Err(invalid(
+                        "filter",
+                        v,
+                        format!("`{param}` takes true or false"),
+                    ))
+                }
+            }),
+            FieldType::String | FieldType::Number => {
+                if v.len() > 64 {
+                    return Err(invalid(
+                        "filter",
+                        v,
+                        format!("`{param}` values are at most 64 characters"),
+                    ));
+                }
+                FilterValue::Text(v.clone())
+            }
+        };
+        canonical.push((param.clone(), v.clone()));
+        filters.push((column, value));
+    }
+    let labels = match q.get("lang") {
+        None => None,
+        Some(_) => Some(params::lang(q)?),
+    };
+    if let Some(lang) = labels {
+        canonical.push(("lang".into(), lang.as_str().into()));
+    }
+    let wkt = match q.get("geometry").map(String::as_str) {
+        None | Some("none") => false,
+        Some("wkt") => true,
+        Some(other) => {
+            return Err(ParamError::Unknown {
+                param: "geometry",
+                value: other.chars().take(32).collect(),
+                allowed: vec!["none".into(), "wkt".into()],
+            })
+        }
+    };
+    if wkt {
+        canonical.push(("geometry".into(), "wkt".into()));
+    }
+    Ok(ItemsQuery {
+        layer,
+        bbox,
+        filters,
+        limit,
+        offset,
+        code,
+        format,
+        wkt,
+        labels,
+        canonical,
+    })
+}
+
+/// The WHERE clause and its binds, shared by the count and the page queries.
+fn where_clause(
+    q: &ItemsQuery,
+    args: &mut PgArguments,
+    next: &mut usize,
+) -> Result<String, sqlx::Error> {
+    use sqlx::Arguments;
+    let mut conditions = Vec::new();
+    let bind = |next: &mut usize| {
+        *next += 1;
+        format!("${}", *next)
+    };
+    if let Some([w, s, e, n]) = q.bbox {
+        // Web Mercator stops at ±85.0511°.
+        let clamp = |lat: f64| lat.clamp(-85.0511, 85.0511);
+        let p: Vec<String> = (0..4).map(|_| bind(next)).collect();
+        for v in [w, clamp(s), e, clamp(n)] {
+            args.add(v).map_err(sqlx::Error::Encode)?;
+        }
+        conditions.push(format!(
+            "f.\"geom\" && ST_Transform(ST_MakeEnvelope({}, {}, {}, {}, 4326), 3857) \
+             and ST_Intersects(f.\"geom\", ST_Transform(ST_MakeEnvelope({0}, {1}, {2}, {3}, 4326), 3857))",
+            p[0], p[1], p[2], p[3]
+        ));
+    }
+    for (column, value) in &q.filters {
+        let p = bind(next);
+        match value {
+            FilterValue::Text(s) => args.add(s.clone()),
+            FilterValue::Int(i) => args.add(*i),
+            FilterValue::Bool(b) => args.add(*b),
+        }
+        .map_err(sqlx::Error::Encode)?;
+        let cast = match value {
+            FilterValue::Int(_) => "::bigint",
+            _ => "",
+        };
+        conditions.push(format!("f.{}{cast} = {p}", quote_ident(column)));
+    }
+    if let Some(code) = &q.code {
+        let p = bind(next);
+        args.add(code.clone()).map_err(sqlx::Error::Encode)?;
+        conditions.push(format!("f.\"code\" = {p}"));
+    }
+    Ok(if conditions.is_empty() {
+        String::new()
+    } else {
+        format!(" where {}", conditions.join(" and "))
+    })
+}
+
+/// One page of features (GeoJSON objects in catalogue field order) and the match count.
+pub async fn fetch(pool: &sqlx::PgPool, q: &ItemsQuery) -> Result<(Vec<Value>, i64), sqlx::Error> {
+    let table = quote_ident(q.layer.layer().table);
+    let mut count_args = PgArguments::default();
+    let mut n = 0;
+    let filter = where_clause(q, &mut count_args, &mut n)?;
+    let matched: i64 = sqlx::query_scalar_with(
+        sqlx::AssertSqlSafe(format!(
+            "select count(*) from \"atlas\".{table} as f{filter}"
+        )),
+        count_args,
+    )
+    .fetch_one(pool)
+    .await?;
+
+    let mut args = PgArguments::default();
+    let mut n = 0;
+    let filter = where_clause(q, &mut args, &mut n)?;
+    let properties = q
+        .layer
+        .layer()
+        .fields
+        .iter()
+        .map(|f| format!("'{}', f.{}", f.name, quote_ident(f.name)))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let wkt = if q.wkt {
+        format!(", ST_AsText(ST_Transform(f.\"geom\", 4326), {COORDINATE_DECIMALS}) as wkt")
+    } else {
+        ", null::text as wkt".to_owned()
+    };
+    {
+        use sqlx::Arguments;
+        args.add(q.limit).map_err(sqlx::Error::Encode)?;
+        args.add(q.offset).map_err(sqlx::Error::Encode)?;
+    }
+    let sql = format!(
+        "select f.\"code\", json_build_object({properties}) as properties, \
+         ST_AsGeoJSON(ST_Transform(f.\"geom\", 4326), {COORDINATE_DECIMALS})::json as geometry{wkt} \
+         from \"atlas\".{table} as f{filter} order by f.\"code\" limit ${} offset ${}",
+        n + 1,
+        n + 2
+    );
+    let rows = sqlx::query_with(sqlx::AssertSqlSafe(sql), args)
+        .fetch_all(pool)
+        .await?;
+    let mut features = Vec::with_capacity(rows.len());
+    for row in rows {
+        let code: String = row.try_get("code")?;
+        let properties: Value = row.try_get("properties")?;
+        let geometry: Value = row.try_get("geometry")?;
+        let wkt: Option<String> = row.try_get("wkt")?;
+        let mut feature =
+            json!({"type": "Feature", "id": code, "geometry": geometry, "properties": properties});
+        if let Some(w) = wkt {
+            feature["properties"]["geometry_wkt"] = json!(w);
+        }
+        features.push(feature);
+    }
+    Ok((features, matched))
+}
+
+/// Adds indicator values (and classes, for clusters) to each feature's properties.
+pub fn attach_indicator(
+    features: &mut [Value],
+    layer: LayerId,
+    snapshot: &Snapshot,
+    q: &HashMap<String, String>,
+) -> Result<Vec<(String, String)>, crate::style::StyleError> {
+    let level = match layer {
+        LayerId::Clusters => Level::Cluster,
+        LayerId::HealthBoards => Level::HealthBoard,
+        LayerId::Lsoa => {
+            return Err(ParamError::Invalid {
+                param: "indicator",
+                value: q.get("indicator").cloned().unwrap_or_default(),
+                expected: "indicator values exist for the clusters and health_boards collections"
+                    .into(),
+            }
+            .into())
+        }
+    };
+    let ip = params::indicator(q, &snapshot.catalog)?;
+    let classes = if level == Level::Cluster {
+        let c = params::classification(q)?;
+        Some(crate::style::classify(snapshot, &ip, &c)?)
+    } else {
+        None
+    };
+    let values: HashMap<&str, &crate::catalog::indicators::AreaValue> = snapshot
+        .catalog
+        .values(&ip.indicator.id, &ip.period)
+        .iter()
+        .filter(|v| v.level == level)
+        .map(|v| (v.code.as_str(), v))
+        .collect();
+    for f in features.iter_mut() {
+        let code = f["id"].as_str().unwrap_or_default().to_owned();
+        let props = &mut f["properties"];
+        let v = values.get(code.as_str());
+        props["indicator"] = json!(ip.indicator.id);
+        props["period"] = json!(ip.period);
+        props["value"] = json!(v.map(|v| v.value));
+        props["numerator"] = json!(v.and_then(|v| v.numerator));
+        props["denominator"] = json!(v.and_then(|v| v.denominator));
+        props["lower_ci"] = json!(v.and_then(|v| v.lower_ci));
+        props["upper_ci"] = json!(v.and_then(|v| v.upper_ci));
+        props["sig_vs_wales"] = json!(v.map(|v| v.sig_vs_wales));
+        if level == Level::Cluster {
+            props["sig_vs_hb"] = json!(v.map(|v| v.sig_vs_hb));
+            props["class"] = json!(classes.as_ref().and_then(|c| c.classes.get(&code)));
+        }
+    }
+    let mut canonical = vec![
+        ("indicator".to_owned(), ip.indicator.id.clone()),
+        ("period".to_owned(), ip.period.clone()),
+    ];
+    for key in ["method", "classes", "breaks"] {
+        if let Some(v) = q.get(key) {
+            canonical.push((key.to_owned(), v.clone()));
+        }
+    }
+    Ok(canonical)
+}
+
+/// Renames property keys to labels in `lang`.
+pub fn relabel(features: &mut [Value], lang: Lang) {
+    for f in features.iter_mut() {
+        if let Value::Object(props) = f["properties"].take() {
+            let renamed: Map<String, Value> = props
+                .into_iter()
+                .map(|(k, v)| (field_label(&k, lang), v))
+                .collect();
+            f["properties"] = Value::Object(renamed);
+        }
+    }
+}
+
+/// Features as CSV: a header of property names, one row each; UTF-8, no geometry unless
+/// `geometry=wkt` was asked for.
+pub fn to_csv(features: &[Value], columns: &[String]) -> Result<Vec<u8>, csv::Error> {
+    let mut out = csv::Writer::from_writer(Vec::new());
+    out.write_record(columns)?;
+    for f in features {
+        let row: Vec<String> = columns
+            .iter()
+            .map(|c| match &f["properties"][c] {
+                Value::Null => String::new(),
+                Value::String(s) => s.clone(),
+                other => other.to_string(),
+            })
+            .collect();
+        out.write_record(row)?;
+    }
+    out.into_inner()
+        .map_err(|e| csv::Error::from(e.into_error()))
+}
+
+fn escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// Features as a plain HTML table (no scripts), for people browsing the API.
+pub fn to_html(title: &str, features: &[Value], columns: &[String], links: &[Value]) -> String {
+    let head: String = columns
+        .iter()
+        .map(|c| format!("<th>{}</th>", escape(c)))
+        .collect();
+    let rows: String = features
+        .iter()
+        .map(|f| {
+            let cells: String = columns
+                .iter()
+                .map(|c| {
+                    let v = match &f["properties"][c] {
+                        Value::Null => String::new(),
+                        Value::String(s) => s.clone(),
+                        other => other.to_string(),
+                    };
+                    format!("<td>{}</td>", escape(&v))
+                })
+                .collect();
+            format!("<tr>{cells}</tr>")
+        })
+        .collect();
+    let nav: String = links
+        .iter()
+        .filter(|l| {
+            matches!(
+                l["rel"].as_str(),
+                Some("next" | "prev" | "collection" | "alternate")
+            )
+        })
+        .map(|l| {
+            format!(
+                "<a href=\"{}\">{}</a> ",
+                escape(l["href"].as_str().unwrap_or("")),
+                escape(l["title"].as_str().or(l["rel"].as_str()).unwrap_or(""))
+            )
+        })
+        .collect();
+    format!(
+        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{t}</title>\
+         <style>body{{font-family:system-ui,sans-serif;margin:1rem}}table{{border-collapse:collapse;font-size:.85rem}}\
+         td,th{{border:1px solid #ccc;padding:.2rem .4rem;text-align:left}}</style></head>\
+         <body><h1>{t}</h1><p>{nav}</p><table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table></body></html>",
+        t = escape(title)
+    )
+}
