@@ -344,3 +344,30 @@ async fn one_item_tiles_and_errors() {
         );
     }
 }
+
+#[tokio::test]
+async fn whole_collection_downloads_in_one_request() {
+    let pool = loaded_pool(DB).await;
+    let geojson = get(&pool, "/downloads/lsoa.geojson").await;
+    assert_eq!(
+        geojson.headers["content-disposition"],
+        "attachment; filename=\"lsoa.geojson\""
+    );
+    assert_eq!(geojson.json()["features"].as_array().unwrap().len(), 1909);
+    let csv = get(
+        &pool,
+        "/downloads/clusters.csv?indicator=patients_most_deprived_20pct&lang=cy",
+    )
+    .await;
+    assert_eq!(csv.headers["content-type"], "text/csv; charset=utf-8");
+    let text = String::from_utf8(csv.body).unwrap();
+    assert_eq!(text.lines().count(), 64);
+    assert!(text.lines().next().unwrap().contains("CH 95% isaf"));
+    let bad = get(&pool, "/downloads/lsoa.xlsx").await;
+    assert_eq!(bad.status, 404);
+    assert!(bad.json()["error"]["allowed"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|a| a == "clusters.csv"));
+}

@@ -60,6 +60,7 @@ pub fn router() -> Router<AppState> {
         .route("/collections/{id}", get(collection))
         .route("/collections/{id}/items", get(items))
         .route("/collections/{id}/items/{feature}", get(item))
+        .route("/downloads/{file}", get(download))
         .route("/tileMatrixSets", get(tile_matrix_sets))
         .route("/tileMatrixSets/WebMercatorQuad", get(web_mercator_quad))
         .route("/collections/{id}/tiles", get(collection_tilesets))
@@ -197,6 +198,47 @@ fn url_encode(s: &str) -> String {
         .collect()
 }
 
+/// `GET /downloads/{collection}.geojson` or `.csv`: the whole collection in one request
+/// (every item, with the same filters, indicator and `lang` options as `/items`), as a
+/// file. A stable URL for Grafana, Superset and spreadsheets.
+async fn download(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(file): Path<String>,
+    q: Q,
+) -> Result<Response, AppError> {
+    let allowed = || {
+        LayerId::ALL
+            .iter()
+            .flat_map(|l| [format!("{l}.geojson"), format!("{l}.csv")])
+            .collect::<Vec<_>>()
+    };
+    let (id, ext) = file.rsplit_once('.').unwrap_or((&file, ""));
+    let (layer, format) = match (LayerId::parse(id), ext) {
+        (Some(l), "geojson") => (l, "json"),
+        (Some(l), "csv") => (l, "csv"),
+        _ => {
+            return Err(StyleError::UnknownName {
+                what: "download",
+                name: file.chars().take(64).collect(),
+                allowed: allowed(),
+            }
+            .into())
+        }
+    };
+    let mut q = query(q)?;
+    q.insert("f".into(), format.into());
+    q.insert("limit".into(), features::MAX_LIMIT.to_string());
+    q.remove("offset");
+    let mut response = items_response(&state, &headers, layer, q).await?;
+    if let Ok(v) = header::HeaderValue::from_str(&format!("attachment; filename=\"{file}\"")) {
+        response
+            .headers_mut()
+            .insert(header::CONTENT_DISPOSITION, v);
+    }
+    Ok(response)
+}
+
 /// `GET /collections/{id}/items`: GeoJSON (default), CSV or HTML, paged, filtered.
 async fn items(
     State(state): State<AppState>,
@@ -205,7 +247,16 @@ async fn items(
     q: Q,
 ) -> Result<Response, AppError> {
     let layer = layer_of(&id)?;
-    let q = query(q)?;
+    items_response(&state, &headers, layer, query(q)?).await
+}
+
+async fn items_response(
+    state: &AppState,
+    headers: &HeaderMap,
+    layer: LayerId,
+    q: HashMap<String, String>,
+) -> Result<Response, AppError> {
+    let id = layer.as_str();
     let parsed = features::parse(layer, &q, None).map_err(StyleError::from)?;
     let snapshot = state.snapshot().await?;
     let (mut list, matched) = features::fetch(&state.pool, &parsed).await?;
@@ -213,7 +264,7 @@ async fn items(
     if q.contains_key("indicator") {
         canonical.extend(features::attach_indicator(&mut list, layer, &snapshot, &q)?);
     }
-    let base = state.base_url(&headers);
+    let base = state.base_url(headers);
     let page = |offset: i64, f: &str| {
         let mut pairs = canonical.clone();
         pairs.push(("limit".into(), parsed.limit.to_string()));
