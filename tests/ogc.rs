@@ -371,3 +371,49 @@ async fn whole_collection_downloads_in_one_request() {
         .iter()
         .any(|a| a == "clusters.csv"));
 }
+
+/// QGIS's own "OGC API – Features" provider (QGIS 3.22, Debian 12) loads every collection.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn qgis_oapif_provider_loads_every_collection() {
+    let pool = loaded_pool(DB).await;
+    let base = serve(&pool).await;
+    let dir = tempfile::tempdir().unwrap();
+    let python =
+        std::env::var("CLUSTER_ATLAS_QGIS_PYTHON").unwrap_or_else(|_| "/usr/bin/python3".into());
+    let out = tokio::process::Command::new(python)
+        .arg(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/reference/qgis_oapif_check.py"
+        ))
+        .arg(&base)
+        .env("QT_QPA_PLATFORM", "offscreen")
+        .env("XDG_RUNTIME_DIR", dir.path())
+        .output()
+        .await
+        .expect("python3 with QGIS (python3-qgis)");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let report: Value = serde_json::from_str(stdout.lines().last().unwrap()).unwrap();
+    for (collection, count, code, name_cy) in [
+        ("lsoa", 1909, "W01000240", "Sir Ddinbych 004E"),
+        ("clusters", 63, "7A1:anglesey", "Anglesey"),
+        (
+            "health_boards",
+            7,
+            "W11000028",
+            "Bwrdd Iechyd Prifysgol Aneurin Bevan",
+        ),
+    ] {
+        let c = &report["collections"][collection];
+        assert_eq!(c["valid"], true, "{collection}: {c}");
+        assert_eq!(c["features"], count, "{collection}");
+        assert_eq!(c["crs"], "EPSG:4326");
+        assert_eq!(c["geometry_ok"], true);
+        assert_eq!(c["sample"]["code"], code);
+        assert_eq!(c["sample"]["name_cy"], name_cy);
+    }
+}
