@@ -417,3 +417,57 @@ async fn qgis_oapif_provider_loads_every_collection() {
         assert_eq!(c["sample"]["name_cy"], name_cy);
     }
 }
+
+/// A QGIS "Vector Tiles" connection (XYZ URL, zoom 0–14, style URL) opens, and QGIS loads
+/// the style from the style URL with every layer of it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn qgis_vector_tile_connection_loads_the_style_url() {
+    let pool = loaded_pool(DB).await;
+    let base = serve(&pool).await;
+    let dir = tempfile::tempdir().unwrap();
+    let python =
+        std::env::var("CLUSTER_ATLAS_QGIS_PYTHON").unwrap_or_else(|_| "/usr/bin/python3".into());
+    let out = tokio::process::Command::new(python)
+        .arg(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/reference/qgis_vectortile_check.py"
+        ))
+        .arg(&base)
+        .arg("/styles/indicator.json?indicator=copd&classes=5")
+        .env("QT_QPA_PLATFORM", "offscreen")
+        .env("XDG_RUNTIME_DIR", dir.path())
+        .output()
+        .await
+        .expect("python3 with QGIS (python3-qgis)");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let report: Value = serde_json::from_str(stdout.lines().last().unwrap()).unwrap();
+    assert_eq!(report["valid"], true, "{report}");
+    assert_eq!(report["style_loaded"], true, "{report}");
+    assert_eq!(
+        (
+            report["source_min_zoom"].as_i64(),
+            report["source_max_zoom"].as_i64()
+        ),
+        (Some(0), Some(14))
+    );
+    let names: Vec<&str> = report["styles"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "background",
+            "indicator-fill",
+            "cluster-outline",
+            "health-board-outline"
+        ]
+    );
+}
