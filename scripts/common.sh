@@ -7,6 +7,7 @@
 #   ensure_test_tools          the test-only reference tools: PySAL mapclassify in a venv
 #                              (.venv-test), the MapLibre style validator (tests/js) and
 #                              QGIS's Python bindings (python3-qgis, for its style converter)
+#                              and Debian's Chromium (browser test, driven by playwright-core)
 #
 # Environment knobs:
 #   DATABASE_URL            if already set, ensure_private_postgis uses it and starts nothing
@@ -93,6 +94,8 @@ ensure_test_tools() {
     command -v python3 >/dev/null 2>&1 || want+=(python3)
     # QGIS itself (Debian 12: 3.22), to import our styles with its own converter.
     /usr/bin/python3 -c 'import qgis.core' >/dev/null 2>&1 || want+=(python3-qgis qgis-providers)
+    # Debian's Chromium for the browser test (test tools must never download a browser).
+    [ -x /usr/bin/chromium ] || want+=(chromium)
     if [ "${#want[@]}" -gt 0 ]; then
         ca_log "installing test tools from Debian: ${want[*]}"
         ca_apt_install "${want[@]}"

@@ -160,6 +160,18 @@ fn catalog_json(base: &str, data: Option<&crate::db::DataVersion>) -> Value {
             "any": "join layer ids with commas, e.g. /tiles/lsoa,clusters/{z}/{x}/{y}",
         },
         "data": data,
+        "links": {
+            "map": format!("{base}/map"),
+            "indicators": format!("{base}/indicators"),
+            "styles": {
+                "deprivation": format!("{base}/styles/deprivation.json"),
+                "indicator": format!("{base}/styles/indicator.json?indicator={{id}}"),
+                "significance": format!("{base}/styles/significance.json?indicator={{id}}"),
+            },
+            "ogc_api": format!("{base}/?f=json"),
+            "openapi": format!("{base}/api"),
+            "downloads": LayerId::ALL.iter().map(|l| format!("{base}/downloads/{l}.geojson")).collect::<Vec<_>>(),
+        },
         "attribution": catalog::attribution(data.is_none_or(|d| d.cluster_approximate)),
     })
 }

@@ -437,7 +437,7 @@ function fitPadding() {
   const el = document.getElementById('map');
   const w = el ? el.clientWidth : 800;
   const overlay = w > 560 ? 250 : 20;
-  return { top: 24, bottom: 56, left: 24, right: overlay };
+  return { top: 24, bottom: 72, left: 24, right: overlay };
 }
 
 const boardBounds = {};
