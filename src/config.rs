@@ -60,6 +60,16 @@ pub struct ServeArgs {
     /// Folder holding the bundled data, used for the automatic first load.
     #[arg(long, env = "CLUSTER_ATLAS_DATA_DIR")]
     pub data_dir: Option<PathBuf>,
+    /// Tile cache size in MiB of finished tiles (all encodings); 0 turns caching off.
+    #[arg(long, env = "CLUSTER_ATLAS_CACHE_MB", default_value_t = 256)]
+    pub cache_mb: u64,
+    /// Token that enables `POST /admin/reload` (send it as `Authorization: Bearer …`).
+    /// Without it the admin routes answer 404.
+    #[arg(long, env = "CLUSTER_ATLAS_ADMIN_TOKEN", hide_env_values = true)]
+    pub admin_token: Option<String>,
+    /// Seed the whole Wales pyramid (all layers, z0–z14) into the cache at start.
+    #[arg(long, env = "CLUSTER_ATLAS_WARM")]
+    pub warm: bool,
 }
 
 /// `load` settings: which files to read. Every file defaults to the bundled copy in

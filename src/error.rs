@@ -31,6 +31,12 @@ pub enum AppError {
     /// An unexpected failure outside the database.
     #[error("internal error: {0}")]
     Internal(String),
+    /// An error shared by coalesced requests (one tile render failed for all waiters).
+    #[error("{0}")]
+    Shared(std::sync::Arc<AppError>),
+    /// A missing or wrong admin token.
+    #[error("a valid admin token is required (Authorization: Bearer …)")]
+    Unauthorized,
     /// The database holds no loaded data yet.
     #[error("no data has been loaded yet: run `cluster-atlas load`")]
     NoData,
@@ -71,6 +77,8 @@ impl AppError {
     /// Status, code and allowed values for this error.
     fn parts(&self) -> (StatusCode, &'static str, Option<Vec<String>>) {
         match self {
+            AppError::Shared(inner) => inner.parts(),
+            AppError::Unauthorized => (StatusCode::UNAUTHORIZED, "unauthorized", None),
             AppError::Tile(e) => e.parts(),
             AppError::Style(e) => e.parts(),
             AppError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal", None),

@@ -63,7 +63,26 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             println!("  TileJSON:       {shown}/tiles/wales  (also /tiles/lsoa, /tiles/clusters, /tiles/health_boards)");
             println!("  QGIS XYZ tiles: {shown}/tiles/wales/{{z}}/{{x}}/{{y}}  (zmin 0, zmax 14)");
             println!("  health:         {shown}/health");
-            let state = server::AppState::new(pool, args.public_url.clone());
+            let mut state = server::AppState::new(pool, args.public_url.clone())
+                .with_tile_cache_bytes(args.cache_mb.saturating_mul(1024 * 1024));
+            if let Some(token) = args.admin_token.clone() {
+                let inputs = InputArgs {
+                    data_dir: args.data_dir.clone(),
+                    ..default_inputs()
+                };
+                state = state.with_admin(token, inputs);
+            }
+            if args.warm {
+                let warm_state = state.clone();
+                tokio::spawn(async move {
+                    match cluster_atlas::tiles::warm(&warm_state).await {
+                        Ok((tiles, secs)) => {
+                            tracing::info!(tiles, seconds = secs, "tile cache warmed")
+                        }
+                        Err(e) => tracing::warn!(error = %e, "warming the tile cache failed"),
+                    }
+                });
+            }
             server::serve(state, listener).await?;
         }
     }

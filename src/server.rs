@@ -19,7 +19,11 @@ use tower_http::trace::TraceLayer;
 use crate::catalog::snapshot::{Snapshot, SnapshotCache};
 use crate::catalog::{self, LayerId, ALL_LAYERS_ALIAS, MAX_SERVED_ZOOM};
 use crate::error::AppError;
+use crate::tiles::cache::TileCache;
 use crate::tiles::sql::TileQueries;
+
+/// Default tile cache size: 256 MiB of finished tiles.
+pub const DEFAULT_TILE_CACHE_BYTES: u64 = 256 * 1024 * 1024;
 
 /// State shared by every handler.
 #[derive(Clone)]
@@ -32,6 +36,12 @@ pub struct AppState {
     pub public_url: Option<Arc<str>>,
     /// The loaded data's indicators and classifications, per data version.
     pub snapshots: Arc<SnapshotCache>,
+    /// Finished tiles.
+    pub tile_cache: Arc<TileCache>,
+    /// Token for `/admin/*`; admin routes are off without one.
+    pub admin_token: Option<Arc<str>>,
+    /// Loader inputs used by `POST /admin/reload`.
+    pub reload_inputs: Option<Arc<crate::config::InputArgs>>,
 }
 
 impl AppState {
@@ -42,7 +52,23 @@ impl AppState {
             tile_queries: Arc::new(TileQueries::build()),
             public_url: public_url.map(|u| Arc::from(u.trim_end_matches('/'))),
             snapshots: Arc::new(SnapshotCache::default()),
+            tile_cache: Arc::new(TileCache::new(DEFAULT_TILE_CACHE_BYTES)),
+            admin_token: None,
+            reload_inputs: None,
         }
+    }
+
+    /// Sets the tile cache size in bytes (0 caches nothing but still coalesces).
+    pub fn with_tile_cache_bytes(mut self, bytes: u64) -> AppState {
+        self.tile_cache = Arc::new(TileCache::new(bytes));
+        self
+    }
+
+    /// Enables `/admin/reload` with this token, reloading these inputs.
+    pub fn with_admin(mut self, token: String, inputs: crate::config::InputArgs) -> AppState {
+        self.admin_token = Some(Arc::from(token));
+        self.reload_inputs = Some(Arc::new(inputs));
+        self
     }
 
     /// The current data snapshot; `NoData` before the first load.
@@ -80,6 +106,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::style::router())
         .merge(crate::ogc::router())
         .merge(crate::web::router())
+        .merge(crate::admin::router())
         .fallback(not_found)
         .with_state(state)
         .layer(SetResponseHeaderLayer::if_not_present(

@@ -56,8 +56,7 @@ const STRINGS = {
     value: 'Value',
     ci: '95% CI',
     noCi: 'not available (no counts published)',
-    vsWalesLabel: 'vs Wales',
-    vsHbLabel: 'vs health board',
+    significance: 'Significance (95%)',
     class: 'Class',
     healthBoard: 'Health board',
     walesValue: 'Wales',
@@ -144,8 +143,7 @@ const STRINGS = {
     value: 'Gwerth',
     ci: 'CH 95%',
     noCi: 'dim ar gael (dim cyfrifon wedi’u cyhoeddi)',
-    vsWalesLabel: 'o’i gymharu â Chymru',
-    vsHbLabel: 'o’i gymharu â’r bwrdd iechyd',
+    significance: 'Arwyddocâd (95%)',
     class: 'Dosbarth',
     healthBoard: 'Bwrdd iechyd',
     walesValue: 'Cymru',
@@ -437,7 +435,7 @@ function fitPadding() {
   const el = document.getElementById('map');
   const w = el ? el.clientWidth : 800;
   const overlay = w > 560 ? 250 : 20;
-  return { top: 24, bottom: 72, left: 24, right: overlay };
+  return { top: 36, bottom: 76, left: 36, right: overlay };
 }
 
 const boardBounds = {};
@@ -768,15 +766,16 @@ function renderInfo(feature) {
   const pairs = [
     [T.value, el('span', { class: 'big' }, fmtValue(value, meta.unit))],
     [T.ci, lo !== null && lo !== undefined && hi !== null && hi !== undefined ? `${fmtValue(lo, meta.unit)} – ${fmtValue(hi, meta.unit)}` : T.noCi],
-    [T.vsHbLabel, sigWords('hb', p.sig_vs_hb ?? row?.sig_vs_hb, meta.polarity)],
-    [T.vsWalesLabel, sigWords('wales', p.sig_vs_wales ?? row?.sig_vs_wales, meta.polarity)],
     state.view === 'indicator' && entry ? [T.class, `${p.class} (${entry.label})`] : null,
     [T.healthBoard, T.boards[p.hb_code] || p.hb_code],
     boardRow ? [T.boardValue, fmtValue(boardRow.value, meta.unit)] : null,
     walesRow ? [T.walesValue, fmtValue(walesRow.value, meta.unit)] : null,
     p.lsoa_count ? [T.lsoas, String(p.lsoa_count)] : null,
   ];
-  const children = [el('p', { class: 'sub' }, meta.title), dl(pairs)];
+  const sig = el('ul', { class: 'sig-list', 'aria-label': T.significance },
+    el('li', {}, sigWords('hb', p.sig_vs_hb ?? row?.sig_vs_hb, meta.polarity)),
+    el('li', {}, sigWords('wales', p.sig_vs_wales ?? row?.sig_vs_wales, meta.polarity)));
+  const children = [el('p', { class: 'sub' }, meta.title), dl(pairs), sig];
   if (p.approximate === true || p.approximate === 'true') children.push(el('p', { class: 'approx' }, T.approxNote));
   $('info-body').replaceChildren(...children);
 }
@@ -833,12 +832,18 @@ function clearSelection() {
 }
 
 // Remember a view the user chose by panning / zooming (not our own fits).
+// This is a state change too: `ready` goes false until the map is idle again.
 map.on('moveend', (e) => {
   if (!e.originalEvent || !state) return;
   const c = map.getCenter();
   state.camera = { z: map.getZoom(), lat: c.lat, lng: c.lng };
   atlas.state = publicState();
   writeUrl();
+  if (!atlas.ready) return;            // an update() is in progress and will set ready itself
+  atlas.ready = false;
+  const gen = generation;
+  map.once('idle', () => { if (gen === generation) atlas.ready = true; });
+  map.triggerRepaint();
 });
 
 // ---------------------------------------------------------------------------------------

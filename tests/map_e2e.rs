@@ -16,7 +16,10 @@ async fn map_page_draws_the_choropleth_in_chromium() {
     let artifacts = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/artifacts");
     std::fs::create_dir_all(artifacts).unwrap();
     let run = tokio::process::Command::new("node")
-        .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/e2e/map_e2e.mjs"))
+        .arg(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/e2e/map_e2e.mjs"
+        ))
         .arg(&base)
         .arg(artifacts)
         .kill_on_drop(true)
@@ -27,9 +30,14 @@ async fn map_page_draws_the_choropleth_in_chromium() {
         .expect("node (installed by scripts/test.sh) runs tests/e2e/map_e2e.mjs");
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success(), "browser test failed:\n{stdout}\n{stderr}");
+    assert!(
+        out.status.success(),
+        "browser test failed:\n{stdout}\n{stderr}"
+    );
     for shot in ["map-en.png", "map-cy.png"] {
-        let bytes = std::fs::metadata(format!("{artifacts}/{shot}")).map(|m| m.len()).unwrap_or(0);
+        let bytes = std::fs::metadata(format!("{artifacts}/{shot}"))
+            .map(|m| m.len())
+            .unwrap_or(0);
         assert!(bytes > 10_000, "{shot} missing or empty");
     }
     println!("{stdout}");

@@ -121,6 +121,13 @@ impl Snapshot {
     }
 }
 
+impl SnapshotCache {
+    /// Forgets the snapshot, so the next request reads the version again (after a reload).
+    pub async fn invalidate(&self) {
+        *self.current.write().await = None;
+    }
+}
+
 /// The current snapshot, re-read when the database reports a new data version.
 #[derive(Debug, Default)]
 pub struct SnapshotCache {
@@ -142,9 +149,23 @@ impl SnapshotCache {
                 return Ok(Some(Arc::clone(snapshot)));
             }
         }
-        let Some(data) = crate::db::current_version(pool).await? else {
-            *slot = None;
-            return Ok(None);
+        let data = match crate::db::current_version(pool).await {
+            Ok(Some(data)) => data,
+            Ok(None) => {
+                *slot = None;
+                return Ok(None);
+            }
+            // The database is unreachable: keep serving what we have (cached tiles and
+            // styles stay available), and look again after the next interval.
+            Err(e) => {
+                if let Some((_, snapshot)) = slot.as_ref() {
+                    tracing::warn!(error = %e, "database check failed; serving data version {}", snapshot.data.version);
+                    let snapshot = Arc::clone(snapshot);
+                    *slot = Some((Instant::now(), Arc::clone(&snapshot)));
+                    return Ok(Some(snapshot));
+                }
+                return Err(e);
+            }
         };
         if let Some((_, snapshot)) = slot.as_ref() {
             if snapshot.data.version == data.version {

@@ -505,10 +505,11 @@ async fn collection_tileset(
 /// in OGC order, served by the same engine as `/tiles/{id}/{z}/{x}/{y}`.
 async fn collection_tile(
     State(state): State<AppState>,
+    headers: HeaderMap,
     Path((id, matrix, row, col)): Path<(String, String, String, String)>,
     q: Q,
 ) -> Result<Response, AppError> {
     let set = LayerSet::parse(&id)?;
     let coord = TileCoord::parse(&matrix, &col, &row).map_err(TileError::from)?;
-    crate::tiles::render(&state, &set, coord, &query(q)?).await
+    crate::tiles::render(&state, &set, coord, &query(q)?, &headers).await
 }

@@ -5,6 +5,7 @@
 //! ([`sql::TileQueries`]), runs them concurrently with z/x/y bound as integers, and
 //! concatenates the layers' MVT bytes (a valid MVT, as layers are a repeated field).
 
+pub mod cache;
 pub mod coord;
 pub mod sql;
 
@@ -13,8 +14,8 @@ use std::sync::Arc;
 
 use axum::extract::rejection::{PathRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
 use axum::routing::get;
 use axum::{Json, Router};
 use futures::future::try_join_all;
@@ -215,6 +216,7 @@ async fn indicator_arrays(
 /// carries `value`, `class`, `lower_ci`, `upper_ci`, `sig_vs_wales` and `sig_vs_hb`.
 pub async fn get_tile(
     State(state): State<AppState>,
+    headers: HeaderMap,
     path: Result<Path<TilePath>, PathRejection>,
     query: Result<Query<HashMap<String, String>>, QueryRejection>,
 ) -> Result<Response, AppError> {
@@ -222,52 +224,55 @@ pub async fn get_tile(
     let Query(q) = query.map_err(|e| TileError::BadPath(e.body_text()))?;
     let set = LayerSet::parse(&layers)?;
     let coord = TileCoord::parse(&z, &x, &y).map_err(TileError::from)?;
-    render(&state, &set, coord, &q).await
+    render(&state, &set, coord, &q, &headers).await
 }
 
-/// Renders a validated tile address for a layer set: shared by `/tiles` and the OGC API
-/// Tiles routes.
+/// Renders a validated tile address for a layer set, through the tile cache: shared by
+/// `/tiles` and the OGC API Tiles routes.
 pub async fn render(
     state: &AppState,
     set: &LayerSet,
     coord: TileCoord,
     q: &HashMap<String, String>,
+    request: &HeaderMap,
 ) -> Result<Response, AppError> {
     let layers = set.at_zoom(coord.z)?;
+    let snapshot = state.snapshot().await?;
+    let version = snapshot.data.version;
     let indicator = if q.contains_key("indicator") {
         if !set.layers().contains(&LayerId::Clusters) {
             return Err(TileError::IndicatorNeedsClusters.into());
         }
-        Some(Arc::new(indicator_arrays(state, q).await?.0))
+        Some(indicator_arrays(state, q).await?)
     } else {
         None
     };
-    let parts = try_join_all(
-        layers
-            .iter()
-            .map(|&layer| fetch_layer(state, layer, coord, indicator.as_deref())),
-    )
-    .await?;
-    let body: Vec<u8> = parts.concat();
-    if body.is_empty() {
-        // 204 tells MapLibre and QGIS there is nothing here without an error.
-        return Ok((StatusCode::NO_CONTENT, cache_headers()).into_response());
-    }
-    let mut headers = cache_headers();
-    headers.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static(MVT_CONTENT_TYPE),
-    );
-    Ok((headers, body).into_response())
-}
-
-fn cache_headers() -> HeaderMap {
-    let mut headers = HeaderMap::new();
-    headers.insert(
-        header::CACHE_CONTROL,
-        HeaderValue::from_static("public, max-age=300"),
-    );
-    headers
+    let key = cache::TileKey {
+        version,
+        layers: set.url_name(),
+        coord,
+        indicator: indicator.as_ref().map(|(_, query)| query.clone()),
+    };
+    let arrays = indicator.map(|(arrays, _)| Arc::new(arrays));
+    let tile = state
+        .tile_cache
+        .get_or_render(key, async {
+            let parts = try_join_all(
+                layers
+                    .iter()
+                    .map(|&layer| fetch_layer(state, layer, coord, arrays.as_deref())),
+            )
+            .await?;
+            Ok(Arc::new(cache::CachedTile::new(parts.concat(), version)))
+        })
+        .await?;
+    // A URL carrying the current data version never changes: let browsers and CDNs keep it.
+    let cache_control = if q.get("v").is_some_and(|v| *v == version.to_string()) {
+        "public, max-age=31536000, immutable"
+    } else {
+        "public, max-age=300"
+    };
+    Ok(tile.response(request, cache_control))
 }
 
 /// One layer's MVT bytes for one tile: the one place a tile statement runs.
@@ -369,7 +374,11 @@ pub fn tilejson(
         })
         .collect();
     let name = set.url_name();
-    let suffix = indicator_query.map(|q| format!("?{q}")).unwrap_or_default();
+    // The data version in tile URLs makes them immutable: a reload changes every URL.
+    let suffix = match indicator_query {
+        Some(q) => format!("?{q}&v={}", data.version),
+        None => format!("?v={}", data.version),
+    };
     json!({
         "tilejson": "3.0.0",
         "name": format!("cluster-atlas: {name}"),
@@ -400,6 +409,32 @@ pub const INDICATOR_FIELD_DESCRIPTIONS: [(&str, &str); 6] = [
     ("sig_vs_wales", "higher, similar, lower or not_tested, compared with Wales"),
     ("sig_vs_hb", "higher, similar, lower or not_tested, compared with the cluster's health board"),
 ];
+
+/// Seeds the cache with every tile of the default composite (`wales`) covering the loaded
+/// data, z0 to z14. Returns the number of tiles and the seconds it took.
+pub async fn warm(state: &AppState) -> Result<(usize, f64), AppError> {
+    use futures::stream::{self, StreamExt, TryStreamExt};
+    let started = std::time::Instant::now();
+    let snapshot = state.snapshot().await?;
+    let set = LayerSet::parse(ALL_LAYERS_ALIAS)?;
+    let coords: Vec<TileCoord> = (0..=14)
+        .flat_map(|z| TileCoord::covering(z, snapshot.data.bounds))
+        .collect();
+    let count = coords.len();
+    let none = HashMap::new();
+    let headers = HeaderMap::new();
+    stream::iter(coords)
+        .map(|coord| {
+            let set = &set;
+            let none = &none;
+            let headers = &headers;
+            async move { render(state, set, coord, none, headers).await.map(drop) }
+        })
+        .buffer_unordered(8)
+        .try_collect::<Vec<()>>()
+        .await?;
+    Ok((count, started.elapsed().as_secs_f64()))
+}
 
 #[cfg(test)]
 mod tests {

@@ -134,14 +134,22 @@ impl Reply {
 
 /// Sends a GET through the whole router (middleware included) without a socket.
 pub async fn get(pool: &PgPool, uri: &str) -> Reply {
-    let app = router(AppState::new(pool.clone(), None));
+    send(&AppState::new(pool.clone(), None), "GET", uri, &[]).await
+}
+
+/// Sends a request with headers through the router of an existing state (so caches and
+/// admin settings persist between requests).
+pub async fn send(state: &AppState, method: &str, uri: &str, headers: &[(&str, &str)]) -> Reply {
+    let app = router(state.clone());
+    let mut request = Request::builder()
+        .method(method)
+        .uri(uri)
+        .header("host", "atlas.test");
+    for (k, v) in headers {
+        request = request.header(*k, *v);
+    }
     let response = app
-        .oneshot(
-            Request::get(uri)
-                .header("host", "atlas.test")
-                .body(Body::empty())
-                .expect("request"),
-        )
+        .oneshot(request.body(Body::empty()).expect("request"))
         .await
         .expect("infallible");
     let status = response.status();

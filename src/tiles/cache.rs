@@ -1,0 +1,242 @@
+//! The tile cache: finished tiles (raw, gzip and brotli bytes, with a strong ETag) keyed on
+//! the data version and the normalised request, with concurrent misses coalesced.
+
+use std::hash::Hash;
+use std::io::Write;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use bytes::Bytes;
+
+use super::coord::TileCoord;
+use crate::error::AppError;
+
+/// What identifies a tile: only validated, normalised parts, so junk query strings map to
+/// the same entry and cannot flood the cache.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct TileKey {
+    /// Data version the tile was rendered from.
+    pub version: i64,
+    /// Layer set in URL form (`lsoa`, `wales`, `clusters,lsoa`).
+    pub layers: String,
+    /// Address.
+    pub coord: TileCoord,
+    /// Normalised indicator query, for indicator tiles.
+    pub indicator: Option<String>,
+}
+
+/// A rendered tile in every encoding we serve.
+#[derive(Debug)]
+pub struct CachedTile {
+    /// The MVT bytes; empty for an empty tile (served as 204).
+    pub raw: Bytes,
+    /// gzip-compressed.
+    pub gzip: Bytes,
+    /// brotli-compressed.
+    pub brotli: Bytes,
+    /// Strong validator of the content (the same for every encoding of it).
+    pub etag: String,
+}
+
+impl CachedTile {
+    /// Compresses once, at render time, so that hits cost no CPU.
+    pub fn new(raw: Vec<u8>, version: i64) -> CachedTile {
+        let etag = format!("\"v{version}-{:016x}\"", xxhash_rust::xxh3::xxh3_64(&raw));
+        if raw.is_empty() {
+            return CachedTile {
+                raw: Bytes::new(),
+                gzip: Bytes::new(),
+                brotli: Bytes::new(),
+                etag,
+            };
+        }
+        let mut gz = flate2::write::GzEncoder::new(
+            Vec::with_capacity(raw.len() / 2),
+            flate2::Compression::new(6),
+        );
+        let gzip = gz
+            .write_all(&raw)
+            .and_then(|()| gz.finish())
+            .unwrap_or_default();
+        let mut brotli = Vec::with_capacity(raw.len() / 2);
+        {
+            let mut w = brotli::CompressorWriter::new(&mut brotli, 4096, 5, 22);
+            let _ = w.write_all(&raw);
+        }
+        CachedTile {
+            raw: Bytes::from(raw),
+            gzip: Bytes::from(gzip),
+            brotli: Bytes::from(brotli),
+            etag,
+        }
+    }
+
+    fn weight(&self) -> u32 {
+        u32::try_from(self.raw.len() + self.gzip.len() + self.brotli.len() + 128)
+            .unwrap_or(u32::MAX)
+    }
+
+    /// The HTTP response: 304 when the client has it, 204 when empty, otherwise the best
+    /// encoding the client accepts, with `Vary: Accept-Encoding`.
+    pub fn response(&self, request: &HeaderMap, cache_control: &'static str) -> Response {
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static(cache_control),
+        );
+        headers.insert(header::VARY, HeaderValue::from_static("Accept-Encoding"));
+        if let Ok(etag) = HeaderValue::from_str(&self.etag) {
+            headers.insert(header::ETAG, etag);
+        }
+        let not_modified = request
+            .get(header::IF_NONE_MATCH)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| {
+                v.split(',')
+                    .any(|t| t.trim() == self.etag || t.trim() == "*")
+            });
+        if not_modified {
+            return (StatusCode::NOT_MODIFIED, headers).into_response();
+        }
+        if self.raw.is_empty() {
+            return (StatusCode::NO_CONTENT, headers).into_response();
+        }
+        headers.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static(super::MVT_CONTENT_TYPE),
+        );
+        let accept = request
+            .get(header::ACCEPT_ENCODING)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("");
+        let accepts = |coding: &str| {
+            accept.split(',').any(|part| {
+                let mut it = part.split(';');
+                let name = it.next().unwrap_or("").trim();
+                let q_zero = it.any(|p| matches!(p.trim(), "q=0" | "q=0.0" | "q=0.00" | "q=0.000"));
+                name == coding && !q_zero
+            })
+        };
+        let body = if accepts("br") && !self.brotli.is_empty() {
+            headers.insert(header::CONTENT_ENCODING, HeaderValue::from_static("br"));
+            self.brotli.clone()
+        } else if accepts("gzip") && !self.gzip.is_empty() {
+            headers.insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
+            self.gzip.clone()
+        } else {
+            self.raw.clone()
+        };
+        (headers, body).into_response()
+    }
+}
+
+/// Bounded in-memory cache of finished tiles.
+pub struct TileCache {
+    cache: moka::future::Cache<TileKey, Arc<CachedTile>>,
+    hits: AtomicU64,
+    misses: AtomicU64,
+}
+
+impl std::fmt::Debug for TileCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TileCache")
+            .field("entries", &self.cache.entry_count())
+            .field("bytes", &self.cache.weighted_size())
+            .finish()
+    }
+}
+
+impl TileCache {
+    /// A cache holding at most `max_bytes` of tile bytes (all encodings counted); 0 keeps
+    /// nothing, but still coalesces concurrent requests for the same tile.
+    pub fn new(max_bytes: u64) -> TileCache {
+        TileCache {
+            cache: moka::future::Cache::builder()
+                .max_capacity(max_bytes)
+                .weigher(|_k: &TileKey, v: &Arc<CachedTile>| v.weight())
+                .build(),
+            hits: AtomicU64::new(0),
+            misses: AtomicU64::new(0),
+        }
+    }
+
+    /// The cached tile, or `render`'s result, computed once however many requests for
+    /// the same key arrive together.
+    pub async fn get_or_render<F>(
+        &self,
+        key: TileKey,
+        render: F,
+    ) -> Result<Arc<CachedTile>, AppError>
+    where
+        F: std::future::Future<Output = Result<Arc<CachedTile>, AppError>>,
+    {
+        let mut computed = false;
+        let result = self
+            .cache
+            .try_get_with(key, async {
+                computed = true;
+                render.await
+            })
+            .await;
+        if computed {
+            self.misses.fetch_add(1, Ordering::Relaxed);
+        } else {
+            self.hits.fetch_add(1, Ordering::Relaxed);
+        }
+        result.map_err(AppError::Shared)
+    }
+
+    /// Drops every entry (after a reload).
+    pub fn clear(&self) {
+        self.cache.invalidate_all();
+    }
+
+    /// Hits, misses, entries and weighted bytes.
+    pub fn stats(&self) -> (u64, u64, u64, u64) {
+        (
+            self.hits.load(Ordering::Relaxed),
+            self.misses.load(Ordering::Relaxed),
+            self.cache.entry_count(),
+            self.cache.weighted_size(),
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn encodings_and_validators() {
+        let tile = CachedTile::new(vec![7; 5000], 3);
+        assert!(tile.etag.starts_with("\"v3-"));
+        assert!(tile.gzip.len() < 200 && tile.brotli.len() < 200);
+        let mut h = HeaderMap::new();
+        h.insert(
+            header::ACCEPT_ENCODING,
+            HeaderValue::from_static("gzip, deflate, br"),
+        );
+        let r = tile.response(&h, "public, max-age=60");
+        assert_eq!(r.headers()[header::CONTENT_ENCODING], "br");
+        h.insert(
+            header::ACCEPT_ENCODING,
+            HeaderValue::from_static("gzip, br;q=0"),
+        );
+        assert_eq!(
+            tile.response(&h, "x").headers()[header::CONTENT_ENCODING],
+            "gzip"
+        );
+        h.insert(
+            header::IF_NONE_MATCH,
+            HeaderValue::from_str(&tile.etag).unwrap(),
+        );
+        assert_eq!(tile.response(&h, "x").status(), StatusCode::NOT_MODIFIED);
+        let empty = CachedTile::new(vec![], 3);
+        assert_eq!(
+            empty.response(&HeaderMap::new(), "x").status(),
+            StatusCode::NO_CONTENT
+        );
+    }
+}

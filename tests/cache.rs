@@ -1,0 +1,143 @@
+//! The tile cache, validators, versioned URLs and reload without restart.
+
+mod common;
+
+use cluster_atlas::server::AppState;
+use common::{bundled_inputs, decode_tile, loaded_pool, send};
+
+const DB: &str = "cache";
+
+#[tokio::test]
+async fn tiles_carry_validators_encodings_and_cache_headers() {
+    let pool = loaded_pool(DB).await;
+    let state = AppState::new(pool.clone(), None);
+    let version: i64 = sqlx::query_scalar("select max(version) from atlas.data_version")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    let url = "/tiles/wales/7/62/42";
+    let first = send(&state, "GET", url, &[("accept-encoding", "br, gzip")]).await;
+    assert_eq!(first.status, 200);
+    assert_eq!(first.headers["content-encoding"], "br");
+    assert_eq!(first.headers["vary"], "Accept-Encoding");
+    assert_eq!(first.headers["cache-control"], "public, max-age=300");
+    let etag = first.headers["etag"].to_str().unwrap().to_owned();
+    assert!(etag.starts_with(&format!("\"v{version}-")));
+    let gz = send(&state, "GET", url, &[("accept-encoding", "gzip")]).await;
+    assert_eq!(gz.headers["content-encoding"], "gzip");
+    let mut raw = Vec::new();
+    std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(&gz.body[..]), &mut raw).unwrap();
+    assert!(decode_tile(&raw).len() > 100);
+    let identity = send(&state, "GET", url, &[]).await;
+    assert!(identity.headers.get("content-encoding").is_none());
+    assert_eq!(identity.body, raw);
+    // Revalidation.
+    let again = send(&state, "GET", url, &[("if-none-match", &etag)]).await;
+    assert_eq!(again.status, 304);
+    assert!(again.body.is_empty());
+    // Versioned URLs are immutable.
+    let versioned = send(&state, "GET", &format!("{url}?v={version}"), &[]).await;
+    assert_eq!(
+        versioned.headers["cache-control"],
+        "public, max-age=31536000, immutable"
+    );
+    let stale = send(&state, "GET", &format!("{url}?v=0"), &[]).await;
+    assert_eq!(stale.headers["cache-control"], "public, max-age=300");
+    // TileJSON hands out versioned URLs.
+    let tj = send(&state, "GET", "/tiles/wales", &[]).await.json();
+    assert_eq!(
+        tj["tiles"][0],
+        format!("http://atlas.test/tiles/wales/{{z}}/{{x}}/{{y}}?v={version}")
+    );
+    let tj = send(&state, "GET", "/tiles/clusters?indicator=copd", &[])
+        .await
+        .json();
+    assert!(tj["tiles"][0]
+        .as_str()
+        .unwrap()
+        .ends_with(&format!("&classes=5&v={version}")));
+}
+
+#[tokio::test]
+async fn junk_parameters_share_one_cache_entry_and_hits_are_counted() {
+    let pool = loaded_pool(DB).await;
+    let state = AppState::new(pool.clone(), None);
+    let (_, misses0, _, _) = state.tile_cache.stats();
+    send(&state, "GET", "/tiles/clusters/6/31/20?junk=1", &[]).await;
+    send(&state, "GET", "/tiles/clusters/6/31/20?junk=2&more=x", &[]).await;
+    send(&state, "GET", "/tiles/clusters/6/31/20", &[]).await;
+    let (hits, misses, _, _) = state.tile_cache.stats();
+    assert_eq!(misses - misses0, 1, "one render for three requests");
+    assert!(hits >= 2);
+    // Indicator parameters are normalised: defaults spelled out or not, one entry.
+    send(&state, "GET", "/tiles/clusters/6/31/20?indicator=copd", &[]).await;
+    send(
+        &state,
+        "GET",
+        "/tiles/clusters/6/31/20?classes=5&method=quantile&indicator=copd&palette=Blues",
+        &[],
+    )
+    .await;
+    let (_, misses2, _, _) = state.tile_cache.stats();
+    assert_eq!(misses2 - misses, 1);
+    // Concurrent misses on one tile coalesce into one render.
+    let requests = (0..8).map(|_| send(&state, "GET", "/tiles/lsoa/9/250/169", &[]));
+    let replies = futures::future::join_all(requests).await;
+    assert!(replies.iter().all(|r| r.status == 200 || r.status == 204));
+    let (_, misses3, _, _) = state.tile_cache.stats();
+    assert_eq!(misses3 - misses2, 1);
+}
+
+#[tokio::test]
+async fn reload_needs_the_token_and_bumps_the_version() {
+    // Its own database: a reload changes the version the other tests here rely on.
+    let pool = loaded_pool("cache_reload").await;
+    let closed = AppState::new(pool.clone(), None);
+    assert_eq!(
+        send(&closed, "POST", "/admin/reload", &[]).await.status,
+        404
+    );
+    let state =
+        AppState::new(pool.clone(), None).with_admin("s3cret-token".into(), bundled_inputs());
+    assert_eq!(send(&state, "POST", "/admin/reload", &[]).await.status, 401);
+    assert_eq!(
+        send(
+            &state,
+            "POST",
+            "/admin/reload",
+            &[("authorization", "Bearer s3cret-tokem")]
+        )
+        .await
+        .status,
+        401
+    );
+    let before = send(&state, "GET", "/tiles/lsoa/7/62/42", &[]).await;
+    let old_etag = before.headers["etag"].to_str().unwrap().to_owned();
+    let reply = send(
+        &state,
+        "POST",
+        "/admin/reload",
+        &[("authorization", "Bearer s3cret-token")],
+    )
+    .await;
+    assert_eq!(
+        reply.status,
+        200,
+        "{}",
+        String::from_utf8_lossy(&reply.body)
+    );
+    let version = reply.json()["version"].as_i64().unwrap();
+    let after = send(&state, "GET", "/tiles/lsoa/7/62/42", &[]).await;
+    let new_etag = after.headers["etag"].to_str().unwrap();
+    assert_ne!(new_etag, old_etag);
+    assert!(new_etag.starts_with(&format!("\"v{version}-")));
+    let tj = send(&state, "GET", "/tiles/lsoa", &[]).await.json();
+    assert!(tj["tiles"][0]
+        .as_str()
+        .unwrap()
+        .ends_with(&format!("?v={version}")));
+    assert_eq!(
+        send(&state, "GET", "/health", &[]).await.json()["data_version"],
+        version
+    );
+}
