@@ -284,10 +284,10 @@ async fn tilejson_with_an_indicator_points_at_indicator_tiles_and_has_a_legend()
     )
     .await
     .json();
-    assert_eq!(
-        tj["tiles"][0],
-        "http://atlas.test/tiles/clusters/{z}/{x}/{y}?indicator=copd&period=2023-24&method=quantile&classes=4"
-    );
+    assert!(tj["tiles"][0]
+        .as_str()
+        .unwrap()
+        .starts_with("http://atlas.test/tiles/clusters/{z}/{x}/{y}?indicator=copd&period=2023-24&method=quantile&classes=4&v="));
     assert!(tj["vector_layers"][0]["fields"]["class"].is_string());
     assert!(tj["legend"].as_str().unwrap().contains("prevalence"));
     let plain = get(&pool, "/tiles/lsoa").await.json();
