@@ -24,6 +24,31 @@ pub enum Command {
     Serve(Box<ServeArgs>),
     /// Load boundaries, WIMD and cluster geography into PostGIS, atomically.
     Load(Box<LoadArgs>),
+    /// Write the tile pyramid to PMTiles, MBTiles or a folder, for static hosting.
+    Export(Box<ExportArgs>),
+}
+
+/// `export` settings.
+#[derive(Debug, Clone, Args)]
+pub struct ExportArgs {
+    /// Database settings.
+    #[command(flatten)]
+    pub db: DbArgs,
+    /// Archive format.
+    #[arg(long, value_enum, default_value = "pmtiles")]
+    pub format: crate::export::ExportFormat,
+    /// Output file (or folder, for `dir`).
+    #[arg(long)]
+    pub output: PathBuf,
+    /// Layers: `wales` (all), one layer, or a comma-separated list.
+    #[arg(long, default_value = "wales")]
+    pub layers: String,
+    /// Shallowest zoom.
+    #[arg(long, default_value_t = 0)]
+    pub minzoom: u8,
+    /// Deepest zoom.
+    #[arg(long, default_value_t = 14)]
+    pub maxzoom: u8,
 }
 
 /// Database connection settings.

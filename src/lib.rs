@@ -15,6 +15,7 @@ pub mod config;
 pub mod db;
 pub mod error;
 pub mod etl;
+pub mod export;
 pub mod ogc;
 pub mod server;
 pub mod significance;

@@ -34,6 +34,22 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let report = etl::load(&pool, &args.inputs).await?;
             println!("{}", serde_json::to_string_pretty(&report)?);
         }
+        Command::Export(args) => {
+            let pool = db::connect(&args.db).await?;
+            db::migrate(&pool).await?;
+            // No cache: every tile is rendered once and written straight out.
+            let state = server::AppState::new(pool, None).with_tile_cache_bytes(0);
+            let report = cluster_atlas::export::export(
+                &state,
+                &args.layers,
+                args.minzoom,
+                args.maxzoom.min(cluster_atlas::catalog::MAX_SERVED_ZOOM),
+                args.format,
+                &args.output,
+            )
+            .await?;
+            println!("{}", serde_json::to_string_pretty(&report)?);
+        }
         Command::Serve(args) => {
             let pool = db::connect(&args.db).await?;
             let postgis = db::migrate(&pool).await?;

@@ -19,6 +19,7 @@ import * as maplibregl from './vendor/maplibre-gl/maplibre-gl.mjs';
 // ---------------------------------------------------------------------------------------
 const STRINGS = {
   en: {
+    zoomForNames: 'Zoom in to see LSOA names.',
     appTitle: 'Primary care cluster atlas',
     appSubtitle: 'NHS Wales primary care clusters',
     mapType: 'Map',
@@ -106,6 +107,7 @@ const STRINGS = {
   },
   // DRAFT Welsh UI strings: need review by a Welsh speaker.
   cy: {
+    zoomForNames: 'Chwyddwch i mewn i weld enwau ACEHI.',
     appTitle: 'Atlas clystyrau gofal sylfaenol',
     appSubtitle: 'Clystyrau gofal sylfaenol GIG Cymru',
     mapType: 'Map',
@@ -751,7 +753,10 @@ function renderInfo(feature) {
       [T.cluster, clusterName],
       [T.healthBoard, T.boards[p.hb_code] || p.hb_code],
     ];
-    $('info-body').replaceChildren(dl(pairs));
+    const body = [dl(pairs)];
+    // Overview tiles (below zoom 8) carry codes and WIMD bands but not LSOA names.
+    if (!p.name_en) body.push(el('p', { class: 'placeholder' }, T.zoomForNames));
+    $('info-body').replaceChildren(...body);
     return;
   }
   // cluster

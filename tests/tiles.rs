@@ -176,7 +176,12 @@ async fn tilejson_describes_layers_bounds_and_attribution() {
         assert_eq!(reply.status, 200);
         let tj = reply.json();
         assert_eq!(tj["tilejson"], "3.0.0");
-        assert_eq!(tj["tiles"][0], "http://atlas.test/tiles/wales/{z}/{x}/{y}");
+        // Tile URLs carry the data version, so they can be cached as immutable.
+        let version = tj["data_version"].as_i64().unwrap();
+        assert_eq!(
+            tj["tiles"][0],
+            format!("http://atlas.test/tiles/wales/{{z}}/{{x}}/{{y}}?v={version}")
+        );
         assert_eq!(tj["minzoom"], 0);
         assert_eq!(tj["maxzoom"], 14);
         assert_eq!(tj["scheme"], "xyz");

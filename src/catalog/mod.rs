@@ -96,6 +96,9 @@ pub struct Field {
     pub kind: FieldType,
     /// What it means, for TileJSON `vector_layers[].fields` and `/catalog`.
     pub description: &'static str,
+    /// Shallowest zoom whose tiles carry it. Long unique strings (names) would otherwise
+    /// make the all-Wales low-zoom LSOA tiles several times larger than their geometry.
+    pub min_zoom: u8,
 }
 
 const fn field(name: &'static str, kind: FieldType, description: &'static str) -> Field {
@@ -103,6 +106,17 @@ const fn field(name: &'static str, kind: FieldType, description: &'static str) -
         name,
         kind,
         description,
+        min_zoom: 0,
+    }
+}
+
+/// Zoom from which LSOA names and provenance are in the tiles.
+pub const LSOA_DETAIL_ZOOM: u8 = 8;
+
+const fn detail(f: Field) -> Field {
+    Field {
+        min_zoom: LSOA_DETAIL_ZOOM,
+        ..f
     }
 }
 
@@ -121,11 +135,16 @@ pub struct ZoomBand {
 }
 
 /// Zoom bands shared by every layer, shallowest first; the last one is open-ended.
-pub const ZOOM_BANDS: [ZoomBand; 3] = [
+pub const ZOOM_BANDS: [ZoomBand; 4] = [
     ZoomBand {
         max_zoom: 4,
         column: "geom_z4",
         tolerance_m: Some(300.0),
+    },
+    ZoomBand {
+        max_zoom: 6,
+        column: "geom_z6",
+        tolerance_m: Some(76.0),
     },
     ZoomBand {
         max_zoom: 7,
@@ -138,6 +157,15 @@ pub const ZOOM_BANDS: [ZoomBand; 3] = [
         tolerance_m: None,
     },
 ];
+
+/// The shallowest zoom served from band `index` of [`ZOOM_BANDS`].
+pub fn band_min_zoom(index: usize) -> u8 {
+    if index == 0 {
+        0
+    } else {
+        ZOOM_BANDS[index - 1].max_zoom + 1
+    }
+}
 
 /// The zoom band that serves zoom `z`.
 pub fn band_for_zoom(z: u8) -> &'static ZoomBand {
@@ -237,11 +265,11 @@ pub const WIMD_DOMAINS: [&str; 8] = [
 ];
 
 const LSOA_OWN_FIELDS: [Field; 16] = [
-    field("name_wimd", Text, "The Welsh Government's local LSOA name used in WIMD (e.g. Rhyl West 2)"),
+    detail(field("name_wimd", Text, "The Welsh Government's local LSOA name used in WIMD (e.g. Rhyl West 2)")),
     field("la_code", Text, "Local authority code"),
     field("hb_code", Text, "Local health board code"),
     field("cluster_code", Text, "Primary care cluster key"),
-    field("cluster_provenance", Text, "How the LSOA was assigned to its cluster; says APPROXIMATE while the official lookup is not loaded"),
+    detail(field("cluster_provenance", Text, "How the LSOA was assigned to its cluster; says APPROXIMATE while the official lookup is not loaded")),
     field("wimd_rank", Integer, "WIMD 2019 overall rank, 1 = most deprived of 1,909"),
     field("wimd_decile", Integer, "WIMD 2019 overall decile (published), 1 = most deprived"),
     field("wimd_quintile", Integer, "WIMD 2019 overall quintile (published), 1 = most deprived"),
@@ -284,7 +312,12 @@ pub static LSOA: LazyLock<Layer> = LazyLock::new(|| {
     description: "1,909 Lower layer Super Output Areas (2011, ONS 20 m generalised clipped) with WIMD 2019 ranks and quintiles, local authority, health board and primary care cluster.",
     minzoom: 5,
     maxzoom: 14,
-    fields: [NAME_FIELDS.as_slice(), &LSOA_OWN_FIELDS].concat(),
+    // Codes, ranks and quintiles at every zoom; names from LSOA_DETAIL_ZOOM.
+    fields: NAME_FIELDS
+        .iter()
+        .map(|f| if f.name == "code" { *f } else { detail(*f) })
+        .chain(LSOA_OWN_FIELDS)
+        .collect(),
 }
 });
 
@@ -435,7 +468,8 @@ mod tests {
     fn bands_cover_every_zoom_in_order() {
         assert_eq!(band_for_zoom(0).column, "geom_z4");
         assert_eq!(band_for_zoom(4).column, "geom_z4");
-        assert_eq!(band_for_zoom(5).column, "geom_z7");
+        assert_eq!(band_for_zoom(5).column, "geom_z6");
+        assert_eq!(band_for_zoom(7).column, "geom_z7");
         assert_eq!(band_for_zoom(8).column, "geom");
         assert_eq!(band_for_zoom(MAX_SERVED_ZOOM).column, "geom");
         assert!(ZOOM_BANDS.windows(2).all(|w| w[0].max_zoom < w[1].max_zoom));

@@ -227,8 +227,8 @@ pub async fn get_tile(
     render(&state, &set, coord, &q, &headers).await
 }
 
-/// Renders a validated tile address for a layer set, through the tile cache: shared by
-/// `/tiles` and the OGC API Tiles routes.
+/// Renders a validated tile address for a layer set, through the tile cache, as an HTTP
+/// response: shared by `/tiles` and the OGC API Tiles routes.
 pub async fn render(
     state: &AppState,
     set: &LayerSet,
@@ -236,6 +236,24 @@ pub async fn render(
     q: &HashMap<String, String>,
     request: &HeaderMap,
 ) -> Result<Response, AppError> {
+    let (tile, version) = tile(state, set, coord, q).await?;
+    // A URL carrying the current data version never changes: let browsers and CDNs keep it.
+    let cache_control = if q.get("v").is_some_and(|v| *v == version.to_string()) {
+        "public, max-age=31536000, immutable"
+    } else {
+        "public, max-age=300"
+    };
+    Ok(tile.response(request, cache_control))
+}
+
+/// One finished tile (from the cache, or rendered once for all concurrent askers) and the
+/// data version it belongs to: the engine behind HTTP, warm-up and export.
+pub async fn tile(
+    state: &AppState,
+    set: &LayerSet,
+    coord: TileCoord,
+    q: &HashMap<String, String>,
+) -> Result<(Arc<cache::CachedTile>, i64), AppError> {
     let layers = set.at_zoom(coord.z)?;
     let snapshot = state.snapshot().await?;
     let version = snapshot.data.version;
@@ -266,13 +284,7 @@ pub async fn render(
             Ok(Arc::new(cache::CachedTile::new(parts.concat(), version)))
         })
         .await?;
-    // A URL carrying the current data version never changes: let browsers and CDNs keep it.
-    let cache_control = if q.get("v").is_some_and(|v| *v == version.to_string()) {
-        "public, max-age=31536000, immutable"
-    } else {
-        "public, max-age=300"
-    };
-    Ok(tile.response(request, cache_control))
+    Ok((tile, version))
 }
 
 /// One layer's MVT bytes for one tile: the one place a tile statement runs.
@@ -357,7 +369,14 @@ pub fn tilejson(
             let mut fields: serde_json::Map<String, Value> = layer
                 .fields
                 .iter()
-                .map(|f| (f.name.to_owned(), json!(f.description)))
+                .map(|f| {
+                    let description = if f.min_zoom > layer.minzoom {
+                        format!("{} (in tiles from zoom {})", f.description, f.min_zoom)
+                    } else {
+                        f.description.to_owned()
+                    };
+                    (f.name.to_owned(), json!(description))
+                })
                 .collect();
             if *id == LayerId::Clusters && indicator_query.is_some() {
                 for (name, description) in INDICATOR_FIELD_DESCRIPTIONS {
@@ -422,13 +441,11 @@ pub async fn warm(state: &AppState) -> Result<(usize, f64), AppError> {
         .collect();
     let count = coords.len();
     let none = HashMap::new();
-    let headers = HeaderMap::new();
     stream::iter(coords)
         .map(|coord| {
             let set = &set;
             let none = &none;
-            let headers = &headers;
-            async move { render(state, set, coord, none, headers).await.map(drop) }
+            async move { tile(state, set, coord, none).await.map(drop) }
         })
         .buffer_unordered(8)
         .try_collect::<Vec<()>>()

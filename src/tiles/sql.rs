@@ -37,12 +37,15 @@ pub const INDICATOR_PROPERTIES: [(&str, &str); 6] = [
 /// that features just outside the tile still draw their edges inside it. With
 /// `indicator`, the cluster layer also joins the arrays described at
 /// [`INDICATOR_PROPERTIES`] (computed in Rust, where the classes are).
-pub fn layer_tile_sql(layer: LayerId, band: &ZoomBand, indicator: bool) -> String {
+pub fn layer_tile_sql(layer: LayerId, band_index: usize, indicator: bool) -> String {
     let def = layer.layer();
+    let band: &ZoomBand = &ZOOM_BANDS[band_index];
+    let min_zoom = crate::catalog::band_min_zoom(band_index);
     let geom = format!("f.{}", quote_ident(band.column));
     let mut properties: Vec<String> = def
         .fields
         .iter()
+        .filter(|f| f.min_zoom <= min_zoom)
         .map(|f| format!("f.{}", quote_ident(f.name)))
         .collect();
     let mut join = String::new();
@@ -87,16 +90,14 @@ impl TileQueries {
     pub fn build() -> TileQueries {
         let mut by_layer_band = HashMap::new();
         for layer in LayerId::ALL {
-            for (i, band) in ZOOM_BANDS.iter().enumerate() {
+            for i in 0..ZOOM_BANDS.len() {
                 by_layer_band.insert(
                     (layer, i, false),
-                    Arc::from(layer_tile_sql(layer, band, false)),
+                    Arc::from(layer_tile_sql(layer, i, false)),
                 );
                 if layer == LayerId::Clusters {
-                    by_layer_band.insert(
-                        (layer, i, true),
-                        Arc::from(layer_tile_sql(layer, band, true)),
-                    );
+                    by_layer_band
+                        .insert((layer, i, true), Arc::from(layer_tile_sql(layer, i, true)));
                 }
             }
         }
@@ -140,6 +141,11 @@ mod tests {
         let high = q.get(LayerId::Lsoa, 14, false);
         assert!(high.contains("ST_AsMVTGeom(f.\"geom\","));
         assert!(high.contains("\"wimd_quintile\""));
+        assert!(high.contains("\"name_wimd\""));
+        // Names join LSOA tiles only from zoom 8; codes and quintiles are always there.
+        let overview = q.get(LayerId::Lsoa, 6, false);
+        assert!(overview.contains("f.\"code\"") && overview.contains("f.\"wimd_quintile\""));
+        assert!(!overview.contains("name_en") && !overview.contains("name_wimd"));
         // No request value is ever part of the text.
         assert!(!high.contains("14"));
     }
