@@ -55,8 +55,9 @@ pub struct ExportArgs {
 #[derive(Debug, Clone, Args)]
 pub struct DbArgs {
     /// PostgreSQL/PostGIS connection URL, e.g. postgres://user@127.0.0.1:5432/cluster_atlas
+    /// (required, except for `serve --pmtiles`).
     #[arg(long, env = "DATABASE_URL")]
-    pub database_url: String,
+    pub database_url: Option<String>,
     /// Largest number of pooled database connections.
     #[arg(long, env = "CLUSTER_ATLAS_POOL_SIZE", default_value_t = 16)]
     pub pool_size: u32,
@@ -95,6 +96,10 @@ pub struct ServeArgs {
     /// Seed the whole Wales pyramid (all layers, z0–z14) into the cache at start.
     #[arg(long, env = "CLUSTER_ATLAS_WARM")]
     pub warm: bool,
+    /// Serve this PMTiles archive (from `cluster-atlas export`) instead of the database:
+    /// tiles, TileJSON and health only, and no database needed.
+    #[arg(long, env = "CLUSTER_ATLAS_PMTILES")]
+    pub pmtiles: Option<PathBuf>,
 }
 
 /// `load` settings: which files to read. Every file defaults to the bundled copy in

@@ -126,6 +126,7 @@ pub async fn export(
     let data = &snapshot.data;
     let metadata = serde_json::json!({
         "name": format!("cluster-atlas {layers}"),
+        "layers": set.url_name(),
         "description": "Wales primary care clusters, LSOAs and health boards with WIMD 2019",
         "attribution": crate::catalog::attribution(data.cluster_approximate),
         "version": format!("{}.0.0", data.version),

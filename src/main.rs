@@ -50,6 +50,28 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             .await?;
             println!("{}", serde_json::to_string_pretty(&report)?);
         }
+        Command::Serve(args) if args.pmtiles.is_some() => {
+            let path = args.pmtiles.clone().unwrap_or_default();
+            let archive =
+                cluster_atlas::tiles::archive::Archive::open(&path, args.public_url.clone())
+                    .await?;
+            let listener = tokio::net::TcpListener::bind(args.bind)
+                .await
+                .with_context(|| format!("cannot listen on {}", args.bind))?;
+            let local = format!("http://{}", listener.local_addr()?);
+            let shown = args.public_url.clone().unwrap_or(local);
+            let shown = shown.trim_end_matches('/');
+            println!(
+                "cluster-atlas is serving {} (no database) at {shown}/",
+                path.display()
+            );
+            println!("  TileJSON: {shown}/tiles/{}", archive.layers);
+            println!(
+                "  QGIS XYZ tiles: {shown}/tiles/{}/{{z}}/{{x}}/{{y}}",
+                archive.layers
+            );
+            server::serve_router(cluster_atlas::tiles::archive::router(archive), listener).await?;
+        }
         Command::Serve(args) => {
             let pool = db::connect(&args.db).await?;
             let postgis = db::migrate(&pool).await?;

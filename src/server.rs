@@ -205,7 +205,12 @@ fn catalog_json(base: &str, data: Option<&crate::db::DataVersion>) -> Value {
 
 /// Runs the server until SIGINT or SIGTERM, finishing in-flight requests first.
 pub async fn serve(state: AppState, listener: tokio::net::TcpListener) -> std::io::Result<()> {
-    axum::serve(listener, router(state))
+    serve_router(router(state), listener).await
+}
+
+/// Runs a complete router (middleware included) until SIGINT or SIGTERM.
+pub async fn serve_router(app: Router, listener: tokio::net::TcpListener) -> std::io::Result<()> {
+    axum::serve(listener, app)
         .with_graceful_shutdown(shutdown_signal())
         .await
 }

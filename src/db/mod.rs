@@ -16,6 +16,11 @@ pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!();
 /// Failures while connecting or migrating.
 #[derive(Debug, thiserror::Error)]
 pub enum DbError {
+    /// No URL was given.
+    #[error(
+        "no database: set DATABASE_URL or --database-url (postgres://user@host:port/database)"
+    )]
+    NoUrl,
     /// The URL could not be parsed.
     #[error("DATABASE_URL is not a valid PostgreSQL URL: {0}")]
     BadUrl(#[source] sqlx::Error),
@@ -37,7 +42,8 @@ pub enum DbError {
 /// request or hold a connection for ever.
 pub async fn connect(args: &DbArgs) -> Result<PgPool, DbError> {
     let timeout_ms = args.statement_timeout_secs.saturating_mul(1000).to_string();
-    let options = PgConnectOptions::from_str(&args.database_url)
+    let url = args.database_url.as_deref().ok_or(DbError::NoUrl)?;
+    let options = PgConnectOptions::from_str(url)
         .map_err(DbError::BadUrl)?
         .application_name("cluster-atlas")
         .options([("statement_timeout", timeout_ms.as_str())])

@@ -5,6 +5,7 @@
 //! ([`sql::TileQueries`]), runs them concurrently with z/x/y bound as integers, and
 //! concatenates the layers' MVT bytes (a valid MVT, as layers are a repeated field).
 
+pub mod archive;
 pub mod cache;
 pub mod coord;
 pub mod sql;

@@ -53,7 +53,7 @@ pub async fn fresh_database(name: &str) -> String {
 /// Database settings for a URL, as the CLI would build them.
 pub fn db_args(url: &str) -> DbArgs {
     DbArgs {
-        database_url: url.to_owned(),
+        database_url: Some(url.to_owned()),
         pool_size: 8,
         statement_timeout_secs: 60,
     }
