@@ -101,7 +101,7 @@ pub async fn export(
                 Ok(Rendered {
                     coord,
                     raw: tile.raw.clone(),
-                    gzip: tile.gzip.clone(),
+                    gzip: tile.gzip(),
                 })
             }
         })

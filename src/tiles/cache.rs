@@ -27,55 +27,64 @@ pub struct TileKey {
     pub indicator: Option<String>,
 }
 
-/// A rendered tile in every encoding we serve.
+/// A rendered tile. Each compressed encoding is made the first time a client asks for it
+/// and then kept, so hits cost no CPU and clients wanting raw bytes (or only gzip) never
+/// pay for brotli.
 #[derive(Debug)]
 pub struct CachedTile {
     /// The MVT bytes; empty for an empty tile (served as 204).
     pub raw: Bytes,
-    /// gzip-compressed.
-    pub gzip: Bytes,
-    /// brotli-compressed.
-    pub brotli: Bytes,
+    gzip: std::sync::OnceLock<Bytes>,
+    brotli: std::sync::OnceLock<Bytes>,
     /// Strong validator of the content (the same for every encoding of it).
     pub etag: String,
 }
 
 impl CachedTile {
-    /// Compresses once, at render time, so that hits cost no CPU.
+    /// Wraps rendered bytes.
     pub fn new(raw: Vec<u8>, version: i64) -> CachedTile {
         let etag = format!("\"v{version}-{:016x}\"", xxhash_rust::xxh3::xxh3_64(&raw));
-        if raw.is_empty() {
-            return CachedTile {
-                raw: Bytes::new(),
-                gzip: Bytes::new(),
-                brotli: Bytes::new(),
-                etag,
-            };
-        }
-        let mut gz = flate2::write::GzEncoder::new(
-            Vec::with_capacity(raw.len() / 2),
-            flate2::Compression::new(6),
-        );
-        let gzip = gz
-            .write_all(&raw)
-            .and_then(|()| gz.finish())
-            .unwrap_or_default();
-        let mut brotli = Vec::with_capacity(raw.len() / 2);
-        {
-            let mut w = brotli::CompressorWriter::new(&mut brotli, 4096, 5, 22);
-            let _ = w.write_all(&raw);
-        }
         CachedTile {
             raw: Bytes::from(raw),
-            gzip: Bytes::from(gzip),
-            brotli: Bytes::from(brotli),
+            gzip: std::sync::OnceLock::new(),
+            brotli: std::sync::OnceLock::new(),
             etag,
         }
     }
 
+    /// gzip-compressed bytes (level 6), made once.
+    pub fn gzip(&self) -> Bytes {
+        self.gzip
+            .get_or_init(|| {
+                let mut gz = flate2::write::GzEncoder::new(
+                    Vec::with_capacity(self.raw.len() / 2),
+                    flate2::Compression::new(6),
+                );
+                let out = gz.write_all(&self.raw).and_then(|()| gz.finish());
+                Bytes::from(out.unwrap_or_default())
+            })
+            .clone()
+    }
+
+    /// brotli-compressed bytes (quality 5: most of brotli's gain at a fraction of its
+    /// cost), made once.
+    pub fn brotli(&self) -> Bytes {
+        self.brotli
+            .get_or_init(|| {
+                let mut out = Vec::with_capacity(self.raw.len() / 2);
+                {
+                    let mut w = brotli::CompressorWriter::new(&mut out, 4096, 5, 22);
+                    let _ = w.write_all(&self.raw);
+                }
+                Bytes::from(out)
+            })
+            .clone()
+    }
+
+    /// Cache weight: the raw bytes plus room for compressed copies made later (together
+    /// typically under 60% of the raw size for MVT).
     fn weight(&self) -> u32 {
-        u32::try_from(self.raw.len() + self.gzip.len() + self.brotli.len() + 128)
-            .unwrap_or(u32::MAX)
+        u32::try_from(self.raw.len() * 8 / 5 + 128).unwrap_or(u32::MAX)
     }
 
     /// The HTTP response: 304 when the client has it, 204 when empty, otherwise the best
@@ -119,12 +128,12 @@ impl CachedTile {
                 name == coding && !q_zero
             })
         };
-        let body = if accepts("br") && !self.brotli.is_empty() {
+        let body = if accepts("br") {
             headers.insert(header::CONTENT_ENCODING, HeaderValue::from_static("br"));
-            self.brotli.clone()
-        } else if accepts("gzip") && !self.gzip.is_empty() {
+            self.brotli()
+        } else if accepts("gzip") {
             headers.insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
-            self.gzip.clone()
+            self.gzip()
         } else {
             self.raw.clone()
         };
@@ -212,7 +221,7 @@ mod tests {
     fn encodings_and_validators() {
         let tile = CachedTile::new(vec![7; 5000], 3);
         assert!(tile.etag.starts_with("\"v3-"));
-        assert!(tile.gzip.len() < 200 && tile.brotli.len() < 200);
+        assert!(tile.gzip().len() < 200 && tile.brotli().len() < 200);
         let mut h = HeaderMap::new();
         h.insert(
             header::ACCEPT_ENCODING,
