@@ -37,6 +37,9 @@ pub enum AppError {
     /// A missing or wrong admin token.
     #[error("a valid admin token is required (Authorization: Bearer …)")]
     Unauthorized,
+    /// The circuit breaker is open: the database was unreachable moments ago.
+    #[error("the database is unreachable")]
+    DatabaseDown,
     /// The database holds no loaded data yet.
     #[error("no data has been loaded yet: run `cluster-atlas load`")]
     NoData,
@@ -89,6 +92,11 @@ impl AppError {
                 None,
             ),
             AppError::NoData => (StatusCode::SERVICE_UNAVAILABLE, "no_data", None),
+            AppError::DatabaseDown => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "database_unavailable",
+                None,
+            ),
             AppError::Database(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal", None),
         }
     }
@@ -98,8 +106,11 @@ impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         let (status, code, allowed) = self.parts();
         let message = if status.is_server_error() {
-            // Log the detail once; never show SQL or connection details to clients.
-            tracing::error!(error = %self, code, "request failed");
+            // Log the detail once; never show SQL or connection details to clients. An open
+            // breaker is expected during an outage: the breaker itself logs that once.
+            if !matches!(self, AppError::DatabaseDown) {
+                tracing::error!(error = %self, code, "request failed");
+            }
             match self {
                 AppError::NoData => self.to_string(),
                 AppError::Unavailable(_) => {

@@ -38,6 +38,8 @@ pub struct AppState {
     pub snapshots: Arc<SnapshotCache>,
     /// Finished tiles.
     pub tile_cache: Arc<TileCache>,
+    /// Circuit breaker for the database.
+    pub db_health: Arc<crate::db::health::DbHealth>,
     /// Token for `/admin/*`; admin routes are off without one.
     pub admin_token: Option<Arc<str>>,
     /// Loader inputs used by `POST /admin/reload`.
@@ -53,6 +55,7 @@ impl AppState {
             public_url: public_url.map(|u| Arc::from(u.trim_end_matches('/'))),
             snapshots: Arc::new(SnapshotCache::default()),
             tile_cache: Arc::new(TileCache::new(DEFAULT_TILE_CACHE_BYTES)),
+            db_health: Arc::new(crate::db::health::DbHealth::default()),
             admin_token: None,
             reload_inputs: None,
         }
@@ -73,10 +76,28 @@ impl AppState {
 
     /// The current data snapshot; `NoData` before the first load.
     pub async fn snapshot(&self) -> Result<Arc<Snapshot>, AppError> {
-        self.snapshots
-            .get(&self.pool)
-            .await?
-            .ok_or(AppError::NoData)
+        match self.snapshots.get(&self.pool, &self.db_health).await {
+            Ok(s) => s.ok_or(AppError::NoData),
+            Err(_) if self.db_health.is_down() => Err(AppError::DatabaseDown),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Fails at once while the database is known to be down; otherwise runs `f` and
+    /// opens the breaker if it fails to reach the database.
+    pub async fn with_db<T, F>(&self, f: F) -> Result<T, AppError>
+    where
+        F: std::future::Future<Output = Result<T, sqlx::Error>>,
+    {
+        if self.db_health.is_down() {
+            return Err(AppError::DatabaseDown);
+        }
+        f.await.map_err(|e| {
+            if crate::db::health::is_connection_error(&e) {
+                self.db_health.mark_down();
+            }
+            e.into()
+        })
     }
 
     /// The base URL for absolute links: the configured one, else from the Host header.
@@ -128,7 +149,7 @@ async fn not_found(uri: axum::http::Uri) -> AppError {
 
 /// `GET /health`: database reachability and the data version.
 async fn get_health(State(state): State<AppState>) -> Response {
-    match crate::db::current_version(&state.pool).await {
+    match state.with_db(crate::db::current_version(&state.pool)).await {
         Ok(data) => Json(json!({
             "status": if data.is_some() { "ok" } else { "no_data" },
             "database": "up",
@@ -205,7 +226,14 @@ fn catalog_json(base: &str, data: Option<&crate::db::DataVersion>) -> Value {
 
 /// Runs the server until SIGINT or SIGTERM, finishing in-flight requests first.
 pub async fn serve(state: AppState, listener: tokio::net::TcpListener) -> std::io::Result<()> {
+    spawn_health_probe(&state);
     serve_router(router(state), listener).await
+}
+
+/// Starts the background probe that closes the database circuit breaker on recovery.
+pub fn spawn_health_probe(state: &AppState) {
+    let (health, pool) = (Arc::clone(&state.db_health), state.pool.clone());
+    tokio::spawn(async move { health.probe(pool).await });
 }
 
 /// Runs a complete router (middleware included) until SIGINT or SIGTERM.

@@ -121,62 +121,79 @@ impl Snapshot {
     }
 }
 
-impl SnapshotCache {
-    /// Forgets the snapshot, so the next request reads the version again (after a reload).
-    pub async fn invalidate(&self) {
-        *self.current.write().await = None;
-    }
-}
-
-/// The current snapshot, re-read when the database reports a new data version.
+/// The current snapshot, re-read when the database reports a new data version. Once a
+/// snapshot exists, requests never wait for the check: it runs in the background
+/// (stale-while-revalidate), so an unreachable database cannot slow cached answers.
 #[derive(Debug, Default)]
 pub struct SnapshotCache {
     current: RwLock<Option<(Instant, Arc<Snapshot>)>>,
+    refreshing: std::sync::atomic::AtomicBool,
 }
 
 impl SnapshotCache {
     /// The snapshot for the current data version, or `None` before the first load.
-    pub async fn get(&self, pool: &PgPool) -> Result<Option<Arc<Snapshot>>, sqlx::Error> {
+    pub async fn get(
+        self: &Arc<Self>,
+        pool: &PgPool,
+        health: &Arc<crate::db::health::DbHealth>,
+    ) -> Result<Option<Arc<Snapshot>>, sqlx::Error> {
+        use std::sync::atomic::Ordering;
         if let Some((checked, snapshot)) = self.current.read().await.as_ref() {
-            if checked.elapsed() < RECHECK_EVERY {
-                return Ok(Some(Arc::clone(snapshot)));
+            let stale = checked.elapsed() >= RECHECK_EVERY;
+            if stale && !health.is_down() && !self.refreshing.swap(true, Ordering::AcqRel) {
+                let (me, pool, health) = (Arc::clone(self), pool.clone(), Arc::clone(health));
+                tokio::spawn(async move {
+                    if let Err(e) = me.refresh(&pool).await {
+                        if crate::db::health::is_connection_error(&e) {
+                            health.mark_down();
+                        }
+                        tracing::warn!(error = %e, "data version check failed; serving the last known version");
+                    }
+                    me.refreshing.store(false, Ordering::Release);
+                });
             }
+            return Ok(Some(Arc::clone(snapshot)));
         }
-        let mut slot = self.current.write().await;
-        // Another request may have refreshed it while we waited for the lock.
-        if let Some((checked, snapshot)) = slot.as_ref() {
-            if checked.elapsed() < RECHECK_EVERY {
-                return Ok(Some(Arc::clone(snapshot)));
-            }
+        if health.is_down() {
+            return Err(sqlx::Error::PoolTimedOut);
         }
-        let data = match crate::db::current_version(pool).await {
-            Ok(Some(data)) => data,
-            Ok(None) => {
-                *slot = None;
-                return Ok(None);
+        self.refresh(pool).await.inspect_err(|e| {
+            if crate::db::health::is_connection_error(e) {
+                health.mark_down();
             }
-            // The database is unreachable: keep serving what we have (cached tiles and
-            // styles stay available), and look again after the next interval.
-            Err(e) => {
-                if let Some((_, snapshot)) = slot.as_ref() {
-                    tracing::warn!(error = %e, "database check failed; serving data version {}", snapshot.data.version);
-                    let snapshot = Arc::clone(snapshot);
-                    *slot = Some((Instant::now(), Arc::clone(&snapshot)));
-                    return Ok(Some(snapshot));
-                }
-                return Err(e);
-            }
+        })?;
+        Ok(self
+            .current
+            .read()
+            .await
+            .as_ref()
+            .map(|(_, s)| Arc::clone(s)))
+    }
+
+    /// Reads the version and, when it changed, the catalogue.
+    async fn refresh(&self, pool: &PgPool) -> Result<(), sqlx::Error> {
+        let data = crate::db::current_version(pool).await?;
+        let Some(data) = data else {
+            *self.current.write().await = None;
+            return Ok(());
         };
-        if let Some((_, snapshot)) = slot.as_ref() {
-            if snapshot.data.version == data.version {
-                let snapshot = Arc::clone(snapshot);
-                *slot = Some((Instant::now(), Arc::clone(&snapshot)));
-                return Ok(Some(snapshot));
-            }
-        }
-        let catalog = IndicatorCatalog::load(pool).await?;
-        let snapshot = Arc::new(Snapshot::new(data, catalog));
-        *slot = Some((Instant::now(), Arc::clone(&snapshot)));
-        Ok(Some(snapshot))
+        let unchanged = self
+            .current
+            .read()
+            .await
+            .as_ref()
+            .filter(|(_, s)| s.data.version == data.version)
+            .map(|(_, s)| Arc::clone(s));
+        let snapshot = match unchanged {
+            Some(s) => s,
+            None => Arc::new(Snapshot::new(data, IndicatorCatalog::load(pool).await?)),
+        };
+        *self.current.write().await = Some((Instant::now(), snapshot));
+        Ok(())
+    }
+
+    /// Forgets the snapshot, so the next request reads the version again (after a reload).
+    pub async fn invalidate(&self) {
+        *self.current.write().await = None;
     }
 }

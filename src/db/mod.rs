@@ -1,5 +1,7 @@
 //! The database: connection pool, migrations, and the data-version record.
 
+pub mod health;
+
 use std::str::FromStr;
 use std::time::Duration;
 
@@ -51,7 +53,9 @@ pub async fn connect(args: &DbArgs) -> Result<PgPool, DbError> {
         .log_slow_statements(log::LevelFilter::Warn, Duration::from_secs(30));
     PgPoolOptions::new()
         .max_connections(args.pool_size.max(1))
-        .acquire_timeout(Duration::from_secs(5))
+        // Short: when the database is down, the circuit breaker answers; this only bounds
+        // the first failure.
+        .acquire_timeout(Duration::from_secs(2))
         .connect_with(options)
         .await
         .map_err(DbError::Connect)

@@ -259,7 +259,7 @@ async fn items_response(
     let id = layer.as_str();
     let parsed = features::parse(layer, &q, None).map_err(StyleError::from)?;
     let snapshot = state.snapshot().await?;
-    let (mut list, matched) = features::fetch(&state.pool, &parsed).await?;
+    let (mut list, matched) = state.with_db(features::fetch(&state.pool, &parsed)).await?;
     let mut canonical = parsed.canonical.clone();
     if q.contains_key("indicator") {
         canonical.extend(features::attach_indicator(&mut list, layer, &snapshot, &q)?);
@@ -395,7 +395,7 @@ async fn item(
     let q = query(q)?;
     let parsed = features::parse(layer, &q, Some(feature.clone())).map_err(StyleError::from)?;
     let snapshot = state.snapshot().await?;
-    let (mut list, _) = features::fetch(&state.pool, &parsed).await?;
+    let (mut list, _) = state.with_db(features::fetch(&state.pool, &parsed)).await?;
     if list.is_empty() {
         return Err(AppError::NotFound(format!(
             "/collections/{id}/items/{}",

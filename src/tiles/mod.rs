@@ -370,10 +370,15 @@ async fn fetch_layer(
             .bind(&a.sig_vs_wales)
             .bind(&a.sig_vs_hb);
     }
-    let mut guard = CancellableConnection::acquire(&state.pool).await?;
-    let result = query.fetch_one(guard.conn()).await;
-    guard.finish();
-    Ok(result?.unwrap_or_default())
+    let bytes = state
+        .with_db(async {
+            let mut guard = CancellableConnection::acquire(&state.pool).await?;
+            let result = query.fetch_one(guard.conn()).await;
+            guard.finish();
+            result
+        })
+        .await?;
+    Ok(bytes.unwrap_or_default())
 }
 
 /// TileJSON 3.0.0 for one or more layers; `/tiles/lsoa` and `/tiles/lsoa.json` both work.

@@ -244,7 +244,9 @@ pub async fn serve(pool: &PgPool) -> String {
         .await
         .expect("bind");
     let addr = listener.local_addr().unwrap();
-    let app = router(AppState::new(pool.clone(), None));
+    let state = AppState::new(pool.clone(), None);
+    cluster_atlas::server::spawn_health_probe(&state);
+    let app = router(state);
     tokio::spawn(async move {
         axum::serve(listener, app).await.ok();
     });
