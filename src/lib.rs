@@ -16,6 +16,7 @@ pub mod db;
 pub mod error;
 pub mod etl;
 pub mod export;
+pub mod metrics;
 pub mod ogc;
 pub mod server;
 pub mod significance;

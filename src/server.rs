@@ -83,6 +83,11 @@ impl AppState {
         }
     }
 
+    /// The data version of the current snapshot, without touching the database.
+    pub async fn snapshots_version(&self) -> Option<i64> {
+        self.snapshots.peek().await.map(|s| s.data.version)
+    }
+
     /// Fails at once while the database is known to be down; otherwise runs `f` and
     /// opens the breaker if it fails to reach the database.
     pub async fn with_db<T, F>(&self, f: F) -> Result<T, AppError>
@@ -123,6 +128,7 @@ pub fn router(state: AppState) -> Router {
         .route("/", get(crate::ogc::landing))
         .route("/catalog", get(get_catalog))
         .route("/health", get(get_health))
+        .route("/metrics", get(crate::metrics::get_metrics))
         .merge(crate::tiles::router())
         .merge(crate::style::router())
         .merge(crate::ogc::router())
@@ -130,6 +136,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::admin::router())
         .fallback(not_found)
         .with_state(state)
+        .layer(axum::middleware::from_fn(crate::metrics::count_requests))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::X_CONTENT_TYPE_OPTIONS,
             HeaderValue::from_static("nosniff"),

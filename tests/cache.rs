@@ -141,3 +141,49 @@ async fn reload_needs_the_token_and_bumps_the_version() {
         version
     );
 }
+
+#[tokio::test]
+async fn metrics_expose_requests_latency_cache_pool_and_version() {
+    let pool = loaded_pool(DB).await;
+    let state = AppState::new(pool.clone(), None);
+    send(&state, "GET", "/tiles/lsoa/7/62/42", &[]).await;
+    send(&state, "GET", "/tiles/lsoa/7/62/42", &[]).await;
+    send(&state, "GET", "/no/such/path/12345", &[]).await;
+    let reply = send(&state, "GET", "/metrics", &[]).await;
+    assert_eq!(reply.status, 200);
+    assert!(reply
+        .content_type()
+        .starts_with("text/plain; version=0.0.4"));
+    let text = String::from_utf8(reply.body).unwrap();
+    for expected in [
+        "cluster_atlas_http_requests_total{route=\"/tiles/{layers}/{z}/{x}/{y}\",status=\"200\"}",
+        "cluster_atlas_http_requests_total{route=\"unmatched\",status=\"404\"}",
+        "cluster_atlas_tile_seconds_bucket{layers=\"lsoa\",zoom=\"7\",le=\"0.5\"}",
+        "cluster_atlas_tile_cache_hit_ratio 0.5",
+        "cluster_atlas_db_up 1",
+        "cluster_atlas_db_pool_size",
+    ] {
+        assert!(text.contains(expected), "missing {expected} in\n{text}");
+    }
+    let version: i64 = sqlx::query_scalar("select max(version) from atlas.data_version")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert!(text.contains(&format!("cluster_atlas_data_version {version}")));
+    // The raw junk path never becomes a label.
+    assert!(!text.contains("12345"));
+    // With an admin token configured, /metrics needs it.
+    let guarded = AppState::new(pool.clone(), None).with_admin("t0ken".into(), bundled_inputs());
+    assert_eq!(send(&guarded, "GET", "/metrics", &[]).await.status, 401);
+    assert_eq!(
+        send(
+            &guarded,
+            "GET",
+            "/metrics",
+            &[("authorization", "Bearer t0ken")]
+        )
+        .await
+        .status,
+        200
+    );
+}

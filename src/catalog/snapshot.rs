@@ -192,6 +192,15 @@ impl SnapshotCache {
         Ok(())
     }
 
+    /// The current snapshot, if any, without checking the version.
+    pub async fn peek(&self) -> Option<Arc<Snapshot>> {
+        self.current
+            .read()
+            .await
+            .as_ref()
+            .map(|(_, s)| Arc::clone(s))
+    }
+
     /// Forgets the snapshot, so the next request reads the version again (after a reload).
     pub async fn invalidate(&self) {
         *self.current.write().await = None;

@@ -237,7 +237,9 @@ pub async fn render(
     q: &HashMap<String, String>,
     request: &HeaderMap,
 ) -> Result<Response, AppError> {
+    let started = std::time::Instant::now();
     let (tile, version) = tile(state, set, coord, q).await?;
+    crate::metrics::observe_tile(&set.url_name(), coord.z, started);
     // A URL carrying the current data version never changes: let browsers and CDNs keep it.
     let cache_control = if q.get("v").is_some_and(|v| *v == version.to_string()) {
         "public, max-age=31536000, immutable"
