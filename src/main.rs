@@ -55,12 +55,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let archive =
                 cluster_atlas::tiles::archive::Archive::open(&path, args.public_url.clone())
                     .await?;
-            let listener = tokio::net::TcpListener::bind(args.bind)
-                .await
-                .with_context(|| format!("cannot listen on {}", args.bind))?;
-            let local = format!("http://{}", listener.local_addr()?);
-            let shown = args.public_url.clone().unwrap_or(local);
-            let shown = shown.trim_end_matches('/');
+            let (listener, shown) = listen(&args).await?;
+            let shown = shown.as_str();
             println!(
                 "cluster-atlas is serving {} (no database) at {shown}/",
                 path.display()
@@ -90,12 +86,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                         .context("first load of the bundled data")?;
                 }
             }
-            let listener = tokio::net::TcpListener::bind(args.bind)
-                .await
-                .with_context(|| format!("cannot listen on {}", args.bind))?;
-            let local = format!("http://{}", listener.local_addr()?);
-            let shown = args.public_url.clone().unwrap_or(local);
-            let shown = shown.trim_end_matches('/');
+            let (listener, shown) = listen(&args).await?;
+            let shown = shown.as_str();
             println!("cluster-atlas is serving Wales at {shown}/");
             println!("  catalogue:      {shown}/catalog");
             println!("  TileJSON:       {shown}/tiles/wales  (also /tiles/lsoa, /tiles/clusters, /tiles/health_boards)");
@@ -125,6 +117,18 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+/// Binds the listen address; returns the listener and the base URL to show users.
+async fn listen(
+    args: &cluster_atlas::config::ServeArgs,
+) -> anyhow::Result<(tokio::net::TcpListener, String)> {
+    let listener = tokio::net::TcpListener::bind(args.bind)
+        .await
+        .with_context(|| format!("cannot listen on {}", args.bind))?;
+    let local = format!("http://{}", listener.local_addr()?);
+    let shown = args.public_url.clone().unwrap_or(local);
+    Ok((listener, shown.trim_end_matches('/').to_owned()))
 }
 
 /// The loader's defaults (every bundled file), as clap would fill them.

@@ -372,32 +372,37 @@ async fn whole_collection_downloads_in_one_request() {
         .any(|a| a == "clusters.csv"));
 }
 
+/// Runs a QGIS check script (tests/reference/qgis_*.py) with arguments; returns its JSON report.
+async fn run_qgis(script: &str, args: &[&str]) -> Value {
+    let dir = tempfile::tempdir().unwrap();
+    let python =
+        std::env::var("CLUSTER_ATLAS_QGIS_PYTHON").unwrap_or_else(|_| "/usr/bin/python3".into());
+    let out = tokio::process::Command::new(python)
+        .arg(format!(
+            "{}/tests/reference/{script}",
+            env!("CARGO_MANIFEST_DIR")
+        ))
+        .args(args)
+        .env("QT_QPA_PLATFORM", "offscreen")
+        .env("XDG_RUNTIME_DIR", dir.path())
+        .output()
+        .await
+        .expect("python3 with QGIS (python3-qgis, installed by scripts/test.sh)");
+    assert!(
+        out.status.success(),
+        "{script}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    serde_json::from_str(stdout.lines().last().unwrap_or("")).unwrap()
+}
+
 /// QGIS's own "OGC API – Features" provider (QGIS 3.22, Debian 12) loads every collection.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn qgis_oapif_provider_loads_every_collection() {
     let pool = loaded_pool(DB).await;
     let base = serve(&pool).await;
-    let dir = tempfile::tempdir().unwrap();
-    let python =
-        std::env::var("CLUSTER_ATLAS_QGIS_PYTHON").unwrap_or_else(|_| "/usr/bin/python3".into());
-    let out = tokio::process::Command::new(python)
-        .arg(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/tests/reference/qgis_oapif_check.py"
-        ))
-        .arg(&base)
-        .env("QT_QPA_PLATFORM", "offscreen")
-        .env("XDG_RUNTIME_DIR", dir.path())
-        .output()
-        .await
-        .expect("python3 with QGIS (python3-qgis)");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let report: Value = serde_json::from_str(stdout.lines().last().unwrap()).unwrap();
+    let report = run_qgis("qgis_oapif_check.py", &[&base]).await;
     for (collection, count, code, name_cy) in [
         ("lsoa", 1909, "W01000240", "Sir Ddinbych 004E"),
         ("clusters", 63, "7A1:anglesey", "Anglesey"),
@@ -424,28 +429,11 @@ async fn qgis_oapif_provider_loads_every_collection() {
 async fn qgis_vector_tile_connection_loads_the_style_url() {
     let pool = loaded_pool(DB).await;
     let base = serve(&pool).await;
-    let dir = tempfile::tempdir().unwrap();
-    let python =
-        std::env::var("CLUSTER_ATLAS_QGIS_PYTHON").unwrap_or_else(|_| "/usr/bin/python3".into());
-    let out = tokio::process::Command::new(python)
-        .arg(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/tests/reference/qgis_vectortile_check.py"
-        ))
-        .arg(&base)
-        .arg("/styles/indicator.json?indicator=copd&classes=5")
-        .env("QT_QPA_PLATFORM", "offscreen")
-        .env("XDG_RUNTIME_DIR", dir.path())
-        .output()
-        .await
-        .expect("python3 with QGIS (python3-qgis)");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let report: Value = serde_json::from_str(stdout.lines().last().unwrap()).unwrap();
+    let report = run_qgis(
+        "qgis_vectortile_check.py",
+        &[&base, "/styles/indicator.json?indicator=copd&classes=5"],
+    )
+    .await;
     assert_eq!(report["valid"], true, "{report}");
     assert_eq!(report["style_loaded"], true, "{report}");
     assert_eq!(

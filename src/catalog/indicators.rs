@@ -7,6 +7,18 @@ use sqlx::{PgPool, Row};
 
 use crate::significance::Significance;
 
+/// The per-area indicator columns that downloads and items add, in order.
+pub const VALUE_COLUMNS: [&str; 8] = [
+    "value",
+    "numerator",
+    "denominator",
+    "lower_ci",
+    "upper_ci",
+    "sig_vs_wales",
+    "sig_vs_hb",
+    "class",
+];
+
 /// A geography level that indicator values exist for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "snake_case")]

@@ -361,18 +361,10 @@ fn columns_of(list: &[Value], layer: LayerId, wkt: bool) -> Vec<String> {
         .map(|f| f.name.to_owned())
         .collect();
     if let Some(first) = list.first() {
-        for key in [
-            "indicator",
-            "period",
-            "value",
-            "numerator",
-            "denominator",
-            "lower_ci",
-            "upper_ci",
-            "sig_vs_wales",
-            "sig_vs_hb",
-            "class",
-        ] {
+        let keys = ["indicator", "period"]
+            .into_iter()
+            .chain(crate::catalog::indicators::VALUE_COLUMNS);
+        for key in keys {
             if first["properties"].get(key).is_some() {
                 columns.push(key.to_owned());
             }

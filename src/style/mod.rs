@@ -318,22 +318,14 @@ fn data_row(
     })
 }
 
-const CSV_COLUMNS: [&str; 14] = [
-    "level",
-    "code",
-    "name",
-    "name_cy_fallback",
-    "hb_code",
-    "value",
-    "numerator",
-    "denominator",
-    "lower_ci",
-    "upper_ci",
-    "sig_vs_wales",
-    "sig_vs_hb",
-    "class",
-    "color",
-];
+/// Columns of `/data` CSV: the area, then the shared value columns, then the colour.
+fn csv_columns() -> Vec<&'static str> {
+    ["level", "code", "name", "name_cy_fallback", "hb_code"]
+        .into_iter()
+        .chain(crate::catalog::indicators::VALUE_COLUMNS)
+        .chain(["color"])
+        .collect()
+}
 
 /// `GET /data/{indicator}` (or `/data/{indicator}.csv`): every area's value, interval,
 /// flags, and class and colour under the requested classification.
@@ -389,12 +381,10 @@ async fn get_data(
             out.write_record(rec)
                 .map_err(|e| AppError::Internal(e.to_string()))
         };
-        write(
-            &mut out,
-            CSV_COLUMNS.iter().map(|s| (*s).to_owned()).collect(),
-        )?;
+        let columns = csv_columns();
+        write(&mut out, columns.iter().map(|s| (*s).to_owned()).collect())?;
         for r in &rows {
-            write(&mut out, CSV_COLUMNS.iter().map(|k| cell(&r[*k])).collect())?;
+            write(&mut out, columns.iter().map(|k| cell(&r[*k])).collect())?;
         }
         let body = out
             .into_inner()
