@@ -98,7 +98,7 @@ impl AppState {
             return Err(AppError::DatabaseDown);
         }
         f.await.map_err(|e| {
-            if crate::db::health::is_connection_error(&e) {
+            if crate::db::health::is_outage(&e, &self.pool) {
                 self.db_health.mark_down();
             }
             e.into()

@@ -144,7 +144,7 @@ impl SnapshotCache {
                 let (me, pool, health) = (Arc::clone(self), pool.clone(), Arc::clone(health));
                 tokio::spawn(async move {
                     if let Err(e) = me.refresh(&pool).await {
-                        if crate::db::health::is_connection_error(&e) {
+                        if crate::db::health::is_outage(&e, &pool) {
                             health.mark_down();
                         }
                         tracing::warn!(error = %e, "data version check failed; serving the last known version");
@@ -158,7 +158,7 @@ impl SnapshotCache {
             return Err(sqlx::Error::PoolTimedOut);
         }
         self.refresh(pool).await.inspect_err(|e| {
-            if crate::db::health::is_connection_error(e) {
+            if crate::db::health::is_outage(e, pool) {
                 health.mark_down();
             }
         })?;

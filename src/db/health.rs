@@ -56,13 +56,17 @@ impl DbHealth {
     }
 }
 
-/// Whether an error means the database cannot be reached (as opposed to a bad query).
-pub fn is_connection_error(e: &sqlx::Error) -> bool {
-    matches!(
-        e,
-        sqlx::Error::PoolTimedOut
-            | sqlx::Error::PoolClosed
-            | sqlx::Error::Io(_)
-            | sqlx::Error::Tls(_)
-    ) || matches!(e, sqlx::Error::Database(d) if d.code().is_some_and(|c| c.starts_with("57P") || c.starts_with("08")))
+/// Whether an error means the database cannot be reached (as opposed to a bad query, or
+/// a busy pool). A pool timeout counts only when the pool has room for more connections,
+/// i.e. it could not open one: with every connection open and busy it is overload, which
+/// must not open the breaker and turn a traffic spike into an outage.
+pub fn is_outage(e: &sqlx::Error, pool: &PgPool) -> bool {
+    match e {
+        sqlx::Error::PoolTimedOut => pool.size() < pool.options().get_max_connections(),
+        sqlx::Error::PoolClosed | sqlx::Error::Io(_) | sqlx::Error::Tls(_) => true,
+        sqlx::Error::Database(d) => d
+            .code()
+            .is_some_and(|c| c.starts_with("57P") || c.starts_with("08")),
+        _ => false,
+    }
 }
