@@ -151,9 +151,19 @@ EOF
     fi
 }
 
-# Is anything accepting TCP connections on 127.0.0.1:$1?
+# Is 127.0.0.1:$1 taken? Either something accepts connections there, or the port cannot be
+# bound: a client socket can hold it as its ephemeral source port (the kernel's ephemeral
+# range includes ports like 54330), which a connect test does not see but PostgreSQL's bind
+# does.
 ca_port_in_use() {
-    timeout 2 bash -c "exec 3<>/dev/tcp/127.0.0.1/$1" >/dev/null 2>&1
+    timeout 2 bash -c "exec 3<>/dev/tcp/127.0.0.1/$1" >/dev/null 2>&1 && return 0
+    command -v python3 >/dev/null 2>&1 || return 1
+    ! python3 -c 'import socket, sys
+s = socket.socket()
+try:
+    s.bind(("127.0.0.1", int(sys.argv[1])))
+except OSError:
+    sys.exit(1)' "$1" 2>/dev/null
 }
 
 # Escape a value for a single-quoted postgresql.conf string.
