@@ -93,6 +93,11 @@ pub struct ServeArgs {
     /// Without it the admin routes answer 404.
     #[arg(long, env = "CLUSTER_ATLAS_ADMIN_TOKEN", hide_env_values = true)]
     pub admin_token: Option<String>,
+    /// Origins allowed to call the API from a browser, comma-separated
+    /// (e.g. `https://dashboards.example.nhs.wales,https://phw.example`); `*` (the
+    /// default) allows any, which suits the read-only public endpoints.
+    #[arg(long, env = "CLUSTER_ATLAS_CORS_ORIGINS", default_value = "*")]
+    pub cors_origins: String,
     /// Seed the whole Wales pyramid (all layers, z0–z14) into the cache at start.
     #[arg(long, env = "CLUSTER_ATLAS_WARM")]
     pub warm: bool,

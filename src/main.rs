@@ -94,7 +94,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             println!("  QGIS XYZ tiles: {shown}/tiles/wales/{{z}}/{{x}}/{{y}}  (zmin 0, zmax 14)");
             println!("  health:         {shown}/health");
             let mut state = server::AppState::new(pool, args.public_url.clone())
-                .with_tile_cache_bytes(args.cache_mb.saturating_mul(1024 * 1024));
+                .with_tile_cache_bytes(args.cache_mb.saturating_mul(1024 * 1024))
+                .with_cors_origins(&args.cors_origins);
             if let Some(token) = args.admin_token.clone() {
                 let inputs = InputArgs {
                     data_dir: args.data_dir.clone(),

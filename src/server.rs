@@ -44,6 +44,8 @@ pub struct AppState {
     pub admin_token: Option<Arc<str>>,
     /// Loader inputs used by `POST /admin/reload`.
     pub reload_inputs: Option<Arc<crate::config::InputArgs>>,
+    /// Browser origins allowed by CORS; `None` allows any (`*`).
+    pub cors_origins: Option<Arc<Vec<HeaderValue>>>,
 }
 
 impl AppState {
@@ -58,7 +60,20 @@ impl AppState {
             db_health: Arc::new(crate::db::health::DbHealth::default()),
             admin_token: None,
             reload_inputs: None,
+            cors_origins: None,
         }
+    }
+
+    /// Restricts CORS to these origins (comma-separated); `*` or empty allows any.
+    pub fn with_cors_origins(mut self, origins: &str) -> AppState {
+        let list: Vec<HeaderValue> = origins
+            .split(',')
+            .map(str::trim)
+            .filter(|o| !o.is_empty() && *o != "*")
+            .filter_map(|o| HeaderValue::from_str(o).ok())
+            .collect();
+        self.cors_origins = (!list.is_empty()).then(|| Arc::new(list));
+        self
     }
 
     /// Sets the tile cache size in bytes (0 caches nothing but still coalesces).
@@ -124,6 +139,13 @@ impl AppState {
 
 /// The whole application router with middleware; tests call it directly.
 pub fn router(state: AppState) -> Router {
+    // tower-http adds `Vary: Origin` (and the preflight request headers) for a list.
+    let cors = match &state.cors_origins {
+        Some(list) => CorsLayer::new()
+            .allow_origin(tower_http::cors::AllowOrigin::list(list.iter().cloned()))
+            .allow_methods(Any),
+        None => CorsLayer::new().allow_origin(Any).allow_methods(Any),
+    };
     Router::new()
         .route("/", get(crate::ogc::landing))
         .route("/catalog", get(get_catalog))
@@ -142,7 +164,7 @@ pub fn router(state: AppState) -> Router {
             HeaderValue::from_static("nosniff"),
         ))
         .layer(CompressionLayer::new())
-        .layer(CorsLayer::new().allow_origin(Any).allow_methods(Any))
+        .layer(cors)
         .layer(TimeoutLayer::with_status_code(
             StatusCode::SERVICE_UNAVAILABLE,
             Duration::from_secs(30),

@@ -187,3 +187,43 @@ async fn metrics_expose_requests_latency_cache_pool_and_version() {
         200
     );
 }
+
+#[tokio::test]
+async fn cors_is_open_by_default_and_follows_an_allow_list() {
+    let pool = loaded_pool(DB).await;
+    let open = AppState::new(pool.clone(), None);
+    let reply = send(
+        &open,
+        "GET",
+        "/tiles/lsoa",
+        &[("origin", "https://anywhere.example")],
+    )
+    .await;
+    assert_eq!(reply.headers["access-control-allow-origin"], "*");
+    let listed = AppState::new(pool.clone(), None)
+        .with_cors_origins("https://dash.example.nhs.wales, https://phw.example");
+    let ok = send(
+        &listed,
+        "GET",
+        "/tiles/lsoa",
+        &[("origin", "https://phw.example")],
+    )
+    .await;
+    assert_eq!(
+        ok.headers["access-control-allow-origin"],
+        "https://phw.example"
+    );
+    assert!(ok.headers.get_all("vary").iter().any(|v| v
+        .to_str()
+        .unwrap()
+        .to_lowercase()
+        .contains("origin")));
+    let refused = send(
+        &listed,
+        "GET",
+        "/tiles/lsoa",
+        &[("origin", "https://evil.example")],
+    )
+    .await;
+    assert!(refused.headers.get("access-control-allow-origin").is_none());
+}
