@@ -122,19 +122,26 @@ impl AppState {
 
     /// The base URL for absolute links: the configured one, else from the Host header.
     pub fn base_url(&self, headers: &HeaderMap) -> String {
-        if let Some(url) = &self.public_url {
-            return url.to_string();
-        }
-        let host = headers
-            .get(header::HOST)
-            .and_then(|h| h.to_str().ok())
-            .filter(|h| {
-                h.chars()
-                    .all(|c| c.is_ascii_alphanumeric() || "-.:[]".contains(c))
-            })
-            .unwrap_or("127.0.0.1:8080");
-        format!("http://{host}")
+        base_url(self.public_url.as_deref(), headers)
     }
+}
+
+/// The base URL for absolute links: the configured public URL, else `http://` and the
+/// request's Host header, which is used only if it looks like a host (so a forged header
+/// cannot inject text into TileJSON and style URLs).
+pub fn base_url(public_url: Option<&str>, headers: &HeaderMap) -> String {
+    if let Some(url) = public_url {
+        return url.to_owned();
+    }
+    let host = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .filter(|h| {
+            h.chars()
+                .all(|c| c.is_ascii_alphanumeric() || "-.:[]".contains(c))
+        })
+        .unwrap_or("127.0.0.1:8080");
+    format!("http://{host}")
 }
 
 /// The whole application router with middleware; tests call it directly.

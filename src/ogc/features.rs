@@ -3,6 +3,7 @@
 //! The SQL is assembled here and only here: identifiers come from the compiled-in
 //! catalogue (quoted), every request value is a typed `$n` bind.
 
+use crate::style::escape_xml;
 use std::collections::HashMap;
 
 use serde_json::{json, Map, Value};
@@ -440,18 +441,11 @@ pub fn to_csv(features: &[Value], columns: &[String]) -> Result<Vec<u8>, csv::Er
         .map_err(|e| csv::Error::from(e.into_error()))
 }
 
-fn escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
-
 /// Features as a plain HTML table (no scripts), for people browsing the API.
 pub fn to_html(title: &str, features: &[Value], columns: &[String], links: &[Value]) -> String {
     let head: String = columns
         .iter()
-        .map(|c| format!("<th>{}</th>", escape(c)))
+        .map(|c| format!("<th>{}</th>", escape_xml(c)))
         .collect();
     let rows: String = features
         .iter()
@@ -464,7 +458,7 @@ pub fn to_html(title: &str, features: &[Value], columns: &[String], links: &[Val
                         Value::String(s) => s.clone(),
                         other => other.to_string(),
                     };
-                    format!("<td>{}</td>", escape(&v))
+                    format!("<td>{}</td>", escape_xml(&v))
                 })
                 .collect();
             format!("<tr>{cells}</tr>")
@@ -481,8 +475,8 @@ pub fn to_html(title: &str, features: &[Value], columns: &[String], links: &[Val
         .map(|l| {
             format!(
                 "<a href=\"{}\">{}</a> ",
-                escape(l["href"].as_str().unwrap_or("")),
-                escape(l["title"].as_str().or(l["rel"].as_str()).unwrap_or(""))
+                escape_xml(l["href"].as_str().unwrap_or("")),
+                escape_xml(l["title"].as_str().or(l["rel"].as_str()).unwrap_or(""))
             )
         })
         .collect();
@@ -491,6 +485,6 @@ pub fn to_html(title: &str, features: &[Value], columns: &[String], links: &[Val
          <style>body{{font-family:system-ui,sans-serif;margin:1rem}}table{{border-collapse:collapse;font-size:.85rem}}\
          td,th{{border:1px solid #ccc;padding:.2rem .4rem;text-align:left}}</style></head>\
          <body><h1>{t}</h1><p>{nav}</p><table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table></body></html>",
-        t = escape(title)
+        t = escape_xml(title)
     )
 }

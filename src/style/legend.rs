@@ -1,6 +1,7 @@
 //! `Legend`: the classes, colours and labels of one map. Styles, legends (JSON, SVG, HTML)
 //! and the QGIS SLD are all rendered from it, so they cannot disagree.
 
+use super::escape_xml;
 use serde::Serialize;
 use serde_json::{json, Value};
 
@@ -380,13 +381,6 @@ pub fn significance(
     }
 }
 
-fn xml(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
-
 impl Legend {
     /// The MapLibre expression choosing each feature's fill colour.
     ///
@@ -422,8 +416,8 @@ impl Legend {
             body.push_str(&format!(
                 "<g role=\"listitem\" aria-label=\"{label}{count}\"><rect x=\"12\" y=\"{y}\" width=\"28\" height=\"18\" fill=\"{color}\" stroke=\"#555\" stroke-width=\"0.5\"/>\
                  <text x=\"50\" y=\"{ty}\">{label}{count}</text></g>",
-                label = xml(&e.label),
-                color = xml(&e.color),
+                label = escape_xml(&e.label),
+                color = escape_xml(&e.color),
                 ty = y + 14,
             ));
         }
@@ -431,7 +425,7 @@ impl Legend {
             body.push_str(&format!(
                 "<text x=\"12\" y=\"{}\" font-size=\"10\" fill=\"#444\">{}</text>",
                 notes_top + i * 16 + 10,
-                xml(note)
+                escape_xml(note)
             ));
         }
         format!(
@@ -442,8 +436,8 @@ impl Legend {
              <text x=\"12\" y=\"22\" font-size=\"15\" font-weight=\"bold\">{title}</text>\
              <text x=\"12\" y=\"42\" fill=\"#444\">{subtitle}</text><g role=\"list\">{body}</g></svg>",
             lang = self.lang.as_str(),
-            title = xml(&self.title),
-            subtitle = xml(&self.subtitle),
+            title = escape_xml(&self.title),
+            subtitle = escape_xml(&self.subtitle),
         )
     }
 
@@ -456,15 +450,15 @@ impl Legend {
             .map(|e| {
                 format!(
                     "<div><span style=\"display:inline-block;width:1em;height:1em;background:{}\"></span> {}</div>",
-                    xml(&e.color),
-                    xml(&e.label)
+                    escape_xml(&e.color),
+                    escape_xml(&e.label)
                 )
             })
             .collect();
         format!(
             "<div class=\"cluster-atlas-legend\"><strong>{}</strong><div>{}</div>{rows}</div>",
-            xml(&self.title),
-            xml(&self.subtitle)
+            escape_xml(&self.title),
+            escape_xml(&self.subtitle)
         )
     }
 }

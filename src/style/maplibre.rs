@@ -8,6 +8,17 @@ use serde_json::{json, Value};
 
 use super::legend::Legend;
 
+/// A line layer drawing the outlines of one tile layer.
+fn outline(id: &str, source_layer: &str, color: &str, width: f64) -> Value {
+    json!({
+        "id": id,
+        "type": "line",
+        "source": "atlas",
+        "source-layer": source_layer,
+        "paint": {"line-color": color, "line-width": width},
+    })
+}
+
 /// A complete style: background, the coloured fill, and cluster and health-board outlines.
 pub fn style(legend: &Legend, tilejson_url: &str, attribution: &str, data_version: i64) -> Value {
     let fill_source_layer = legend.layer.as_str();
@@ -22,29 +33,18 @@ pub fn style(legend: &Legend, tilejson_url: &str, attribution: &str, data_versio
         }),
     ];
     if fill_source_layer == "lsoa" {
-        layers.push(json!({
-            "id": "lsoa-outline",
-            "type": "line",
-            "source": "atlas",
-            "source-layer": "lsoa",
-            "minzoom": 10,
-            "paint": {"line-color": "#ffffff", "line-width": 0.4, "line-opacity": 0.6},
-        }));
+        let mut lsoa = outline("lsoa-outline", "lsoa", "#ffffff", 0.4);
+        lsoa["minzoom"] = json!(10);
+        lsoa["paint"]["line-opacity"] = json!(0.6);
+        layers.push(lsoa);
     }
-    layers.push(json!({
-        "id": "cluster-outline",
-        "type": "line",
-        "source": "atlas",
-        "source-layer": "clusters",
-        "paint": {"line-color": "#333333", "line-width": 1.0},
-    }));
-    layers.push(json!({
-        "id": "health-board-outline",
-        "type": "line",
-        "source": "atlas",
-        "source-layer": "health_boards",
-        "paint": {"line-color": "#000000", "line-width": 2.2},
-    }));
+    layers.push(outline("cluster-outline", "clusters", "#333333", 1.0));
+    layers.push(outline(
+        "health-board-outline",
+        "health_boards",
+        "#000000",
+        2.2,
+    ));
     json!({
         "version": 8,
         "name": format!("cluster-atlas: {} – {}", legend.title, legend.subtitle),

@@ -30,6 +30,14 @@ use crate::significance::Significance;
 use legend::{Legend, MapKind};
 use params::ParamError;
 
+/// Escapes text for XML and HTML (SVG legends, SLD, HTML tables and legends).
+pub fn escape_xml(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
 /// Why a style, legend or download request was refused.
 #[derive(Debug, thiserror::Error)]
 pub enum StyleError {

@@ -1,18 +1,12 @@
 //! OGC SLD 1.0 export of a [`Legend`](super::legend::Legend), which QGIS imports
 //! (Layer Properties ▸ Style ▸ Load Style) for downloaded GeoJSON or any vector layer.
 
+use super::escape_xml;
 use super::legend::Legend;
-
-fn xml(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
 
 fn literal(v: &serde_json::Value) -> String {
     match v {
-        serde_json::Value::String(s) => xml(s),
+        serde_json::Value::String(s) => escape_xml(s),
         other => other.to_string(),
     }
 }
@@ -27,7 +21,7 @@ pub fn sld(legend: &Legend) -> String {
     for e in &legend.entries {
         let filter = format!(
             "<ogc:PropertyIsEqualTo><ogc:PropertyName>{}</ogc:PropertyName><ogc:Literal>{}</ogc:Literal></ogc:PropertyIsEqualTo>",
-            xml(&legend.property),
+            escape_xml(&legend.property),
             literal(&e.key)
         );
         let range = match (e.lower, e.upper) {
@@ -41,15 +35,15 @@ pub fn sld(legend: &Legend) -> String {
              <ogc:Filter>{filter}</ogc:Filter><se:PolygonSymbolizer><se:Fill><se:SvgParameter name=\"fill\">{color}</se:SvgParameter></se:Fill>\
              <se:Stroke><se:SvgParameter name=\"stroke\">#333333</se:SvgParameter><se:SvgParameter name=\"stroke-width\">0.3</se:SvgParameter></se:Stroke>\
              </se:PolygonSymbolizer></se:Rule>",
-            name = xml(&e.label),
-            color = xml(&e.color),
+            name = escape_xml(&e.label),
+            color = escape_xml(&e.color),
         ));
     }
     rules.push_str(&format!(
         "<se:Rule><se:Name>{name}</se:Name><se:ElseFilter/><se:PolygonSymbolizer><se:Fill><se:SvgParameter name=\"fill\">{color}</se:SvgParameter></se:Fill>\
          </se:PolygonSymbolizer></se:Rule>",
-        name = xml(&legend.no_data.label),
-        color = xml(&legend.no_data.color),
+        name = escape_xml(&legend.no_data.label),
+        color = escape_xml(&legend.no_data.color),
     ));
     format!(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\
@@ -61,7 +55,7 @@ pub fn sld(legend: &Legend) -> String {
          <se:Description><se:Title>{title}</se:Title><se:Abstract>{subtitle}</se:Abstract></se:Description>\
          <se:FeatureTypeStyle>{rules}</se:FeatureTypeStyle></UserStyle></NamedLayer></StyledLayerDescriptor>\n",
         layer = legend.layer.as_str(),
-        title = xml(&legend.title),
-        subtitle = xml(&legend.subtitle),
+        title = escape_xml(&legend.title),
+        subtitle = escape_xml(&legend.subtitle),
     )
 }
