@@ -98,6 +98,12 @@ impl AppState {
         }
     }
 
+    /// Re-reads the data version now (and the catalogue, if it changed): used when a tile
+    /// statement saw a newer load than the snapshot.
+    pub async fn refresh_snapshot(&self) -> Result<(), AppError> {
+        self.with_db(self.snapshots.refresh(&self.pool)).await
+    }
+
     /// The data version of the current snapshot, without touching the database.
     pub async fn snapshots_version(&self) -> Option<i64> {
         self.snapshots.peek().await.map(|s| s.data.version)

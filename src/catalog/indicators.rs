@@ -197,8 +197,17 @@ pub struct IndicatorCatalog {
 }
 
 impl IndicatorCatalog {
-    /// Reads the catalogue.
+    /// Reads the catalogue, all from one consistent snapshot of the database.
     pub async fn load(pool: &PgPool) -> Result<IndicatorCatalog, sqlx::Error> {
+        let mut tx = crate::db::begin_consistent_read(pool).await?;
+        let catalog = IndicatorCatalog::read(&mut tx).await?;
+        tx.commit().await?;
+        Ok(catalog)
+    }
+
+    /// Reads the catalogue on a connection (inside the caller's transaction, when the caller
+    /// needs it consistent with other reads).
+    pub async fn read(conn: &mut sqlx::PgConnection) -> Result<IndicatorCatalog, sqlx::Error> {
         let mut catalog = IndicatorCatalog::default();
         let rows = sqlx::query(
             "select i.*, \
@@ -206,7 +215,7 @@ impl IndicatorCatalog {
                coalesce((select array_agg(distinct level order by level) from atlas.indicator_value v where v.indicator_id = i.id), '{}') as levels \
              from atlas.indicator i order by sort_order, id",
         )
-        .fetch_all(pool)
+        .fetch_all(&mut *conn)
         .await?;
         for r in rows {
             let polarity = match r.try_get::<String, _>("polarity")?.as_str() {
@@ -235,7 +244,7 @@ impl IndicatorCatalog {
             "select indicator_id, period, level, area_code, value, numerator, denominator, lower_ci, upper_ci, \
                sig_vs_wales, sig_vs_hb from atlas.indicator_value order by indicator_id, period, level, area_code",
         )
-        .fetch_all(pool)
+        .fetch_all(&mut *conn)
         .await?;
         for r in rows {
             let key = (r.try_get("indicator_id")?, r.try_get("period")?);
@@ -256,7 +265,7 @@ impl IndicatorCatalog {
             "select 'health_board' as level, code, name_en, name_cy, name_cy_fallback, code as hb_code from atlas.health_board \
              union all select 'cluster', code, name_en, name_cy, name_cy_fallback, hb_code from atlas.cluster",
         )
-        .fetch_all(pool)
+        .fetch_all(&mut *conn)
         .await?;
         catalog.areas.insert(
             crate::etl::indicators::WALES_CODE.to_owned(),

@@ -171,8 +171,11 @@ impl SnapshotCache {
     }
 
     /// Reads the version and, when it changed, the catalogue.
-    async fn refresh(&self, pool: &PgPool) -> Result<(), sqlx::Error> {
-        let data = crate::db::current_version(pool).await?;
+    pub async fn refresh(&self, pool: &PgPool) -> Result<(), sqlx::Error> {
+        // The version and the catalogue are read in one snapshot, so a load committing in
+        // between cannot pair one version's number with another's values.
+        let mut tx = crate::db::begin_consistent_read(pool).await?;
+        let data = crate::db::current_version(&mut *tx).await?;
         let Some(data) = data else {
             *self.current.write().await = None;
             return Ok(());
@@ -186,9 +189,17 @@ impl SnapshotCache {
             .map(|(_, s)| Arc::clone(s));
         let snapshot = match unchanged {
             Some(s) => s,
-            None => Arc::new(Snapshot::new(data, IndicatorCatalog::load(pool).await?)),
+            None => Arc::new(Snapshot::new(data, IndicatorCatalog::read(&mut tx).await?)),
         };
-        *self.current.write().await = Some((Instant::now(), snapshot));
+        tx.commit().await?;
+        let mut current = self.current.write().await;
+        // Two refreshes can race; never let the slower one put an older version back.
+        if current
+            .as_ref()
+            .is_none_or(|(_, s)| s.data.version <= snapshot.data.version)
+        {
+            *current = Some((Instant::now(), snapshot));
+        }
         Ok(())
     }
 

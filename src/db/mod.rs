@@ -97,15 +97,29 @@ pub struct DataVersion {
     pub bounds: [f64; 4],
 }
 
+/// A read-only transaction whose statements all see one snapshot (REPEATABLE READ), so
+/// that several reads cannot straddle a load's commit.
+pub async fn begin_consistent_read(
+    pool: &PgPool,
+) -> Result<sqlx::Transaction<'static, sqlx::Postgres>, sqlx::Error> {
+    let mut tx = pool.begin().await?;
+    sqlx::query("set transaction isolation level repeatable read, read only")
+        .execute(&mut *tx)
+        .await?;
+    Ok(tx)
+}
+
 /// The current data version, or `None` before the first load.
-pub async fn current_version(pool: &PgPool) -> Result<Option<DataVersion>, sqlx::Error> {
+pub async fn current_version<'e>(
+    db: impl sqlx::PgExecutor<'e>,
+) -> Result<Option<DataVersion>, sqlx::Error> {
     let row = sqlx::query(
         "select version, to_char(loaded_at at time zone 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') as loaded_at, \
          cluster_approximate, cluster_provenance, lsoa_count, cluster_count, health_board_count, \
          west, south, east, north \
          from atlas.data_version order by version desc limit 1",
     )
-    .fetch_optional(pool)
+    .fetch_optional(db)
     .await?;
     row.map(|r| {
         Ok(DataVersion {

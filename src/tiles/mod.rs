@@ -54,6 +54,15 @@ pub enum TileError {
     /// A path or query string that axum could not decode.
     #[error("bad path or query: {0}")]
     BadPath(String),
+    /// A load committed while the tile was being rendered (retried internally; seen by a
+    /// client only if loads keep committing).
+    #[error("the data changed from version {expected} to {found} while the tile was rendered")]
+    DataChanged {
+        /// The snapshot's version.
+        expected: i64,
+        /// The version a layer statement saw.
+        found: i64,
+    },
     /// `indicator=` on a tile request without the clusters layer.
     #[error("indicator values are carried by the clusters layer: request /tiles/clusters/... or a list that includes clusters")]
     IndicatorNeedsClusters,
@@ -74,6 +83,9 @@ impl TileError {
             }
             TileError::BadPath(_) => (StatusCode::BAD_REQUEST, "bad_path", None),
             TileError::IndicatorNeedsClusters => (StatusCode::BAD_REQUEST, "bad_parameter", None),
+            TileError::DataChanged { .. } => {
+                (StatusCode::SERVICE_UNAVAILABLE, "data_changing", None)
+            }
         }
     }
 }
@@ -186,16 +198,15 @@ pub struct IndicatorArrays {
 
 /// Validates `indicator`, `period`, `method`, `classes` (and `breaks`, `palette`) and
 /// builds the cluster values with their classes from the shared classification.
-async fn indicator_arrays(
-    state: &AppState,
+fn indicator_arrays(
+    snapshot: &crate::catalog::snapshot::Snapshot,
     q: &HashMap<String, String>,
 ) -> Result<(IndicatorArrays, String), AppError> {
     use crate::catalog::indicators::Level;
     use crate::style::{classify, params, StyleError};
-    let snapshot = state.snapshot().await?;
     let ip = params::indicator(q, &snapshot.catalog).map_err(StyleError::from)?;
     let c = params::classification(q).map_err(StyleError::from)?;
-    let choropleth = classify(&snapshot, &ip, &c)?;
+    let choropleth = classify(snapshot, &ip, &c)?;
     let mut arrays = IndicatorArrays::default();
     for v in snapshot.catalog.values(&ip.indicator.id, &ip.period) {
         if v.level != Level::Cluster {
@@ -258,13 +269,47 @@ pub async fn tile(
     q: &HashMap<String, String>,
 ) -> Result<(Arc<cache::CachedTile>, i64), AppError> {
     let layers = set.at_zoom(coord.z)?;
+    let mut attempt = 0;
+    loop {
+        attempt += 1;
+        match tile_at_snapshot(state, set, &layers, coord, q).await {
+            Err(AppError::Shared(e))
+                if matches!(*e, AppError::Tile(TileError::DataChanged { .. })) =>
+            {
+                // A load committed between reading the snapshot and running the tile
+                // statements: catch up with it and render again, so no answer (and no
+                // cache entry) ever mixes two versions or carries the wrong one.
+                if attempt >= MAX_VERSION_RETRIES {
+                    return Err(AppError::Shared(e));
+                }
+                tracing::debug!(error = %e, "data version moved during a tile render; retrying");
+                state.refresh_snapshot().await?;
+            }
+            other => return other,
+        }
+    }
+}
+
+/// How many times a tile is re-rendered when loads keep committing under it.
+const MAX_VERSION_RETRIES: u32 = 4;
+
+/// One render attempt against the current snapshot. Every layer statement reports the data
+/// version it read; the tile is accepted (and cached under that version) only when all of
+/// them match the snapshot the cache key and the indicator classes came from.
+async fn tile_at_snapshot(
+    state: &AppState,
+    set: &LayerSet,
+    layers: &[LayerId],
+    coord: TileCoord,
+    q: &HashMap<String, String>,
+) -> Result<(Arc<cache::CachedTile>, i64), AppError> {
     let snapshot = state.snapshot().await?;
     let version = snapshot.data.version;
     let indicator = if q.contains_key("indicator") {
         if !set.layers().contains(&LayerId::Clusters) {
             return Err(TileError::IndicatorNeedsClusters.into());
         }
-        Some(indicator_arrays(state, q).await?)
+        Some(indicator_arrays(&snapshot, q)?)
     } else {
         None
     };
@@ -284,7 +329,15 @@ pub async fn tile(
                     .map(|&layer| fetch_layer(state, layer, coord, arrays.as_deref())),
             )
             .await?;
-            Ok(Arc::new(cache::CachedTile::new(parts.concat(), version)))
+            if let Some(moved) = parts.iter().find(|p| p.version != version) {
+                return Err(TileError::DataChanged {
+                    expected: version,
+                    found: moved.version,
+                }
+                .into());
+            }
+            let bytes: Vec<u8> = parts.into_iter().flat_map(|p| p.bytes).collect();
+            Ok(Arc::new(cache::CachedTile::new(bytes, version)))
         })
         .await?;
     Ok((tile, version))
@@ -353,15 +406,16 @@ async fn fetch_layer(
     layer: LayerId,
     coord: TileCoord,
     indicator: Option<&IndicatorArrays>,
-) -> Result<Vec<u8>, AppError> {
+) -> Result<LayerBytes, AppError> {
     let with_values = indicator.filter(|_| layer == LayerId::Clusters);
     let statement = state
         .tile_queries
         .get(layer, coord.z, with_values.is_some());
-    let mut query = sqlx::query_scalar::<_, Option<Vec<u8>>>(sqlx::AssertSqlSafe(statement))
-        .bind(i32::from(coord.z))
-        .bind(i32::try_from(coord.x).unwrap_or(i32::MAX))
-        .bind(i32::try_from(coord.y).unwrap_or(i32::MAX));
+    let mut query =
+        sqlx::query_as::<_, (Option<i64>, Option<Vec<u8>>)>(sqlx::AssertSqlSafe(statement))
+            .bind(i32::from(coord.z))
+            .bind(i32::try_from(coord.x).unwrap_or(i32::MAX))
+            .bind(i32::try_from(coord.y).unwrap_or(i32::MAX));
     if let Some(a) = with_values {
         query = query
             .bind(&a.codes)
@@ -372,7 +426,7 @@ async fn fetch_layer(
             .bind(&a.sig_vs_wales)
             .bind(&a.sig_vs_hb);
     }
-    let bytes = state
+    let (version, bytes) = state
         .with_db(async {
             let mut guard = CancellableConnection::acquire(&state.pool).await?;
             let result = query.fetch_one(guard.conn()).await;
@@ -380,7 +434,16 @@ async fn fetch_layer(
             result
         })
         .await?;
-    Ok(bytes.unwrap_or_default())
+    Ok(LayerBytes {
+        version: version.unwrap_or(0),
+        bytes: bytes.unwrap_or_default(),
+    })
+}
+
+/// One layer's MVT bytes and the data version its statement saw.
+struct LayerBytes {
+    version: i64,
+    bytes: Vec<u8>,
 }
 
 /// TileJSON 3.0.0 for one or more layers; `/tiles/lsoa` and `/tiles/lsoa.json` both work.

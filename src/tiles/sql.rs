@@ -64,13 +64,17 @@ pub fn layer_tile_sql(layer: LayerId, band_index: usize, indicator: bool) -> Str
         );
     }
     let margin = f64::from(TILE_BUFFER) / f64::from(TILE_EXTENT);
+    // The data version is read in the same statement, so from the same MVCC snapshot as
+    // the features: the caller can prove which load a layer came from, and never caches
+    // (or combines) layers from two versions while a load commits.
     format!(
-        "select ST_AsMVT(t, {name}, {extent}, 'geom', 'fid') from (\
+        "select (select max(\"version\") from \"atlas\".\"data_version\") as \"version\", \
+         (select ST_AsMVT(t, {name}, {extent}, 'geom', 'fid') from (\
          select f.\"fid\", {properties}, \
          ST_AsMVTGeom({geom}, ST_TileEnvelope($1, $2, $3), {extent}, {buffer}, true) as geom \
          from \"atlas\".{table} as f{join} \
          where {geom} && ST_TileEnvelope($1, $2, $3, margin => {margin})\
-         ) as t where t.geom is not null",
+         ) as t where t.geom is not null) as \"mvt\"",
         name = quote_literal(layer.as_str()),
         extent = TILE_EXTENT,
         buffer = TILE_BUFFER,
