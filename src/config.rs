@@ -98,6 +98,9 @@ pub struct ServeArgs {
     /// default) allows any, which suits the read-only public endpoints.
     #[arg(long, env = "CLUSTER_ATLAS_CORS_ORIGINS", default_value = "*")]
     pub cors_origins: String,
+    /// Requests handled at once; further requests wait (within the 30 s request timeout).
+    #[arg(long, env = "CLUSTER_ATLAS_MAX_IN_FLIGHT", default_value_t = crate::server::DEFAULT_MAX_IN_FLIGHT)]
+    pub max_in_flight: usize,
     /// Seed the whole Wales pyramid (all layers, z0–z14) into the cache at start.
     #[arg(long, env = "CLUSTER_ATLAS_WARM")]
     pub warm: bool,

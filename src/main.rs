@@ -96,6 +96,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let mut state = server::AppState::new(pool, args.public_url.clone())
                 .with_tile_cache_bytes(args.cache_mb.saturating_mul(1024 * 1024))
                 .with_cors_origins(&args.cors_origins);
+            state.max_in_flight = args.max_in_flight;
             if let Some(token) = args.admin_token.clone() {
                 let inputs = InputArgs {
                     data_dir: args.data_dir.clone(),

@@ -46,13 +46,27 @@ pub struct AppState {
     pub reload_inputs: Option<Arc<crate::config::InputArgs>>,
     /// Browser origins allowed by CORS; `None` allows any (`*`).
     pub cors_origins: Option<Arc<Vec<HeaderValue>>>,
+    /// Requests handled at once; more wait in line (within the request timeout).
+    pub max_in_flight: usize,
+    /// Permits for database work, fewer than the pool's connections: requests queue here,
+    /// without a deadline of their own, instead of timing out in the pool, so a pool
+    /// timeout means the database cannot be reached, never that the server is busy. The
+    /// spare connections keep the snapshot check, query cancels and reloads moving under
+    /// full load.
+    pub db_slots: Arc<tokio::sync::Semaphore>,
 }
+
+/// Connections kept out of [`AppState::db_slots`] for background work.
+const SPARE_CONNECTIONS: u32 = 2;
+
+/// Default bound on requests handled at once: far above what the pool can feed, so it
+/// only bites under a flood, where waiting in line beats running out of memory.
+pub const DEFAULT_MAX_IN_FLIGHT: usize = 1024;
 
 impl AppState {
     /// Builds the state for a pool.
     pub fn new(pool: PgPool, public_url: Option<String>) -> AppState {
         AppState {
-            pool,
             tile_queries: Arc::new(TileQueries::build()),
             public_url: public_url.map(|u| Arc::from(u.trim_end_matches('/'))),
             snapshots: Arc::new(SnapshotCache::default()),
@@ -61,6 +75,9 @@ impl AppState {
             admin_token: None,
             reload_inputs: None,
             cors_origins: None,
+            max_in_flight: DEFAULT_MAX_IN_FLIGHT,
+            db_slots: Arc::new(tokio::sync::Semaphore::new(db_slot_count(&pool))),
+            pool,
         }
     }
 
@@ -118,6 +135,15 @@ impl AppState {
         if self.db_health.is_down() {
             return Err(AppError::DatabaseDown);
         }
+        let _slot = self
+            .db_slots
+            .acquire()
+            .await
+            .map_err(|_| AppError::DatabaseDown)?;
+        // The breaker may have opened while this request waited in line.
+        if self.db_health.is_down() {
+            return Err(AppError::DatabaseDown);
+        }
         f.await.map_err(|e| {
             if crate::db::health::is_outage(&e, &self.pool) {
                 self.db_health.mark_down();
@@ -150,6 +176,12 @@ pub fn base_url(public_url: Option<&str>, headers: &HeaderMap) -> String {
     format!("http://{host}")
 }
 
+/// How many requests may use the database at once for a pool.
+fn db_slot_count(pool: &PgPool) -> usize {
+    let max = pool.options().get_max_connections();
+    usize::try_from(max.saturating_sub(SPARE_CONNECTIONS).max(1)).unwrap_or(1)
+}
+
 /// The whole application router with middleware; tests call it directly.
 pub fn router(state: AppState) -> Router {
     // tower-http adds `Vary: Origin` (and the preflight request headers) for a list.
@@ -159,6 +191,7 @@ pub fn router(state: AppState) -> Router {
             .allow_methods(Any),
         None => CorsLayer::new().allow_origin(Any).allow_methods(Any),
     };
+    let max_in_flight = state.max_in_flight.max(1);
     Router::new()
         .route("/", get(crate::ogc::landing))
         .route("/catalog", get(get_catalog))
@@ -178,6 +211,10 @@ pub fn router(state: AppState) -> Router {
         ))
         .layer(CompressionLayer::new())
         .layer(cors)
+        // Inside the timeout, so time spent waiting for a slot counts against it.
+        .layer(tower::limit::GlobalConcurrencyLimitLayer::new(
+            max_in_flight,
+        ))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::SERVICE_UNAVAILABLE,
             Duration::from_secs(30),
@@ -217,9 +254,17 @@ async fn get_catalog(
     State(state): State<AppState>,
     headers: HeaderMap,
 ) -> Result<Json<Value>, AppError> {
-    let data = crate::db::current_version(&state.pool).await?;
+    // From the snapshot: no query per request, and the same version the tiles carry.
+    let snapshot = match state.snapshot().await {
+        Ok(s) => Some(s),
+        Err(AppError::NoData) => None,
+        Err(e) => return Err(e),
+    };
     let base = state.base_url(&headers);
-    Ok(Json(catalog_json(&base, data.as_ref())))
+    Ok(Json(catalog_json(
+        &base,
+        snapshot.as_ref().map(|s| &s.data),
+    )))
 }
 
 fn catalog_json(base: &str, data: Option<&crate::db::DataVersion>) -> Value {
