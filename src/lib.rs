@@ -18,6 +18,7 @@ pub mod etl;
 pub mod export;
 pub mod metrics;
 pub mod ogc;
+pub mod profiles;
 pub mod server;
 pub mod significance;
 pub mod style;

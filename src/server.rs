@@ -200,6 +200,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::tiles::router())
         .merge(crate::style::router())
         .merge(crate::ogc::router())
+        .merge(crate::profiles::router())
         .merge(crate::web::router())
         .merge(crate::admin::router())
         .fallback(not_found)

@@ -210,7 +210,7 @@ const NAME_FIELDS: [Field; 4] = [
     field("name_cy_fallback", Boolean, "true when name_cy is only the English name, because no Welsh name is published"),
 ];
 
-const PROFILE_FIELDS: [Field; 11] = [
+const PROFILE_FIELDS: [Field; 13] = [
     field("lsoa_count", Integer, "Number of 2011 LSOAs in the area"),
     field(
         "wimd_q1_lsoas",
@@ -249,6 +249,16 @@ const PROFILE_FIELDS: [Field; 11] = [
         "wimd_q5_pct",
         Number,
         "Share of the area's LSOAs in WIMD quintile 5, per cent",
+    ),
+    field(
+        "population",
+        Integer,
+        "Residents, ONS mid-2020 estimate summed from 2011 LSOAs",
+    ),
+    field(
+        "wimd_q1_residents_pct",
+        Number,
+        "Share of residents (ONS mid-2020) living in WIMD 2019 quintile 1 LSOAs, per cent",
     ),
 ];
 

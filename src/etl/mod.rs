@@ -4,6 +4,7 @@ pub mod csv_input;
 pub mod error;
 pub mod indicators;
 pub mod ogr;
+pub mod population;
 pub mod postgis;
 pub mod progress;
 pub mod sources;

@@ -27,6 +27,8 @@ pub struct InputPaths {
     pub clusters: ClusterInput,
     /// Indicator catalogue and values.
     pub indicators: IndicatorPaths,
+    /// ONS population estimates.
+    pub population: super::population::PopulationPaths,
 }
 
 /// The two ways to say which cluster each LSOA belongs to.
@@ -86,6 +88,7 @@ impl InputPaths {
                 extra_catalogue: args.indicators.clone(),
                 extra_values: args.indicator_values.clone(),
             },
+            population: super::population::PopulationPaths::in_dir(&dir),
         }
     }
 }
@@ -137,6 +140,8 @@ pub struct Prepared {
     pub inputs: Value,
     /// Indicator catalogue and values.
     pub indicators: IndicatorInputs,
+    /// Population estimates per LSOA.
+    pub population: super::population::PopulationInputs,
 }
 
 fn hex(bytes: &[u8]) -> String {
@@ -463,6 +468,7 @@ pub fn read_inputs(paths: &InputPaths, args: &InputArgs) -> Result<Prepared, Etl
 
     // 6. One JSON row per LSOA with every column of the staging table.
     let mut rows = Vec::with_capacity(lsoas.len());
+    let lsoa_codes: Vec<String> = lsoas.keys().cloned().collect();
     for (code, geom) in lsoas {
         let (la_code, la_name_en, la_name_cy, hb_code) = lookup.remove(&code).unwrap_or_default();
         let mut row = wimd.remove(&code).unwrap_or_default();
@@ -512,6 +518,13 @@ pub fn read_inputs(paths: &InputPaths, args: &InputArgs) -> Result<Prepared, Etl
         inputs["extra_indicator_values"] = describe(p);
     }
     let indicators = read_indicators(indicator_paths)?;
+    let pop = &paths.population;
+    inputs["population_bands"] = describe(&pop.bands);
+    inputs["population_single_years"] = describe(&pop.single_years);
+    inputs["population_sex_age_2024"] = describe(&pop.sex_age_2024);
+    inputs["lsoa21_lookup"] = describe(&pop.lsoa21_lookup);
+    let lsoa11_codes: std::collections::HashSet<String> = lsoa_codes.iter().cloned().collect();
+    let population = super::population::read_population(pop, &lsoa11_codes)?;
 
     Ok(Prepared {
         lsoas: rows,
@@ -523,6 +536,7 @@ pub fn read_inputs(paths: &InputPaths, args: &InputArgs) -> Result<Prepared, Etl
         lsoa_path: paths.lsoa.clone(),
         inputs,
         indicators,
+        population,
     })
 }
 
