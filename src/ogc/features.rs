@@ -41,6 +41,8 @@ pub enum FilterValue {
     Text(String),
     /// Integer equality.
     Int(i64),
+    /// Floating-point equality (double precision columns).
+    Float(f64),
     /// Boolean equality.
     Bool(bool),
 }
@@ -183,12 +185,28 @@ pub fn parse(
                     ))
                 }
             }),
-            FieldType::String | FieldType::Number => {
-                if v.len() > 64 {
+            FieldType::Number => FilterValue::Float(
+                v.trim()
+                    .parse::<f64>()
+                    .ok()
+                    .filter(|x| x.is_finite())
+                    .ok_or_else(|| invalid("filter", v, format!("`{param}` takes a number")))?,
+            ),
+            FieldType::String => {
+                if v.chars().count() > 64 {
                     return Err(invalid(
                         "filter",
                         v,
                         format!("`{param}` values are at most 64 characters"),
+                    ));
+                }
+                // PostgreSQL text cannot hold NUL, so no value with one can match; refuse it
+                // here rather than let the database fail on it.
+                if v.contains('\0') {
+                    return Err(invalid(
+                        "filter",
+                        v,
+                        format!("`{param}` values cannot contain NUL characters"),
                     ));
                 }
                 FilterValue::Text(v.clone())
@@ -262,11 +280,13 @@ fn where_clause(
         match value {
             FilterValue::Text(s) => args.add(s.clone()),
             FilterValue::Int(i) => args.add(*i),
+            FilterValue::Float(x) => args.add(*x),
             FilterValue::Bool(b) => args.add(*b),
         }
         .map_err(sqlx::Error::Encode)?;
         let cast = match value {
             FilterValue::Int(_) => "::bigint",
+            FilterValue::Float(_) => "::double precision",
             _ => "",
         };
         conditions.push(format!("f.{}{cast} = {p}", quote_ident(column)));

@@ -74,14 +74,23 @@ pub fn router() -> Router<AppState> {
         )
 }
 
-fn wants_json(headers: &HeaderMap, q: &HashMap<String, String>) -> bool {
+/// Whether the landing page should be JSON: `f=json` or `f=html`, else the Accept header.
+/// Any other `f` is refused, like every other known parameter with a bad value.
+fn wants_json(headers: &HeaderMap, q: &HashMap<String, String>) -> Result<bool, StyleError> {
     match q.get("f").map(String::as_str) {
-        Some("json") => true,
-        Some(_) => false,
-        None => headers
+        Some("json") => Ok(true),
+        Some("html") => Ok(false),
+        Some(other) => Err(StyleError::Param(
+            crate::style::params::ParamError::Unknown {
+                param: "f",
+                value: other.chars().take(32).collect(),
+                allowed: vec!["json".into(), "html".into()],
+            },
+        )),
+        None => Ok(headers
             .get(header::ACCEPT)
             .and_then(|a| a.to_str().ok())
-            .is_some_and(|a| a.contains("json") && !a.contains("text/html")),
+            .is_some_and(|a| a.contains("json") && !a.contains("text/html"))),
     }
 }
 
@@ -93,7 +102,7 @@ pub async fn landing(
     q: Q,
 ) -> Result<Response, AppError> {
     let q = query(q)?;
-    if !wants_json(&headers, &q) {
+    if !wants_json(&headers, &q)? {
         return Ok(crate::web::map_page_response());
     }
     let base = state.base_url(&headers);
@@ -105,7 +114,7 @@ pub async fn landing(
         "links": [
             {"href": format!("{base}/?f=json"), "rel": "self", "type": "application/json", "title": "This document"},
             {"href": format!("{base}/map"), "rel": "alternate", "type": "text/html", "title": "The map"},
-            {"href": format!("{base}/api"), "rel": "service-desc", "type": "application/vnd.oai.openapi+json;version=3.0", "title": "The API definition (OpenAPI 3.0)"},
+            {"href": format!("{base}/api"), "rel": "service-desc", "type": openapi::OPENAPI_CONTENT_TYPE, "title": "The API definition (OpenAPI 3.0)"},
             {"href": format!("{base}/conformance"), "rel": "conformance", "type": "application/json", "title": "Conformance classes"},
             {"href": format!("{base}/collections"), "rel": "data", "type": "application/json", "title": "Collections"},
             {"href": format!("{base}/tileMatrixSets"), "rel": "http://www.opengis.net/def/rel/ogc/1.0/tiling-schemes", "type": "application/json", "title": "Tile matrix sets"},
@@ -259,6 +268,10 @@ async fn items_response(
     let id = layer.as_str();
     let parsed = features::parse(layer, &q, None).map_err(StyleError::from)?;
     let snapshot = state.snapshot().await?;
+    if !q.contains_key("indicator") {
+        crate::style::params::indicator_options_without_indicator(&q, &snapshot.catalog)
+            .map_err(StyleError::from)?;
+    }
     let (mut list, matched) = state.with_db(features::fetch(&state.pool, &parsed)).await?;
     let mut canonical = parsed.canonical.clone();
     if q.contains_key("indicator") {
@@ -385,14 +398,25 @@ async fn item(
 ) -> Result<Response, AppError> {
     let layer = layer_of(&id)?;
     let q = query(q)?;
-    let parsed = features::parse(layer, &q, Some(feature.clone())).map_err(StyleError::from)?;
-    let snapshot = state.snapshot().await?;
-    let (mut list, _) = state.with_db(features::fetch(&state.pool, &parsed)).await?;
-    if list.is_empty() {
-        return Err(AppError::NotFound(format!(
+    let not_found = || {
+        AppError::NotFound(format!(
             "/collections/{id}/items/{}",
             feature.chars().take(64).collect::<String>()
-        )));
+        ))
+    };
+    // PostgreSQL text cannot hold NUL, so no code has one: answer without asking.
+    if feature.contains('\0') {
+        return Err(not_found());
+    }
+    let parsed = features::parse(layer, &q, Some(feature.clone())).map_err(StyleError::from)?;
+    let snapshot = state.snapshot().await?;
+    if !q.contains_key("indicator") {
+        crate::style::params::indicator_options_without_indicator(&q, &snapshot.catalog)
+            .map_err(StyleError::from)?;
+    }
+    let (mut list, _) = state.with_db(features::fetch(&state.pool, &parsed)).await?;
+    if list.is_empty() {
+        return Err(not_found());
     }
     if q.contains_key("indicator") {
         features::attach_indicator(&mut list, layer, &snapshot, &q)?;

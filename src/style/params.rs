@@ -150,6 +150,33 @@ pub fn indicator_by_id<'a>(
     Ok(IndicatorPeriod { indicator, period })
 }
 
+/// Checks the indicator options of a request that names no indicator, which would
+/// otherwise be ignored without a word: the classification (`method`, `classes`,
+/// `breaks`, `palette`) must be valid, and `period` must be a period of some indicator.
+pub fn indicator_options_without_indicator(
+    q: &Query,
+    catalog: &IndicatorCatalog,
+) -> Result<(), ParamError> {
+    classification(q)?;
+    if let Some(p) = q.get("period") {
+        if !catalog.indicators.iter().any(|i| i.periods.contains(p)) {
+            let mut allowed: Vec<String> = catalog
+                .indicators
+                .iter()
+                .flat_map(|i| i.periods.iter().cloned())
+                .collect();
+            allowed.sort();
+            allowed.dedup();
+            return Err(ParamError::Unknown {
+                param: "period",
+                value: shorten(p),
+                allowed,
+            });
+        }
+    }
+    Ok(())
+}
+
 /// A classification request: method, classes, manual breaks, palette.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Classification {

@@ -311,6 +311,8 @@ async fn tile_at_snapshot(
         }
         Some(indicator_arrays(&snapshot, q)?)
     } else {
+        crate::style::params::indicator_options_without_indicator(q, &snapshot.catalog)
+            .map_err(crate::style::StyleError::from)?;
         None
     };
     let key = cache::TileKey {
@@ -468,13 +470,17 @@ pub async fn get_tilejson(
         }
         let rendered = render(MapKind::Indicator, &q, &snapshot)?;
         (Some(rendered.legend), Some(rendered.tile_query))
-    } else if set.layers().contains(&LayerId::Lsoa) {
-        (
-            Some(render(MapKind::Deprivation, &q, &snapshot)?.legend),
-            None,
-        )
     } else {
-        (None, None)
+        crate::style::params::indicator_options_without_indicator(&q, &snapshot.catalog)
+            .map_err(crate::style::StyleError::from)?;
+        if set.layers().contains(&LayerId::Lsoa) {
+            (
+                Some(render(MapKind::Deprivation, &q, &snapshot)?.legend),
+                None,
+            )
+        } else {
+            (None, None)
+        }
     };
     let mut doc = tilejson(&set, &snapshot.data, &base, tile_query.as_deref());
     if let Some(legend) = legend {
