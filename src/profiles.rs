@@ -549,7 +549,7 @@ pub fn deprivation_svg(
     lang: Lang,
 ) -> String {
     const WIDTH: f64 = 480.0;
-    const LEFT: f64 = 90.0;
+    const LEFT: f64 = 130.0;
     const BAR: f64 = 26.0;
     let full = WIDTH - LEFT - 20.0;
     let colours = crate::style::palette::wimd_quintiles();

@@ -72,6 +72,12 @@ const STRINGS = {
     domainQuintile: 'Domain quintile',
     noData: 'No data',
     approxNote: 'This cluster’s boundary is approximate.',
+    population: 'Population (mid-2020)',
+    residentsQ1: 'Residents in WIMD quintile 1',
+    whoLivesHere: 'Who lives here',
+    pyramidAlt: 'Population pyramid, mid-2024: males and females by broad age band (ONS)',
+    deprivationAlt: 'Deprivation profile: residents and LSOAs by WIMD 2019 quintile',
+    profileData: 'Profile data (JSON)',
     loadError: 'Could not load the map data:',
     sig: {
       wales: {
@@ -160,6 +166,12 @@ const STRINGS = {
     domainQuintile: 'Cwintel y parth',
     noData: 'Dim data',
     approxNote: 'Mae ffin y clwstwr hwn yn frasamcan.',
+    population: 'Poblogaeth (canol 2020)',
+    residentsQ1: 'Trigolion yng nghwintel 1 MALlC',
+    whoLivesHere: 'Pwy sy’n byw yma',
+    pyramidAlt: 'Pyramid poblogaeth, canol 2024: gwrywod a benywod yn ôl band oedran eang (ONS)',
+    deprivationAlt: 'Proffil amddifadedd: trigolion ac LSOAau yn ôl cwintel MALlC 2019',
+    profileData: 'Data’r proffil (JSON)',
     loadError: 'Methu llwytho data’r map:',
     sig: {
       wales: {
@@ -776,12 +788,24 @@ function renderInfo(feature) {
     boardRow ? [T.boardValue, fmtValue(boardRow.value, meta.unit)] : null,
     walesRow ? [T.walesValue, fmtValue(walesRow.value, meta.unit)] : null,
     p.lsoa_count ? [T.lsoas, String(p.lsoa_count)] : null,
+    p.population ? [T.population, Number(p.population).toLocaleString(state.lang === 'cy' ? 'cy-GB' : 'en-GB')] : null,
+    p.wimd_q1_residents_pct !== undefined && p.wimd_q1_residents_pct !== null ? [T.residentsQ1, fmtValue(p.wimd_q1_residents_pct, '%')] : null,
   ];
   const sig = el('ul', { class: 'sig-list', 'aria-label': T.significance },
     el('li', {}, sigWords('hb', p.sig_vs_hb ?? row?.sig_vs_hb, meta.polarity)),
     el('li', {}, sigWords('wales', p.sig_vs_wales ?? row?.sig_vs_wales, meta.polarity)));
   const children = [el('p', { class: 'sub' }, meta.title), dl(pairs), sig];
   if (p.approximate === true || p.approximate === 'true') children.push(el('p', { class: 'approx' }, T.approxNote));
+  // The charts come from /profiles only for a pinned cluster, not on every hover.
+  if (selected && selected.code === p.code) {
+    const profile = `/profiles/${encodeURIComponent(p.code)}`;
+    const lang = state.lang === 'cy' ? '?lang=cy' : '';
+    children.push(el('section', { class: 'profile', 'aria-label': T.whoLivesHere },
+      el('h3', {}, T.whoLivesHere),
+      el('img', { class: 'chart', id: 'pyramid-chart', src: `${profile}/pyramid.svg${lang}`, alt: T.pyramidAlt, width: '480', height: '178' }),
+      el('img', { class: 'chart', id: 'deprivation-chart', src: `${profile}/deprivation.svg${lang}`, alt: T.deprivationAlt, width: '480', height: '150' }),
+      el('p', { class: 'sub' }, el('a', { href: `${profile}${lang}` }, T.profileData))));
+  }
   $('info-body').replaceChildren(...children);
 }
 

@@ -321,6 +321,18 @@ async function main() {
   const sigWords = { higher: 'Significantly higher than Wales', lower: 'Significantly lower than Wales', similar: 'Not significantly different from Wales' };
   check('info panel for a clicked cluster', info.includes(row.name) && info.includes('95% CI') && info.includes(`${row.value.toFixed(1)}%`)
     && info.includes(sigWords[row.sig_vs_wales]) && /than its health board|from its health board/.test(info), { info: info.replace(/\n/g, ' | ') });
+  // The pinned cluster's population pyramid and deprivation profile (issue 7).
+  await page.waitForFunction(() => ['pyramid-chart', 'deprivation-chart'].every((id) => {
+    const img = document.getElementById(id);
+    return img && img.complete && img.naturalWidth > 0;
+  }), null, { timeout: 10_000 });
+  const charts = await page.evaluate(() => ['pyramid-chart', 'deprivation-chart'].map((id) => {
+    const img = document.getElementById(id);
+    return { src: img.getAttribute('src'), alt: img.alt, width: img.naturalWidth, height: img.naturalHeight };
+  }));
+  const profile = await getJson(`${base}/profiles/${encodeURIComponent(bg.cluster)}`);
+  check('population charts shown for the selected cluster', charts.every((c) => c.width > 0 && c.alt.length > 10 && c.src.startsWith(`/profiles/${encodeURIComponent(bg.cluster)}/`))
+    && info.includes('Population (mid-2020)') && profile.area.code === bg.cluster, { charts, info: info.replace(/\n/g, ' | ') });
 
   const shotEn = path.join(shotDir, 'map-en.png');
   await page.screenshot({ path: shotEn });
