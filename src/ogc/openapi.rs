@@ -693,6 +693,53 @@ pub fn document(base: &str, vocabulary: &Vocabulary) -> Value {
         ),
     );
 
+    // Area profiles (issue 7). Area codes are cluster keys or official codes, health board
+    // codes or `wales`; an unknown one is a 404.
+    let area = || {
+        path(
+            "area",
+            "Cluster code, health board code (W11…), or wales",
+            json!({"type": "string", "minLength": 1, "maxLength": 100}),
+        )
+    };
+    add(
+        "/profiles/{area}".into(),
+        get(
+            "Area profile for a dashboard card: population pyramids, population-weighted and LSOA-count deprivation profiles, and indicator values with their comparisons",
+            vec![area(), lang()],
+            responses("Profile", &["application/json"], None, &errs(&[400, 404])),
+        ),
+    );
+    for (chart, periods, summary) in [
+        (
+            "pyramid.svg",
+            vec!["mid-2024", "mid-2020", "mid-2019"],
+            "Population pyramid as accessible SVG (mid-2024 by sex; mid-2019/2020 persons only)",
+        ),
+        (
+            "deprivation.svg",
+            vec!["mid-2020", "mid-2019"],
+            "Residents and LSOAs by WIMD 2019 quintile as an accessible SVG bar",
+        ),
+    ] {
+        add(
+            format!("/profiles/{{area}}/{chart}"),
+            get(
+                summary,
+                vec![
+                    area(),
+                    query(
+                        "period",
+                        "Population estimate",
+                        json!({"type": "string", "enum": periods}),
+                    ),
+                    lang(),
+                ],
+                responses("Chart", &["image/svg+xml"], None, &errs(&[400, 404])),
+            ),
+        );
+    }
+
     let link = json!({"type": "object", "required": ["href", "rel"], "properties": {"href": {"type": "string"}, "rel": {"type": "string"}, "type": {"type": "string"}, "title": {"type": "string"}}});
     json!({
         "openapi": "3.0.3",
