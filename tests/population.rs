@@ -98,11 +98,12 @@ async fn totals_reconcile_from_clusters_to_boards_to_wales() {
     .await
     .unwrap();
     assert_eq!(bad_profiles, 0);
-    let profiles: i64 =
-        sqlx::query_scalar("select count(distinct (level, area_code, period)) from atlas.area_population_deprivation")
-            .fetch_one(&pool)
-            .await
-            .unwrap();
+    let profiles: i64 = sqlx::query_scalar(
+        "select count(distinct (level, area_code, period)) from atlas.area_population_deprivation",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
     assert_eq!(profiles, (63 + 7 + 1) * 2);
     // The population indicator at Wales is the same number.
     let state = AppState::new(pool.clone(), None);
@@ -140,11 +141,12 @@ async fn a_cluster_pyramid_is_the_sum_of_its_lsoas() {
     };
 
     // mid-2020, 2011 LSOAs: the bundled lookup's LSOAs, summed by hand from the CSV.
-    let members: Vec<String> = csv_rows(&boundaries().join("lsoa11_to_cluster_APPROX_nearest_practice.csv"))
-        .into_iter()
-        .filter(|r| r["cluster_2024_key"] == CLUSTER)
-        .map(|r| r["lsoa11cd"].clone())
-        .collect();
+    let members: Vec<String> =
+        csv_rows(&boundaries().join("lsoa11_to_cluster_APPROX_nearest_practice.csv"))
+            .into_iter()
+            .filter(|r| r["cluster_2024_key"] == CLUSTER)
+            .map(|r| r["lsoa11cd"].clone())
+            .collect();
     assert!(members.len() > 30);
     let mut bands: BTreeMap<usize, i64> = BTreeMap::new();
     let mut total = 0;
@@ -188,7 +190,10 @@ async fn a_cluster_pyramid_is_the_sum_of_its_lsoas() {
         if !members21.contains(&row["lsoa21cd"]) {
             continue;
         }
-        for (i, b) in ["00_15", "16_29", "30_44", "45_64", "65_plus"].iter().enumerate() {
+        for (i, b) in ["00_15", "16_29", "30_44", "45_64", "65_plus"]
+            .iter()
+            .enumerate()
+        {
             female[i] += row[&format!("f_{b}")].parse::<i64>().unwrap();
             male[i] += row[&format!("m_{b}")].parse::<i64>().unwrap();
         }
@@ -219,11 +224,19 @@ async fn a_cluster_pyramid_is_the_sum_of_its_lsoas() {
     assert_eq!(over85["period"], "mid-2020");
 
     // Welsh: the same numbers, Welsh wording, fallbacks flagged.
-    let cy = send(&state, "GET", &format!("/profiles/{CLUSTER_PATH}?lang=cy"), &[])
-        .await
-        .json();
+    let cy = send(
+        &state,
+        "GET",
+        &format!("/profiles/{CLUSTER_PATH}?lang=cy"),
+        &[],
+    )
+    .await
+    .json();
     assert_eq!(cy["lang"], "cy");
-    assert_eq!(cy["population"]["pyramids"], profile["population"]["pyramids"]);
+    assert_eq!(
+        cy["population"]["pyramids"],
+        profile["population"]["pyramids"]
+    );
     assert_eq!(cy["indicators"][0]["title_is_english_fallback"], true);
 }
 
@@ -279,11 +292,23 @@ async fn svg_charts_are_well_formed_and_proportional() {
             let width: f64 = bar.attribute("width").unwrap().parse().unwrap();
             let r = width / count as f64;
             let first = *ratio.get_or_insert(r);
-            assert!((r - first).abs() / first < 1e-3, "bar lengths must be proportional");
-            assert!(bar.children().any(|c| c.has_tag_name("title")), "each bar has a title");
+            assert!(
+                (r - first).abs() / first < 1e-3,
+                "bar lengths must be proportional"
+            );
+            assert!(
+                bar.children().any(|c| c.has_tag_name("title")),
+                "each bar has a title"
+            );
         }
     }
-    let reply = send(&state, "GET", "/profiles/W11000028/deprivation.svg?lang=cy", &[]).await;
+    let reply = send(
+        &state,
+        "GET",
+        "/profiles/W11000028/deprivation.svg?lang=cy",
+        &[],
+    )
+    .await;
     assert_eq!(reply.status, 200);
     let text = String::from_utf8(reply.body.to_vec()).unwrap();
     let doc = roxmltree::Document::parse(&text).expect("well-formed SVG");
@@ -371,7 +396,9 @@ async fn cluster_tiles_carry_population_and_the_quintile_one_share() {
     let q1 = profile["deprivation"]["population_weighted"][0]["quintiles"][0]["share_pct"]
         .as_f64()
         .unwrap();
-    let carried = feature.properties["wimd_q1_residents_pct"].as_f64().unwrap();
+    let carried = feature.properties["wimd_q1_residents_pct"]
+        .as_f64()
+        .unwrap();
     assert!((carried - q1).abs() < 1e-9);
 }
 
