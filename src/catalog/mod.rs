@@ -401,6 +401,11 @@ pub fn field_label(name: &str, lang: indicators::Lang) -> String {
         "provenance" => Some(("Geography source", "Ffynhonnell y ddaearyddiaeth")),
         "approximate" => Some(("Approximate geography", "Daearyddiaeth fras")),
         "lsoa_count" => Some(("LSOAs", "ACEHI")),
+        "population" => Some(("Population (mid-2020)", "Poblogaeth (canol 2020)")),
+        "wimd_q1_residents_pct" => Some((
+            "Residents in WIMD quintile 1, %",
+            "Trigolion yng nghwintel 1 MALlC, %",
+        )),
         "wimd_rank" => Some(("WIMD 2019 rank", "Safle MALlC 2019")),
         "wimd_decile" => Some(("WIMD 2019 decile", "Degradd MALlC 2019")),
         "wimd_quintile" => Some(("WIMD 2019 quintile", "Cwintel MALlC 2019")),
