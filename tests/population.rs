@@ -406,11 +406,7 @@ async fn cluster_tiles_carry_population_and_the_quintile_one_share() {
 async fn bad_population_input_is_refused_and_changes_nothing() {
     let pool = loaded_pool(DB).await;
     let dir = tempfile::tempdir().unwrap();
-    for entry in walk(&boundaries()) {
-        let target = dir.path().join(entry.strip_prefix(boundaries()).unwrap());
-        std::fs::create_dir_all(target.parent().unwrap()).unwrap();
-        std::fs::copy(&entry, &target).unwrap();
-    }
+    common::copy_boundaries(dir.path());
     let bands = dir.path().join("population/lsoa_population.csv");
     let text = std::fs::read_to_string(&bands).unwrap();
     // The first data row (line 2): one band made one larger than the total allows.
@@ -443,18 +439,4 @@ async fn bad_population_input_is_refused_and_changes_nothing() {
             .await
             .unwrap();
     assert_eq!(population_after, population_before);
-}
-
-/// Every file under a folder.
-fn walk(dir: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    for entry in std::fs::read_dir(dir).unwrap() {
-        let path = entry.unwrap().path();
-        if path.is_dir() {
-            out.extend(walk(&path));
-        } else {
-            out.push(path);
-        }
-    }
-    out
 }

@@ -30,10 +30,7 @@ const URLS: &[&str] = &[
 /// bundled load's while the geography stays the same.
 fn inverted_wimd_inputs(dir: &Path) -> PathBuf {
     let source = Path::new(env!("CARGO_MANIFEST_DIR")).join("boundaries");
-    for entry in std::fs::read_dir(&source).unwrap() {
-        let entry = entry.unwrap();
-        std::fs::copy(entry.path(), dir.join(entry.file_name())).unwrap();
-    }
+    common::copy_boundaries(dir);
     let mut reader = csv::Reader::from_path(source.join("wimd2019.csv")).unwrap();
     let headers = reader.headers().unwrap().clone();
     let mut writer = csv::Writer::from_path(dir.join("wimd2019.csv")).unwrap();

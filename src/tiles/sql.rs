@@ -64,12 +64,14 @@ pub fn layer_tile_sql(layer: LayerId, band_index: usize, indicator: bool) -> Str
         );
     }
     let margin = f64::from(TILE_BUFFER) / f64::from(TILE_EXTENT);
+    // Features go into the tile in id order: a parallel scan would otherwise make the bytes
+    // (and so ETags and exports) depend on which worker finished first.
     // The data version is read in the same statement, so from the same MVCC snapshot as
     // the features: the caller can prove which load a layer came from, and never caches
     // (or combines) layers from two versions while a load commits.
     format!(
         "select (select max(\"version\") from \"atlas\".\"data_version\") as \"version\", \
-         (select ST_AsMVT(t, {name}, {extent}, 'geom', 'fid') from (\
+         (select ST_AsMVT(t, {name}, {extent}, 'geom', 'fid' order by t.\"fid\") from (\
          select f.\"fid\", {properties}, \
          ST_AsMVTGeom({geom}, ST_TileEnvelope($1, $2, $3), {extent}, {buffer}, true) as geom \
          from \"atlas\".{table} as f{join} \
@@ -137,7 +139,7 @@ mod tests {
         let low = q.get(LayerId::Clusters, 3, false);
         assert!(low.contains("f.\"geom_z4\" && ST_TileEnvelope($1, $2, $3, margin => 0.015625)"));
         assert!(low.contains("from \"atlas\".\"cluster\" as f "));
-        assert!(low.contains("ST_AsMVT(t, 'clusters', 4096, 'geom', 'fid')"));
+        assert!(low.contains("ST_AsMVT(t, 'clusters', 4096, 'geom', 'fid' order by t.\"fid\")"));
         let with_values = q.get(LayerId::Clusters, 9, true);
         assert!(with_values.contains("left join unnest($4::text[], $5::float8[], $6::int4[]"));
         assert!(with_values.contains("v.\"class\""));

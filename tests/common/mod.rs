@@ -252,3 +252,24 @@ pub async fn serve(pool: &PgPool) -> String {
     });
     format!("http://{addr}")
 }
+
+/// Copies the bundled data folder (with its subfolders) into `dir`, for tests that load
+/// an edited copy.
+pub fn copy_boundaries(dir: &std::path::Path) {
+    fn copy(from: &std::path::Path, to: &std::path::Path) {
+        std::fs::create_dir_all(to).unwrap();
+        for entry in std::fs::read_dir(from).unwrap() {
+            let path = entry.unwrap().path();
+            let target = to.join(path.file_name().unwrap());
+            if path.is_dir() {
+                copy(&path, &target);
+            } else {
+                std::fs::copy(&path, &target).unwrap();
+            }
+        }
+    }
+    copy(
+        &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("boundaries"),
+        dir,
+    );
+}
