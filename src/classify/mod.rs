@@ -229,6 +229,16 @@ fn equal_interval(min: f64, max: f64, k: usize) -> Vec<f64> {
     if width == 0.0 {
         return vec![max];
     }
+    if !(max + width).is_finite() {
+        // The range is too wide for f64 (values near ±f64::MAX): numpy's arange would
+        // give no cuts or a length that cannot be allocated, so interpolate instead.
+        return (1..=k)
+            .map(|i| {
+                let t = i as f64 / k as f64;
+                min * (1.0 - t) + max * t
+            })
+            .collect();
+    }
     let mut cuts = arange(min + width, max + width, width);
     cuts.truncate(k);
     if let Some(last) = cuts.last_mut() {
@@ -378,5 +388,35 @@ mod tests {
             Breaks::compute(&x, Method::Manual, 0, &[2.0]),
             Err(ClassifyError::ClassCount(2))
         );
+    }
+
+    /// Found by the `query_string` and `csv_loader` fuzz targets: with values near
+    /// ±f64::MAX (which an `--indicator-values` file may hold for a non-% unit),
+    /// equal_interval's width overflowed, gave no bounds, and `class_of` panicked;
+    /// [0, 1.7e308] asked arange for usize::MAX cuts.
+    #[test]
+    fn extreme_values_classify_with_every_method() {
+        for values in [
+            vec![-f64::MAX, 0.0, f64::MAX],
+            vec![0.0, 1.7e308],
+            vec![-1e300, -1.0, 5e-324, 1e300, 1.5e308],
+            vec![1e19, 2e19, 3e20, 4e38, 1e39, 1e40],
+        ] {
+            let max = values.iter().copied().fold(f64::MIN, f64::max);
+            for method in [Method::Quantile, Method::EqualInterval, Method::FisherJenks] {
+                for k in MIN_CLASSES..=MAX_CLASSES {
+                    let b = Breaks::compute(&values, method, k, &[]).unwrap();
+                    assert!(!b.is_empty() && b.len() <= k, "{method} {k}: {b:?}");
+                    assert!(
+                        b.bins.windows(2).all(|w| w[0] < w[1]),
+                        "{method} {k}: {b:?}"
+                    );
+                    assert_eq!(b.bins[b.len() - 1], max, "{method} {k}: {b:?}");
+                    for &v in &values {
+                        assert!((1..=b.len()).contains(&b.class_of(v)));
+                    }
+                }
+            }
+        }
     }
 }

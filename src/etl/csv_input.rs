@@ -83,8 +83,8 @@ pub fn read_csv(
         path: path.to_path_buf(),
         reason,
     };
-    let file = std::fs::File::open(path).map_err(|e| open_err(e.to_string()))?;
-    if file.metadata().map(|m| m.len()).unwrap_or(0) == 0 {
+    let bytes = std::fs::read(path).map_err(|e| open_err(e.to_string()))?;
+    if bytes.is_empty() {
         return Err(EtlError::Empty {
             path: path.to_path_buf(),
             what: format!(
@@ -93,10 +93,13 @@ pub fn read_csv(
             ),
         });
     }
-    let mut reader = csv::ReaderBuilder::new().flexible(false).from_reader(file);
+    let lines = Lines::new(&bytes);
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(false)
+        .from_reader(bytes.as_slice());
     let headers = reader
         .headers()
-        .map_err(|e| malformed(path, &e))?
+        .map_err(|e| malformed(path, &lines, &e))?
         .iter()
         .map(|h| h.trim().trim_start_matches('\u{feff}').to_owned())
         .collect::<Vec<_>>();
@@ -120,9 +123,9 @@ pub fn read_csv(
         match reader.read_record(&mut record) {
             Ok(false) => break,
             Ok(true) => {}
-            Err(e) => return Err(malformed(path, &e)),
+            Err(e) => return Err(malformed(path, &lines, &e)),
         }
-        let line = record.position().map_or(0, csv::Position::line);
+        let line = lines.of(record.position());
         if record.iter().all(|f| f.trim().is_empty()) {
             continue; // a blank line, typically at the end
         }
@@ -143,8 +146,41 @@ pub fn read_csv(
     Ok(rows)
 }
 
-fn malformed(path: &Path, e: &csv::Error) -> EtlError {
-    let line = e.position().map_or(0, csv::Position::line);
+/// Physical line numbers. The csv crate's own count is one short after a CRLF line end
+/// (BurntSushi/rust-csv#395, so for files with Windows line ends) and after a blank line
+/// (#208); a record's byte offset is right, so lines are counted from it.
+struct Lines<'a> {
+    bytes: &'a [u8],
+    /// Offsets of line ends: `\n`, or a `\r` not followed by `\n`.
+    ends: Vec<usize>,
+}
+
+impl<'a> Lines<'a> {
+    fn new(bytes: &'a [u8]) -> Lines<'a> {
+        let ends = bytes
+            .iter()
+            .enumerate()
+            .filter(|&(i, &b)| b == b'\n' || (b == b'\r' && bytes.get(i + 1) != Some(&b'\n')))
+            .map(|(i, _)| i)
+            .collect();
+        Lines { bytes, ends }
+    }
+
+    /// The 1-based line a record (or error) at `position` starts on.
+    fn of(&self, position: Option<&csv::Position>) -> u64 {
+        let Some(position) = position else { return 0 };
+        // The offset may still point at the line end(s) before the record.
+        let mut start = usize::try_from(position.byte()).unwrap_or(usize::MAX);
+        while matches!(self.bytes.get(start), Some(b'\r' | b'\n')) {
+            start += 1;
+        }
+        let before = self.ends.partition_point(|&end| end < start);
+        u64::try_from(before).map_or(u64::MAX, |n| n + 1)
+    }
+}
+
+fn malformed(path: &Path, lines: &Lines<'_>, e: &csv::Error) -> EtlError {
+    let line = lines.of(e.position());
     let message = match e.kind() {
         csv::ErrorKind::UnequalLengths {
             expected_len, len, ..
@@ -181,6 +217,43 @@ mod tests {
         .unwrap();
         assert_eq!(n, 2);
         assert_eq!(seen, vec![(2, 1, "x".into()), (3, 2, "y".into())]);
+    }
+
+    /// Found by the `csv_loader` fuzz target: with CRLF line ends the csv crate reports
+    /// each record one line early, so errors pointed at the line above the bad row.
+    #[test]
+    fn line_numbers_are_physical_with_crlf_blank_lines_bom_and_quoted_newlines() {
+        let expected = vec![
+            (2, "A".to_owned()),
+            (4, "B".into()),
+            (5, "C\nD".into()),
+            (8, "E".into()),
+        ];
+        for text in [
+            "code,v\nA,1\n\nB,1\n\"C\nD\",1\n\nE,1\n",
+            "code,v\r\nA,1\r\n\r\nB,1\r\n\"C\nD\",1\r\n\r\nE,1\r\n",
+            "\u{feff}code,v\r\nA,1\r\n\r\nB,1\r\n\"C\nD\",1\r\n\r\nE,1",
+            "code,v\rA,1\r\rB,1\r\"C\nD\",1\r\rE,1\r",
+        ] {
+            let f = file(text);
+            let mut seen = vec![];
+            read_csv(f.path(), &["code"], |r| {
+                seen.push((r.line(), r.text("code").to_owned()));
+                Ok(())
+            })
+            .unwrap();
+            assert_eq!(seen, expected, "{text:?}");
+        }
+        let f = file("a,b\r\n1,2\r\n3,4\r\n5\r\n");
+        let e = read_csv(f.path(), &["a"], |_| Ok(())).unwrap_err();
+        assert!(
+            e.to_string()
+                .contains("line 4: the row has 1 fields but the header has 2"),
+            "{e}"
+        );
+        let f = file("a,b\r\n1,2\r\n1,x\r\n");
+        let e = read_csv(f.path(), &["b"], |r| r.int_in("b", 0..=9).map(drop)).unwrap_err();
+        assert!(e.to_string().contains("line 3: field `b`"), "{e}");
     }
 
     #[test]

@@ -123,6 +123,22 @@ fn number(row: &Row<'_>, column: &str) -> Result<Option<f64>, EtlError> {
     }
 }
 
+/// A period label, which goes into tile URLs and cache keys as it is.
+fn valid_period(row: &Row<'_>, column: &str) -> Result<String, EtlError> {
+    let period = row.required(column)?;
+    if period.len() > 32
+        || !period
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "_.-".contains(c))
+    {
+        return Err(row.error(
+            column,
+            format!("`{period}` is not a valid period: use letters, digits, _ . - (at most 32)"),
+        ));
+    }
+    Ok(period)
+}
+
 fn one_of(row: &Row<'_>, column: &str, allowed: &[&str]) -> Result<String, EtlError> {
     let v = row.required(column)?;
     if !allowed.contains(&v.as_str()) {
@@ -347,7 +363,7 @@ pub fn read_indicators(paths: &IndicatorPaths) -> Result<IndicatorInputs, EtlErr
                     .ok_or_else(|| row.error("patients_in_most_deprived_20pct", "is empty"))?;
                 let d = number(row, "patients_welsh_resident")?
                     .ok_or_else(|| row.error("patients_welsh_resident", "is empty"))?;
-                period = row.required("snapshot")?;
+                period = valid_period(row, "snapshot")?;
                 let mut v = ValueRow {
                     indicator_id: id.into(),
                     period: period.clone(),
@@ -368,9 +384,15 @@ pub fn read_indicators(paths: &IndicatorPaths) -> Result<IndicatorInputs, EtlErr
                     ("health_board".to_owned(), row.required("lhb_code")?),
                     ("wales".to_owned(), WALES_CODE.to_owned()),
                 ] {
-                    let s = sums.entry(key).or_default();
+                    let s = sums.entry(key.clone()).or_default();
                     s.0 += n;
                     s.1 += d;
+                    if !(s.0.is_finite() && s.1.is_finite()) {
+                        return Err(row.error(
+                            "patients_welsh_resident",
+                            format!("the {} {} total is too large to store", key.0, key.1),
+                        ));
+                    }
                 }
                 values.push(v);
                 Ok(())
@@ -414,14 +436,7 @@ pub fn read_indicators(paths: &IndicatorPaths) -> Result<IndicatorInputs, EtlErr
                 let Some(unit) = units.get(&indicator_id) else {
                     return Err(row.error("indicator_id", format!("unknown indicator `{indicator_id}`: add it to the indicator catalogue (--indicators)")));
                 };
-                let period = row.required("period")?;
-                if period.len() > 32
-                    || !period
-                        .chars()
-                        .all(|c| c.is_ascii_alphanumeric() || "_.-".contains(c))
-                {
-                    return Err(row.error("period", format!("`{period}` is not a valid period: use letters, digits, _ . - (at most 32)")));
-                }
+                let period = valid_period(row, "period")?;
                 let numerator = number(row, "numerator")?;
                 let denominator = number(row, "denominator")?;
                 let value = match (number(row, "value")?, numerator, denominator) {
@@ -454,4 +469,80 @@ pub fn read_indicators(paths: &IndicatorPaths) -> Result<IndicatorInputs, EtlErr
         )?;
     }
     Ok(IndicatorInputs { metas, values })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn write(dir: &tempfile::TempDir, name: &str, text: &str) -> PathBuf {
+        let path = dir.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        path
+    }
+
+    /// The bundled-format inputs with `deprivation` as the cluster deprivation file.
+    fn with_deprivation(dir: &tempfile::TempDir, deprivation: &str) -> IndicatorPaths {
+        IndicatorPaths {
+            catalogue: write(
+                dir,
+                "indicators.csv",
+                "id,title_en,title_cy,description_en,description_cy,unit,polarity,source,licence\n\
+                 patients_most_deprived_20pct,Deprived,,Share.,,%,higher_is_worse,NWIS,OGL\n",
+            ),
+            qof: write(
+                dir,
+                "qof.csv",
+                "level,area_code,register,prevalence_pct\nwales,W92000004,patients_most_deprived_20pct,\n",
+            ),
+            deprivation: write(dir, "deprivation.csv", deprivation),
+            extra_catalogue: None,
+            extra_values: None,
+        }
+    }
+
+    const DEPRIVATION_HEADER: &str =
+        "cluster_key,lhb_code,patients_welsh_resident,patients_in_most_deprived_20pct,snapshot\n";
+
+    /// Found by the `csv_loader` fuzz target: each row's counts were checked, but the
+    /// health board and Wales sums of huge counts overflowed to infinity and were stored.
+    #[test]
+    fn deprivation_totals_that_overflow_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let rows = "a,W11000023,1e308,1e306,2024-04\nb,W11000023,1.7e308,1e306,2024-04\n";
+        let paths = with_deprivation(&dir, &format!("{DEPRIVATION_HEADER}{rows}"));
+        let e = read_indicators(&paths).unwrap_err().to_string();
+        assert!(
+            e.contains("deprivation.csv: line 3: field `patients_welsh_resident`")
+                && e.contains("health_board W11000023 total is too large"),
+            "{e}"
+        );
+    }
+
+    /// Caught by the `csv_loader` fuzz target's URL-safe period check (on a hand-made
+    /// input): the deprivation file's `snapshot` became a period without the check the
+    /// generic format has, so a label like `2024 04&x` went unescaped into tile URLs and
+    /// cache keys.
+    #[test]
+    fn deprivation_snapshot_must_be_a_valid_period() {
+        let dir = tempfile::tempdir().unwrap();
+        let paths = with_deprivation(
+            &dir,
+            &format!("{DEPRIVATION_HEADER}a,W11000023,100,10,2024 04&x\n"),
+        );
+        let e = read_indicators(&paths).unwrap_err().to_string();
+        assert!(
+            e.contains(
+                "deprivation.csv: line 2: field `snapshot`: `2024 04&x` is not a valid period"
+            ),
+            "{e}"
+        );
+        let paths = with_deprivation(
+            &dir,
+            &format!("{DEPRIVATION_HEADER}a,W11000023,100,10,2024-04\n"),
+        );
+        let inputs = read_indicators(&paths).unwrap();
+        assert!(inputs.values.iter().all(|v| v.period == "2024-04"));
+        assert_eq!(inputs.values.len(), 3);
+    }
 }

@@ -188,7 +188,8 @@ async fn collection(
     )))
 }
 
-fn encode(pairs: &[(String, String)]) -> String {
+/// A query string from key-value pairs, percent-encoded: the page links of `/items`.
+pub fn encode(pairs: &[(String, String)]) -> String {
     pairs
         .iter()
         .map(|(k, v)| format!("{}={}", url_encode(k), url_encode(v)))
