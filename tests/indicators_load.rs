@@ -49,7 +49,7 @@ async fn extra_indicators_load_with_intervals_and_flags() {
     let report = cluster_atlas::etl::load(&pool, &inputs)
         .await
         .expect("load");
-    assert_eq!(report.indicators, 20);
+    assert_eq!(report.indicators, 25);
 
     let rows: Vec<ValueRow> = sqlx::query_as(
         "select area_code, value, lower_ci, upper_ci, ci_method, sig_vs_wales, sig_vs_hb \

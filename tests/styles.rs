@@ -395,7 +395,7 @@ async fn indicators_list_metadata_with_welsh_fallback() {
     let pool = loaded_pool(DB).await;
     let list = get(&pool, "/indicators?lang=cy").await.json();
     let indicators = list["indicators"].as_array().unwrap();
-    assert_eq!(indicators.len(), 19);
+    assert_eq!(indicators.len(), 24);
     let copd = indicators.iter().find(|i| i["id"] == "copd").unwrap();
     assert_eq!(copd["unit"], "%");
     assert_eq!(copd["polarity"], "neutral");
