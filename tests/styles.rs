@@ -65,13 +65,15 @@ fn run_qgis(script: &str, path: &std::path::Path, runtime_dir: &std::path::Path)
     serde_json::from_str(stdout.lines().last().unwrap_or("")).unwrap()
 }
 
-const STYLE_URLS: [&str; 9] = [
+const STYLE_URLS: [&str; 10] = [
     "/styles/deprivation.json",
     "/styles/deprivation.json?domain=housing&lang=cy",
     "/styles/indicator.json?indicator=copd",
     "/styles/indicator.json?indicator=copd&method=fisher_jenks&classes=7&palette=PuBu&lang=cy",
     "/styles/indicator.json?indicator=patients_most_deprived_20pct&method=equal_interval&classes=3",
     "/styles/indicator.json?indicator=asthma&method=manual&breaks=6,7,8",
+    // Breaks below every value: the first class is empty.
+    "/styles/indicator.json?indicator=asthma&method=manual&breaks=0.1,0.2",
     "/styles/significance.json?indicator=patients_most_deprived_20pct",
     "/styles/significance.json?indicator=lsoas_most_deprived_20pct&vs=hb&lang=cy",
     "/styles/significance.json?indicator=copd",
@@ -187,6 +189,34 @@ async fn legend_style_and_sld_show_the_same_classes() {
         assert_eq!(swatches, expected, "{url}");
         assert_eq!(doc.root_element().attribute("role"), Some("img"));
     }
+}
+
+#[tokio::test]
+async fn manual_breaks_below_the_data_never_give_an_inverted_class() {
+    // Found by fuzzing: the first class was labelled from the data minimum down to a
+    // break below it ("5.3% – 0.1%").
+    let pool = loaded_pool(DB).await;
+    let legend = get(
+        &pool,
+        "/legends/indicator.json?indicator=asthma&method=manual&breaks=0.1,0.2",
+    )
+    .await
+    .json();
+    let entries = legend["entries"].as_array().unwrap();
+    assert_eq!(entries.len(), 3);
+    let first = entries[0]["label"].as_str().unwrap();
+    assert!(
+        first.starts_with("≤ 0.1") && first.ends_with('%'),
+        "{first}"
+    );
+    assert!(entries[0]["lower"].is_null());
+    assert_eq!(entries[0]["count"], 0);
+    for e in &entries[1..] {
+        let (lo, hi) = (e["lower"].as_f64().unwrap(), e["upper"].as_f64().unwrap());
+        assert!(lo <= hi, "{e}");
+    }
+    assert_eq!(entries[1]["count"], 0);
+    assert!(entries[2]["count"].as_u64().unwrap() > 0);
 }
 
 #[tokio::test]

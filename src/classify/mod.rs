@@ -173,11 +173,23 @@ impl Breaks {
         i + 1
     }
 
-    /// Lower and upper bound of class `class` (1-based).
+    /// Lower and upper bound of class `class` (1-based). The first class starts at the
+    /// minimum, unless manual breaks put its upper bound below every value: then the class
+    /// is empty and its lower bound is its upper bound, never above it.
     pub fn range(&self, class: usize) -> (f64, f64) {
         let i = class - 1;
-        let lower = if i == 0 { self.min } else { self.bins[i - 1] };
+        let lower = if i == 0 {
+            self.min.min(self.bins[0])
+        } else {
+            self.bins[i - 1]
+        };
         (lower, self.bins[i])
+    }
+
+    /// Whether the first class lies wholly below the values (manual breaks only), so its
+    /// honest label is "up to" its upper bound rather than a range from the minimum.
+    pub fn first_class_below_values(&self) -> bool {
+        self.min > self.bins[0]
     }
 }
 
@@ -380,6 +392,15 @@ mod tests {
         assert_eq!(b.bins, vec![1.5, 2.5, 3.0]);
         assert_eq!(b.range(1), (1.0, 1.5));
         assert_eq!(b.range(3), (2.5, 3.0));
+        assert!(!b.first_class_below_values());
+        // Fuzzing found manual breaks below every value giving a first class of "1 – 0.5".
+        let low = Breaks::compute(&x, Method::Manual, 0, &[0.5, 0.75]).unwrap();
+        assert_eq!(low.range(1), (0.5, 0.5));
+        assert!(low.first_class_below_values());
+        for class in 1..=low.len() {
+            let (lo, hi) = low.range(class);
+            assert!(lo <= hi, "class {class}: {lo} > {hi}");
+        }
         assert_eq!(
             Breaks::compute(&x, Method::Manual, 0, &[2.0, 1.0]),
             Err(ClassifyError::BadManualBreaks)

@@ -347,8 +347,9 @@ pub fn read_indicators(paths: &IndicatorPaths) -> Result<IndicatorInputs, EtlErr
     let dep = &paths.deprivation;
     let id = "patients_most_deprived_20pct";
     if units.contains_key(id) {
-        let mut sums: BTreeMap<(String, String), (f64, f64)> = BTreeMap::new();
-        let mut period = String::new();
+        // Keyed by snapshot too: a file holding several snapshots gets board and Wales
+        // totals for each, never one total that mixes them.
+        let mut sums: BTreeMap<(String, String, String), (f64, f64)> = BTreeMap::new();
         read_csv(
             dep,
             &[
@@ -363,7 +364,7 @@ pub fn read_indicators(paths: &IndicatorPaths) -> Result<IndicatorInputs, EtlErr
                     .ok_or_else(|| row.error("patients_in_most_deprived_20pct", "is empty"))?;
                 let d = number(row, "patients_welsh_resident")?
                     .ok_or_else(|| row.error("patients_welsh_resident", "is empty"))?;
-                period = valid_period(row, "snapshot")?;
+                let period = valid_period(row, "snapshot")?;
                 let mut v = ValueRow {
                     indicator_id: id.into(),
                     period: period.clone(),
@@ -384,7 +385,9 @@ pub fn read_indicators(paths: &IndicatorPaths) -> Result<IndicatorInputs, EtlErr
                     ("health_board".to_owned(), row.required("lhb_code")?),
                     ("wales".to_owned(), WALES_CODE.to_owned()),
                 ] {
-                    let s = sums.entry(key.clone()).or_default();
+                    let s = sums
+                        .entry((period.clone(), key.0.clone(), key.1.clone()))
+                        .or_default();
                     s.0 += n;
                     s.1 += d;
                     if !(s.0.is_finite() && s.1.is_finite()) {
@@ -398,10 +401,10 @@ pub fn read_indicators(paths: &IndicatorPaths) -> Result<IndicatorInputs, EtlErr
                 Ok(())
             },
         )?;
-        for ((level, area_code), (n, d)) in sums {
+        for ((period, level, area_code), (n, d)) in sums {
             values.push(ValueRow {
                 indicator_id: id.into(),
-                period: period.clone(),
+                period,
                 level,
                 area_code,
                 value: 100.0 * n / d,
@@ -544,5 +547,32 @@ mod tests {
         let inputs = read_indicators(&paths).unwrap();
         assert!(inputs.values.iter().all(|v| v.period == "2024-04"));
         assert_eq!(inputs.values.len(), 3);
+    }
+
+    /// Found while fuzzing: with two snapshots in the deprivation file, the board and
+    /// Wales totals summed both and were stored under the last snapshot only.
+    #[test]
+    fn deprivation_totals_are_per_snapshot() {
+        let dir = tempfile::tempdir().unwrap();
+        let rows = "a,W11000023,100,10,2023-04
+b,W11000023,300,60,2023-04
+                    a,W11000023,100,20,2024-04
+b,W11000023,300,20,2024-04
+";
+        let paths = with_deprivation(&dir, &format!("{DEPRIVATION_HEADER}{rows}"));
+        let inputs = read_indicators(&paths).unwrap();
+        let total = |period: &str, level: &str| {
+            let v: Vec<_> = inputs
+                .values
+                .iter()
+                .filter(|v| v.period == period && v.level == level)
+                .collect();
+            assert_eq!(v.len(), 1, "{period} {level}");
+            (v[0].numerator, v[0].denominator, v[0].value)
+        };
+        assert_eq!(total("2023-04", "wales"), (Some(70.0), Some(400.0), 17.5));
+        assert_eq!(total("2024-04", "wales"), (Some(40.0), Some(400.0), 10.0));
+        assert_eq!(total("2024-04", "health_board").0, Some(40.0));
+        assert_eq!(inputs.values.len(), 8);
     }
 }

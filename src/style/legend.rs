@@ -63,7 +63,8 @@ pub struct LegendEntry {
     pub color: String,
     /// Label in the legend's language.
     pub label: String,
-    /// Lower bound (indicator classes): exclusive, except for the first class.
+    /// Lower bound (indicator classes): exclusive, except for the first class; absent
+    /// when manual breaks put the first class below every value ("≤ upper").
     #[serde(skip_serializing_if = "Option::is_none")]
     pub lower: Option<f64>,
     /// Upper bound, inclusive.
@@ -240,11 +241,18 @@ pub fn indicator(
     let entries = (1..=breaks.len())
         .map(|class| {
             let (lower, upper) = breaks.range(class);
+            // Manual breaks may all sit below the data; that first class is empty and
+            // is labelled by its upper bound alone.
+            let open_below = class == 1 && breaks.first_class_below_values();
             LegendEntry {
                 key: json!(class),
                 color: colors[class - 1].clone(),
-                label: format!("{lower:.d$}{unit} – {upper:.d$}{unit}"),
-                lower: Some(lower),
+                label: if open_below {
+                    format!("≤ {upper:.d$}{unit}")
+                } else {
+                    format!("{lower:.d$}{unit} – {upper:.d$}{unit}")
+                },
+                lower: if open_below { None } else { Some(lower) },
                 upper: Some(upper),
                 count: Some(choropleth.counts[class - 1]),
             }
