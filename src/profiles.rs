@@ -110,13 +110,20 @@ fn level_name(level: Level) -> &'static str {
     }
 }
 
-async fn load(state: &AppState, area: &Area) -> Result<ProfileData, AppError> {
+/// The area's population and deprivation rows, read in one consistent snapshot, with the
+/// data version that snapshot holds.
+async fn load(state: &AppState, area: &Area) -> Result<(ProfileData, i64), AppError> {
     let level = level_name(area.level);
     let code = area.code.clone();
     let pool = state.pool.clone();
     state
         .with_db(async move {
             let mut tx = crate::db::begin_consistent_read(&pool).await?;
+            let version: i64 = sqlx::query_scalar(
+                "select coalesce(max(version), 0)::bigint from atlas.data_version",
+            )
+            .fetch_one(&mut *tx)
+            .await?;
             let rows = sqlx::query(
                 "select period, geography, sex, band, band_order, persons from atlas.area_population \
                  where level = $1 and area_code = $2 order by period desc, band_order",
@@ -212,12 +219,25 @@ async fn load(state: &AppState, area: &Area) -> Result<ProfileData, AppError> {
                 }
             }
             tx.commit().await?;
-            Ok(ProfileData {
-                pyramids,
-                residents,
-                lsoas,
-            })
+            Ok((
+                ProfileData {
+                    pyramids,
+                    residents,
+                    lsoas,
+                },
+                version,
+            ))
         })
+        .await
+}
+
+/// The area's profile data and the snapshot whose indicator values belong with it.
+async fn read_profile(
+    state: &AppState,
+    area: &str,
+) -> Result<(std::sync::Arc<Snapshot>, ProfileData), AppError> {
+    state
+        .read_at_snapshot(|snapshot| async move { load(state, find_area(&snapshot, area)?).await })
         .await
 }
 
@@ -236,9 +256,9 @@ async fn get_profile(
     Query(q): Query<HashMap<String, String>>,
 ) -> Result<Json<Value>, AppError> {
     let lang = params::lang(&q).map_err(StyleError::from)?;
-    let snapshot = state.snapshot().await?;
+    // Population rows and indicator values must come from the same load.
+    let (snapshot, data) = read_profile(&state, &area).await?;
     let area = find_area(&snapshot, &area)?;
-    let data = load(&state, area).await?;
     let catalog = &snapshot.catalog;
     let board = area
         .hb_code
@@ -345,9 +365,8 @@ async fn get_chart(
         )));
     }
     let lang = params::lang(&q).map_err(StyleError::from)?;
-    let snapshot = state.snapshot().await?;
+    let (snapshot, data) = read_profile(&state, &area).await?;
     let area = find_area(&snapshot, &area)?;
-    let data = load(&state, area).await?;
     let name = area.name(lang);
     let svg = if chart == "pyramid.svg" {
         let period = q

@@ -22,6 +22,10 @@ use crate::error::AppError;
 use crate::tiles::cache::TileCache;
 use crate::tiles::sql::TileQueries;
 
+/// How many times an answer is rebuilt when loads keep committing under it, before a
+/// `503 data_changing`.
+pub const MAX_VERSION_RETRIES: u32 = 4;
+
 /// Default tile cache size: 256 MiB of finished tiles.
 pub const DEFAULT_TILE_CACHE_BYTES: u64 = 256 * 1024 * 1024;
 
@@ -119,6 +123,40 @@ impl AppState {
     /// statement saw a newer load than the snapshot.
     pub async fn refresh_snapshot(&self) -> Result<(), AppError> {
         self.with_db(self.snapshots.refresh(&self.pool)).await
+    }
+
+    /// Runs `read` against the current snapshot. `read` does its database work in one
+    /// consistent-read transaction and returns the data version that transaction saw; if a
+    /// load committed after the snapshot was taken, the snapshot is refreshed and `read`
+    /// runs again, so an answer never pairs rows of one load with the catalogue (indicator
+    /// values, classes) of another. Tiles do the same inside the tile cache.
+    pub async fn read_at_snapshot<T, F, Fut>(&self, read: F) -> Result<(Arc<Snapshot>, T), AppError>
+    where
+        F: Fn(Arc<Snapshot>) -> Fut,
+        Fut: std::future::Future<Output = Result<(T, i64), AppError>>,
+    {
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let snapshot = self.snapshot().await?;
+            let (value, seen) = read(snapshot.clone()).await?;
+            if seen == snapshot.data.version {
+                return Ok((snapshot, value));
+            }
+            if attempt >= MAX_VERSION_RETRIES {
+                return Err(crate::tiles::TileError::DataChanged {
+                    expected: snapshot.data.version,
+                    found: seen,
+                }
+                .into());
+            }
+            tracing::debug!(
+                expected = snapshot.data.version,
+                found = seen,
+                "data version moved during a read; retrying"
+            );
+            self.refresh_snapshot().await?;
+        }
     }
 
     /// The data version of the current snapshot, without touching the database.

@@ -1,5 +1,6 @@
 //! Loads committing while tiles are served: no tile may mix two data versions, or carry a
-//! version (ETag) other than the one its contents came from, and no request may fail.
+//! version (ETag) other than the one its contents came from, and no request may fail. The
+//! same holds for OGC items and profiles, which pair database rows with snapshot values.
 
 mod common;
 
@@ -266,4 +267,92 @@ impl Checker {
         }
         version
     }
+}
+
+/// Each feature's `wimd_q1_pct` (a column of `atlas.cluster`, read by the items query) and
+/// its `lsoas_most_deprived_20pct` value (from the snapshot) must be the same number.
+fn items_agree(state_reply: &common::Reply) -> Vec<f64> {
+    assert_eq!(state_reply.status, 200, "{:?}", state_reply.body);
+    let page = state_reply.json();
+    let features = page["features"].as_array().unwrap();
+    assert_eq!(features.len(), 63);
+    features
+        .iter()
+        .map(|f| {
+            let column = f["properties"]["wimd_q1_pct"].as_f64().unwrap();
+            let value = f["properties"]["value"].as_f64().unwrap();
+            assert_eq!(
+                column, value,
+                "{}: the page's rows and indicator values came from different loads",
+                f["id"]
+            );
+            value
+        })
+        .collect()
+}
+
+/// The profile's LSOA-count share in quintile 1 (read from the database) and its
+/// `lsoas_most_deprived_20pct` value (from the snapshot) must agree.
+fn profile_agrees(reply: &common::Reply) -> f64 {
+    assert_eq!(reply.status, 200, "{:?}", reply.body);
+    let profile = reply.json();
+    let share = profile["deprivation"]["lsoa_count"]["quintiles"][0]["share_pct"]
+        .as_f64()
+        .unwrap();
+    let value = profile["indicators"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["id"] == "lsoas_most_deprived_20pct")
+        .unwrap()["value"]
+        .as_f64()
+        .unwrap();
+    assert!(
+        (share - value).abs() < 1e-9,
+        "profile rows say {share}% but its indicator value says {value}%: two loads mixed"
+    );
+    value
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn items_and_profiles_read_after_a_load_carry_that_loads_values() {
+    let url = fresh_database("reload_items").await;
+    let pool = cluster_atlas::db::connect(&db_args(&url)).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let mut inverted = bundled_inputs();
+    inverted.data_dir = Some(inverted_wimd_inputs(dir.path()));
+    cluster_atlas::etl::load(&pool, &bundled_inputs())
+        .await
+        .unwrap();
+
+    const ITEMS: &str = "/collections/clusters/items?indicator=lsoas_most_deprived_20pct&limit=100";
+    const PROFILE: &str = "/profiles/7A1%3Aanglesey";
+    let serving = AppState::new(pool.clone(), None);
+    let before = items_agree(&send(&serving, "GET", ITEMS, &[]).await);
+    let profile_before = profile_agrees(&send(&serving, "GET", PROFILE, &[]).await);
+
+    // The load commits while the server's snapshot is still version 1 (it is refreshed
+    // in the background, stale-while-revalidate): the next answers must notice and use
+    // version 2 throughout.
+    cluster_atlas::etl::load(&pool, &inverted).await.unwrap();
+    let after = items_agree(&send(&serving, "GET", ITEMS, &[]).await);
+    assert_ne!(
+        before, after,
+        "the variants must differ for this test to see mixing"
+    );
+    let profile_after = profile_agrees(&send(&serving, "GET", PROFILE, &[]).await);
+    assert_ne!(profile_before, profile_after);
+    let item = send(
+        &serving,
+        "GET",
+        "/collections/clusters/items/7A1:anglesey?indicator=lsoas_most_deprived_20pct",
+        &[],
+    )
+    .await
+    .json();
+    assert_eq!(
+        item["properties"]["wimd_q1_pct"],
+        item["properties"]["value"]
+    );
+    assert_eq!(item["properties"]["value"].as_f64().unwrap(), profile_after);
 }

@@ -303,8 +303,25 @@ fn where_clause(
     })
 }
 
-/// One page of features (GeoJSON objects in catalogue field order) and the match count.
-pub async fn fetch(pool: &sqlx::PgPool, q: &ItemsQuery) -> Result<(Vec<Value>, i64), sqlx::Error> {
+/// One page of features and what came with it, all read in one snapshot of the database.
+pub struct Page {
+    /// GeoJSON features, properties in catalogue field order.
+    pub features: Vec<Value>,
+    /// How many features match the filters (all pages).
+    pub matched: i64,
+    /// The data version the page was read from.
+    pub version: i64,
+}
+
+/// One page of features, the match count and the data version, read in one
+/// `REPEATABLE READ` transaction so a load committing meanwhile cannot make the count,
+/// the page and the version disagree.
+pub async fn fetch(pool: &sqlx::PgPool, q: &ItemsQuery) -> Result<Page, sqlx::Error> {
+    let mut tx = crate::db::begin_consistent_read(pool).await?;
+    let version: i64 =
+        sqlx::query_scalar("select coalesce(max(version), 0)::bigint from atlas.data_version")
+            .fetch_one(&mut *tx)
+            .await?;
     let table = quote_ident(q.layer.layer().table);
     let mut count_args = PgArguments::default();
     let mut n = 0;
@@ -315,7 +332,7 @@ pub async fn fetch(pool: &sqlx::PgPool, q: &ItemsQuery) -> Result<(Vec<Value>, i
         )),
         count_args,
     )
-    .fetch_one(pool)
+    .fetch_one(&mut *tx)
     .await?;
 
     let mut args = PgArguments::default();
@@ -347,8 +364,9 @@ pub async fn fetch(pool: &sqlx::PgPool, q: &ItemsQuery) -> Result<(Vec<Value>, i
         n + 2
     );
     let rows = sqlx::query_with(sqlx::AssertSqlSafe(sql), args)
-        .fetch_all(pool)
+        .fetch_all(&mut *tx)
         .await?;
+    tx.commit().await?;
     let mut features = Vec::with_capacity(rows.len());
     for row in rows {
         let code: String = row.try_get("code")?;
@@ -362,7 +380,11 @@ pub async fn fetch(pool: &sqlx::PgPool, q: &ItemsQuery) -> Result<(Vec<Value>, i
         }
         features.push(feature);
     }
-    Ok((features, matched))
+    Ok(Page {
+        features,
+        matched,
+        version,
+    })
 }
 
 /// Adds indicator values (and classes, for clusters) to each feature's properties.

@@ -8,6 +8,7 @@ pub mod features;
 pub mod openapi;
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
@@ -17,6 +18,7 @@ use axum::routing::get;
 use axum::{Json, Router};
 use serde_json::{json, Value};
 
+use crate::catalog::snapshot::Snapshot;
 use crate::catalog::{self, LayerId, MAX_SERVED_ZOOM};
 use crate::error::AppError;
 use crate::server::AppState;
@@ -260,6 +262,20 @@ async fn items(
     items_response(&state, &headers, layer, query(q)?).await
 }
 
+/// One page of items and the snapshot whose indicator values belong with it.
+async fn read_page(
+    state: &AppState,
+    parsed: &features::ItemsQuery,
+) -> Result<(Arc<Snapshot>, features::Page), AppError> {
+    state
+        .read_at_snapshot(|_| async move {
+            let page = state.with_db(features::fetch(&state.pool, parsed)).await?;
+            let version = page.version;
+            Ok((page, version))
+        })
+        .await
+}
+
 async fn items_response(
     state: &AppState,
     headers: &HeaderMap,
@@ -268,12 +284,13 @@ async fn items_response(
 ) -> Result<Response, AppError> {
     let id = layer.as_str();
     let parsed = features::parse(layer, &q, None).map_err(StyleError::from)?;
-    let snapshot = state.snapshot().await?;
     if !q.contains_key("indicator") {
+        let snapshot = state.snapshot().await?;
         crate::style::params::indicator_options_without_indicator(&q, &snapshot.catalog)
             .map_err(StyleError::from)?;
     }
-    let (mut list, matched) = state.with_db(features::fetch(&state.pool, &parsed)).await?;
+    let (snapshot, page) = read_page(state, &parsed).await?;
+    let (mut list, matched) = (page.features, page.matched);
     let mut canonical = parsed.canonical.clone();
     if q.contains_key("indicator") {
         canonical.extend(features::attach_indicator(&mut list, layer, &snapshot, &q)?);
@@ -410,12 +427,13 @@ async fn item(
         return Err(not_found());
     }
     let parsed = features::parse(layer, &q, Some(feature.clone())).map_err(StyleError::from)?;
-    let snapshot = state.snapshot().await?;
     if !q.contains_key("indicator") {
+        let snapshot = state.snapshot().await?;
         crate::style::params::indicator_options_without_indicator(&q, &snapshot.catalog)
             .map_err(StyleError::from)?;
     }
-    let (mut list, _) = state.with_db(features::fetch(&state.pool, &parsed)).await?;
+    let (snapshot, page) = read_page(&state, &parsed).await?;
+    let mut list = page.features;
     if list.is_empty() {
         return Err(not_found());
     }

@@ -54,9 +54,9 @@ pub enum TileError {
     /// A path or query string that axum could not decode.
     #[error("bad path or query: {0}")]
     BadPath(String),
-    /// A load committed while the tile was being rendered (retried internally; seen by a
-    /// client only if loads keep committing).
-    #[error("the data changed from version {expected} to {found} while the tile was rendered")]
+    /// A load committed while a tile (or another answer read at a snapshot) was being
+    /// built (retried internally; seen by a client only if loads keep committing).
+    #[error("the data changed from version {expected} to {found} while the answer was built")]
     DataChanged {
         /// The snapshot's version.
         expected: i64,
@@ -279,7 +279,7 @@ pub async fn tile(
                 // A load committed between reading the snapshot and running the tile
                 // statements: catch up with it and render again, so no answer (and no
                 // cache entry) ever mixes two versions or carries the wrong one.
-                if attempt >= MAX_VERSION_RETRIES {
+                if attempt >= crate::server::MAX_VERSION_RETRIES {
                     return Err(AppError::Shared(e));
                 }
                 tracing::debug!(error = %e, "data version moved during a tile render; retrying");
@@ -289,9 +289,6 @@ pub async fn tile(
         }
     }
 }
-
-/// How many times a tile is re-rendered when loads keep committing under it.
-const MAX_VERSION_RETRIES: u32 = 4;
 
 /// One render attempt against the current snapshot. Every layer statement reports the data
 /// version it read; the tile is accepted (and cached under that version) only when all of
