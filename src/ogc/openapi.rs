@@ -34,6 +34,8 @@ pub struct Vocabulary {
     pub periods: Vec<String>,
     /// An example code for each collection's single-feature route.
     pub examples: Vec<(LayerId, String)>,
+    /// What `/profiles/{area}` accepts: `wales`, then every loaded area code.
+    pub areas: Vec<String>,
 }
 
 impl Vocabulary {
@@ -60,10 +62,13 @@ impl Vocabulary {
         if let Some(code) = first(Level::HealthBoard) {
             examples.push((LayerId::HealthBoards, code));
         }
+        let mut areas = vec!["wales".to_owned()];
+        areas.extend(catalog.areas.keys().cloned());
         Vocabulary {
             indicators: catalog.indicators.iter().map(|i| i.id.clone()).collect(),
             periods,
             examples,
+            areas,
         }
     }
 }
@@ -694,12 +699,12 @@ pub fn document(base: &str, vocabulary: &Vocabulary) -> Value {
     );
 
     // Area profiles (issue 7). Area codes are cluster keys or official codes, health board
-    // codes or `wales`; an unknown one is a 404.
+    // codes or `wales`, listed from the loaded data; an unknown one is a 404.
     let area = || {
         path(
             "area",
             "Cluster code, health board code (W11…), or wales",
-            json!({"type": "string", "minLength": 1, "maxLength": 100}),
+            one_of(&vocabulary.areas),
         )
     };
     add(
