@@ -186,6 +186,21 @@ pub struct InputArgs {
     /// numerator, denominator, lower_ci, upper_ci); see README "Indicators".
     #[arg(long)]
     pub indicator_values: Option<PathBuf>,
+    /// ONS population by five-year age band on 2011 LSOAs, mid-2019 and mid-2020 (CSV:
+    /// lsoa11cd, year, total, age_00_04 ... age_90_plus; see boundaries/README.md).
+    #[arg(long)]
+    pub population_bands: Option<PathBuf>,
+    /// ONS population by single year of age on 2011 LSOAs, mid-2019 and mid-2020 (CSV),
+    /// checked against the bands.
+    #[arg(long)]
+    pub population_single_years: Option<PathBuf>,
+    /// ONS mid-2024 population by sex and broad age band on 2021 LSOAs (CSV).
+    #[arg(long)]
+    pub population_2024: Option<PathBuf>,
+    /// 2021 LSOA to 2011 parent LSOAs (CSV with lsoa21cd and lsoa11_parents, `;`-separated),
+    /// used to place 2021 LSOAs in the clusters of their parents.
+    #[arg(long)]
+    pub lsoa21_lookup: Option<PathBuf>,
 }
 
 /// The data folder: the flag, else `./boundaries`, else the one in the source tree.

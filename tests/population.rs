@@ -440,3 +440,32 @@ async fn bad_population_input_is_refused_and_changes_nothing() {
             .unwrap();
     assert_eq!(population_after, population_before);
 }
+
+#[tokio::test]
+async fn population_files_can_be_named_one_by_one() {
+    // `--population-2024` replaces just that file; the rest stay the bundled ones. A
+    // mid-2024 row whose sex cells miss its total is refused, naming the named file.
+    let pool = loaded_pool(DB).await;
+    let dir = tempfile::tempdir().unwrap();
+    let source = boundaries().join("population/lsoa21_sex_age_mid2024.csv");
+    let text = std::fs::read_to_string(&source).unwrap();
+    let broken = text.replacen(
+        "W01000003,Isle of Anglesey 001A,2024,2369,1162,1207,195,",
+        "W01000003,Isle of Anglesey 001A,2024,2369,1162,1207,196,",
+        1,
+    );
+    assert_ne!(broken, text);
+    let named = dir.path().join("my_mid2024.csv");
+    std::fs::write(&named, broken).unwrap();
+    let mut inputs = bundled_inputs();
+    inputs.population_2024 = Some(named);
+    let before = fingerprint(&pool).await;
+    let err = cluster_atlas::etl::load(&pool, &inputs)
+        .await
+        .expect_err("must fail")
+        .to_string();
+    for part in ["my_mid2024.csv", "line 2"] {
+        assert!(err.contains(part), "`{err}` should contain `{part}`");
+    }
+    assert_eq!(fingerprint(&pool).await, before);
+}

@@ -88,7 +88,16 @@ impl InputPaths {
                 extra_catalogue: args.indicators.clone(),
                 extra_values: args.indicator_values.clone(),
             },
-            population: super::population::PopulationPaths::in_dir(&dir),
+            population: {
+                let bundled = super::population::PopulationPaths::in_dir(&dir);
+                let or = |p: &Option<PathBuf>, default: PathBuf| p.clone().unwrap_or(default);
+                super::population::PopulationPaths {
+                    bands: or(&args.population_bands, bundled.bands),
+                    single_years: or(&args.population_single_years, bundled.single_years),
+                    sex_age_2024: or(&args.population_2024, bundled.sex_age_2024),
+                    lsoa21_lookup: or(&args.lsoa21_lookup, bundled.lsoa21_lookup),
+                }
+            },
         }
     }
 }
