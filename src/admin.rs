@@ -56,8 +56,13 @@ async fn reload(State(state): State<AppState>, headers: HeaderMap) -> Result<Res
         }
         Err(e) => return Err(e),
     };
-    state.tile_cache.clear();
-    state.snapshots.invalidate().await;
+    state.tile_cache.clear().await;
+    // Install the new snapshot before answering, rather than dropping the old one and
+    // letting every waiting request read the catalogue itself.
+    if let Err(e) = state.refresh_snapshot().await {
+        tracing::warn!(error = %e, "snapshot refresh after reload failed; the next request retries");
+        state.snapshots.invalidate().await;
+    }
     tracing::info!(
         version = report.version,
         "data reloaded; tile cache cleared"

@@ -149,9 +149,9 @@ fuzz_target!(|data: &[u8]| {
             (items.limit, items.offset, items.format)
         );
 
-        let mut list: Vec<serde_json::Value> = ["c01", "c02", "c99", "W11000023"]
+        let mut list: Vec<features::Feature> = ["c01", "c02", "c99", "W11000023"]
             .iter()
-            .map(|code| json!({"type": "Feature", "id": code, "geometry": null, "properties": {"code": code}}))
+            .map(|code| features::Feature::new(*code, json!({"code": code})))
             .collect();
         if q.contains_key("indicator") {
             let _ = features::attach_indicator(&mut list, layer, snapshot, &q);
@@ -159,7 +159,8 @@ fuzz_target!(|data: &[u8]| {
         if let Some(lang) = items.labels {
             features::relabel(&mut list, lang);
         }
-        let columns: Vec<String> = list[0]["properties"]
+        let columns: Vec<String> = list[0]
+            .properties
             .as_object()
             .map(|p| p.keys().cloned().collect())
             .unwrap_or_default();

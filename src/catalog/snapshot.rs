@@ -128,6 +128,9 @@ impl Snapshot {
 pub struct SnapshotCache {
     current: RwLock<Option<(Instant, Arc<Snapshot>)>>,
     refreshing: std::sync::atomic::AtomicBool,
+    /// One refresh at a time: after a load, hundreds of requests can ask at once, and
+    /// each would otherwise read and build its own copy of the new catalogue.
+    refresh_lock: tokio::sync::Mutex<()>,
 }
 
 impl SnapshotCache {
@@ -172,6 +175,9 @@ impl SnapshotCache {
 
     /// Reads the version and, when it changed, the catalogue.
     pub async fn refresh(&self, pool: &PgPool) -> Result<(), sqlx::Error> {
+        // Callers queued here find the version unchanged once the first has built the
+        // new snapshot, and only re-read the version number.
+        let _one_at_a_time = self.refresh_lock.lock().await;
         // The version and the catalogue are read in one snapshot, so a load committing in
         // between cannot pair one version's number with another's values.
         let mut tx = crate::db::begin_consistent_read(pool).await?;

@@ -6,6 +6,8 @@
 use crate::style::escape_xml;
 use std::collections::HashMap;
 
+use serde::Serialize;
+use serde_json::value::RawValue;
 use serde_json::{json, Map, Value};
 use sqlx::postgres::PgArguments;
 use sqlx::Row;
@@ -303,10 +305,42 @@ fn where_clause(
     })
 }
 
+/// One GeoJSON feature. The geometry stays the GeoJSON text PostGIS wrote: parsed into
+/// `serde_json::Value`s, a page's coordinates took about ten times their text's memory,
+/// and a burst of large pages (as after a reload) grew the server by hundreds of MB.
+#[derive(Debug, Clone, Serialize)]
+pub struct Feature {
+    /// Always "Feature".
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    /// The area code.
+    pub id: String,
+    /// GeoJSON geometry in EPSG:4326, as text; `None` where the format does not need it.
+    pub geometry: Option<Box<RawValue>>,
+    /// Properties, catalogue field order first.
+    pub properties: Value,
+    /// Links (single-feature responses).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub links: Option<Value>,
+}
+
+impl Feature {
+    /// A feature without geometry.
+    pub fn new(id: impl Into<String>, properties: Value) -> Feature {
+        Feature {
+            kind: "Feature",
+            id: id.into(),
+            geometry: None,
+            properties,
+            links: None,
+        }
+    }
+}
+
 /// One page of features and what came with it, all read in one snapshot of the database.
 pub struct Page {
     /// GeoJSON features, properties in catalogue field order.
-    pub features: Vec<Value>,
+    pub features: Vec<Feature>,
     /// How many features match the filters (all pages).
     pub matched: i64,
     /// The data version the page was read from.
@@ -346,6 +380,12 @@ pub async fn fetch(pool: &sqlx::PgPool, q: &ItemsQuery) -> Result<Page, sqlx::Er
         .map(|f| format!("'{}', f.{}", f.name, quote_ident(f.name)))
         .collect::<Vec<_>>()
         .join(", ");
+    // Only GeoJSON carries geometry; CSV and HTML would throw it away.
+    let geometry = if q.format == Format::Json {
+        format!("ST_AsGeoJSON(ST_Transform(f.\"geom\", 4326), {COORDINATE_DECIMALS})")
+    } else {
+        "null::text".to_owned()
+    };
     let wkt = if q.wkt {
         format!(", ST_AsText(ST_Transform(f.\"geom\", 4326), {COORDINATE_DECIMALS}) as wkt")
     } else {
@@ -358,7 +398,7 @@ pub async fn fetch(pool: &sqlx::PgPool, q: &ItemsQuery) -> Result<Page, sqlx::Er
     }
     let sql = format!(
         "select f.\"code\", json_build_object({properties}) as properties, \
-         ST_AsGeoJSON(ST_Transform(f.\"geom\", 4326), {COORDINATE_DECIMALS})::json as geometry{wkt} \
+         {geometry} as geometry{wkt} \
          from \"atlas\".{table} as f{filter} order by f.\"code\" limit ${} offset ${}",
         n + 1,
         n + 2
@@ -371,12 +411,15 @@ pub async fn fetch(pool: &sqlx::PgPool, q: &ItemsQuery) -> Result<Page, sqlx::Er
     for row in rows {
         let code: String = row.try_get("code")?;
         let properties: Value = row.try_get("properties")?;
-        let geometry: Value = row.try_get("geometry")?;
+        let geometry: Option<String> = row.try_get("geometry")?;
         let wkt: Option<String> = row.try_get("wkt")?;
-        let mut feature =
-            json!({"type": "Feature", "id": code, "geometry": geometry, "properties": properties});
+        let mut feature = Feature::new(code, properties);
+        feature.geometry = geometry
+            .map(RawValue::from_string)
+            .transpose()
+            .map_err(|e| sqlx::Error::Decode(Box::new(e)))?;
         if let Some(w) = wkt {
-            feature["properties"]["geometry_wkt"] = json!(w);
+            feature.properties["geometry_wkt"] = json!(w);
         }
         features.push(feature);
     }
@@ -389,7 +432,7 @@ pub async fn fetch(pool: &sqlx::PgPool, q: &ItemsQuery) -> Result<Page, sqlx::Er
 
 /// Adds indicator values (and classes, for clusters) to each feature's properties.
 pub fn attach_indicator(
-    features: &mut [Value],
+    features: &mut [Feature],
     layer: LayerId,
     snapshot: &Snapshot,
     q: &HashMap<String, String>,
@@ -422,8 +465,8 @@ pub fn attach_indicator(
         .map(|v| (v.code.as_str(), v))
         .collect();
     for f in features.iter_mut() {
-        let code = f["id"].as_str().unwrap_or_default().to_owned();
-        let props = &mut f["properties"];
+        let code = f.id.clone();
+        let props = &mut f.properties;
         let v = values.get(code.as_str());
         props["indicator"] = json!(ip.indicator.id);
         props["period"] = json!(ip.period);
@@ -451,27 +494,27 @@ pub fn attach_indicator(
 }
 
 /// Renames property keys to labels in `lang`.
-pub fn relabel(features: &mut [Value], lang: Lang) {
+pub fn relabel(features: &mut [Feature], lang: Lang) {
     for f in features.iter_mut() {
-        if let Value::Object(props) = f["properties"].take() {
+        if let Value::Object(props) = f.properties.take() {
             let renamed: Map<String, Value> = props
                 .into_iter()
                 .map(|(k, v)| (field_label(&k, lang), v))
                 .collect();
-            f["properties"] = Value::Object(renamed);
+            f.properties = Value::Object(renamed);
         }
     }
 }
 
 /// Features as CSV: a header of property names, one row each; UTF-8, no geometry unless
 /// `geometry=wkt` was asked for.
-pub fn to_csv(features: &[Value], columns: &[String]) -> Result<Vec<u8>, csv::Error> {
+pub fn to_csv(features: &[Feature], columns: &[String]) -> Result<Vec<u8>, csv::Error> {
     let mut out = csv::Writer::from_writer(Vec::new());
     out.write_record(columns)?;
     for f in features {
         let row: Vec<String> = columns
             .iter()
-            .map(|c| match &f["properties"][c] {
+            .map(|c| match &f.properties[c] {
                 Value::Null => String::new(),
                 Value::String(s) => s.clone(),
                 other => other.to_string(),
@@ -484,7 +527,7 @@ pub fn to_csv(features: &[Value], columns: &[String]) -> Result<Vec<u8>, csv::Er
 }
 
 /// Features as a plain HTML table (no scripts), for people browsing the API.
-pub fn to_html(title: &str, features: &[Value], columns: &[String], links: &[Value]) -> String {
+pub fn to_html(title: &str, features: &[Feature], columns: &[String], links: &[Value]) -> String {
     let head: String = columns
         .iter()
         .map(|c| format!("<th>{}</th>", escape_xml(c)))
@@ -495,7 +538,7 @@ pub fn to_html(title: &str, features: &[Value], columns: &[String], links: &[Val
             let cells: String = columns
                 .iter()
                 .map(|c| {
-                    let v = match &f["properties"][c] {
+                    let v = match &f.properties[c] {
                         Value::Null => String::new(),
                         Value::String(s) => s.clone(),
                         other => other.to_string(),

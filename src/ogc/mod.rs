@@ -337,14 +337,14 @@ async fn items_response(
     match parsed.format {
         Format::Json => Ok((
             [(header::CONTENT_TYPE, "application/geo+json")],
-            Json(json!({
-                "type": "FeatureCollection",
-                "numberMatched": matched,
-                "numberReturned": returned,
-                "timeStamp": snapshot.data.loaded_at,
-                "links": links,
-                "features": list,
-            })),
+            Json(FeatureCollection {
+                kind: "FeatureCollection",
+                number_matched: matched,
+                number_returned: returned,
+                time_stamp: &snapshot.data.loaded_at,
+                links,
+                features: list,
+            }),
         )
             .into_response()),
         Format::Csv => {
@@ -375,6 +375,22 @@ async fn items_response(
     }
 }
 
+/// A GeoJSON page. A struct rather than `json!`, which would parse every feature's raw
+/// geometry text back into values.
+#[derive(serde::Serialize)]
+struct FeatureCollection<'a> {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    #[serde(rename = "numberMatched")]
+    number_matched: i64,
+    #[serde(rename = "numberReturned")]
+    number_returned: i64,
+    #[serde(rename = "timeStamp")]
+    time_stamp: &'a str,
+    links: Vec<Value>,
+    features: Vec<features::Feature>,
+}
+
 fn content_type(f: Format) -> &'static str {
     match f {
         Format::Json => "application/geo+json",
@@ -384,7 +400,7 @@ fn content_type(f: Format) -> &'static str {
 }
 
 /// Column order: the catalogue's, then indicator columns, then WKT.
-fn columns_of(list: &[Value], layer: LayerId, wkt: bool) -> Vec<String> {
+fn columns_of(list: &[features::Feature], layer: LayerId, wkt: bool) -> Vec<String> {
     let mut columns: Vec<String> = layer
         .layer()
         .fields
@@ -396,7 +412,7 @@ fn columns_of(list: &[Value], layer: LayerId, wkt: bool) -> Vec<String> {
             .into_iter()
             .chain(crate::catalog::indicators::VALUE_COLUMNS);
         for key in keys {
-            if first["properties"].get(key).is_some() {
+            if first.properties.get(key).is_some() {
                 columns.push(key.to_owned());
             }
         }
@@ -445,10 +461,10 @@ async fn item(
     }
     let base = state.base_url(&headers);
     let mut f = list.remove(0);
-    f["links"] = json!([
+    f.links = Some(json!([
         {"href": format!("{base}/collections/{id}/items/{}", url_encode(&feature)), "rel": "self", "type": "application/geo+json"},
         {"href": format!("{base}/collections/{id}"), "rel": "collection", "type": "application/json"},
-    ]);
+    ]));
     Ok(([(header::CONTENT_TYPE, "application/geo+json")], Json(f)).into_response())
 }
 

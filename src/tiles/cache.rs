@@ -197,9 +197,12 @@ impl TileCache {
         result.map_err(AppError::Shared)
     }
 
-    /// Drops every entry (after a reload).
-    pub fn clear(&self) {
+    /// Drops every entry (after a reload). moka only marks entries invalid; running its
+    /// housekeeping now frees them before the next version's tiles fill the cache, so old
+    /// and new never share the memory budget twice over.
+    pub async fn clear(&self) {
         self.cache.invalidate_all();
+        self.cache.run_pending_tasks().await;
     }
 
     /// Hits, misses, entries and weighted bytes.
