@@ -119,11 +119,7 @@ async fn load(state: &AppState, area: &Area) -> Result<(ProfileData, i64), AppEr
     state
         .with_db(async move {
             let mut tx = crate::db::begin_consistent_read(&pool).await?;
-            let version: i64 = sqlx::query_scalar(
-                "select coalesce(max(version), 0)::bigint from atlas.data_version",
-            )
-            .fetch_one(&mut *tx)
-            .await?;
+            let version = crate::db::visible_version(&mut *tx).await?;
             let rows = sqlx::query(
                 "select period, geography, sex, band, band_order, persons from atlas.area_population \
                  where level = $1 and area_code = $2 order by period desc, band_order",

@@ -271,9 +271,9 @@ impl Checker {
 
 /// Each feature's `wimd_q1_pct` (a column of `atlas.cluster`, read by the items query) and
 /// its `lsoas_most_deprived_20pct` value (from the snapshot) must be the same number.
-fn items_agree(state_reply: &common::Reply) -> Vec<f64> {
-    assert_eq!(state_reply.status, 200, "{:?}", state_reply.body);
-    let page = state_reply.json();
+fn items_agree(reply: &common::Reply) -> Vec<f64> {
+    assert_eq!(reply.status, 200, "{:?}", reply.body);
+    let page = reply.json();
     let features = page["features"].as_array().unwrap();
     assert_eq!(features.len(), 63);
     features

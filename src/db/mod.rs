@@ -109,6 +109,14 @@ pub async fn begin_consistent_read(
     Ok(tx)
 }
 
+/// The newest data version this connection or transaction sees (0 before the first load):
+/// read inside a consistent-read transaction, it names the load its other rows came from.
+pub async fn visible_version<'e>(db: impl sqlx::PgExecutor<'e>) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar("select coalesce(max(version), 0)::bigint from atlas.data_version")
+        .fetch_one(db)
+        .await
+}
+
 /// The current data version, or `None` before the first load.
 pub async fn current_version<'e>(
     db: impl sqlx::PgExecutor<'e>,

@@ -554,11 +554,8 @@ mod tests {
     #[test]
     fn deprivation_totals_are_per_snapshot() {
         let dir = tempfile::tempdir().unwrap();
-        let rows = "a,W11000023,100,10,2023-04
-b,W11000023,300,60,2023-04
-                    a,W11000023,100,20,2024-04
-b,W11000023,300,20,2024-04
-";
+        let rows = "a,W11000023,100,10,2023-04\nb,W11000023,300,60,2023-04\n\
+                    a,W11000023,100,20,2024-04\nb,W11000023,300,20,2024-04\n";
         let paths = with_deprivation(&dir, &format!("{DEPRIVATION_HEADER}{rows}"));
         let inputs = read_indicators(&paths).unwrap();
         let total = |period: &str, level: &str| {

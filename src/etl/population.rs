@@ -3,7 +3,7 @@
 //! 2021 → 2011 LSOA parents) before the database is touched.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use serde::Serialize;
 
@@ -42,18 +42,6 @@ pub struct PopulationPaths {
     pub sex_age_2024: PathBuf,
     /// 2021 LSOA → 2011 parents.
     pub lsoa21_lookup: PathBuf,
-}
-
-impl PopulationPaths {
-    /// The bundled files inside a data folder.
-    pub fn in_dir(dir: &Path) -> PopulationPaths {
-        PopulationPaths {
-            bands: dir.join(BUNDLED_BANDS),
-            single_years: dir.join(BUNDLED_SINGLE_YEARS),
-            sex_age_2024: dir.join(BUNDLED_SEX_AGE_2024),
-            lsoa21_lookup: dir.join(BUNDLED_LSOA21_LOOKUP),
-        }
-    }
 }
 
 /// One 2011 LSOA in one year.

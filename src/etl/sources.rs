@@ -9,6 +9,7 @@ use super::csv_input::{read_csv, Row};
 use super::error::EtlError;
 use super::indicators::{read_indicators, IndicatorInputs, IndicatorPaths};
 use super::ogr::{read_polygons, OgrFeature};
+use super::population::{self, PopulationPaths};
 use crate::catalog::WIMD_DOMAINS;
 use crate::config::InputArgs;
 
@@ -88,15 +89,14 @@ impl InputPaths {
                 extra_catalogue: args.indicators.clone(),
                 extra_values: args.indicator_values.clone(),
             },
-            population: {
-                let bundled = super::population::PopulationPaths::in_dir(&dir);
-                let or = |p: &Option<PathBuf>, default: PathBuf| p.clone().unwrap_or(default);
-                super::population::PopulationPaths {
-                    bands: or(&args.population_bands, bundled.bands),
-                    single_years: or(&args.population_single_years, bundled.single_years),
-                    sex_age_2024: or(&args.population_2024, bundled.sex_age_2024),
-                    lsoa21_lookup: or(&args.lsoa21_lookup, bundled.lsoa21_lookup),
-                }
+            population: PopulationPaths {
+                bands: pick(&args.population_bands, population::BUNDLED_BANDS),
+                single_years: pick(
+                    &args.population_single_years,
+                    population::BUNDLED_SINGLE_YEARS,
+                ),
+                sex_age_2024: pick(&args.population_2024, population::BUNDLED_SEX_AGE_2024),
+                lsoa21_lookup: pick(&args.lsoa21_lookup, population::BUNDLED_LSOA21_LOOKUP),
             },
         }
     }

@@ -352,10 +352,7 @@ pub struct Page {
 /// the page and the version disagree.
 pub async fn fetch(pool: &sqlx::PgPool, q: &ItemsQuery) -> Result<Page, sqlx::Error> {
     let mut tx = crate::db::begin_consistent_read(pool).await?;
-    let version: i64 =
-        sqlx::query_scalar("select coalesce(max(version), 0)::bigint from atlas.data_version")
-            .fetch_one(&mut *tx)
-            .await?;
+    let version = crate::db::visible_version(&mut *tx).await?;
     let table = quote_ident(q.layer.layer().table);
     let mut count_args = PgArguments::default();
     let mut n = 0;
@@ -465,9 +462,9 @@ pub fn attach_indicator(
         .map(|v| (v.code.as_str(), v))
         .collect();
     for f in features.iter_mut() {
-        let code = f.id.clone();
+        let code = f.id.as_str();
         let props = &mut f.properties;
-        let v = values.get(code.as_str());
+        let v = values.get(code);
         props["indicator"] = json!(ip.indicator.id);
         props["period"] = json!(ip.period);
         props["value"] = json!(v.map(|v| v.value));
@@ -478,7 +475,7 @@ pub fn attach_indicator(
         props["sig_vs_wales"] = json!(v.map(|v| v.sig_vs_wales));
         if level == Level::Cluster {
             props["sig_vs_hb"] = json!(v.map(|v| v.sig_vs_hb));
-            props["class"] = json!(classes.as_ref().and_then(|c| c.classes.get(&code)));
+            props["class"] = json!(classes.as_ref().and_then(|c| c.classes.get(code)));
         }
     }
     let mut canonical = vec![
