@@ -567,6 +567,14 @@ pub fn document(base: &str, vocabulary: &Vocabulary) -> Value {
         ),
     );
     add(
+        "/vocabulary".into(),
+        get(
+            "Labels, codes and colours in English and Welsh, for clients such as the map page",
+            vec![],
+            responses("Vocabulary", &["application/json"], None, &SERVER),
+        ),
+    );
+    add(
         "/health".into(),
         json!({"get": {"summary": "Database and data version", "responses": {
             "200": {"description": "Healthy", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Health"}}}},

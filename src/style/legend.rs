@@ -128,7 +128,8 @@ pub fn domain_title(domain: &str, lang: Lang) -> &'static str {
     lang.pick(en, cy)
 }
 
-fn approximate_note(lang: Lang) -> String {
+/// The approximate-geography caveat in `lang`.
+pub fn approximate_note(lang: Lang) -> String {
     lang.pick(
         APPROXIMATE_NOTE,
         "Mae ffiniau'r clystyrau yn FRASAMCAN: neilltuir pob ACEHI i glwstwr y brif feddygfa agosaf, nid drwy dabl chwilio swyddogol ICC/Llywodraeth Cymru.",
@@ -199,8 +200,13 @@ fn decimals(bounds: &[f64]) -> usize {
 }
 
 fn method_name(c: &Classification, lang: Lang) -> &'static str {
+    method_title(c.method, lang)
+}
+
+/// The name of a classification method in a legend subtitle (lower case).
+pub fn method_title(method: crate::classify::Method, lang: Lang) -> &'static str {
     use crate::classify::Method;
-    match (c.method, lang) {
+    match (method, lang) {
         (Method::Quantile, Lang::En) => "quantiles",
         (Method::Quantile, Lang::Cy) => "cwantelau",
         (Method::EqualInterval, Lang::En) => "equal intervals",
@@ -301,7 +307,12 @@ pub fn indicator(
 }
 
 /// Label of a significance flag, naming the benchmark and what the direction means.
-fn significance_label(flag: Significance, polarity: Polarity, vs: Benchmark, lang: Lang) -> String {
+pub fn significance_label(
+    flag: Significance,
+    polarity: Polarity,
+    vs: Benchmark,
+    lang: Lang,
+) -> String {
     let than = match (vs, lang) {
         (Benchmark::Wales, Lang::En) => "than Wales",
         (Benchmark::HealthBoard, Lang::En) => "than its health board",

@@ -10,6 +10,7 @@ pub mod maplibre;
 pub mod palette;
 pub mod params;
 pub mod sld;
+pub mod vocabulary;
 
 use std::sync::Arc;
 
@@ -85,6 +86,7 @@ impl StyleError {
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/indicators", get(get_indicators))
+        .route("/vocabulary", get(get_vocabulary))
         .route("/styles/{file}", get(get_style))
         .route("/legends/{file}", get(get_legend))
         .route("/data/{indicator}", get(get_data))
@@ -253,6 +255,19 @@ async fn get_legend(
             .into_response());
     }
     Ok(Json(rendered.legend).into_response())
+}
+
+/// `GET /vocabulary`: labels, codes and colours for clients such as the map page.
+async fn get_vocabulary(State(state): State<AppState>) -> Result<Json<Value>, AppError> {
+    let snapshot = match state.snapshot().await {
+        Ok(s) => Some(s),
+        Err(AppError::NoData) => None,
+        Err(e) => return Err(e),
+    };
+    Ok(Json(vocabulary::vocabulary(
+        snapshot.as_ref().map(|s| &s.data),
+        snapshot.as_ref().map(|s| &s.catalog),
+    )))
 }
 
 /// `GET /indicators`: the catalogue with periods, levels and links.
