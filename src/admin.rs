@@ -9,7 +9,7 @@ use axum::{Json, Router};
 use subtle::ConstantTimeEq;
 
 use crate::error::AppError;
-use crate::server::AppState;
+use crate::state::AppState;
 
 /// Routes of this module.
 pub fn router() -> Router<AppState> {

@@ -28,6 +28,22 @@ pub enum Command {
     Export(Box<ExportArgs>),
 }
 
+/// Default bound on requests handled at once: far above what the pool can feed, so it
+/// only bites under a flood, where waiting in line beats running out of memory.
+pub const DEFAULT_MAX_IN_FLIGHT: usize = 1024;
+
+/// Archive formats of `export`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ExportFormat {
+    /// PMTiles v3 (one file; serve with `serve --pmtiles` or from object storage).
+    Pmtiles,
+    /// MBTiles (SQLite), as Martin, tileserver-gl and QGIS read.
+    Mbtiles,
+    /// A `{z}/{x}/{y}.mvt` folder (gzip-compressed bodies in `.mvt.gz` beside each), for
+    /// nginx or any static file server.
+    Dir,
+}
+
 /// `export` settings.
 #[derive(Debug, Clone, Args)]
 pub struct ExportArgs {
@@ -36,7 +52,7 @@ pub struct ExportArgs {
     pub db: DbArgs,
     /// Archive format.
     #[arg(long, value_enum, default_value = "pmtiles")]
-    pub format: crate::export::ExportFormat,
+    pub format: ExportFormat,
     /// Output file (or folder, for `dir`).
     #[arg(long)]
     pub output: PathBuf,
@@ -99,7 +115,7 @@ pub struct ServeArgs {
     #[arg(long, env = "CLUSTER_ATLAS_CORS_ORIGINS", default_value = "*")]
     pub cors_origins: String,
     /// Requests handled at once; further requests wait (within the 30 s request timeout).
-    #[arg(long, env = "CLUSTER_ATLAS_MAX_IN_FLIGHT", default_value_t = crate::server::DEFAULT_MAX_IN_FLIGHT)]
+    #[arg(long, env = "CLUSTER_ATLAS_MAX_IN_FLIGHT", default_value_t = DEFAULT_MAX_IN_FLIGHT)]
     pub max_in_flight: usize,
     /// Seed the whole Wales pyramid (all layers, z0–z14) into the cache at start.
     #[arg(long, env = "CLUSTER_ATLAS_WARM")]

@@ -10,20 +10,10 @@ use serde::Serialize;
 use crate::catalog::LayerId;
 use crate::error::AppError;
 use crate::etl::progress::Progress;
-use crate::server::AppState;
+use crate::state::AppState;
 use crate::tiles::{LayerSet, TileCoord};
 
-/// Archive formats.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum ExportFormat {
-    /// PMTiles v3 (one file; serve with `serve --pmtiles` or from object storage).
-    Pmtiles,
-    /// MBTiles (SQLite), as Martin, tileserver-gl and QGIS read.
-    Mbtiles,
-    /// A `{z}/{x}/{y}.mvt` folder (gzip-compressed bodies in `.mvt.gz` beside each), for
-    /// nginx or any static file server.
-    Dir,
-}
+pub use crate::config::ExportFormat;
 
 /// Why an export failed.
 #[derive(Debug, thiserror::Error)]
@@ -96,7 +86,7 @@ pub async fn export(
         .map(|coord| {
             let (set, none, progress) = (&set, &none, &progress);
             async move {
-                let (tile, _) = crate::tiles::tile(state, set, coord, none).await?;
+                let (tile, _) = state.tiles.tile(set, coord, none).await?;
                 progress.inc();
                 Ok(Rendered {
                     coord,

@@ -1,27 +1,44 @@
 //! cluster-atlas: vector tiles, styles and downloads for Wales's NHS primary care clusters, from PostGIS.
 //!
-//! Module map, following a tile from URL to SQL: [`server`] routes `/tiles/...` to
-//! [`tiles::get_tile`], which validates the address ([`tiles::TileCoord`]) and the
-//! layers ([`catalog`]), then runs the statement [`tiles::sql`] generated at start-up.
-//! [`etl`] loads the data those statements read; [`db`] owns the pool and migrations.
+//! The modules form layers (ARCHITECTURE.md): foundations, errors, the database, the
+//! catalogue, parameters, cartography and the loader, the tile engine, the shared state,
+//! the HTTP faces, and the server. A tile's path from URL to SQL is told in [`tiles`].
 
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
-pub mod admin;
-pub mod catalog;
+// Layer order, bottom first (see ARCHITECTURE.md; `tests/architecture.rs` enforces it):
+// a module only uses modules listed before it.
 pub mod classify;
 pub mod config;
-pub mod db;
+pub mod http;
+pub mod markup;
+pub mod significance;
+pub mod telemetry;
+
 pub mod error;
+
+pub mod db;
+
+pub mod catalog;
+
+pub mod palette;
+
+pub mod params;
+
 pub mod etl;
+pub mod style;
+
+pub mod tiles;
+
+pub mod state;
+
+pub mod admin;
+pub mod api;
 pub mod export;
 pub mod metrics;
 pub mod ogc;
 pub mod profiles;
-pub mod server;
-pub mod significance;
-pub mod style;
-pub mod telemetry;
-pub mod tiles;
 pub mod web;
+
+pub mod server;

@@ -66,7 +66,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 "  QGIS XYZ tiles: {shown}/tiles/{}/{{z}}/{{x}}/{{y}}",
                 archive.layers
             );
-            server::serve_router(cluster_atlas::tiles::archive::router(archive), listener).await?;
+            server::serve_router(server::archive_app(archive), listener).await?;
         }
         Command::Serve(args) => {
             let pool = db::connect(&args.db).await?;
@@ -107,7 +107,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             if args.warm {
                 let warm_state = state.clone();
                 tokio::spawn(async move {
-                    match cluster_atlas::tiles::warm(&warm_state).await {
+                    match warm_state.tiles.warm().await {
                         Ok((tiles, secs)) => {
                             tracing::info!(tiles, seconds = secs, "tile cache warmed")
                         }

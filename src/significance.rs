@@ -31,6 +31,36 @@ pub fn wilson(numerator: f64, denominator: f64, z: f64) -> Option<(f64, f64)> {
     ))
 }
 
+/// What an area is compared with: Wales, or the cluster's health board.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Benchmark {
+    /// All of Wales.
+    Wales,
+    /// The cluster's health board.
+    HealthBoard,
+}
+
+impl Benchmark {
+    /// Both, in display order.
+    pub const ALL: [Benchmark; 2] = [Benchmark::Wales, Benchmark::HealthBoard];
+
+    /// The tile property holding the flag.
+    pub fn property(self) -> &'static str {
+        match self {
+            Benchmark::Wales => "sig_vs_wales",
+            Benchmark::HealthBoard => "sig_vs_hb",
+        }
+    }
+
+    /// URL form.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Benchmark::Wales => "wales",
+            Benchmark::HealthBoard => "hb",
+        }
+    }
+}
+
 /// How an area compares with a benchmark (its health board, or Wales).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]

@@ -1,5 +1,15 @@
-//! Logging set-up: `tracing` with `RUST_LOG` filtering, as text or JSON.
+//! Logging set-up (`tracing` with `RUST_LOG` filtering, as text or JSON) and the process's
+//! Prometheus registry: what every layer may record into, so it sits at the bottom.
 
+use std::sync::LazyLock;
+use std::time::Instant;
+
+use axum::extract::{MatchedPath, Request};
+use axum::middleware::Next;
+use axum::response::Response;
+use prometheus::{
+    Encoder, HistogramOpts, HistogramVec, IntCounterVec, Opts, Registry, TextEncoder,
+};
 use tracing_subscriber::EnvFilter;
 
 /// Starts logging to stderr. `CLUSTER_ATLAS_LOG_FORMAT=json` gives one JSON object per line.
@@ -16,4 +26,76 @@ pub fn init() {
     } else {
         builder.try_init()
     };
+}
+
+/// The process's metrics.
+pub struct Metrics {
+    registry: Registry,
+    requests: IntCounterVec,
+    tile_seconds: HistogramVec,
+}
+
+/// The one registry.
+pub static METRICS: LazyLock<Metrics> = LazyLock::new(|| {
+    let registry = Registry::new_custom(Some("cluster_atlas".into()), None).expect("valid prefix");
+    let requests = IntCounterVec::new(
+        Opts::new(
+            "http_requests_total",
+            "HTTP requests by route template and status",
+        ),
+        &["route", "status"],
+    )
+    .expect("valid metric");
+    let tile_seconds = HistogramVec::new(
+        HistogramOpts::new(
+            "tile_seconds",
+            "Time to answer a tile request, by layer set and zoom",
+        )
+        .buckets(vec![
+            0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5,
+        ]),
+        &["layers", "zoom"],
+    )
+    .expect("valid metric");
+    registry
+        .register(Box::new(requests.clone()))
+        .expect("registered once");
+    registry
+        .register(Box::new(tile_seconds.clone()))
+        .expect("registered once");
+    Metrics {
+        registry,
+        requests,
+        tile_seconds,
+    }
+});
+
+/// Records a finished tile request.
+pub fn observe_tile(layers: &str, zoom: u8, started: Instant) {
+    METRICS
+        .tile_seconds
+        .with_label_values(&[layers, &zoom.to_string()])
+        .observe(started.elapsed().as_secs_f64());
+}
+
+/// Middleware counting every request by its route template (never the raw path, so
+/// junk URLs cannot create unbounded label values).
+pub async fn count_requests(request: Request, next: Next) -> Response {
+    let route = request
+        .extensions()
+        .get::<MatchedPath>()
+        .map_or_else(|| "unmatched".to_owned(), |p| p.as_str().to_owned());
+    let response = next.run(request).await;
+    METRICS
+        .requests
+        .with_label_values(&[&route, response.status().as_str()])
+        .inc();
+    response
+}
+
+/// Every registered metric in the Prometheus text format.
+pub fn encode_metrics() -> Result<Vec<u8>, prometheus::Error> {
+    let mut body = Vec::new();
+    TextEncoder::new().encode(&METRICS.registry.gather(), &mut body)?;
+    Ok(body)
 }

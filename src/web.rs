@@ -9,7 +9,7 @@ use axum::Router;
 use rust_embed::RustEmbed;
 
 use crate::error::AppError;
-use crate::server::AppState;
+use crate::state::AppState;
 
 /// Files under `static/`: embedded in release builds, read from disk in debug builds (so
 /// the page can be edited without recompiling).

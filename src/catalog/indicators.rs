@@ -7,18 +7,6 @@ use sqlx::{PgPool, Row};
 
 use crate::significance::Significance;
 
-/// The per-area indicator columns that downloads and items add, in order.
-pub const VALUE_COLUMNS: [&str; 8] = [
-    "value",
-    "numerator",
-    "denominator",
-    "lower_ci",
-    "upper_ci",
-    "sig_vs_wales",
-    "sig_vs_hb",
-    "class",
-];
-
 /// A geography level that indicator values exist for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -268,10 +256,10 @@ impl IndicatorCatalog {
         .fetch_all(&mut *conn)
         .await?;
         catalog.areas.insert(
-            crate::etl::indicators::WALES_CODE.to_owned(),
+            super::WALES_CODE.to_owned(),
             Area {
                 level: Level::Wales,
-                code: crate::etl::indicators::WALES_CODE.to_owned(),
+                code: super::WALES_CODE.to_owned(),
                 name_en: "Wales".into(),
                 name_cy: "Cymru".into(),
                 name_cy_fallback: false,

@@ -1,7 +1,14 @@
-//! The catalogue of layers: one definition per tile layer drives the tile SQL, TileJSON and `/catalog`.
+//! The catalogue: the vocabulary every layer above shares. Tile layers and their fields (the
+//! tile SQL, TileJSON and `/catalog`), zoom bands, WIMD domains, the Wales code, labels,
+//! indicator value fields, the indicator model and the per-version snapshot.
 
 pub mod indicators;
+pub mod labels;
 pub mod snapshot;
+pub mod store;
+pub mod values;
+
+pub use labels::{domain_title, field_label};
 
 use std::fmt;
 use std::sync::LazyLock;
@@ -262,17 +269,63 @@ const PROFILE_FIELDS: [Field; 13] = [
     ),
 ];
 
-/// The eight WIMD 2019 domains, as used in column names (`<domain>_rank`, `_decile`, `_quintile`).
-pub const WIMD_DOMAINS: [&str; 8] = [
-    "income",
-    "employment",
-    "health",
-    "education",
-    "access_to_services",
-    "housing",
-    "community_safety",
-    "physical_environment",
+/// A WIMD 2019 domain: its id (as in column names `<id>_rank`, `_decile`, `_quintile`) and
+/// the Welsh Government's English and Welsh names.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct WimdDomain {
+    /// Id in URLs and column names.
+    pub id: &'static str,
+    /// English name.
+    pub title_en: &'static str,
+    /// Welsh name.
+    pub title_cy: &'static str,
+}
+
+const fn domain(id: &'static str, title_en: &'static str, title_cy: &'static str) -> WimdDomain {
+    WimdDomain {
+        id,
+        title_en,
+        title_cy,
+    }
+}
+
+/// The eight WIMD 2019 domains: the one list that the loader, the columns, the styles,
+/// the OpenAPI document and the map page use.
+pub const WIMD_DOMAINS: [WimdDomain; 8] = [
+    domain("income", "Income", "Incwm"),
+    domain("employment", "Employment", "Cyflogaeth"),
+    domain("health", "Health", "Iechyd"),
+    domain("education", "Education", "Addysg"),
+    domain(
+        "access_to_services",
+        "Access to services",
+        "Mynediad at wasanaethau",
+    ),
+    domain("housing", "Housing", "Tai"),
+    domain(
+        "community_safety",
+        "Community safety",
+        "Diogelwch cymunedol",
+    ),
+    domain(
+        "physical_environment",
+        "Physical environment",
+        "Amgylchedd ffisegol",
+    ),
 ];
+
+/// The overall index, listed with the domains wherever a user picks one.
+pub const WIMD_OVERALL: WimdDomain = domain("overall", "Overall", "Cyffredinol");
+
+/// A domain by id (`overall` included).
+pub fn wimd_domain(id: &str) -> Option<&'static WimdDomain> {
+    std::iter::once(&WIMD_OVERALL)
+        .chain(WIMD_DOMAINS.iter())
+        .find(|d| d.id == id)
+}
+
+/// The GSS code of Wales, the top level of every comparison.
+pub const WALES_CODE: &str = "W92000004";
 
 const LSOA_OWN_FIELDS: [Field; 16] = [
     detail(field("name_wimd", Text, "The Welsh Government's local LSOA name used in WIMD (e.g. Rhyl West 2)")),
@@ -378,79 +431,6 @@ pub fn attribution(cluster_approximate: bool) -> String {
     } else {
         ATTRIBUTION_HTML.to_owned()
     }
-}
-
-/// A human label for a property or download column, in English or Welsh. Unknown names
-/// are returned unchanged. The Welsh labels are drafts for review by a Welsh speaker.
-pub fn field_label(name: &str, lang: indicators::Lang) -> String {
-    use indicators::Lang;
-    let fixed = match name {
-        "code" => Some(("Code", "Cod")),
-        "name_en" => Some(("Name (English)", "Enw (Saesneg)")),
-        "name_cy" => Some(("Name (Welsh)", "Enw (Cymraeg)")),
-        "name_cy_fallback" => Some((
-            "Welsh name not published",
-            "Dim enw Cymraeg wedi'i gyhoeddi",
-        )),
-        "name_wimd" => Some(("WIMD local name", "Enw lleol MALlC")),
-        "la_code" => Some(("Local authority code", "Cod awdurdod lleol")),
-        "hb_code" => Some(("Health board code", "Cod bwrdd iechyd")),
-        "ods_code" => Some(("ODS code", "Cod ODS")),
-        "cluster_code" => Some(("Cluster code", "Cod clwstwr")),
-        "cluster_provenance" => Some(("Cluster assignment", "Neilltuo i glwstwr")),
-        "provenance" => Some(("Geography source", "Ffynhonnell y ddaearyddiaeth")),
-        "approximate" => Some(("Approximate geography", "Daearyddiaeth fras")),
-        "lsoa_count" => Some(("LSOAs", "ACEHI")),
-        "population" => Some(("Population (mid-2020)", "Poblogaeth (canol 2020)")),
-        "wimd_q1_residents_pct" => Some((
-            "Residents in WIMD quintile 1, %",
-            "Trigolion yng nghwintel 1 MALlC, %",
-        )),
-        "wimd_rank" => Some(("WIMD 2019 rank", "Safle MALlC 2019")),
-        "wimd_decile" => Some(("WIMD 2019 decile", "Degradd MALlC 2019")),
-        "wimd_quintile" => Some(("WIMD 2019 quintile", "Cwintel MALlC 2019")),
-        "indicator" => Some(("Indicator", "Dangosydd")),
-        "period" => Some(("Period", "Cyfnod")),
-        "value" => Some(("Value", "Gwerth")),
-        "numerator" => Some(("Numerator", "Rhifiadur")),
-        "denominator" => Some(("Denominator", "Enwadur")),
-        "lower_ci" => Some(("Lower 95% CI", "CH 95% isaf")),
-        "upper_ci" => Some(("Upper 95% CI", "CH 95% uchaf")),
-        "sig_vs_wales" => Some(("Compared with Wales", "O'i gymharu â Chymru")),
-        "sig_vs_hb" => Some(("Compared with health board", "O'i gymharu â'r bwrdd iechyd")),
-        "class" => Some(("Class", "Dosbarth")),
-        "geometry_wkt" => Some(("Geometry (WKT, EPSG:4326)", "Geometreg (WKT, EPSG:4326)")),
-        _ => None,
-    };
-    if let Some((en, cy)) = fixed {
-        return lang.pick(en, cy).to_owned();
-    }
-    if let Some(domain) = name.strip_suffix("_quintile") {
-        let title = crate::style::legend::domain_title(domain, lang);
-        return match lang {
-            Lang::En => format!("WIMD 2019 {} quintile", title.to_lowercase()),
-            Lang::Cy => format!("Cwintel {} MALlC 2019", title.to_lowercase()),
-        };
-    }
-    if let Some(q) = name
-        .strip_prefix("wimd_q")
-        .and_then(|r| r.strip_suffix("_lsoas"))
-    {
-        return match lang {
-            Lang::En => format!("LSOAs in WIMD quintile {q}"),
-            Lang::Cy => format!("ACEHI yng nghwintel MALlC {q}"),
-        };
-    }
-    if let Some(q) = name
-        .strip_prefix("wimd_q")
-        .and_then(|r| r.strip_suffix("_pct"))
-    {
-        return match lang {
-            Lang::En => format!("% of LSOAs in WIMD quintile {q}"),
-            Lang::Cy => format!("% o ACEHI yng nghwintel MALlC {q}"),
-        };
-    }
-    name.to_owned()
 }
 
 #[cfg(test)]

@@ -1,6 +1,9 @@
-//! The database: connection pool, migrations, and the data-version record.
+//! The database: connection pool, breaker and queue ([`Db`]), migrations, the data-version
+//! record, consistent reads, query cancellation and SQL quoting.
 
+pub mod cancel;
 pub mod health;
+pub mod quote;
 
 use std::str::FromStr;
 use std::time::Duration;
@@ -10,7 +13,76 @@ use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::ConnectOptions;
 use sqlx::{PgPool, Row};
 
+use std::sync::Arc;
+
 use crate::config::DbArgs;
+use crate::error::AppError;
+
+pub use cancel::CancellableConnection;
+pub use quote::quote_ident;
+
+/// Connections kept out of [`Db`]'s request slots for background work.
+const SPARE_CONNECTIONS: u32 = 2;
+
+/// The pool with its circuit breaker and its queue: how every request reaches PostgreSQL.
+#[derive(Debug, Clone)]
+pub struct Db {
+    /// Database pool.
+    pub pool: PgPool,
+    /// Circuit breaker for the database.
+    pub health: Arc<health::DbHealth>,
+    /// Permits for database work, fewer than the pool's connections: requests queue here,
+    /// without a deadline of their own, instead of timing out in the pool, so a pool
+    /// timeout means the database cannot be reached, never that the server is busy. The
+    /// spare connections keep the snapshot check, query cancels and reloads moving under
+    /// full load.
+    slots: Arc<tokio::sync::Semaphore>,
+}
+
+impl Db {
+    /// Wraps a pool.
+    pub fn new(pool: PgPool) -> Db {
+        let max = pool.options().get_max_connections();
+        let slots = usize::try_from(max.saturating_sub(SPARE_CONNECTIONS).max(1)).unwrap_or(1);
+        Db {
+            pool,
+            health: Arc::new(health::DbHealth::default()),
+            slots: Arc::new(tokio::sync::Semaphore::new(slots)),
+        }
+    }
+
+    /// Fails at once while the database is known to be down; otherwise waits for a slot,
+    /// runs `f`, and opens the breaker if it fails to reach the database.
+    pub async fn run<T, F>(&self, f: F) -> Result<T, AppError>
+    where
+        F: std::future::Future<Output = Result<T, sqlx::Error>>,
+    {
+        if self.health.is_down() {
+            return Err(AppError::DatabaseDown);
+        }
+        let _slot = self
+            .slots
+            .acquire()
+            .await
+            .map_err(|_| AppError::DatabaseDown)?;
+        // The breaker may have opened while this request waited in line.
+        if self.health.is_down() {
+            return Err(AppError::DatabaseDown);
+        }
+        f.await.map_err(|e| {
+            if health::is_outage(&e, &self.pool) {
+                self.health.mark_down();
+            }
+            e.into()
+        })
+    }
+
+    /// Starts the background probe that closes the circuit breaker on recovery.
+    pub fn spawn_health_probe(&self) {
+        let (health, pool) = (Arc::clone(&self.health), self.pool.clone());
+        tokio::spawn(async move { health.probe(pool).await });
+    }
+}
 
 /// Migrations in `migrations/`, compiled into the binary.
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!();

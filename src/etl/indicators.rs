@@ -22,7 +22,7 @@ pub const POLARITIES: [&str; 3] = ["higher_is_worse", "higher_is_better", "neutr
 /// Geography levels a value may be for.
 pub const LEVELS: [&str; 3] = ["wales", "health_board", "cluster"];
 /// The GSS code of Wales, used for `level = wales`.
-pub const WALES_CODE: &str = "W92000004";
+pub use crate::catalog::WALES_CODE;
 /// The indicator computed in PostGIS from the loaded LSOAs, when the catalogue lists it.
 pub const LSOA_Q1_INDICATOR: &str = "lsoas_most_deprived_20pct";
 /// Its period: the WIMD edition.

@@ -237,7 +237,7 @@ pub async fn write(pool: &sqlx::PgPool, prepared: Prepared) -> Result<LoadReport
                 continue;
             };
             // Column names come from the compiled-in catalogue, never from input.
-            let column = crate::tiles::sql::quote_ident(band.column);
+            let column = crate::db::quote_ident(band.column);
             sqlx::query(sqlx::AssertSqlSafe(format!(
                 "update {table} set {column} = ST_Multi(ST_CollectionExtract(ST_MakeValid(\
                  ST_SimplifyPreserveTopology(geom, $1)), 3))"

@@ -331,7 +331,7 @@ pub fn read_inputs(paths: &InputPaths, args: &InputArgs) -> Result<Prepared, Etl
     ];
     for d in WIMD_DOMAINS {
         for suffix in ["rank", "decile", "quintile"] {
-            wimd_columns.push(format!("{d}_{suffix}"));
+            wimd_columns.push(format!("{}_{suffix}", d.id));
         }
     }
     let required: Vec<&str> = wimd_columns.iter().map(String::as_str).collect();

@@ -3,7 +3,7 @@
 //! The SQL is assembled here and only here: identifiers come from the compiled-in
 //! catalogue (quoted), every request value is a typed `$n` bind.
 
-use crate::style::escape_xml;
+use crate::markup::escape_xml;
 use std::collections::HashMap;
 
 use serde::Serialize;
@@ -14,9 +14,11 @@ use sqlx::Row;
 
 use crate::catalog::indicators::{Lang, Level};
 use crate::catalog::snapshot::Snapshot;
+use crate::catalog::values::VALUE_FIELDS;
 use crate::catalog::{field_label, FieldType, LayerId};
-use crate::style::params::{self, ParamError};
-use crate::tiles::sql::quote_ident;
+use crate::db::quote_ident;
+use crate::error::StyleError;
+use crate::params::{self, ParamError};
 
 /// Largest page.
 pub const MAX_LIMIT: i64 = 10_000;
@@ -433,7 +435,7 @@ pub fn attach_indicator(
     layer: LayerId,
     snapshot: &Snapshot,
     q: &HashMap<String, String>,
-) -> Result<Vec<(String, String)>, crate::style::StyleError> {
+) -> Result<Vec<(String, String)>, StyleError> {
     let level = match layer {
         LayerId::Clusters => Level::Cluster,
         LayerId::HealthBoards => Level::HealthBoard,
@@ -467,15 +469,9 @@ pub fn attach_indicator(
         let v = values.get(code);
         props["indicator"] = json!(ip.indicator.id);
         props["period"] = json!(ip.period);
-        props["value"] = json!(v.map(|v| v.value));
-        props["numerator"] = json!(v.and_then(|v| v.numerator));
-        props["denominator"] = json!(v.and_then(|v| v.denominator));
-        props["lower_ci"] = json!(v.and_then(|v| v.lower_ci));
-        props["upper_ci"] = json!(v.and_then(|v| v.upper_ci));
-        props["sig_vs_wales"] = json!(v.map(|v| v.sig_vs_wales));
-        if level == Level::Cluster {
-            props["sig_vs_hb"] = json!(v.map(|v| v.sig_vs_hb));
-            props["class"] = json!(classes.as_ref().and_then(|c| c.classes.get(code)));
+        let class = classes.as_ref().and_then(|c| c.classes.get(code).copied());
+        for field in VALUE_FIELDS.iter().filter(|f| f.applies_to(level)) {
+            props[field.name] = field.value_for(level, v.copied(), class);
         }
     }
     let mut canonical = vec![

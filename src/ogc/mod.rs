@@ -19,10 +19,11 @@ use axum::{Json, Router};
 use serde_json::{json, Value};
 
 use crate::catalog::snapshot::Snapshot;
+use crate::catalog::store::check_version;
 use crate::catalog::{self, LayerId, MAX_SERVED_ZOOM};
 use crate::error::AppError;
-use crate::server::AppState;
-use crate::style::StyleError;
+use crate::error::StyleError;
+use crate::state::AppState;
 use crate::tiles::{LayerSet, TileCoord, TileError};
 
 use features::Format;
@@ -82,13 +83,11 @@ fn wants_json(headers: &HeaderMap, q: &HashMap<String, String>) -> Result<bool, 
     match q.get("f").map(String::as_str) {
         Some("json") => Ok(true),
         Some("html") => Ok(false),
-        Some(other) => Err(StyleError::Param(
-            crate::style::params::ParamError::Unknown {
-                param: "f",
-                value: other.chars().take(32).collect(),
-                allowed: vec!["json".into(), "html".into()],
-            },
-        )),
+        Some(other) => Err(StyleError::Param(crate::error::ParamError::Unknown {
+            param: "f",
+            value: other.chars().take(32).collect(),
+            allowed: vec!["json".into(), "html".into()],
+        })),
         None => Ok(headers
             .get(header::ACCEPT)
             .and_then(|a| a.to_str().ok())
@@ -157,7 +156,7 @@ fn collection_json(id: LayerId, base: &str, data: &crate::db::DataVersion) -> Va
 }
 
 fn layer_of(id: &str) -> Result<LayerId, AppError> {
-    LayerId::parse(id).ok_or_else(|| TileError::UnknownLayer(id.chars().take(64).collect()).into())
+    LayerId::parse(id).ok_or_else(|| crate::tiles::layers::unknown_layer(id).into())
 }
 
 async fn collections(
@@ -268,10 +267,10 @@ async fn read_page(
     parsed: &features::ItemsQuery,
 ) -> Result<(Arc<Snapshot>, features::Page), AppError> {
     state
-        .read_at_snapshot(|_| async move {
+        .read_at_snapshot(|snapshot| async move {
             let page = state.with_db(features::fetch(&state.pool, parsed)).await?;
-            let version = page.version;
-            Ok((page, version))
+            check_version(&snapshot, page.version)?;
+            Ok(page)
         })
         .await
 }
@@ -286,7 +285,7 @@ async fn items_response(
     let parsed = features::parse(layer, &q, None).map_err(StyleError::from)?;
     if !q.contains_key("indicator") {
         let snapshot = state.snapshot().await?;
-        crate::style::params::indicator_options_without_indicator(&q, &snapshot.catalog)
+        crate::params::indicator_options_without_indicator(&q, &snapshot.catalog)
             .map_err(StyleError::from)?;
     }
     let (snapshot, page) = read_page(state, &parsed).await?;
@@ -410,7 +409,7 @@ fn columns_of(list: &[features::Feature], layer: LayerId, wkt: bool) -> Vec<Stri
     if let Some(first) = list.first() {
         let keys = ["indicator", "period"]
             .into_iter()
-            .chain(crate::catalog::indicators::VALUE_COLUMNS);
+            .chain(crate::catalog::values::VALUE_FIELDS.iter().map(|f| f.name));
         for key in keys {
             if first.properties.get(key).is_some() {
                 columns.push(key.to_owned());
@@ -445,7 +444,7 @@ async fn item(
     let parsed = features::parse(layer, &q, Some(feature.clone())).map_err(StyleError::from)?;
     if !q.contains_key("indicator") {
         let snapshot = state.snapshot().await?;
-        crate::style::params::indicator_options_without_indicator(&q, &snapshot.catalog)
+        crate::params::indicator_options_without_indicator(&q, &snapshot.catalog)
             .map_err(StyleError::from)?;
     }
     let (snapshot, page) = read_page(&state, &parsed).await?;
@@ -562,5 +561,5 @@ async fn collection_tile(
 ) -> Result<Response, AppError> {
     let set = LayerSet::parse(&id)?;
     let coord = TileCoord::parse(&matrix, &col, &row).map_err(TileError::from)?;
-    crate::tiles::render(&state, &set, coord, &query(q)?, &headers).await
+    state.tiles.respond(&set, coord, &query(q)?, &headers).await
 }

@@ -17,9 +17,9 @@ use super::features::{filterable, DEFAULT_LIMIT, MAX_LIMIT};
 use crate::catalog::indicators::{IndicatorCatalog, Level};
 use crate::catalog::{FieldType, LayerId, MAX_SERVED_ZOOM, WIMD_DOMAINS};
 use crate::classify::{Method, MAX_CLASSES, MIN_CLASSES};
-use crate::server::AppState;
+use crate::palette;
+use crate::state::AppState;
 use crate::style::legend::MapKind;
-use crate::style::palette;
 
 /// The media type of this document.
 pub const OPENAPI_CONTENT_TYPE: &str = "application/vnd.oai.openapi+json;version=3.0";
@@ -803,7 +803,7 @@ fn layer_lists() -> Vec<String> {
 }
 
 fn domain_schema() -> Value {
-    json!({"type": "string", "enum": strings(std::iter::once("overall").chain(WIMD_DOMAINS))})
+    json!({"type": "string", "enum": strings(std::iter::once("overall").chain(WIMD_DOMAINS.iter().map(|d| d.id)))})
 }
 
 /// `GET /api`. Indicator ids and periods come from the loaded data; without it (no data

@@ -1,17 +1,17 @@
 //! `Legend`: the classes, colours and labels of one map. Styles, legends (JSON, SVG, HTML)
 //! and the QGIS SLD are all rendered from it, so they cannot disagree.
 
-use super::escape_xml;
 use serde::Serialize;
 use serde_json::{json, Value};
 
 use crate::catalog::indicators::{Indicator, Lang, Polarity};
 use crate::catalog::snapshot::Choropleth;
-use crate::catalog::{LayerId, APPROXIMATE_NOTE};
+use crate::catalog::{domain_title, LayerId, APPROXIMATE_NOTE};
+use crate::markup::escape_xml;
 use crate::significance::Significance;
 
-use super::palette;
-use super::params::{Benchmark, Classification};
+use crate::palette;
+use crate::params::{Benchmark, Classification};
 
 /// Which kind of map.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -110,22 +110,6 @@ fn no_data(lang: Lang) -> LegendEntry {
         upper: None,
         count: None,
     }
-}
-
-/// English and Welsh names of the WIMD domains (Welsh Government's own names).
-pub fn domain_title(domain: &str, lang: Lang) -> &'static str {
-    let (en, cy) = match domain {
-        "income" => ("Income", "Incwm"),
-        "employment" => ("Employment", "Cyflogaeth"),
-        "health" => ("Health", "Iechyd"),
-        "education" => ("Education", "Addysg"),
-        "access_to_services" => ("Access to services", "Mynediad at wasanaethau"),
-        "housing" => ("Housing", "Tai"),
-        "community_safety" => ("Community safety", "Diogelwch cymunedol"),
-        "physical_environment" => ("Physical environment", "Amgylchedd ffisegol"),
-        _ => ("Overall", "Cyffredinol"),
-    };
-    lang.pick(en, cy)
 }
 
 /// The approximate-geography caveat in `lang`.

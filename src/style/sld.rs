@@ -1,8 +1,8 @@
 //! OGC SLD 1.0 export of a [`Legend`](super::legend::Legend), which QGIS imports
 //! (Layer Properties ▸ Style ▸ Load Style) for downloaded GeoJSON or any vector layer.
 
-use super::escape_xml;
 use super::legend::Legend;
+use crate::markup::escape_xml;
 
 fn literal(v: &serde_json::Value) -> String {
     match v {

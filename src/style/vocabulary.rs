@@ -4,14 +4,15 @@
 use serde_json::{json, Map, Value};
 
 use crate::catalog::indicators::{IndicatorCatalog, Lang, Level, Polarity};
-use crate::catalog::{field_label, LayerId, WALES_BOUNDS, WIMD_DOMAINS};
+use crate::catalog::values::VALUE_FIELDS;
+use crate::catalog::{field_label, LayerId, WALES_BOUNDS, WIMD_DOMAINS, WIMD_OVERALL};
 use crate::classify::{Method, MAX_CLASSES, MIN_CLASSES};
 use crate::db::DataVersion;
 use crate::significance::Significance;
 
 use super::legend::{self, MapKind};
-use super::palette;
-use super::params::{Benchmark, DEFAULT_CLASSES};
+use crate::palette;
+use crate::params::{Benchmark, DEFAULT_CLASSES};
 
 const LANGS: [Lang; 2] = [Lang::En, Lang::Cy];
 const POLARITIES: [Polarity; 3] = [
@@ -39,15 +40,9 @@ fn both(f: impl Fn(Lang) -> Value) -> Value {
 
 /// The vocabulary document. `data` and `catalog` are the loaded data, when there is any.
 pub fn vocabulary(data: Option<&DataVersion>, catalog: Option<&IndicatorCatalog>) -> Value {
-    let domains: Vec<Value> = std::iter::once("overall")
-        .chain(WIMD_DOMAINS)
-        .map(|d| {
-            json!({
-                "id": d,
-                "en": legend::domain_title(d, Lang::En),
-                "cy": legend::domain_title(d, Lang::Cy),
-            })
-        })
+    let domains: Vec<Value> = std::iter::once(&WIMD_OVERALL)
+        .chain(WIMD_DOMAINS.iter())
+        .map(|d| json!({"id": d.id, "en": d.title_en, "cy": d.title_cy}))
         .collect();
     let methods: Vec<Value> = Method::ALL
         .iter()
@@ -87,7 +82,7 @@ pub fn vocabulary(data: Option<&DataVersion>, catalog: Option<&IndicatorCatalog>
                 .into(),
         );
         let mut by_benchmark = Map::new();
-        for vs in [Benchmark::Wales, Benchmark::HealthBoard] {
+        for vs in Benchmark::ALL {
             by_benchmark.insert(
                 vs.as_str().to_owned(),
                 both(|lang| {
@@ -109,7 +104,7 @@ pub fn vocabulary(data: Option<&DataVersion>, catalog: Option<&IndicatorCatalog>
     let mut field_names: Vec<&str> = LayerId::ALL
         .iter()
         .flat_map(|l| l.layer().fields.iter().map(|f| f.name))
-        .chain(crate::catalog::indicators::VALUE_COLUMNS)
+        .chain(VALUE_FIELDS.iter().map(|f| f.name))
         .chain(["indicator", "period"])
         .collect();
     field_names.sort_unstable();

@@ -1,22 +1,22 @@
-//! Serving an exported PMTiles archive with no database: the stateless scale-out path
-//! (many replicas, or the same file in object storage behind a CDN).
+//! The PMTiles archive tile source: serving an exported archive with no database, the
+//! stateless scale-out path (many replicas, or the same file behind a CDN). It shares the
+//! engine, cache, validators and headers of the PostGIS source.
 
-use std::collections::HashMap;
 use std::path::Path;
 use std::sync::Arc;
 
-use axum::extract::rejection::{PathRejection, QueryRejection};
-use axum::extract::{Path as UrlPath, Query, State};
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::extract::State;
 use axum::routing::get;
 use axum::{Json, Router};
 use pmtiles::{AsyncPmTilesReader, MmapBackend, TileCoord as PmCoord};
 use serde_json::{json, Value};
 
+use super::cache::{CachedTile, TileCache, TileKey};
 use super::coord::TileCoord;
-use super::{TileError, MVT_CONTENT_TYPE};
-use crate::error::AppError;
+use super::engine::{TileEngine, DEFAULT_TILE_CACHE_BYTES};
+use super::layers::LayerSet;
+use super::source::{Query, TileSource};
+use crate::error::{AppError, TileError};
 
 /// An open archive and what it describes.
 pub struct Archive {
@@ -25,7 +25,7 @@ pub struct Archive {
     /// Layer set name in URLs (`wales`, `lsoa`, …).
     pub layers: String,
     /// Data version the archive was exported from.
-    pub version: String,
+    pub version: i64,
     public_url: Option<String>,
 }
 
@@ -55,13 +55,12 @@ impl Archive {
         )
         .map_err(|e| err(format!("metadata is not JSON: {e}")))?;
         let layers = metadata["layers"].as_str().unwrap_or("wales").to_owned();
+        // The export writes the data version as the major part of "N.0.0".
         let version = metadata["version"]
             .as_str()
-            .unwrap_or("1.0.0")
-            .split('.')
-            .next()
-            .unwrap_or("1")
-            .to_owned();
+            .and_then(|v| v.split('.').next())
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(1);
         Ok(Archive {
             reader,
             metadata,
@@ -70,128 +69,119 @@ impl Archive {
             public_url: public_url.map(|u| u.trim_end_matches('/').to_owned()),
         })
     }
+
+    /// The archive behind a tile engine of its own.
+    pub fn into_engine(self) -> TileEngine<Archive> {
+        let public_url = self.public_url.as_deref().map(Arc::from);
+        TileEngine::new(
+            self,
+            Arc::new(TileCache::new(DEFAULT_TILE_CACHE_BYTES)),
+            public_url,
+        )
+    }
 }
 
-type Shared = Arc<Archive>;
+impl TileSource for Archive {
+    type Plan = ();
 
-/// The routes of archive mode: tiles, TileJSON and health.
-pub fn router(archive: Archive) -> Router {
-    Router::new()
-        .route("/tiles/{layers}", get(tilejson))
-        .route("/tiles/{layers}/{z}/{x}/{y}", get(tile))
-        .route("/health", get(health))
-        .with_state(Arc::new(archive))
-        .layer(tower_http::cors::CorsLayer::new().allow_origin(tower_http::cors::Any))
-        .layer(tower_http::trace::TraceLayer::new_for_http())
-}
+    fn layer_set(&self, text: &str) -> Result<LayerSet, TileError> {
+        match LayerSet::parse(text) {
+            Ok(set) if set.url_name() == self.layers => Ok(set),
+            _ => Err(TileError::UnknownLayer {
+                name: text.chars().take(64).collect(),
+                allowed: vec![self.layers.clone()],
+            }),
+        }
+    }
 
-fn check_layers(archive: &Archive, layers: &str) -> Result<(), AppError> {
-    let name = layers.strip_suffix(".json").unwrap_or(layers);
-    if name == archive.layers {
+    async fn plan(
+        &self,
+        set: &LayerSet,
+        coord: TileCoord,
+        _q: &Query,
+    ) -> Result<(TileKey, ()), AppError> {
+        let key = TileKey {
+            version: self.version,
+            layers: set.url_name(),
+            coord,
+            indicator: None,
+        };
+        Ok((key, ()))
+    }
+
+    async fn render(
+        &self,
+        key: &TileKey,
+        _plan: &(),
+        _set: &LayerSet,
+    ) -> Result<CachedTile, AppError> {
+        let c = key.coord;
+        let id = PmCoord::new(c.z, c.x, c.y).map_err(|e| AppError::Internal(e.to_string()))?;
+        let gzip = self
+            .reader
+            .get_tile(id)
+            .await
+            .map_err(|e| AppError::Internal(e.to_string()))?;
+        let Some(gzip) = gzip else {
+            return Ok(CachedTile::new(Vec::new(), key.version));
+        };
+        let mut raw = Vec::new();
+        std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(&gzip[..]), &mut raw)
+            .map_err(|e| AppError::Internal(e.to_string()))?;
+        Ok(CachedTile::with_gzip(raw, gzip.to_vec(), key.version))
+    }
+
+    async fn refresh(&self) -> Result<(), AppError> {
         Ok(())
-    } else {
-        Err(TileError::UnknownLayer(name.chars().take(64).collect()).into())
+    }
+
+    async fn tilejson(&self, _set: &LayerSet, _q: &Query, base: &str) -> Result<Value, AppError> {
+        let h = self.reader.get_header();
+        let m = &self.metadata;
+        Ok(json!({
+            "tilejson": "3.0.0",
+            "name": m["name"],
+            "description": m["description"],
+            "version": m["version"],
+            "attribution": m["attribution"],
+            "scheme": "xyz",
+            "tiles": [format!("{base}/tiles/{}/{{z}}/{{x}}/{{y}}?v={}", self.layers, self.version)],
+            "minzoom": h.min_zoom,
+            "maxzoom": h.max_zoom,
+            "bounds": [h.min_longitude, h.min_latitude, h.max_longitude, h.max_latitude],
+            "center": [h.center_longitude, h.center_latitude, h.center_zoom],
+            "vector_layers": m["vector_layers"],
+        }))
+    }
+
+    async fn warm_extent(&self) -> Result<(LayerSet, [f64; 4]), AppError> {
+        let h = self.reader.get_header();
+        let set = LayerSet::parse(&self.layers)?;
+        Ok((
+            set,
+            [
+                h.min_longitude,
+                h.min_latitude,
+                h.max_longitude,
+                h.max_latitude,
+            ],
+        ))
     }
 }
 
-async fn tile(
-    State(archive): State<Shared>,
-    headers: HeaderMap,
-    path: Result<UrlPath<(String, String, String, String)>, PathRejection>,
-    query: Result<Query<HashMap<String, String>>, QueryRejection>,
-) -> Result<Response, AppError> {
-    let UrlPath((layers, z, x, y)) = path.map_err(|e| TileError::BadPath(e.body_text()))?;
-    let Query(q) = query.map_err(|e| TileError::BadPath(e.body_text()))?;
-    check_layers(&archive, &layers)?;
-    let coord = TileCoord::parse(&z, &x, &y).map_err(TileError::from)?;
-    let cache_control = if q.get("v") == Some(&archive.version) {
-        "public, max-age=31536000, immutable"
-    } else {
-        "public, max-age=300"
-    };
-    let id =
-        PmCoord::new(coord.z, coord.x, coord.y).map_err(|e| AppError::Internal(e.to_string()))?;
-    let gzip = archive
-        .reader
-        .get_tile(id)
-        .await
-        .map_err(|e| AppError::Internal(e.to_string()))?;
-    let mut out = HeaderMap::new();
-    out.insert(
-        header::CACHE_CONTROL,
-        HeaderValue::from_static(cache_control),
-    );
-    out.insert(header::VARY, HeaderValue::from_static("Accept-Encoding"));
-    let Some(gzip) = gzip else {
-        return Ok((StatusCode::NO_CONTENT, out).into_response());
-    };
-    let etag = format!(
-        "\"v{}-{:016x}\"",
-        archive.version,
-        xxhash_rust::xxh3::xxh3_64(&gzip)
-    );
-    if headers
-        .get(header::IF_NONE_MATCH)
-        .and_then(|v| v.to_str().ok())
-        == Some(etag.as_str())
-    {
-        return Ok((StatusCode::NOT_MODIFIED, out).into_response());
-    }
-    if let Ok(v) = HeaderValue::from_str(&etag) {
-        out.insert(header::ETAG, v);
-    }
-    out.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static(MVT_CONTENT_TYPE),
-    );
-    let accepts_gzip = headers
-        .get(header::ACCEPT_ENCODING)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.contains("gzip"));
-    if accepts_gzip {
-        out.insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
-        return Ok((out, gzip).into_response());
-    }
-    let mut raw = Vec::new();
-    std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(&gzip[..]), &mut raw)
-        .map_err(|e| AppError::Internal(e.to_string()))?;
-    Ok((out, raw).into_response())
+/// The routes of archive mode: the shared tile routes, and health.
+pub fn router(archive: Archive) -> Router {
+    let engine = Arc::new(archive.into_engine());
+    super::http::router::<Archive, Arc<TileEngine<Archive>>>()
+        .route("/health", get(health))
+        .with_state(engine)
 }
 
-async fn tilejson(
-    State(archive): State<Shared>,
-    headers: HeaderMap,
-    path: Result<UrlPath<String>, PathRejection>,
-) -> Result<Json<Value>, AppError> {
-    let UrlPath(layers) = path.map_err(|e| TileError::BadPath(e.body_text()))?;
-    check_layers(&archive, &layers)?;
-    let base = archive.public_url.clone().unwrap_or_else(|| {
-        let host = headers
-            .get(header::HOST)
-            .and_then(|h| h.to_str().ok())
-            .unwrap_or("127.0.0.1:8080");
-        format!("http://{host}")
-    });
-    let h = archive.reader.get_header();
-    let m = &archive.metadata;
-    Ok(Json(json!({
-        "tilejson": "3.0.0",
-        "name": m["name"],
-        "description": m["description"],
-        "version": m["version"],
-        "attribution": m["attribution"],
-        "scheme": "xyz",
-        "tiles": [format!("{base}/tiles/{}/{{z}}/{{x}}/{{y}}?v={}", archive.layers, archive.version)],
-        "minzoom": h.min_zoom,
-        "maxzoom": h.max_zoom,
-        "bounds": [h.min_longitude, h.min_latitude, h.max_longitude, h.max_latitude],
-        "center": [h.center_longitude, h.center_latitude, h.center_zoom],
-        "vector_layers": m["vector_layers"],
-    })))
-}
-
-async fn health(State(archive): State<Shared>) -> Json<Value> {
-    Json(
-        json!({"status": "ok", "mode": "pmtiles", "database": "none", "data_version": archive.version}),
-    )
+async fn health(State(engine): State<Arc<TileEngine<Archive>>>) -> Json<Value> {
+    Json(json!({
+        "status": "ok",
+        "mode": "pmtiles",
+        "database": "none",
+        "data_version": engine.source.version.to_string(),
+    }))
 }

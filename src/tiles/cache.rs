@@ -11,6 +11,7 @@ use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
 
 use super::coord::TileCoord;
+use super::MVT_CONTENT_TYPE;
 use crate::error::AppError;
 
 /// What identifies a tile: only validated, normalised parts, so junk query strings map to
@@ -50,6 +51,14 @@ impl CachedTile {
             brotli: std::sync::OnceLock::new(),
             etag,
         }
+    }
+
+    /// Wraps bytes whose gzip form already exists (an archive stores tiles gzipped), so
+    /// gzip clients are served the stored bytes as they are.
+    pub fn with_gzip(raw: Vec<u8>, gzip: Vec<u8>, version: i64) -> CachedTile {
+        let tile = CachedTile::new(raw, version);
+        let _ = tile.gzip.set(Bytes::from(gzip));
+        tile
     }
 
     /// gzip-compressed bytes (level 6), made once.
@@ -99,14 +108,7 @@ impl CachedTile {
         if let Ok(etag) = HeaderValue::from_str(&self.etag) {
             headers.insert(header::ETAG, etag);
         }
-        let not_modified = request
-            .get(header::IF_NONE_MATCH)
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| {
-                v.split(',')
-                    .any(|t| t.trim() == self.etag || t.trim() == "*")
-            });
-        if not_modified {
+        if crate::http::not_modified(request, &self.etag) {
             return (StatusCode::NOT_MODIFIED, headers).into_response();
         }
         if self.raw.is_empty() {
@@ -114,7 +116,7 @@ impl CachedTile {
         }
         headers.insert(
             header::CONTENT_TYPE,
-            HeaderValue::from_static(super::MVT_CONTENT_TYPE),
+            HeaderValue::from_static(MVT_CONTENT_TYPE),
         );
         let accept = request
             .get(header::ACCEPT_ENCODING)

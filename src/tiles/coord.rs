@@ -17,38 +17,7 @@ pub struct TileCoord {
     pub y: u32,
 }
 
-/// Why a tile address was refused.
-#[derive(Debug, thiserror::Error, PartialEq, Eq)]
-pub enum TileCoordError {
-    /// A path segment is not a whole number.
-    #[error("tile {axis} `{value}` is not a whole number")]
-    NotANumber {
-        /// Which of z, x, y.
-        axis: &'static str,
-        /// The text given.
-        value: String,
-    },
-    /// Zoom beyond what we serve.
-    #[error("zoom {z} is out of range: the server answers zoom 0 to {max}")]
-    ZoomOutOfRange {
-        /// The zoom asked for.
-        z: u64,
-        /// The deepest zoom served.
-        max: u8,
-    },
-    /// x or y outside the 2^z grid.
-    #[error("tile {axis} = {value} is outside the grid at zoom {z}: it must be 0 to {max}")]
-    OutsideGrid {
-        /// Which of x, y.
-        axis: &'static str,
-        /// The value asked for.
-        value: u64,
-        /// The zoom.
-        z: u8,
-        /// The largest valid value, 2^z - 1.
-        max: u32,
-    },
-}
+pub use crate::error::TileCoordError;
 
 impl TileCoord {
     /// Parses path segments. `y` may carry a `.pbf` or `.mvt` suffix, which QGIS and

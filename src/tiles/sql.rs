@@ -1,4 +1,5 @@
-//! Tile SQL, generated once at start-up: the one place where SQL text is built at run time.
+//! Step 3 of a tile's path: the tile SQL, generated once at start-up, the one place where tile
+//! SQL text is built at run time.
 //!
 //! Why this is safe: every identifier comes from the compiled-in catalogue (never from a
 //! request) and is still quoted with [`quote_ident`]; every request value (z, x, y) is a
@@ -7,28 +8,9 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use crate::catalog::values::{value_field, TILE_VALUE_FIELDS};
 use crate::catalog::{LayerId, ZoomBand, TILE_BUFFER, TILE_EXTENT, ZOOM_BANDS};
-
-/// Quotes an SQL identifier, doubling embedded quotes (PostgreSQL's rule).
-pub fn quote_ident(ident: &str) -> String {
-    format!("\"{}\"", ident.replace('"', "\"\""))
-}
-
-/// Quotes an SQL string literal, doubling embedded single quotes.
-fn quote_literal(text: &str) -> String {
-    format!("'{}'", text.replace('\'', "''"))
-}
-
-/// The properties an indicator tile adds to the cluster layer, bound as parallel arrays
-/// `$4..$10` (codes, values, classes, lower and upper limits, flags vs Wales and board).
-pub const INDICATOR_PROPERTIES: [(&str, &str); 6] = [
-    ("value", "float8"),
-    ("class", "int4"),
-    ("lower_ci", "float8"),
-    ("upper_ci", "float8"),
-    ("sig_vs_wales", "text"),
-    ("sig_vs_hb", "text"),
-];
+use crate::db::quote::{quote_ident, quote_literal};
 
 /// Builds the statement that renders one layer's MVT for one zoom band.
 ///
@@ -36,7 +18,7 @@ pub const INDICATOR_PROPERTIES: [(&str, &str); 6] = [
 /// the `&&` filter uses the band column's GiST index, widened by the clip buffer so
 /// that features just outside the tile still draw their edges inside it. With
 /// `indicator`, the cluster layer also joins the arrays described at
-/// [`INDICATOR_PROPERTIES`] (computed in Rust, where the classes are).
+/// [`TILE_VALUE_FIELDS`] (computed in Rust, where the classes are).
 pub fn layer_tile_sql(layer: LayerId, band_index: usize, indicator: bool) -> String {
     let def = layer.layer();
     let band: &ZoomBand = &ZOOM_BANDS[band_index];
@@ -52,10 +34,14 @@ pub fn layer_tile_sql(layer: LayerId, band_index: usize, indicator: bool) -> Str
     if indicator {
         let mut columns = vec!["code".to_owned()];
         let mut arrays = vec!["$4::text[]".to_owned()];
-        for (i, (name, ty)) in INDICATOR_PROPERTIES.iter().enumerate() {
-            properties.push(format!("v.{}", quote_ident(name)));
-            columns.push(quote_ident(name));
-            arrays.push(format!("${}::{ty}[]", i + 5));
+        for (i, f) in TILE_VALUE_FIELDS
+            .iter()
+            .filter_map(|n| value_field(n))
+            .enumerate()
+        {
+            properties.push(format!("v.{}", quote_ident(f.name)));
+            columns.push(quote_ident(f.name));
+            arrays.push(format!("${}::{}[]", i + 5, f.sql_type));
         }
         join = format!(
             " left join unnest({}) as v({}) on v.code = f.\"code\"",
@@ -126,12 +112,6 @@ impl TileQueries {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn quoting_doubles_quotes() {
-        assert_eq!(quote_ident("a\"b"), "\"a\"\"b\"");
-        assert_eq!(quote_literal("o'neil"), "'o''neil'");
-    }
 
     #[test]
     fn statements_bind_coordinates_and_use_the_band_column() {

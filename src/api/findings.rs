@@ -9,12 +9,11 @@ use serde::Serialize;
 use serde_json::{json, Value};
 
 use crate::catalog::indicators::{Indicator, Lang, Level};
-use crate::error::AppError;
-use crate::server::AppState;
+use crate::catalog::APPROXIMATE_NOTE;
+use crate::error::{AppError, StyleError};
+use crate::params;
 use crate::significance::Significance;
-
-use super::params;
-use super::StyleError;
+use crate::state::AppState;
 
 /// Counts of clusters by flag.
 #[derive(Debug, Default, Clone, Copy, Serialize, PartialEq, Eq)]
@@ -143,11 +142,8 @@ pub async fn get_findings(
     }
     if snapshot.data.cluster_approximate {
         notes.push(
-            lang.pick(
-                crate::catalog::APPROXIMATE_NOTE,
-                "Mae ffiniau'r clystyrau yn FRASAMCAN.",
-            )
-            .to_owned(),
+            lang.pick(APPROXIMATE_NOTE, "Mae ffiniau'r clystyrau yn FRASAMCAN.")
+                .to_owned(),
         );
     }
     Ok(Json(json!({

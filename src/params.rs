@@ -1,4 +1,5 @@
-//! Validated query parameters for styles, legends, indicator tiles and downloads.
+//! Request parameters, validated against the catalogue: shared by styles, legends, indicator
+//! tiles, items, downloads and profiles.
 //!
 //! Every value is checked against the catalogue before anything else happens; unknown
 //! parameters are ignored, and a normalised query string (only known keys, in a fixed
@@ -7,55 +8,11 @@
 use std::collections::HashMap;
 
 use crate::catalog::indicators::{Indicator, IndicatorCatalog, Lang};
-use crate::catalog::WIMD_DOMAINS;
+use crate::catalog::{wimd_domain, WIMD_DOMAINS, WIMD_OVERALL};
 use crate::classify::{Method, MAX_CLASSES, MIN_CLASSES};
+use crate::palette;
 
-use super::palette;
-
-/// A refused parameter.
-#[derive(Debug, Clone, thiserror::Error)]
-pub enum ParamError {
-    /// A value outside the allowed set.
-    #[error("unknown {param} `{value}`")]
-    Unknown {
-        /// Parameter name.
-        param: &'static str,
-        /// What was given (shortened).
-        value: String,
-        /// What is allowed.
-        allowed: Vec<String>,
-    },
-    /// A required parameter is missing.
-    #[error("the `{param}` parameter is required")]
-    Missing {
-        /// Parameter name.
-        param: &'static str,
-        /// What is allowed.
-        allowed: Vec<String>,
-    },
-    /// A malformed or out-of-range value.
-    #[error("bad {param} `{value}`: {expected}")]
-    Invalid {
-        /// Parameter name.
-        param: &'static str,
-        /// What was given (shortened).
-        value: String,
-        /// What is expected.
-        expected: String,
-    },
-}
-
-impl ParamError {
-    /// Allowed values, for the JSON error body.
-    pub fn allowed(&self) -> Option<Vec<String>> {
-        match self {
-            ParamError::Unknown { allowed, .. } | ParamError::Missing { allowed, .. } => {
-                Some(allowed.clone())
-            }
-            ParamError::Invalid { .. } => None,
-        }
-    }
-}
+pub use crate::error::ParamError;
 
 fn shorten(s: &str) -> String {
     s.chars().take(64).collect()
@@ -78,21 +35,17 @@ pub fn lang(q: &Query) -> Result<Lang, ParamError> {
 
 /// `domain` for the deprivation style: `overall` (default) or a WIMD domain.
 pub fn domain(q: &Query) -> Result<&'static str, ParamError> {
-    let allowed = || {
-        std::iter::once("overall")
-            .chain(WIMD_DOMAINS)
-            .map(str::to_owned)
-            .collect::<Vec<_>>()
-    };
-    match q.get("domain").map(String::as_str) {
-        None | Some("overall") => Ok("overall"),
-        Some(v) => WIMD_DOMAINS
-            .into_iter()
-            .find(|d| *d == v)
+    match q.get("domain") {
+        None => Ok(WIMD_OVERALL.id),
+        Some(v) => wimd_domain(v)
+            .map(|d| d.id)
             .ok_or_else(|| ParamError::Unknown {
                 param: "domain",
                 value: shorten(v),
-                allowed: allowed(),
+                allowed: std::iter::once(&WIMD_OVERALL)
+                    .chain(WIMD_DOMAINS.iter())
+                    .map(|d| d.id.to_owned())
+                    .collect(),
             }),
     }
 }
@@ -267,32 +220,7 @@ pub fn classification(q: &Query) -> Result<Classification, ParamError> {
     })
 }
 
-/// The benchmark for significance: Wales or the cluster's health board.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Benchmark {
-    /// All of Wales.
-    Wales,
-    /// The cluster's health board.
-    HealthBoard,
-}
-
-impl Benchmark {
-    /// The tile property holding the flag.
-    pub fn property(self) -> &'static str {
-        match self {
-            Benchmark::Wales => "sig_vs_wales",
-            Benchmark::HealthBoard => "sig_vs_hb",
-        }
-    }
-
-    /// URL form.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Benchmark::Wales => "wales",
-            Benchmark::HealthBoard => "hb",
-        }
-    }
-}
+pub use crate::significance::Benchmark;
 
 /// `vs`: `wales` (default) or `hb`.
 pub fn benchmark(q: &Query) -> Result<Benchmark, ParamError> {

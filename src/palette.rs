@@ -29,9 +29,8 @@ struct Groups {
 static SEQUENTIAL: LazyLock<BTreeMap<&'static str, BTreeMap<usize, Vec<String>>>> =
     LazyLock::new(|| {
         // The file is compiled in and checked by the unit tests below.
-        let vendored: Vendored =
-            serde_json::from_str(include_str!("../../styles/colorbrewer.json"))
-                .unwrap_or_else(|e| panic!("styles/colorbrewer.json is invalid: {e}"));
+        let vendored: Vendored = serde_json::from_str(include_str!("../styles/colorbrewer.json"))
+            .unwrap_or_else(|e| panic!("styles/colorbrewer.json is invalid: {e}"));
         vendored
             .groups
             .sequential

@@ -1,4 +1,6 @@
 //! `AppError`: every module's error rolled into one type that renders as a JSON HTTP response.
+//! The request errors it wraps live here too, at the bottom of the layers, so that every
+//! module above can return them.
 //!
 //! 4xx errors tell the client exactly what was wrong. 5xx errors are logged once, here,
 //! with their detail, and the client sees only a generic message.
@@ -8,7 +10,11 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Serialize;
 
-use crate::tiles::TileError;
+mod request;
+mod tile;
+
+pub use request::{ParamError, StyleError};
+pub use tile::{TileCoordError, TileError};
 
 /// An error that ends a request.
 #[derive(Debug, thiserror::Error)]
@@ -27,7 +33,7 @@ pub enum AppError {
     Database(#[source] sqlx::Error),
     /// A bad style, legend or download request.
     #[error(transparent)]
-    Style(#[from] crate::style::StyleError),
+    Style(#[from] StyleError),
     /// An unexpected failure outside the database.
     #[error("internal error: {0}")]
     Internal(String),
@@ -139,5 +145,17 @@ impl IntoResponse for AppError {
             .headers_mut()
             .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
         response
+    }
+}
+
+impl AppError {
+    /// Whether a load committed while this answer was being built (directly, or through a
+    /// coalesced tile render): the caller should refresh its snapshot and try again.
+    pub fn is_data_changed(&self) -> bool {
+        match self {
+            AppError::Tile(TileError::DataChanged { .. }) => true,
+            AppError::Shared(inner) => inner.is_data_changed(),
+            _ => false,
+        }
     }
 }

@@ -1,0 +1,66 @@
+//! `GET /indicators` (the indicator catalogue with links) and `GET /vocabulary` (every word,
+//! code and colour a client such as the map page shows).
+
+use axum::extract::{Query, State};
+use axum::http::HeaderMap;
+use axum::Json;
+use serde_json::{json, Value};
+
+use crate::error::{AppError, StyleError};
+use crate::palette;
+use crate::params;
+use crate::state::AppState;
+use crate::style::vocabulary;
+
+/// `GET /vocabulary`: labels, codes and colours for clients such as the map page.
+pub async fn get_vocabulary(State(state): State<AppState>) -> Result<Json<Value>, AppError> {
+    let snapshot = match state.snapshot().await {
+        Ok(s) => Some(s),
+        Err(AppError::NoData) => None,
+        Err(e) => return Err(e),
+    };
+    Ok(Json(vocabulary::vocabulary(
+        snapshot.as_ref().map(|s| &s.data),
+        snapshot.as_ref().map(|s| &s.catalog),
+    )))
+}
+
+/// `GET /indicators`: the catalogue with periods, levels and links.
+pub async fn get_indicators(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Query<params::Query>,
+) -> Result<Json<Value>, AppError> {
+    let lang = params::lang(&q).map_err(StyleError::from)?;
+    let snapshot = state.snapshot().await?;
+    let base = state.base_url(&headers);
+    let list: Vec<Value> = snapshot
+        .catalog
+        .indicators
+        .iter()
+        .map(|i| {
+            let mut v = serde_json::to_value(i).unwrap_or(Value::Null);
+            v["title"] = json!(i.title(lang));
+            v["description"] = json!(lang.pick(&i.description_en, &i.description_cy));
+            v["default_period"] = json!(i.latest_period());
+            v["links"] = json!({
+                "data": format!("{base}/data/{}", i.id),
+                "style": format!("{base}/styles/indicator.json?indicator={}", i.id),
+                "significance_style": format!("{base}/styles/significance.json?indicator={}", i.id),
+                "legend": format!("{base}/legends/indicator.json?indicator={}", i.id),
+                "findings": format!("{base}/findings/{}", i.id),
+                "tiles": format!("{base}/tiles/clusters?indicator={}", i.id),
+            });
+            v
+        })
+        .collect();
+    Ok(Json(json!({
+        "lang": lang,
+        "data_version": snapshot.data.version,
+        "indicators": list,
+        "methods": crate::classify::Method::ALL,
+        "classes": {"min": crate::classify::MIN_CLASSES, "max": crate::classify::MAX_CLASSES, "default": params::DEFAULT_CLASSES},
+        "palettes": palette::sequential_names(),
+        "default_palette": palette::DEFAULT_SEQUENTIAL,
+    })))
+}

@@ -1,0 +1,93 @@
+//! `GET /styles/{kind}.json|.sld` and `GET /legends/{kind}.json|.svg`: one legend per
+//! request, rendered as a MapLibre style, a QGIS SLD, a JSON legend or an SVG.
+
+use axum::extract::{Path, Query, State};
+use axum::http::{header, HeaderMap};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+
+use crate::error::{AppError, StyleError};
+use crate::params;
+use crate::state::AppState;
+use crate::style::legend::MapKind;
+use crate::style::{maplibre, render, sld};
+
+fn split_file<'a>(
+    file: &'a str,
+    what: &'static str,
+    exts: &[&str],
+) -> Result<(MapKind, &'a str), StyleError> {
+    let allowed = || {
+        MapKind::ALL
+            .iter()
+            .flat_map(|k| exts.iter().map(move |e| format!("{}.{e}", k.as_str())))
+            .collect::<Vec<_>>()
+    };
+    let (name, ext) = file.rsplit_once('.').unwrap_or((file, ""));
+    match MapKind::parse(name) {
+        Some(kind) if exts.contains(&ext) => Ok((kind, ext)),
+        _ => Err(StyleError::UnknownName {
+            what,
+            name: file.chars().take(64).collect(),
+            allowed: allowed(),
+        }),
+    }
+}
+
+fn tilejson_url(base: &str, tile_query: &str) -> String {
+    if tile_query.is_empty() {
+        format!("{base}/tiles/wales")
+    } else {
+        format!("{base}/tiles/wales?{tile_query}")
+    }
+}
+
+/// `GET /styles/{kind}.json` (MapLibre style v8) or `/styles/{kind}.sld` (QGIS).
+pub async fn get_style(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(file): Path<String>,
+    Query(q): Query<params::Query>,
+) -> Result<Response, AppError> {
+    let (kind, ext) = split_file(&file, "style", &["json", "sld"])?;
+    let snapshot = state.snapshot().await?;
+    let rendered = render(kind, &q, &snapshot)?;
+    if ext == "sld" {
+        return Ok((
+            [(
+                header::CONTENT_TYPE,
+                "application/vnd.ogc.sld+xml; charset=utf-8",
+            )],
+            sld::sld(&rendered.legend),
+        )
+            .into_response());
+    }
+    let base = state.base_url(&headers);
+    let attribution = crate::catalog::attribution(snapshot.data.cluster_approximate);
+    Ok(Json(maplibre::style(
+        &rendered.legend,
+        &tilejson_url(&base, &rendered.tile_query),
+        &attribution,
+        snapshot.data.version,
+    ))
+    .into_response())
+}
+
+/// `GET /legends/{kind}.json` or `.svg`, with the same parameters as the style.
+pub async fn get_legend(
+    State(state): State<AppState>,
+    Path(file): Path<String>,
+    Query(q): Query<params::Query>,
+) -> Result<Response, AppError> {
+    let (kind, ext) = split_file(&file, "legend", &["json", "svg"])?;
+    let snapshot = state.snapshot().await?;
+    let rendered = render(kind, &q, &snapshot)?;
+    if ext == "svg" {
+        return Ok((
+            [(header::CONTENT_TYPE, "image/svg+xml; charset=utf-8")],
+            rendered.legend.to_svg(),
+        )
+            .into_response());
+    }
+    Ok(Json(rendered.legend).into_response())
+}

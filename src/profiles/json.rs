@@ -1,0 +1,129 @@
+//! `GET /profiles/{area}`: the profile document, everything a dashboard's profile card needs.
+
+use std::collections::HashMap;
+
+use axum::extract::{Path, Query, State};
+use axum::Json;
+use serde_json::{json, Value};
+
+use super::query::{find_area, level_name, read_profile};
+use super::text;
+use crate::catalog::indicators::{Lang, Level};
+use crate::catalog::WALES_CODE as WALES;
+use crate::error::{AppError, StyleError};
+use crate::params;
+use crate::state::AppState;
+
+/// `GET /profiles/{area}`: everything a dashboard's profile card needs.
+pub async fn get_profile(
+    State(state): State<AppState>,
+    headers: axum::http::HeaderMap,
+    Path(area): Path<String>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Result<Json<Value>, AppError> {
+    let lang = params::lang(&q).map_err(StyleError::from)?;
+    // Population rows and indicator values must come from the same load.
+    let (snapshot, data) = read_profile(&state, &area).await?;
+    let area = find_area(&snapshot, &area)?;
+    let catalog = &snapshot.catalog;
+    let board = area
+        .hb_code
+        .as_ref()
+        .filter(|_| area.level == Level::Cluster)
+        .and_then(|hb| catalog.areas.get(hb));
+    let value_of = |id: &str, period: &str, code: &str| {
+        catalog
+            .values(id, period)
+            .iter()
+            .find(|v| v.code == code)
+            .map(|v| v.value)
+    };
+    let mut indicators = Vec::new();
+    for ind in &catalog.indicators {
+        let Some(period) = ind.periods.last() else {
+            continue;
+        };
+        let Some(v) = catalog
+            .values(&ind.id, period)
+            .iter()
+            .find(|v| v.code == area.code)
+        else {
+            continue;
+        };
+        indicators.push(json!({
+            "id": ind.id,
+            "title": ind.title(lang),
+            "title_is_english_fallback": lang == Lang::Cy && ind.title_cy_fallback,
+            "unit": ind.unit,
+            "polarity": ind.polarity,
+            "period": period,
+            "value": v.value,
+            "numerator": v.numerator,
+            "denominator": v.denominator,
+            "lower_ci": v.lower_ci,
+            "upper_ci": v.upper_ci,
+            "wales_value": value_of(&ind.id, period, WALES),
+            "health_board_value": board.and_then(|b| value_of(&ind.id, period, &b.code)),
+            "sig_vs_wales": (area.level != Level::Wales).then(|| v.sig_vs_wales.as_str()),
+            "sig_vs_health_board": (area.level == Level::Cluster).then(|| v.sig_vs_hb.as_str()),
+        }));
+    }
+    let base = state.base_url(&headers);
+    let path_code = urlencode(&area.code);
+    let lang_q = if lang == Lang::Cy { "?lang=cy" } else { "" };
+    let data_version = &snapshot.data;
+    Ok(Json(json!({
+        "area": {
+            "code": area.code,
+            "level": level_name(area.level),
+            "name": area.name(lang),
+            "name_is_english_fallback": lang == Lang::Cy && area.name_cy_fallback,
+            "health_board": board.map(|b| json!({"code": b.code, "name": b.name(lang)})),
+        },
+        "lang": if lang == Lang::Cy { "cy" } else { "en" },
+        "data_version": data_version.version,
+        "cluster_geography_approximate": data_version.cluster_approximate,
+        "cluster_geography": data_version.cluster_provenance,
+        "population": {
+            "note": text(lang,
+                "ONS small area population estimates summed over the area's LSOAs. mid-2019 and mid-2020: persons by five-year age band on 2011 LSOAs (no sex split was available). mid-2024: sex by broad age band on 2021 LSOAs, each assigned to the cluster of most of its 2011 parent LSOAs.",
+                "Amcangyfrifon poblogaeth ardaloedd bach ONS wedi'u hadio dros LSOAau'r ardal. Canol 2019 a chanol 2020: pobl fesul band oedran pum mlynedd ar LSOAau 2011 (dim rhaniad rhyw ar gael). Canol 2024: rhyw fesul band oedran eang ar LSOAau 2021."),
+            "pyramids": data.pyramids,
+        },
+        "deprivation": {
+            "note": text(lang,
+                "WIMD 2019 quintiles of the area's 2011 LSOAs; quintile 1 is the most deprived 20% in Wales. The population-weighted profile counts residents (ONS estimate of the period stated); the LSOA profile counts LSOAs.",
+                "Cwintelau MALlC 2019 LSOAau 2011 yr ardal; cwintel 1 yw'r 20% mwyaf difreintiedig yng Nghymru. Mae'r proffil wedi'i bwysoli yn ôl poblogaeth yn cyfrif trigolion; mae proffil yr LSOAau yn cyfrif LSOAau."),
+            "population_weighted": data.residents.iter().map(|(period, q)| json!({"period": period, "quintiles": q})).collect::<Vec<_>>(),
+            "lsoa_count": {"lsoas": data.lsoas.iter().map(|q| q.count).sum::<i64>(), "quintiles": data.lsoas},
+        },
+        "indicators": indicators,
+        "charts": {
+            "pyramid": format!("{base}/profiles/{path_code}/pyramid.svg{lang_q}"),
+            "deprivation": format!("{base}/profiles/{path_code}/deprivation.svg{lang_q}"),
+        },
+        "attribution": "Contains ONS and Welsh Government data licensed under the Open Government Licence v3.0",
+    })))
+}
+
+/// Percent-encodes a path segment (cluster keys contain `:`).
+pub fn urlencode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                char::from(b).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cluster_keys_are_encoded_in_paths() {
+        assert_eq!(urlencode("7A1:anglesey"), "7A1%3Aanglesey");
+    }
+}

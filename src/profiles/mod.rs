@@ -1,0 +1,39 @@
+//! Area profiles for dashboards: `/profiles/{area}` (population pyramid, deprivation
+//! profiles and indicator values with comparisons, in English or Welsh) and its two
+//! accessible SVG charts, a population pyramid and a deprivation profile bar.
+//!
+//! [`query`] reads what the database holds for an area, consistent with the snapshot;
+//! [`json`] builds the profile document; [`chart`] draws the SVGs.
+
+pub mod chart;
+pub mod json;
+pub mod query;
+
+use axum::routing::get;
+use axum::Router;
+
+use crate::catalog::indicators::Lang;
+use crate::state::AppState;
+
+pub use chart::{deprivation_svg, pyramid_svg};
+pub use query::{AgeBand, Pyramid, QuintileShare};
+
+/// The period the charts show when none is asked for: sex by age needs 2021 LSOAs.
+const DEFAULT_PYRAMID_PERIOD: &str = "mid-2024";
+/// The deprivation profile's default: the newest estimate on WIMD 2019's own LSOAs.
+const DEFAULT_DEPRIVATION_PERIOD: &str = "mid-2020";
+
+/// Routes.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/profiles/{area}", get(json::get_profile))
+        .route("/profiles/{area}/{chart}", get(chart::get_chart))
+}
+
+/// English or Welsh text.
+fn text(lang: Lang, en: &'static str, cy: &'static str) -> &'static str {
+    match lang {
+        Lang::En => en,
+        Lang::Cy => cy,
+    }
+}

@@ -1,0 +1,145 @@
+//! `AppState`: what every handler of the main server shares. The store (database and
+//! snapshot), the PostGIS tile engine, and the settings of the admin and CORS faces.
+
+use std::sync::Arc;
+
+use axum::extract::FromRef;
+use axum::http::{HeaderMap, HeaderValue};
+use sqlx::PgPool;
+
+use crate::catalog::snapshot::{Snapshot, SnapshotCache};
+use crate::catalog::store::Store;
+use crate::config::{InputArgs, DEFAULT_MAX_IN_FLIGHT};
+use crate::db::health::DbHealth;
+use crate::db::Db;
+use crate::error::AppError;
+use crate::tiles::cache::TileCache;
+use crate::tiles::engine::DEFAULT_TILE_CACHE_BYTES;
+use crate::tiles::{PostgisSource, TileEngine};
+
+/// State shared by every handler.
+#[derive(Clone)]
+pub struct AppState {
+    /// Database pool.
+    pub pool: PgPool,
+    /// The database (with breaker and queue) and the current snapshot.
+    pub store: Store,
+    /// The PostGIS tile engine; its cache is [`AppState::tile_cache`].
+    pub tiles: Arc<TileEngine<PostgisSource>>,
+    /// Finished tiles.
+    pub tile_cache: Arc<TileCache>,
+    /// The loaded data's indicators and classifications, per data version.
+    pub snapshots: Arc<SnapshotCache>,
+    /// Circuit breaker for the database.
+    pub db_health: Arc<DbHealth>,
+    /// Public base URL without a trailing slash, when configured.
+    pub public_url: Option<Arc<str>>,
+    /// Token for `/admin/*`; admin routes are off without one.
+    pub admin_token: Option<Arc<str>>,
+    /// Loader inputs used by `POST /admin/reload`.
+    pub reload_inputs: Option<Arc<InputArgs>>,
+    /// Browser origins allowed by CORS; `None` allows any (`*`).
+    pub cors_origins: Option<Arc<Vec<HeaderValue>>>,
+    /// Requests handled at once; more wait in line (within the request timeout).
+    pub max_in_flight: usize,
+}
+
+impl FromRef<AppState> for Arc<TileEngine<PostgisSource>> {
+    fn from_ref(state: &AppState) -> Self {
+        Arc::clone(&state.tiles)
+    }
+}
+
+impl AppState {
+    /// Builds the state for a pool.
+    pub fn new(pool: PgPool, public_url: Option<String>) -> AppState {
+        let public_url: Option<Arc<str>> = public_url.map(|u| Arc::from(u.trim_end_matches('/')));
+        let store = Store::new(Db::new(pool.clone()));
+        let tile_cache = Arc::new(TileCache::new(DEFAULT_TILE_CACHE_BYTES));
+        AppState {
+            tiles: Arc::new(TileEngine::new(
+                PostgisSource::new(store.clone()),
+                Arc::clone(&tile_cache),
+                public_url.clone(),
+            )),
+            snapshots: Arc::clone(&store.snapshots),
+            db_health: Arc::clone(&store.db.health),
+            store,
+            tile_cache,
+            public_url,
+            admin_token: None,
+            reload_inputs: None,
+            cors_origins: None,
+            max_in_flight: DEFAULT_MAX_IN_FLIGHT,
+            pool,
+        }
+    }
+
+    /// Restricts CORS to these origins (comma-separated); `*` or empty allows any.
+    pub fn with_cors_origins(mut self, origins: &str) -> AppState {
+        let list: Vec<HeaderValue> = origins
+            .split(',')
+            .map(str::trim)
+            .filter(|o| !o.is_empty() && *o != "*")
+            .filter_map(|o| HeaderValue::from_str(o).ok())
+            .collect();
+        self.cors_origins = (!list.is_empty()).then(|| Arc::new(list));
+        self
+    }
+
+    /// Sets the tile cache size in bytes (0 caches nothing but still coalesces).
+    pub fn with_tile_cache_bytes(mut self, bytes: u64) -> AppState {
+        self.tile_cache = Arc::new(TileCache::new(bytes));
+        self.tiles = Arc::new(TileEngine::new(
+            PostgisSource::new(self.store.clone()),
+            Arc::clone(&self.tile_cache),
+            self.public_url.clone(),
+        ));
+        self
+    }
+
+    /// Enables `/admin/reload` with this token, reloading these inputs.
+    pub fn with_admin(mut self, token: String, inputs: InputArgs) -> AppState {
+        self.admin_token = Some(Arc::from(token));
+        self.reload_inputs = Some(Arc::new(inputs));
+        self
+    }
+
+    /// The current data snapshot; `NoData` before the first load.
+    pub async fn snapshot(&self) -> Result<Arc<Snapshot>, AppError> {
+        self.store.snapshot().await
+    }
+
+    /// Re-reads the data version now (and the catalogue, if it changed).
+    pub async fn refresh_snapshot(&self) -> Result<(), AppError> {
+        self.store.refresh_snapshot().await
+    }
+
+    /// Runs `read` against the current snapshot, again if a load commits meanwhile: see
+    /// [`Store::read_at_snapshot`].
+    pub async fn read_at_snapshot<T, F, Fut>(&self, read: F) -> Result<(Arc<Snapshot>, T), AppError>
+    where
+        F: Fn(Arc<Snapshot>) -> Fut,
+        Fut: std::future::Future<Output = Result<T, AppError>>,
+    {
+        self.store.read_at_snapshot(read).await
+    }
+
+    /// The data version of the current snapshot, without touching the database.
+    pub async fn snapshots_version(&self) -> Option<i64> {
+        self.store.version_now().await
+    }
+
+    /// Runs database work through the breaker and the queue: see [`Db::run`].
+    pub async fn with_db<T, F>(&self, f: F) -> Result<T, AppError>
+    where
+        F: std::future::Future<Output = Result<T, sqlx::Error>>,
+    {
+        self.store.db.run(f).await
+    }
+
+    /// The base URL for absolute links: the configured one, else from the Host header.
+    pub fn base_url(&self, headers: &HeaderMap) -> String {
+        crate::http::base_url(self.public_url.as_deref(), headers)
+    }
+}

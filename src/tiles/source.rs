@@ -1,0 +1,59 @@
+//! `TileSource`: where finished tiles come from. PostGIS renders them per request
+//! ([`super::postgis::PostgisSource`]); an exported PMTiles archive reads them
+//! ([`super::archive::Archive`]). Both share one engine: the cache, validators, headers
+//! and base URL of [`super::engine::TileEngine`].
+
+use std::collections::HashMap;
+use std::future::Future;
+
+use serde_json::Value;
+
+use super::cache::{CachedTile, TileKey};
+use super::coord::TileCoord;
+use super::layers::LayerSet;
+use crate::error::{AppError, TileError};
+
+/// Query parameters as given.
+pub type Query = HashMap<String, String>;
+
+/// A source of tiles and their TileJSON.
+pub trait TileSource: Send + Sync + 'static {
+    /// What a render needs beyond the cache key (for PostGIS, an indicator's values).
+    type Plan: Send + Sync;
+
+    /// Parses a URL's layer list against what this source serves.
+    fn layer_set(&self, text: &str) -> Result<LayerSet, TileError>;
+
+    /// Validates a request against the source's current data and says what identifies
+    /// the tile (the cache key, with the data version) and what rendering it needs.
+    fn plan(
+        &self,
+        set: &LayerSet,
+        coord: TileCoord,
+        q: &Query,
+    ) -> impl Future<Output = Result<(TileKey, Self::Plan), AppError>> + Send;
+
+    /// Renders (or reads) the tile. Fails with `DataChanged` when the data it read is not
+    /// the version in the key, so that no cache entry ever carries the wrong version.
+    fn render(
+        &self,
+        key: &TileKey,
+        plan: &Self::Plan,
+        set: &LayerSet,
+    ) -> impl Future<Output = Result<CachedTile, AppError>> + Send;
+
+    /// Catches up with a load that committed after [`TileSource::plan`] (a no-op for a
+    /// source whose data never changes).
+    fn refresh(&self) -> impl Future<Output = Result<(), AppError>> + Send;
+
+    /// The TileJSON 3.0.0 document of a layer set; `base` is the public base URL.
+    fn tilejson(
+        &self,
+        set: &LayerSet,
+        q: &Query,
+        base: &str,
+    ) -> impl Future<Output = Result<Value, AppError>> + Send;
+
+    /// The bounds (west, south, east, north) and the layer set that warming covers.
+    fn warm_extent(&self) -> impl Future<Output = Result<(LayerSet, [f64; 4]), AppError>> + Send;
+}
