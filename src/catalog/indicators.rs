@@ -20,15 +20,32 @@ pub enum Level {
 }
 
 impl Level {
-    fn parse(s: &str) -> Option<Level> {
-        match s {
-            "wales" => Some(Level::Wales),
-            "health_board" => Some(Level::HealthBoard),
-            "cluster" => Some(Level::Cluster),
-            _ => None,
+    /// Every level, top first.
+    pub const ALL: [Level; 3] = [Level::Wales, Level::HealthBoard, Level::Cluster];
+
+    /// The stored form (`wales`, `health_board`, `cluster`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Level::Wales => "wales",
+            Level::HealthBoard => "health_board",
+            Level::Cluster => "cluster",
         }
     }
+
+    /// Parses the stored form.
+    pub fn parse(s: &str) -> Option<Level> {
+        Level::ALL.into_iter().find(|l| l.as_str() == s)
+    }
 }
+
+impl std::fmt::Display for Level {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Units an indicator may have.
+pub const UNITS: [&str; 4] = ["%", "per 1,000", "per 100,000", "count"];
 
 /// Whether higher values are worse, better, or neither.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -42,9 +59,33 @@ pub enum Polarity {
     Neutral,
 }
 
-/// One indicator's metadata, with the periods and levels it has values for.
+impl Polarity {
+    /// Every polarity.
+    pub const ALL: [Polarity; 3] = [
+        Polarity::HigherIsWorse,
+        Polarity::HigherIsBetter,
+        Polarity::Neutral,
+    ];
+
+    /// The stored form (`higher_is_worse`, `higher_is_better`, `neutral`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Polarity::HigherIsWorse => "higher_is_worse",
+            Polarity::HigherIsBetter => "higher_is_better",
+            Polarity::Neutral => "neutral",
+        }
+    }
+
+    /// Parses the stored form.
+    pub fn parse(s: &str) -> Option<Polarity> {
+        Polarity::ALL.into_iter().find(|p| p.as_str() == s)
+    }
+}
+
+/// One indicator's metadata: what the loader reads from a catalogue CSV, what
+/// `atlas.indicator` stores, and what the server lists. The one indicator model.
 #[derive(Debug, Clone, Serialize)]
-pub struct Indicator {
+pub struct IndicatorMeta {
     /// Stable slug.
     pub id: String,
     /// English title.
@@ -59,7 +100,7 @@ pub struct Indicator {
     pub description_cy: String,
     /// Whether `description_cy` is the English fallback.
     pub description_cy_fallback: bool,
-    /// Unit: `%`, `per 1,000`, `per 100,000` or `count`.
+    /// Unit: one of [`UNITS`].
     pub unit: String,
     /// Polarity.
     pub polarity: Polarity,
@@ -67,13 +108,9 @@ pub struct Indicator {
     pub source: String,
     /// Licence.
     pub licence: String,
-    /// Periods with values, oldest first; the last is the default.
-    pub periods: Vec<String>,
-    /// Levels with values.
-    pub levels: Vec<Level>,
 }
 
-impl Indicator {
+impl IndicatorMeta {
     /// The title in `lang`.
     pub fn title(&self, lang: Lang) -> &str {
         match lang {
@@ -81,7 +118,31 @@ impl Indicator {
             Lang::Cy => &self.title_cy,
         }
     }
+}
 
+/// An indicator as loaded: its metadata, with the periods and levels it has values for.
+#[derive(Debug, Clone, Serialize)]
+pub struct Indicator {
+    /// The metadata (its fields are the indicator's: `indicator.id`, `indicator.unit`, …).
+    #[serde(flatten)]
+    pub meta: IndicatorMeta,
+    /// Periods with values, oldest first; the last is the default.
+    pub periods: Vec<String>,
+    /// Levels with values.
+    pub levels: Vec<Level>,
+}
+
+// An indicator *is* its metadata plus what was loaded for it; reading `indicator.title_en`
+// rather than `indicator.meta.title_en` keeps every caller short.
+impl std::ops::Deref for Indicator {
+    type Target = IndicatorMeta;
+
+    fn deref(&self) -> &IndicatorMeta {
+        &self.meta
+    }
+}
+
+impl Indicator {
     /// The newest period.
     pub fn latest_period(&self) -> &str {
         self.periods.last().map_or("", String::as_str)
@@ -206,13 +267,10 @@ impl IndicatorCatalog {
         .fetch_all(&mut *conn)
         .await?;
         for r in rows {
-            let polarity = match r.try_get::<String, _>("polarity")?.as_str() {
-                "higher_is_worse" => Polarity::HigherIsWorse,
-                "higher_is_better" => Polarity::HigherIsBetter,
-                _ => Polarity::Neutral,
-            };
+            let polarity =
+                Polarity::parse(&r.try_get::<String, _>("polarity")?).unwrap_or(Polarity::Neutral);
             let levels: Vec<String> = r.try_get("levels")?;
-            catalog.indicators.push(Indicator {
+            let meta = IndicatorMeta {
                 id: r.try_get("id")?,
                 title_en: r.try_get("title_en")?,
                 title_cy: r.try_get("title_cy")?,
@@ -224,6 +282,9 @@ impl IndicatorCatalog {
                 polarity,
                 source: r.try_get("source")?,
                 licence: r.try_get("licence")?,
+            };
+            catalog.indicators.push(Indicator {
+                meta,
                 periods: r.try_get("periods")?,
                 levels: levels.iter().filter_map(|l| Level::parse(l)).collect(),
             });

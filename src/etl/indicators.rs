@@ -15,47 +15,14 @@ use serde::Serialize;
 use super::csv_input::{read_csv, Row};
 use super::error::EtlError;
 
-/// Units an indicator may have.
-pub const UNITS: [&str; 4] = ["%", "per 1,000", "per 100,000", "count"];
-/// Polarities an indicator may have.
-pub const POLARITIES: [&str; 3] = ["higher_is_worse", "higher_is_better", "neutral"];
-/// Geography levels a value may be for.
-pub const LEVELS: [&str; 3] = ["wales", "health_board", "cluster"];
+/// The indicator model is the server's: units, polarities and levels are the catalogue's.
+pub use crate::catalog::indicators::{IndicatorMeta, Level, Polarity, UNITS};
 /// The GSS code of Wales, used for `level = wales`.
 pub use crate::catalog::WALES_CODE;
 /// The indicator computed in PostGIS from the loaded LSOAs, when the catalogue lists it.
 pub const LSOA_Q1_INDICATOR: &str = "lsoas_most_deprived_20pct";
 /// Its period: the WIMD edition.
 pub const LSOA_Q1_PERIOD: &str = "2019";
-
-/// One indicator's metadata, as stored in `atlas.indicator`.
-#[derive(Debug, Clone, Serialize)]
-pub struct IndicatorMeta {
-    /// Short stable slug.
-    pub id: String,
-    /// English title.
-    pub title_en: String,
-    /// Welsh title (English when none is published).
-    pub title_cy: String,
-    /// Whether `title_cy` is the English fallback.
-    pub title_cy_fallback: bool,
-    /// English description.
-    pub description_en: String,
-    /// Welsh description (English when none is published).
-    pub description_cy: String,
-    /// Whether `description_cy` is the English fallback.
-    pub description_cy_fallback: bool,
-    /// Unit.
-    pub unit: String,
-    /// Polarity.
-    pub polarity: String,
-    /// Source.
-    pub source: String,
-    /// Licence.
-    pub licence: String,
-    /// Position in listings.
-    pub sort_order: usize,
-}
 
 /// One value row, with where it came from for error messages.
 #[derive(Debug, Clone, Serialize)]
@@ -65,7 +32,7 @@ pub struct ValueRow {
     /// Period label.
     pub period: String,
     /// Geography level.
-    pub level: String,
+    pub level: Level,
     /// Area code.
     pub area_code: String,
     /// The value.
@@ -91,7 +58,7 @@ pub struct ValueRow {
 /// Everything indicator-related a load writes.
 #[derive(Debug, Default)]
 pub struct IndicatorInputs {
-    /// Catalogue rows.
+    /// Catalogue rows, in listing order.
     pub metas: Vec<IndicatorMeta>,
     /// Value rows.
     pub values: Vec<ValueRow>,
@@ -137,6 +104,17 @@ fn valid_period(row: &Row<'_>, column: &str) -> Result<String, EtlError> {
         ));
     }
     Ok(period)
+}
+
+/// `one_of`, then the catalogue's parser.
+fn parse_one_of<T>(
+    row: &Row<'_>,
+    column: &str,
+    allowed: &[&str],
+    parse: fn(&str) -> Option<T>,
+) -> Result<T, EtlError> {
+    let text = one_of(row, column, allowed)?;
+    parse(&text).ok_or_else(|| row.error(column, format!("`{text}` is not allowed")))
 }
 
 fn one_of(row: &Row<'_>, column: &str, allowed: &[&str]) -> Result<String, EtlError> {
@@ -198,10 +176,14 @@ fn read_catalogue(
                 title_en,
                 description_en,
                 unit: one_of(row, "unit", &UNITS)?,
-                polarity: one_of(row, "polarity", &POLARITIES)?,
+                polarity: parse_one_of(
+                    row,
+                    "polarity",
+                    &Polarity::ALL.map(Polarity::as_str),
+                    Polarity::parse,
+                )?,
                 source: row.required("source")?,
                 licence: row.required("licence")?,
-                sort_order: metas.len() + 1,
             });
             Ok(())
         },
@@ -254,14 +236,14 @@ fn check_value(row: &Row<'_>, v: &mut ValueRow, unit: &str) -> Result<(), EtlErr
     }
 }
 
-struct Dedup(HashMap<(String, String, String, String), String>);
+struct Dedup(HashMap<(String, String, Level, String), String>);
 
 impl Dedup {
     fn check(&mut self, row: &Row<'_>, path: &Path, v: &ValueRow) -> Result<(), EtlError> {
         let key = (
             v.indicator_id.clone(),
             v.period.clone(),
-            v.level.clone(),
+            v.level,
             v.area_code.clone(),
         );
         if let Some(first) = self
@@ -302,9 +284,9 @@ pub fn read_indicators(paths: &IndicatorPaths) -> Result<IndicatorInputs, EtlErr
         &["level", "area_code", "register", "prevalence_pct"],
         |row| {
             let level = match row.required("level")?.as_str() {
-                "wales" => "wales",
-                "lhb" => "health_board",
-                "cluster" => "cluster",
+                "wales" => Level::Wales,
+                "lhb" => Level::HealthBoard,
+                "cluster" => Level::Cluster,
                 other => {
                     return Err(
                         row.error("level", format!("`{other}` is not wales, lhb or cluster"))
@@ -325,7 +307,7 @@ pub fn read_indicators(paths: &IndicatorPaths) -> Result<IndicatorInputs, EtlErr
             let mut v = ValueRow {
                 indicator_id: register,
                 period: "2023-24".into(),
-                level: level.into(),
+                level,
                 area_code: row.required("area_code")?,
                 value,
                 numerator: None,
@@ -349,7 +331,7 @@ pub fn read_indicators(paths: &IndicatorPaths) -> Result<IndicatorInputs, EtlErr
     if units.contains_key(id) {
         // Keyed by snapshot too: a file holding several snapshots gets board and Wales
         // totals for each, never one total that mixes them.
-        let mut sums: BTreeMap<(String, String, String), (f64, f64)> = BTreeMap::new();
+        let mut sums: BTreeMap<(String, Level, String), (f64, f64)> = BTreeMap::new();
         read_csv(
             dep,
             &[
@@ -368,7 +350,7 @@ pub fn read_indicators(paths: &IndicatorPaths) -> Result<IndicatorInputs, EtlErr
                 let mut v = ValueRow {
                     indicator_id: id.into(),
                     period: period.clone(),
-                    level: "cluster".into(),
+                    level: Level::Cluster,
                     area_code: row.required("cluster_key")?,
                     value: if d > 0.0 { 100.0 * n / d } else { 0.0 },
                     numerator: Some(n),
@@ -382,11 +364,11 @@ pub fn read_indicators(paths: &IndicatorPaths) -> Result<IndicatorInputs, EtlErr
                 check_value(row, &mut v, "%")?;
                 dedup.check(row, dep, &v)?;
                 for key in [
-                    ("health_board".to_owned(), row.required("lhb_code")?),
-                    ("wales".to_owned(), WALES_CODE.to_owned()),
+                    (Level::HealthBoard, row.required("lhb_code")?),
+                    (Level::Wales, WALES_CODE.to_owned()),
                 ] {
                     let s = sums
-                        .entry((period.clone(), key.0.clone(), key.1.clone()))
+                        .entry((period.clone(), key.0, key.1.clone()))
                         .or_default();
                     s.0 += n;
                     s.1 += d;
@@ -453,7 +435,12 @@ pub fn read_indicators(paths: &IndicatorPaths) -> Result<IndicatorInputs, EtlErr
                 let mut v = ValueRow {
                     indicator_id,
                     period,
-                    level: one_of(row, "level", &LEVELS)?,
+                    level: parse_one_of(
+                        row,
+                        "level",
+                        &Level::ALL.map(Level::as_str),
+                        Level::parse,
+                    )?,
                     area_code: row.required("area_code")?,
                     value,
                     numerator,
@@ -562,7 +549,7 @@ mod tests {
             let v: Vec<_> = inputs
                 .values
                 .iter()
-                .filter(|v| v.period == period && v.level == level)
+                .filter(|v| v.period == period && v.level.as_str() == level)
                 .collect();
             assert_eq!(v.len(), 1, "{period} {level}");
             (v[0].numerator, v[0].denominator, v[0].value)

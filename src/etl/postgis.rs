@@ -3,13 +3,17 @@
 //! Readers keep seeing the previous version until the commit (MVCC), and any error, or a
 //! killed process, rolls everything back, so the database always holds one complete load.
 
+use std::path::Path;
+use std::sync::LazyLock;
+
 use serde_json::Value;
 use sqlx::{Postgres, Row, Transaction};
 
 use super::error::EtlError;
+use super::indicators::IndicatorMeta;
 use super::progress::step;
-use super::sources::Prepared;
-use crate::catalog::ZOOM_BANDS;
+use super::sources::{Cluster, HealthBoard, Prepared};
+use crate::catalog::{WIMD_DOMAINS, ZOOM_BANDS};
 
 /// Serialises loads across processes; readers are not blocked.
 const LOAD_LOCK_KEY: i64 = 0x0C1A_5A71;
@@ -45,22 +49,51 @@ pub struct LoadReport {
     pub indicator_values_skipped: i64,
 }
 
-const STAGE_LSOA: &str = "create temp table stage_lsoa on commit drop as \
-    select r.*, ST_SetSRID(ST_Multi(ST_GeomFromWKB(decode(r.wkb, 'hex'))), 3857) as geom \
-    from jsonb_to_recordset($1) as r( \
-        code text, feature_index integer, name_en text, name_cy text, name_cy_fallback boolean, \
-        name_wimd text, la_code text, la_name_en text, la_name_cy text, hb_code text, \
-        cluster_code text, cluster_provenance text, \
-        wimd_rank integer, wimd_decile smallint, wimd_quintile smallint, wimd_quartile smallint, \
-        income_rank integer, income_decile smallint, income_quintile smallint, \
-        employment_rank integer, employment_decile smallint, employment_quintile smallint, \
-        health_rank integer, health_decile smallint, health_quintile smallint, \
-        education_rank integer, education_decile smallint, education_quintile smallint, \
-        access_to_services_rank integer, access_to_services_decile smallint, access_to_services_quintile smallint, \
-        housing_rank integer, housing_decile smallint, housing_quintile smallint, \
-        community_safety_rank integer, community_safety_decile smallint, community_safety_quintile smallint, \
-        physical_environment_rank integer, physical_environment_decile smallint, physical_environment_quintile smallint, \
-        wkb text)";
+/// The WIMD columns of `atlas.lsoa`, overall then per domain of [`WIMD_DOMAINS`], with
+/// their types: the one list the staging table and the insert are built from (and that
+/// `tests/architecture.rs` checks the migrations against).
+pub fn wimd_columns() -> Vec<(String, &'static str)> {
+    let mut columns = vec![
+        ("wimd_rank".to_owned(), "integer"),
+        ("wimd_decile".to_owned(), "smallint"),
+        ("wimd_quintile".to_owned(), "smallint"),
+        ("wimd_quartile".to_owned(), "smallint"),
+    ];
+    for d in WIMD_DOMAINS {
+        columns.push((format!("{}_rank", d.id), "integer"));
+        columns.push((format!("{}_decile", d.id), "smallint"));
+        columns.push((format!("{}_quintile", d.id), "smallint"));
+    }
+    columns
+}
+
+static STAGE_LSOA: LazyLock<String> = LazyLock::new(|| {
+    let wimd: Vec<String> = wimd_columns()
+        .iter()
+        .map(|(name, ty)| format!("{name} {ty}"))
+        .collect();
+    format!(
+        "create temp table stage_lsoa on commit drop as \
+         select r.*, ST_SetSRID(ST_Multi(ST_GeomFromWKB(decode(r.wkb, 'hex'))), 3857) as geom \
+         from jsonb_to_recordset($1) as r( \
+             code text, feature_index integer, name_en text, name_cy text, name_cy_fallback boolean, \
+             name_wimd text, la_code text, la_name_en text, la_name_cy text, hb_code text, \
+             cluster_code text, cluster_provenance text, {}, wkb text)",
+        wimd.join(", ")
+    )
+});
+
+static INSERT_LSOA: LazyLock<String> = LazyLock::new(|| {
+    let wimd: Vec<String> = wimd_columns().into_iter().map(|(name, _)| name).collect();
+    format!(
+        "insert into atlas.lsoa \
+         select row_number() over (order by code)::integer, code, name_en, name_cy, name_cy_fallback, \
+           name_wimd, la_code, la_name_en, la_name_cy, hb_code, cluster_code, cluster_provenance, \
+           {}, geom, ST_GeomFromText('MULTIPOLYGON EMPTY', 3857), ST_GeomFromText('MULTIPOLYGON EMPTY', 3857) \
+         from stage_lsoa",
+        wimd.join(", ")
+    )
+});
 
 const STAGE_CLUSTER_POLYGONS: &str = "create temp table stage_cluster_polygon on commit drop as \
     select r.code, r.feature_index, ST_SetSRID(ST_GeomFromWKB(decode(r.wkb, 'hex')), 3857) as geom \
@@ -82,7 +115,15 @@ const PROFILE_COLUMNS: &str = "count(*)::integer, \
 const DISSOLVE: &str =
     "ST_Multi(ST_CollectionExtract(ST_MakeValid(ST_Union(ST_MakeValid(ST_SnapToGrid(l.geom, 1.0)))), 3))";
 
-/// Runs the whole database side of a load in one transaction.
+/// What the data-version record keeps of the inputs.
+struct RecordedInputs<'a> {
+    inputs: &'a Value,
+    cluster_approximate: bool,
+    cluster_provenance: &'a str,
+}
+
+/// Runs the whole database side of a load in one transaction, one step per function; any
+/// failure rolls everything back, so a failed load leaves the previous version in place.
 pub async fn write(pool: &sqlx::PgPool, prepared: Prepared) -> Result<LoadReport, EtlError> {
     let mut tx = pool.begin().await?;
     // Loads take minutes at most; the pool's per-statement timeout is for requests.
@@ -93,54 +134,100 @@ pub async fn write(pool: &sqlx::PgPool, prepared: Prepared) -> Result<LoadReport
         .bind(LOAD_LOCK_KEY)
         .execute(&mut *tx)
         .await?;
+    stage_lsoas(&mut tx, prepared.lsoas, &prepared.lsoa_path).await?;
+    let joined_to_nearest = match prepared.cluster_polygons {
+        Some((path, polygons)) => stage_cluster_polygons(&mut tx, polygons, &path).await?,
+        None => 0,
+    };
+    clear_previous(&mut tx).await?;
+    write_health_boards(&mut tx, &prepared.health_boards).await?;
+    let clusters_without_lsoas = write_clusters(
+        &mut tx,
+        &prepared.clusters,
+        &prepared.cluster_provenance,
+        prepared.cluster_approximate,
+    )
+    .await?;
+    write_lsoas(&mut tx).await?;
+    step("aggregating population");
+    write_population(&mut tx, prepared.population).await?;
+    generalise(&mut tx).await?;
+    step("loading indicators");
+    let (indicators, indicator_values, indicator_values_skipped) =
+        write_indicators(&mut tx, prepared.indicators).await?;
+    let recorded = RecordedInputs {
+        inputs: &prepared.inputs,
+        cluster_approximate: prepared.cluster_approximate,
+        cluster_provenance: &prepared.cluster_provenance,
+    };
+    let (version, lsoas, clusters, boards) = record_version(&mut tx, &recorded).await?;
+    tx.commit().await?;
+    Ok(LoadReport {
+        version,
+        lsoas,
+        clusters,
+        health_boards: boards,
+        lsoas_joined_to_nearest_cluster: joined_to_nearest,
+        clusters_without_lsoas,
+        cluster_approximate: prepared.cluster_approximate,
+        indicators,
+        indicator_values,
+        indicator_values_skipped,
+    })
+}
 
+/// Stages the LSOA rows and checks their geometry.
+async fn stage_lsoas(
+    tx: &mut Transaction<'_, Postgres>,
+    rows: Vec<Value>,
+    path: &Path,
+) -> Result<(), EtlError> {
     step("staging LSOAs");
-    sqlx::query(STAGE_LSOA)
-        .bind(Value::Array(prepared.lsoas))
-        .execute(&mut *tx)
+    sqlx::query(sqlx::AssertSqlSafe(STAGE_LSOA.as_str()))
+        .bind(Value::Array(rows))
+        .execute(&mut **tx)
         .await?;
-    check_geometry(&mut tx, "stage_lsoa", &prepared.lsoa_path, "code").await?;
+    check_geometry(tx, "stage_lsoa", path, "code").await
+}
 
-    let mut joined_to_nearest = 0;
-    if let Some((path, polygons)) = prepared.cluster_polygons {
-        step("joining LSOAs to cluster polygons");
-        sqlx::query(STAGE_CLUSTER_POLYGONS)
-            .bind(Value::Array(polygons))
-            .execute(&mut *tx)
-            .await?;
-        check_geometry(&mut tx, "stage_cluster_polygon", &path, "code").await?;
-        joined_to_nearest = join_clusters_spatially(&mut tx, &path).await?;
-    }
+/// Stages the official cluster polygons and joins every LSOA to one; returns how many
+/// LSOAs fell outside every polygon and joined the nearest.
+async fn stage_cluster_polygons(
+    tx: &mut Transaction<'_, Postgres>,
+    polygons: Vec<Value>,
+    path: &Path,
+) -> Result<i64, EtlError> {
+    step("joining LSOAs to cluster polygons");
+    sqlx::query(STAGE_CLUSTER_POLYGONS)
+        .bind(Value::Array(polygons))
+        .execute(&mut **tx)
+        .await?;
+    check_geometry(tx, "stage_cluster_polygon", path, "code").await?;
+    join_clusters_spatially(tx, path).await
+}
 
+/// Deletes the previous version's areas (children first: LSOAs reference clusters and
+/// boards). Readers keep seeing them until the load commits.
+async fn clear_previous(tx: &mut Transaction<'_, Postgres>) -> Result<(), EtlError> {
     step("replacing the previous version");
-    // Children first: lsoa references cluster and health_board.
     for table in ["atlas.lsoa", "atlas.cluster", "atlas.health_board"] {
         sqlx::query(sqlx::AssertSqlSafe(format!("delete from {table}")))
-            .execute(&mut *tx)
+            .execute(&mut **tx)
             .await?;
     }
+    Ok(())
+}
 
+/// Dissolves the health boards from their staged LSOAs, with their deprivation profile.
+async fn write_health_boards(
+    tx: &mut Transaction<'_, Postgres>,
+    boards: &[HealthBoard],
+) -> Result<(), EtlError> {
     step("dissolving health boards");
-    let codes: Vec<String> = prepared
-        .health_boards
-        .iter()
-        .map(|b| b.code.clone())
-        .collect();
-    let ods: Vec<Option<String>> = prepared
-        .health_boards
-        .iter()
-        .map(|b| b.ods_code.clone())
-        .collect();
-    let name_en: Vec<String> = prepared
-        .health_boards
-        .iter()
-        .map(|b| b.name_en.clone())
-        .collect();
-    let name_cy: Vec<Option<String>> = prepared
-        .health_boards
-        .iter()
-        .map(|b| b.name_cy.clone())
-        .collect();
+    let codes: Vec<String> = boards.iter().map(|b| b.code.clone()).collect();
+    let ods: Vec<Option<String>> = boards.iter().map(|b| b.ods_code.clone()).collect();
+    let name_en: Vec<String> = boards.iter().map(|b| b.name_en.clone()).collect();
+    let name_cy: Vec<Option<String>> = boards.iter().map(|b| b.name_cy.clone()).collect();
     sqlx::query(sqlx::AssertSqlSafe(format!(
         "insert into atlas.health_board (fid, code, ods_code, name_en, name_cy, name_cy_fallback, \
            lsoa_count, wimd_q1_lsoas, wimd_q2_lsoas, wimd_q3_lsoas, wimd_q4_lsoas, wimd_q5_lsoas, \
@@ -157,26 +244,24 @@ pub async fn write(pool: &sqlx::PgPool, prepared: Prepared) -> Result<LoadReport
     .bind(&ods)
     .bind(&name_en)
     .bind(&name_cy)
-    .execute(&mut *tx)
+    .execute(&mut **tx)
     .await?;
 
+    Ok(())
+}
+
+/// Dissolves the clusters from their staged LSOAs; returns the clusters no LSOA joined.
+async fn write_clusters(
+    tx: &mut Transaction<'_, Postgres>,
+    clusters: &[Cluster],
+    provenance: &str,
+    approximate: bool,
+) -> Result<Vec<String>, EtlError> {
     step("dissolving clusters");
-    let codes: Vec<String> = prepared.clusters.iter().map(|c| c.code.clone()).collect();
-    let name_en: Vec<String> = prepared
-        .clusters
-        .iter()
-        .map(|c| c.name_en.clone())
-        .collect();
-    let name_cy: Vec<Option<String>> = prepared
-        .clusters
-        .iter()
-        .map(|c| c.name_cy.clone())
-        .collect();
-    let hb: Vec<Option<String>> = prepared
-        .clusters
-        .iter()
-        .map(|c| c.hb_code.clone())
-        .collect();
+    let codes: Vec<String> = clusters.iter().map(|c| c.code.clone()).collect();
+    let name_en: Vec<String> = clusters.iter().map(|c| c.name_en.clone()).collect();
+    let name_cy: Vec<Option<String>> = clusters.iter().map(|c| c.name_cy.clone()).collect();
+    let hb: Vec<Option<String>> = clusters.iter().map(|c| c.hb_code.clone()).collect();
     // A cluster's board is the input's, else the board most of its LSOAs are in.
     sqlx::query(sqlx::AssertSqlSafe(format!(
         "insert into atlas.cluster (fid, code, name_en, name_cy, name_cy_fallback, hb_code, provenance, \
@@ -195,41 +280,34 @@ pub async fn write(pool: &sqlx::PgPool, prepared: Prepared) -> Result<LoadReport
     .bind(&name_en)
     .bind(&name_cy)
     .bind(&hb)
-    .bind(&prepared.cluster_provenance)
-    .bind(prepared.cluster_approximate)
-    .execute(&mut *tx)
+    .bind(provenance)
+    .bind(approximate)
+    .execute(&mut **tx)
     .await?;
     let clusters_without_lsoas: Vec<String> = sqlx::query_scalar(
         "select c from unnest($1::text[]) as c where c not in (select code from atlas.cluster) order by c",
     )
     .bind(&codes)
-    .fetch_all(&mut *tx)
+    .fetch_all(&mut **tx)
     .await?;
     for code in &clusters_without_lsoas {
         tracing::warn!(cluster = %code, "cluster has no LSOAs assigned, so no geometry; skipped");
     }
 
+    Ok(clusters_without_lsoas)
+}
+
+/// Copies the staged LSOAs into `atlas.lsoa`.
+async fn write_lsoas(tx: &mut Transaction<'_, Postgres>) -> Result<(), EtlError> {
     step("writing LSOAs");
-    sqlx::query(
-        "insert into atlas.lsoa \
-         select row_number() over (order by code)::integer, code, name_en, name_cy, name_cy_fallback, \
-           name_wimd, la_code, la_name_en, la_name_cy, hb_code, cluster_code, cluster_provenance, \
-           wimd_rank, wimd_decile, wimd_quintile, wimd_quartile, \
-           income_rank, income_decile, income_quintile, employment_rank, employment_decile, employment_quintile, \
-           health_rank, health_decile, health_quintile, education_rank, education_decile, education_quintile, \
-           access_to_services_rank, access_to_services_decile, access_to_services_quintile, \
-           housing_rank, housing_decile, housing_quintile, \
-           community_safety_rank, community_safety_decile, community_safety_quintile, \
-           physical_environment_rank, physical_environment_decile, physical_environment_quintile, \
-           geom, ST_GeomFromText('MULTIPOLYGON EMPTY', 3857), ST_GeomFromText('MULTIPOLYGON EMPTY', 3857) \
-         from stage_lsoa",
-    )
-    .execute(&mut *tx)
-    .await?;
+    sqlx::query(sqlx::AssertSqlSafe(INSERT_LSOA.as_str()))
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
 
-    step("aggregating population");
-    write_population(&mut tx, prepared.population).await?;
-
+/// Fills each zoom band's pre-generalised geometry column from `geom`.
+async fn generalise(tx: &mut Transaction<'_, Postgres>) -> Result<(), EtlError> {
     step("generalising geometry per zoom band");
     for table in ["atlas.lsoa", "atlas.cluster", "atlas.health_board"] {
         for band in &ZOOM_BANDS {
@@ -243,21 +321,26 @@ pub async fn write(pool: &sqlx::PgPool, prepared: Prepared) -> Result<LoadReport
                  ST_SimplifyPreserveTopology(geom, $1)), 3))"
             )))
             .bind(tolerance)
-            .execute(&mut *tx)
+            .execute(&mut **tx)
             .await?;
         }
     }
 
-    step("loading indicators");
-    let (indicators, indicator_values, indicator_values_skipped) =
-        write_indicators(&mut tx, prepared.indicators).await?;
+    Ok(())
+}
 
+/// Records the new data version with its counts and extent; returns the version and the
+/// LSOA, cluster and board counts.
+async fn record_version(
+    tx: &mut Transaction<'_, Postgres>,
+    prepared: &RecordedInputs<'_>,
+) -> Result<(i64, i64, i64, i64), EtlError> {
     step("recording the data version");
     let counts = sqlx::query(
         "select (select count(*) from atlas.lsoa) as lsoas, (select count(*) from atlas.cluster) as clusters, \
          (select count(*) from atlas.health_board) as boards",
     )
-    .fetch_one(&mut *tx)
+    .fetch_one(&mut **tx)
     .await?;
     let (lsoas, clusters, boards): (i64, i64, i64) = (
         counts.try_get("lsoas")?,
@@ -271,28 +354,27 @@ pub async fn write(pool: &sqlx::PgPool, prepared: Prepared) -> Result<LoadReport
          from (select ST_Transform(ST_SetSRID(ST_Extent(geom)::geometry, 3857), 4326) as e from atlas.lsoa) as x \
          returning version",
     )
-    .bind(&prepared.inputs)
+    .bind(prepared.inputs)
     .bind(prepared.cluster_approximate)
-    .bind(&prepared.cluster_provenance)
+    .bind(prepared.cluster_provenance)
     .bind(i32::try_from(lsoas).unwrap_or(i32::MAX))
     .bind(i32::try_from(clusters).unwrap_or(i32::MAX))
     .bind(i32::try_from(boards).unwrap_or(i32::MAX))
-    .fetch_one(&mut *tx)
+    .fetch_one(&mut **tx)
     .await?;
 
-    tx.commit().await?;
-    Ok(LoadReport {
-        version,
-        lsoas,
-        clusters,
-        health_boards: boards,
-        lsoas_joined_to_nearest_cluster: joined_to_nearest,
-        clusters_without_lsoas,
-        cluster_approximate: prepared.cluster_approximate,
-        indicators,
-        indicator_values,
-        indicator_values_skipped,
-    })
+    Ok((version, lsoas, clusters, boards))
+}
+
+/// The catalogue as staging rows: each indicator's metadata and its position in listings.
+fn catalogue_rows(metas: &[IndicatorMeta]) -> Result<Value, EtlError> {
+    let mut rows = Vec::with_capacity(metas.len());
+    for (i, meta) in metas.iter().enumerate() {
+        let mut row = serde_json::to_value(meta).map_err(|e| EtlError::Task(e.to_string()))?;
+        row["sort_order"] = serde_json::json!(i + 1);
+        rows.push(row);
+    }
+    Ok(Value::Array(rows))
 }
 
 /// Whether an indicator value's area exists in the geography just loaded.
@@ -317,7 +399,7 @@ async fn write_indicators(
            description_cy text, description_cy_fallback boolean, unit text, polarity text, source text, \
            licence text, sort_order integer)",
     )
-    .bind(serde_json::to_value(&inputs.metas).map_err(|e| EtlError::Task(e.to_string()))?)
+    .bind(catalogue_rows(&inputs.metas)?)
     .execute(&mut **tx)
     .await?;
     sqlx::query(

@@ -207,6 +207,9 @@ fn require_all<'a>(
     })
 }
 
+/// An LSOA's local authority (code, English and Welsh names) and health board code.
+type LsoaPlace = (String, String, String, String);
+
 struct LsoaGeom {
     index: usize,
     name_en: String,
@@ -214,9 +217,37 @@ struct LsoaGeom {
     wkb: Vec<u8>,
 }
 
-/// Reads all inputs and checks them against each other.
+/// Reads all inputs and checks them against each other, one step per input.
 pub fn read_inputs(paths: &InputPaths, args: &InputArgs) -> Result<Prepared, EtlError> {
-    // 1. LSOA boundaries: the master list of LSOA codes.
+    let lsoas = read_lsoa_boundaries(paths, args)?;
+    let (boards, board_lines) = read_health_boards(paths)?;
+    let lookup = read_lsoa_lookup(paths, &lsoas, &board_lines)?;
+    let wimd = read_wimd(paths, &lsoas)?;
+    let geography = read_clusters(paths, args, &lsoas, &board_lines)?;
+    let lsoa11_codes: std::collections::HashSet<String> = lsoas.keys().cloned().collect();
+    let rows = lsoa_rows(lsoas, lookup, wimd, &geography);
+    let inputs = describe_inputs(paths);
+    let indicators = read_indicators(&paths.indicators)?;
+    let population = super::population::read_population(&paths.population, &lsoa11_codes)?;
+    Ok(Prepared {
+        lsoas: rows,
+        health_boards: boards,
+        clusters: geography.clusters,
+        cluster_polygons: geography.polygons,
+        cluster_approximate: geography.approximate,
+        cluster_provenance: geography.provenance,
+        lsoa_path: paths.lsoa.clone(),
+        inputs,
+        indicators,
+        population,
+    })
+}
+
+/// Step 1: the LSOA boundaries, the master list of LSOA codes.
+fn read_lsoa_boundaries(
+    paths: &InputPaths,
+    args: &InputArgs,
+) -> Result<BTreeMap<String, LsoaGeom>, EtlError> {
     let features = read_polygons(
         &paths.lsoa,
         args.lsoa_layer.as_deref(),
@@ -264,9 +295,14 @@ pub fn read_inputs(paths: &InputPaths, args: &InputArgs) -> Result<Prepared, Etl
             },
         );
     }
-    let n_lsoa = i64::try_from(lsoas.len()).unwrap_or(i64::MAX);
 
-    // 2. Health boards.
+    Ok(lsoas)
+}
+
+/// Step 2: the health boards, and the line each was first seen on.
+fn read_health_boards(
+    paths: &InputPaths,
+) -> Result<(Vec<HealthBoard>, HashMap<String, u64>), EtlError> {
     let mut boards: Vec<HealthBoard> = Vec::new();
     let mut board_lines = HashMap::new();
     read_csv(
@@ -285,8 +321,16 @@ pub fn read_inputs(paths: &InputPaths, args: &InputArgs) -> Result<Prepared, Etl
         },
     )?;
 
-    // 3. LSOA → local authority and health board.
-    let mut lookup: HashMap<String, (String, String, String, String)> = HashMap::new();
+    Ok((boards, board_lines))
+}
+
+/// Step 3: each LSOA's local authority (code, English and Welsh names) and health board.
+fn read_lsoa_lookup(
+    paths: &InputPaths,
+    lsoas: &BTreeMap<String, LsoaGeom>,
+    board_lines: &HashMap<String, u64>,
+) -> Result<HashMap<String, LsoaPlace>, EtlError> {
+    let mut lookup: HashMap<String, LsoaPlace> = HashMap::new();
     let mut lookup_lines = HashMap::new();
     read_csv(
         &paths.lookup,
@@ -320,7 +364,16 @@ pub fn read_inputs(paths: &InputPaths, args: &InputArgs) -> Result<Prepared, Etl
         "every LSOA needs a local authority and health board; these LSOAs have no row".into(),
     )?;
 
-    // 4. WIMD 2019.
+    Ok(lookup)
+}
+
+/// Step 4: WIMD 2019 ranks, deciles and quintiles, overall and for every domain in
+/// [`WIMD_DOMAINS`], each checked against its range.
+fn read_wimd(
+    paths: &InputPaths,
+    lsoas: &BTreeMap<String, LsoaGeom>,
+) -> Result<HashMap<String, Map<String, Value>>, EtlError> {
+    let n_lsoa = i64::try_from(lsoas.len()).unwrap_or(i64::MAX);
     let mut wimd_columns = vec![
         "lsoa11cd".to_owned(),
         "lsoa_name_wimd".to_owned(),
@@ -367,8 +420,28 @@ pub fn read_inputs(paths: &InputPaths, args: &InputArgs) -> Result<Prepared, Etl
         "every LSOA needs WIMD ranks; these LSOAs have no row".into(),
     )?;
 
-    // 5. Clusters: a list and a lookup, or polygons.
-    let (clusters, assignment, polygons, approximate, provenance) = match &paths.clusters {
+    Ok(wimd)
+}
+
+/// The clusters and how LSOAs join them, from step 5.
+struct ClusterGeography {
+    clusters: Vec<Cluster>,
+    /// LSOA code to cluster code, from a lookup (polygons are joined in PostGIS instead).
+    assignment: Option<HashMap<String, String>>,
+    /// The polygon file and one staging row per polygon.
+    polygons: Option<(PathBuf, Vec<Value>)>,
+    approximate: bool,
+    provenance: String,
+}
+
+/// Step 5: the clusters, from a list and an LSOA lookup, or from polygons in any OGR format.
+fn read_clusters(
+    paths: &InputPaths,
+    args: &InputArgs,
+    lsoas: &BTreeMap<String, LsoaGeom>,
+    board_lines: &HashMap<String, u64>,
+) -> Result<ClusterGeography, EtlError> {
+    match &paths.clusters {
         ClusterInput::Lookup {
             clusters: list_path,
             lookup: lookup_path,
@@ -401,7 +474,7 @@ pub fn read_inputs(paths: &InputPaths, args: &InputArgs) -> Result<Prepared, Etl
                 },
             )?;
             let (assignment, approx, methods) =
-                read_cluster_lookup(lookup_path, &lsoas, &paths.lsoa, &cluster_lines, list_path)?;
+                read_cluster_lookup(lookup_path, lsoas, &paths.lsoa, &cluster_lines, list_path)?;
             let approximate = approx || args.clusters_approximate;
             let provenance = if approximate {
                 format!(
@@ -412,7 +485,13 @@ pub fn read_inputs(paths: &InputPaths, args: &InputArgs) -> Result<Prepared, Etl
             } else {
                 format!("LSOA-to-cluster lookup {}", file_name(lookup_path))
             };
-            (clusters, Some(assignment), None, approximate, provenance)
+            Ok(ClusterGeography {
+                clusters,
+                assignment: Some(assignment),
+                polygons: None,
+                approximate,
+                provenance,
+            })
         }
         ClusterInput::Polygons(path) => {
             let fields = [
@@ -465,23 +544,32 @@ pub fn read_inputs(paths: &InputPaths, args: &InputArgs) -> Result<Prepared, Etl
                 if approximate { "APPROXIMATE: " } else { "" },
                 file_name(path)
             );
-            (
+            Ok(ClusterGeography {
                 clusters,
-                None,
-                Some((path.clone(), rows)),
+                assignment: None,
+                polygons: Some((path.clone(), rows)),
                 approximate,
                 provenance,
-            )
+            })
         }
-    };
+    }
+}
 
-    // 6. One JSON row per LSOA with every column of the staging table.
+/// Step 6: one JSON row per LSOA with every column of the staging table.
+fn lsoa_rows(
+    lsoas: BTreeMap<String, LsoaGeom>,
+    mut lookup: HashMap<String, LsoaPlace>,
+    mut wimd: HashMap<String, Map<String, Value>>,
+    geography: &ClusterGeography,
+) -> Vec<Value> {
     let mut rows = Vec::with_capacity(lsoas.len());
-    let lsoa_codes: Vec<String> = lsoas.keys().cloned().collect();
     for (code, geom) in lsoas {
         let (la_code, la_name_en, la_name_cy, hb_code) = lookup.remove(&code).unwrap_or_default();
         let mut row = wimd.remove(&code).unwrap_or_default();
-        let cluster_code = assignment.as_ref().and_then(|a| a.get(&code).cloned());
+        let cluster_code = geography
+            .assignment
+            .as_ref()
+            .and_then(|a| a.get(&code).cloned());
         row.extend([
             ("code".into(), json!(code)),
             ("feature_index".into(), json!(geom.index)),
@@ -496,12 +584,17 @@ pub fn read_inputs(paths: &InputPaths, args: &InputArgs) -> Result<Prepared, Etl
             ("la_name_cy".into(), json!(la_name_cy)),
             ("hb_code".into(), json!(hb_code)),
             ("cluster_code".into(), json!(cluster_code)),
-            ("cluster_provenance".into(), json!(provenance)),
+            ("cluster_provenance".into(), json!(geography.provenance)),
             ("wkb".into(), json!(hex(&geom.wkb))),
         ]);
         rows.push(Value::Object(row));
     }
 
+    rows
+}
+
+/// What was read, for the load report: each input's path and size.
+fn describe_inputs(paths: &InputPaths) -> Value {
     let describe = |p: &Path| json!({"path": p.display().to_string(), "bytes": std::fs::metadata(p).map(|m| m.len()).ok()});
     let mut inputs = json!({
         "lsoa": describe(&paths.lsoa),
@@ -526,27 +619,12 @@ pub fn read_inputs(paths: &InputPaths, args: &InputArgs) -> Result<Prepared, Etl
     if let Some(p) = &indicator_paths.extra_values {
         inputs["extra_indicator_values"] = describe(p);
     }
-    let indicators = read_indicators(indicator_paths)?;
     let pop = &paths.population;
     inputs["population_bands"] = describe(&pop.bands);
     inputs["population_single_years"] = describe(&pop.single_years);
     inputs["population_sex_age_2024"] = describe(&pop.sex_age_2024);
     inputs["lsoa21_lookup"] = describe(&pop.lsoa21_lookup);
-    let lsoa11_codes: std::collections::HashSet<String> = lsoa_codes.iter().cloned().collect();
-    let population = super::population::read_population(pop, &lsoa11_codes)?;
-
-    Ok(Prepared {
-        lsoas: rows,
-        health_boards: boards,
-        clusters,
-        cluster_polygons: polygons,
-        cluster_approximate: approximate,
-        cluster_provenance: provenance,
-        lsoa_path: paths.lsoa.clone(),
-        inputs,
-        indicators,
-        population,
-    })
+    inputs
 }
 
 fn file_name(p: &Path) -> String {

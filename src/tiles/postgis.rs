@@ -18,7 +18,7 @@ use super::sql::TileQueries;
 use crate::catalog::indicators::Level;
 use crate::catalog::snapshot::Snapshot;
 use crate::catalog::store::{data_changed, Store};
-use crate::catalog::values::TILE_VALUE_FIELDS;
+use crate::catalog::values::{value_field, TILE_VALUE_FIELDS};
 use crate::catalog::{LayerId, ALL_LAYERS_ALIAS};
 use crate::db::CancellableConnection;
 use crate::error::{AppError, StyleError, TileError};
@@ -44,17 +44,39 @@ impl PostgisSource {
     }
 }
 
+/// One bind array of an indicator tile, typed by its field's SQL type.
+#[derive(Debug)]
+enum BindArray {
+    Float(Vec<Option<f64>>),
+    Int(Vec<Option<i32>>),
+    Text(Vec<Option<String>>),
+}
+
+impl BindArray {
+    fn for_sql_type(sql_type: &str) -> BindArray {
+        match sql_type {
+            "int4" => BindArray::Int(Vec::new()),
+            "text" => BindArray::Text(Vec::new()),
+            _ => BindArray::Float(Vec::new()),
+        }
+    }
+
+    fn push(&mut self, value: &Value) {
+        match self {
+            BindArray::Float(v) => v.push(value.as_f64()),
+            BindArray::Int(v) => v.push(value.as_i64().and_then(|i| i32::try_from(i).ok())),
+            BindArray::Text(v) => v.push(value.as_str().map(str::to_owned)),
+        }
+    }
+}
+
 /// One request's indicator values for the cluster layer, as the bind arrays `$4..`: the
-/// codes, then one array per [`TILE_VALUE_FIELDS`] entry, in that order.
-#[derive(Debug, Default)]
+/// codes, then one array per [`TILE_VALUE_FIELDS`] entry, in that order, each filled by the
+/// field's own extractor in the catalogue's value-field table.
+#[derive(Debug)]
 pub struct IndicatorArrays {
     codes: Vec<String>,
-    values: Vec<f64>,
-    classes: Vec<i32>,
-    lower: Vec<Option<f64>>,
-    upper: Vec<Option<f64>>,
-    sig_vs_wales: Vec<&'static str>,
-    sig_vs_hb: Vec<&'static str>,
+    columns: Vec<BindArray>,
 }
 
 type TileQuery<'q> = sqlx::query::QueryAs<
@@ -65,19 +87,14 @@ type TileQuery<'q> = sqlx::query::QueryAs<
 >;
 
 impl IndicatorArrays {
-    /// Binds the arrays after z/x/y, following [`TILE_VALUE_FIELDS`].
+    /// Binds the arrays after z/x/y.
     fn bind<'q>(&'q self, mut query: TileQuery<'q>) -> TileQuery<'q> {
         query = query.bind(&self.codes);
-        for name in TILE_VALUE_FIELDS {
-            query = match name {
-                "value" => query.bind(&self.values),
-                "class" => query.bind(&self.classes),
-                "lower_ci" => query.bind(&self.lower),
-                "upper_ci" => query.bind(&self.upper),
-                "sig_vs_wales" => query.bind(&self.sig_vs_wales),
-                "sig_vs_hb" => query.bind(&self.sig_vs_hb),
-                // Checked by the unit test below: every tile field has an array.
-                _ => query,
+        for column in &self.columns {
+            query = match column {
+                BindArray::Float(v) => query.bind(v),
+                BindArray::Int(v) => query.bind(v),
+                BindArray::Text(v) => query.bind(v),
             };
         }
         query
@@ -90,19 +107,26 @@ fn indicator_arrays(snapshot: &Snapshot, q: &Query) -> Result<(IndicatorArrays, 
     let ip = params::indicator(q, &snapshot.catalog).map_err(StyleError::from)?;
     let c = params::classification(q).map_err(StyleError::from)?;
     let choropleth = classify(snapshot, &ip, &c)?;
-    let mut arrays = IndicatorArrays::default();
+    let fields: Vec<_> = TILE_VALUE_FIELDS
+        .iter()
+        .filter_map(|n| value_field(n))
+        .collect();
+    let mut arrays = IndicatorArrays {
+        codes: Vec::new(),
+        columns: fields
+            .iter()
+            .map(|f| BindArray::for_sql_type(f.sql_type))
+            .collect(),
+    };
     for v in snapshot.catalog.values(&ip.indicator.id, &ip.period) {
         if v.level != Level::Cluster {
             continue;
         }
         arrays.codes.push(v.code.clone());
-        arrays.values.push(v.value);
-        let class = choropleth.classes.get(&v.code).copied().unwrap_or(0);
-        arrays.classes.push(i32::try_from(class).unwrap_or(0));
-        arrays.lower.push(v.lower_ci);
-        arrays.upper.push(v.upper_ci);
-        arrays.sig_vs_wales.push(v.sig_vs_wales.as_str());
-        arrays.sig_vs_hb.push(v.sig_vs_hb.as_str());
+        let class = choropleth.classes.get(&v.code).copied();
+        for (column, field) in arrays.columns.iter_mut().zip(&fields) {
+            column.push(&field.value_for(Level::Cluster, Some(v), class));
+        }
     }
     Ok((arrays, params::indicator_query(&ip, &c)))
 }
@@ -244,22 +268,3 @@ impl TileSource for PostgisSource {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn every_tile_value_field_has_a_bind_array() {
-        let handled = [
-            "value",
-            "class",
-            "lower_ci",
-            "upper_ci",
-            "sig_vs_wales",
-            "sig_vs_hb",
-        ];
-        for name in TILE_VALUE_FIELDS {
-            assert!(handled.contains(&name), "{name} has no bind array");
-        }
-    }
-}
