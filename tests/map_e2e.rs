@@ -1,18 +1,41 @@
 //! End to end in a real browser: the map page, served by the real router on a loopback
 //! socket, is driven in Debian's headless Chromium by tests/e2e/map_e2e.mjs
 //! (playwright-core). It checks rendered pixel colours against the legend, switches
-//! indicator and language, and keeps screenshots in tests/artifacts/.
+//! indicator and language, checks the page's lists and significance colours against
+//! `/vocabulary`, and loads the page from a second server that mounts the app under
+//! `/atlas` (as behind a proxy) to prove no request leaves the prefix. Screenshots are
+//! kept in tests/artifacts/.
 
 mod common;
 
 use std::time::Duration;
 
+use cluster_atlas::server::{router, AppState};
 use common::{loaded_pool, serve};
+use sqlx::PgPool;
+
+/// The whole app nested under `prefix` on its own loopback socket, with the public URL
+/// set to match (as `--public-url http://host/atlas` behind a proxy would); returns the
+/// prefixed base URL.
+async fn serve_under_prefix(pool: &PgPool, prefix: &str) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let state = AppState::new(pool.clone(), Some(format!("{base}{prefix}")));
+    cluster_atlas::server::spawn_health_probe(&state);
+    let app = axum::Router::new().nest(prefix, router(state));
+    tokio::spawn(async move {
+        axum::serve(listener, app).await.ok();
+    });
+    format!("{base}{prefix}")
+}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn map_page_draws_the_choropleth_in_chromium() {
     let pool = loaded_pool("map_e2e").await;
     let base = serve(&pool).await;
+    let prefixed = serve_under_prefix(&pool, "/atlas").await;
     let artifacts = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/artifacts");
     std::fs::create_dir_all(artifacts).unwrap();
     let run = tokio::process::Command::new("node")
@@ -22,6 +45,7 @@ async fn map_page_draws_the_choropleth_in_chromium() {
         ))
         .arg(&base)
         .arg(artifacts)
+        .arg(&prefixed)
         .kill_on_drop(true)
         .output();
     let out = tokio::time::timeout(Duration::from_secs(240), run)

@@ -1,7 +1,11 @@
 #!/usr/bin/env node
 // End-to-end browser test of the embeddable map page (/map).
 //
-//   node tests/e2e/map_e2e.mjs http://127.0.0.1:PORT [screenshot-dir]
+//   node tests/e2e/map_e2e.mjs http://127.0.0.1:PORT [screenshot-dir] [http://127.0.0.1:PORT2/atlas]
+//
+// The optional third argument is the same app mounted under a path prefix (tests/map_e2e.rs
+// nests the router under /atlas, with --public-url set to match); without it the prefix
+// checks (9) are skipped.
 //
 // Needs: playwright-core from tests/js (cd tests/js && npm ci) and Debian's Chromium at
 // /usr/bin/chromium (apt-get install -y chromium; override with CHROMIUM=...). It never
@@ -21,6 +25,17 @@
 //     visible (in English and in Welsh); the TileJSON attribution is visible.
 //  6. Choosing a health board zooms to it, shows its findings and is kept in the URL; a
 //     fresh page at an embed URL (?indicator=copd&hb=W11000028&lang=cy) restores that state.
+//  7. The page's lists are the server's vocabulary (/vocabulary): the board select lists
+//     exactly its health boards, in the page's language; with lang=cy the WIMD domain
+//     select shows the server's Welsh names ("Mynediad at wasanaethau"); the method select
+//     shows the server's method names.
+//  8. Significance colours follow the indicator's polarity: for a neutral indicator, the
+//     findings pills and the details card's significance swatches are
+//     vocabulary.significance.colors.neutral (purple/orange, not red/blue), as the legend,
+//     and the card's words are the vocabulary's labels.
+//  9. (with a prefixed base) Under a path prefix, /atlas/map draws the choropleth (pixels
+//     as in 2), loads the charts and links under the prefix, switches language, and no
+//     request the browser makes leaves /atlas/.
 // Screenshots: <dir>/map-en.png and <dir>/map-cy.png (default dir tests/artifacts/).
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
@@ -233,11 +248,13 @@ function urlParams(page) { return Object.fromEntries(new URL(page.url()).searchP
 // ---------------------------------------------------------------------------------------
 async function main() {
   const base = (process.argv[2] || '').replace(/\/+$/, '');
-  if (!/^https?:\/\//.test(base)) {
-    console.error('usage: node tests/e2e/map_e2e.mjs http://127.0.0.1:PORT [screenshot-dir]');
+  const prefixed = (process.argv[4] || '').replace(/\/+$/, '');
+  if (!/^https?:\/\//.test(base) || (prefixed && !/^https?:\/\/[^/]+\/./.test(prefixed))) {
+    console.error('usage: node tests/e2e/map_e2e.mjs http://127.0.0.1:PORT [screenshot-dir] [http://127.0.0.1:PORT2/prefix]');
     process.exit(2);
   }
   summary.base = base;
+  summary.prefixedBase = prefixed || null;
   const shotDir = path.resolve(process.argv[3] || path.join(HERE, '..', 'artifacts'));
   fs.mkdirSync(shotDir, { recursive: true });
   summary.shotDir = shotDir;
@@ -407,7 +424,125 @@ async function main() {
   { url: embedUrl, state: restored.state, center: [restored.lng.toFixed(3), restored.lat.toFixed(3)] });
   noProblems('embed page');
 
-  summary.pixelChecks = [pixelsEn, pixelsCopd, pixelsCy];
+  // 7. Lists from the vocabulary -------------------------------------------------------
+  const vocab = await getJson(`${base}/vocabulary`);
+  const page3 = await context.newPage();
+  currentPage = page3;
+  watch(page3);
+  await page3.goto(`${base}/map?view=deprivation&domain=access_to_services&lang=cy`, { waitUntil: 'load', timeout: 30_000 });
+  await waitReady(page3, { view: 'deprivation', domain: 'access_to_services', lang: 'cy' }, 'ready at the Welsh deprivation URL');
+  const selects = await page3.evaluate(() => Object.fromEntries(['hb', 'domain', 'method'].map((id) => {
+    const sel = document.getElementById(id);
+    return [id, { value: sel.value, selectedText: sel.selectedOptions[0]?.textContent,
+      options: [...sel.options].map((o) => [o.value, o.textContent]) }];
+  })));
+  const boardsCy = vocab.health_boards.map((b) => [b.code, b.name_cy]);
+  check('board select lists exactly the /vocabulary health boards (cy)', vocab.health_boards.length > 0
+    && JSON.stringify(selects.hb.options.filter(([v]) => v !== '')) === JSON.stringify(boardsCy)
+    && selects.hb.options[0][0] === '', { page: selects.hb.options, vocabulary: boardsCy });
+  const domainsCy = vocab.wimd_domains.map((d) => [d.id, d.cy]);
+  check('domain select shows the server\'s Welsh WIMD domains ("Mynediad at wasanaethau")',
+    selects.domain.value === 'access_to_services' && selects.domain.selectedText === 'Mynediad at wasanaethau'
+    && JSON.stringify(selects.domain.options) === JSON.stringify(domainsCy), { page: selects.domain, vocabulary: domainsCy });
+  const cap = (x) => x.charAt(0).toUpperCase() + x.slice(1);
+  const methodsCy = vocab.methods.map((m) => [m.id, cap(m.cy)]);
+  check('method select shows the server\'s method names (cy)', JSON.stringify(selects.method.options) === JSON.stringify(methodsCy),
+    { page: selects.method.options, vocabulary: methodsCy });
+  // The same in English, after the language switch.
+  await page3.click('#lang-en');
+  await waitReady(page3, { lang: 'en' }, 'ready after switching to English');
+  const hbEn = await page3.evaluate(() => [...document.getElementById('hb').options].filter((o) => o.value).map((o) => [o.value, o.textContent]));
+  const boardsEn = vocab.health_boards.map((b) => [b.code, b.name_en]);
+  check('board select lists exactly the /vocabulary health boards (en)', JSON.stringify(hbEn) === JSON.stringify(boardsEn),
+    { page: hbEn, vocabulary: boardsEn });
+  noProblems('vocabulary page');
+
+  // 8. Significance colours by polarity ------------------------------------------------
+  // A neutral indicator with clusters significantly higher and lower than Wales. (The
+  // recorded prevalences are neutral but publish no counts, so all their flags are
+  // "not tested", whose colour is the same for every polarity: they cannot tell.)
+  const indicatorsEn = await getJson(`${base}/indicators?lang=en`);
+  let neutral = null;
+  let neutralFindings = null;
+  for (const ind of indicatorsEn.indicators.filter((i) => i.polarity === 'neutral')) {
+    const f = await getJson(`${base}/findings/${ind.id}?period=${encodeURIComponent(ind.default_period)}&lang=en`);
+    if (f.wales.higher > 0 && f.wales.lower > 0) { neutral = ind; neutralFindings = f; break; }
+  }
+  check('a neutral-polarity indicator with tested flags exists', !!neutral,
+    { neutral: indicatorsEn.indicators.filter((i) => i.polarity === 'neutral').map((i) => i.id) });
+  summary.neutralIndicator = neutral.id;
+  const colours = vocab.significance.colors;
+  const toCss = (hex) => `rgb(${hexToRgb(hex).join(', ')})`;
+  check('neutral significance colours differ from higher_is_worse (the check below can fail)',
+    colours.neutral.higher !== colours.higher_is_worse.higher && colours.neutral.lower !== colours.higher_is_worse.lower, { colours });
+  await page3.goto(`${base}/map?view=significance&indicator=${neutral.id}&vs=wales&lang=en`, { waitUntil: 'load', timeout: 30_000 });
+  await waitReady(page3, { view: 'significance', indicator: neutral.id }, 'ready at the neutral significance map');
+  const sigLegend = await page3.evaluate(() => window.atlas.legend.entries.map((e) => [e.key, e.color]));
+  check('significance legend colours = vocabulary.significance.colors.neutral', sigLegend.length === vocab.significance.flags.length
+    && sigLegend.every(([k, c]) => c === colours.neutral[k]), { legend: sigLegend, vocabulary: colours.neutral });
+  const expectedPills = vocab.significance.flags.filter((k) => neutralFindings.wales[k] > 0).map((k) => toCss(colours.neutral[k]));
+  const pills = await page3.evaluate(() => [...document.querySelectorAll('#findings-body .pill i')].map((i) => getComputedStyle(i).backgroundColor));
+  check('findings pills use the neutral significance colours', JSON.stringify(pills) === JSON.stringify(expectedPills),
+    { pills, expected: expectedPills });
+  const neutralData = await getJson(`${base}/data/${neutral.id}?period=${encodeURIComponent(neutral.default_period)}&lang=en`);
+  const tested = neutralData.rows.find((r) => r.level === 'cluster' && ['higher', 'lower'].includes(r.sig_vs_wales) && r.sig_vs_hb);
+  await page3.selectOption('#cluster', tested.code);
+  await page3.waitForFunction((name) => document.getElementById('info-title').textContent === name, tested.name, { timeout: 10_000 });
+  const card = await page3.evaluate(() => [...document.querySelectorAll('#info-body .sig-list li')].map((li) => ({
+    text: li.innerText.trim(), colour: li.querySelector('i') ? getComputedStyle(li.querySelector('i')).backgroundColor : null,
+  })));
+  const labels = vocab.significance.labels.neutral;
+  const expectedCard = [
+    { text: labels.hb.en[tested.sig_vs_hb], colour: toCss(colours.neutral[tested.sig_vs_hb]) },
+    { text: labels.wales.en[tested.sig_vs_wales], colour: toCss(colours.neutral[tested.sig_vs_wales]) },
+  ];
+  check('details card: significance in the vocabulary\'s words and neutral colours', JSON.stringify(card) === JSON.stringify(expectedCard),
+    { cluster: tested.code, card, expected: expectedCard });
+  await page3.keyboard.press('Escape');
+  noProblems('polarity page');
+
+  // 9. Under a path prefix ----------------------------------------------------------------
+  if (prefixed) {
+    const prefixPath = new URL(prefixed).pathname;
+    // Only this page runs now, so every request seen is one it made (the context also
+    // sees its worker's and its images' requests).
+    for (const p of [page, page2, page3]) await p.close();
+    const requests = [];
+    context.on('request', (r) => requests.push(r.url()));
+    const page4 = await context.newPage();
+    currentPage = page4;
+    watch(page4);
+    await page4.goto(`${prefixed}/map?indicator=patients_most_deprived_20pct&classes=5`, { waitUntil: 'load', timeout: 30_000 });
+    await waitReady(page4, {}, 'ready under the path prefix');
+    const pixelsPrefix = await checkPixels(page4, prefixed, `prefix ${prefixPath}`);
+    await page4.selectOption('#cluster', bg.cluster);
+    await page4.waitForFunction(() => ['pyramid-chart', 'deprivation-chart'].every((id) => {
+      const img = document.getElementById(id);
+      return img && img.complete && img.naturalWidth > 0;
+    }), null, { timeout: 10_000 });
+    const prefixLinks = await page4.evaluate(() => ({
+      charts: ['pyramid-chart', 'deprivation-chart'].map((id) => document.getElementById(id).getAttribute('src')),
+      data: document.getElementById('link-data').href,
+      legend: document.getElementById('link-legend').href,
+    }));
+    check('under the prefix: charts and links point inside it', prefixLinks.charts.every((c) => c.startsWith(`${prefixPath}/profiles/`))
+      && prefixLinks.data.startsWith(`${prefixed}/data/`) && prefixLinks.legend.startsWith(`${prefixed}/legends/`), prefixLinks);
+    await page4.click('#lang-cy');
+    await waitReady(page4, { lang: 'cy' }, 'ready under the prefix after switching language');
+    check('under the prefix: Welsh page', (await page4.evaluate(() => document.querySelector('label[for=indicator]').textContent)) === 'Dangosydd');
+    const web = requests.filter((u) => /^https?:/.test(u));
+    const outside = web.filter((u) => !u.startsWith(`${prefixed}/`));
+    const seen = (path) => web.some((u) => u.startsWith(`${prefixed}/${path}`));
+    summary.prefixRequests = { total: requests.length, http: web.length, outside };
+    check(`under the prefix: no request leaves ${prefixPath}/`, outside.length === 0, { outside });
+    check('under the prefix: modules, vocabulary, indicators, styles, tiles and profiles were requested there',
+      ['static/js/main.js', 'static/vendor/maplibre-gl/maplibre-gl.mjs', 'vocabulary', 'indicators?lang=cy', 'styles/', 'tiles/', 'profiles/']
+        .every(seen), { requests: web.map((u) => u.slice(prefixed.length)).slice(0, 60) });
+    noProblems('prefix page');
+    summary.pixelChecks = [pixelsEn, pixelsCopd, pixelsCy, pixelsPrefix];
+  } else {
+    summary.pixelChecks = [pixelsEn, pixelsCopd, pixelsCy];
+  }
   summary.readyMs = readyMs;
   await finish(0);
 }

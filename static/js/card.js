@@ -1,0 +1,135 @@
+// The details card: what the hovered, clicked or chosen area is. For an LSOA its WIMD
+// bands; for a cluster its value, interval, significance in words (coloured by the
+// indicator's polarity, as on the map) and, once pinned, its population charts.
+// Also the pinned selection itself, which the card, the map outline and the cluster
+// picker share.
+import { $, el } from './dom.js';
+import { linkPath } from './api.js';
+import { app, atlas, t, indicatorMeta } from './store.js';
+import { clusterTileFeature, highlight } from './mapview.js';
+import { boardName, fieldLabel, noDataLabel, sigColor, sigLabel } from './vocabulary.js';
+
+function fmtValue(v, unit) {
+  if (v === null || v === undefined || v === '') return noDataLabel(app.state.lang);
+  const n = Number(v);
+  const s = Math.abs(n) >= 100 ? n.toFixed(0) : n.toFixed(1);
+  return unit === '%' ? `${s}%` : `${s}${unit ? ` ${unit}` : ''}`;
+}
+
+// A flag against a benchmark ('wales' | 'hb') in the server's words, with its map colour.
+function sigWords(benchmark, flag, polarity) {
+  const lang = app.state.lang;
+  if (!flag) return noDataLabel(lang);
+  return el('span', { class: 'sig', 'data-flag': flag },
+    el('i', { style: `background:${sigColor(polarity, flag)}` }), sigLabel(polarity, benchmark, lang, flag));
+}
+
+function dl(pairs) {
+  return el('dl', {}, ...pairs.filter(Boolean).flatMap(([k, v]) => [el('dt', {}, k), el('dd', {}, v)]));
+}
+
+function present(v) { return v !== null && v !== undefined; }
+
+function clusterNameFor(code) {
+  if (!code) return noDataLabel(app.state.lang);
+  const f = clusterTileFeature(code);
+  if (f) return (app.state.lang === 'cy' ? f.properties.name_cy : f.properties.name_en) || code;
+  return code;
+}
+
+/** Shows `feature` ({ layer, properties }) in the card, or the hint for none. */
+export function renderInfo(feature) {
+  const T = t(), s = app.state, lang = s.lang;
+  const label = (name) => fieldLabel(name, lang);
+  $('info-close').hidden = !app.selected;
+  if (!feature) {
+    $('info-title').textContent = T.infoTitle;
+    $('info-body').replaceChildren(el('p', { class: 'placeholder' }, T.infoHint));
+    return;
+  }
+  const p = feature.properties;
+  const name = (lang === 'cy' ? p.name_cy : p.name_en) || p.name_en || p.code;
+  if (feature.layer === 'lsoa') {
+    $('info-title').textContent = p.name_wimd || name;
+    const domainQuintile = `${s.domain}_quintile`;
+    const pairs = [
+      [T.lsoa, `${name} (${p.code})`],
+      [label('wimd_rank'), `${p.wimd_rank} ${T.rankOf}`],
+      [label('wimd_decile'), String(p.wimd_decile)],
+      [label('wimd_quintile'), String(p.wimd_quintile)],
+      s.domain !== 'overall' ? [label(domainQuintile), String(p[domainQuintile] ?? noDataLabel(lang))] : null,
+      [T.cluster, clusterNameFor(p.cluster_code)],
+      [T.healthBoard, boardName(p.hb_code, lang)],
+    ];
+    const body = [dl(pairs)];
+    // Overview tiles (below zoom 8) carry codes and WIMD bands but not LSOA names.
+    if (!p.name_en) body.push(el('p', { class: 'placeholder' }, T.zoomForNames));
+    $('info-body').replaceChildren(...body);
+    return;
+  }
+  // cluster
+  $('info-title').textContent = name;
+  const meta = indicatorMeta();
+  const rows = app.data?.rows || [];
+  const row = rows.find((r) => r.level === 'cluster' && r.code === p.code);
+  const boardRow = rows.find((r) => r.level === 'health_board' && r.code === p.hb_code);
+  const walesRow = rows.find((r) => r.level === 'wales');
+  const value = p.value ?? row?.value;
+  const lo = p.lower_ci ?? row?.lower_ci, hi = p.upper_ci ?? row?.upper_ci;
+  const entry = atlas.legend?.entries?.find((e) => String(e.key) === String(p.class));
+  const pairs = [
+    [label('value'), el('span', { class: 'big' }, fmtValue(value, meta.unit))],
+    [T.ci, present(lo) && present(hi) ? `${fmtValue(lo, meta.unit)} – ${fmtValue(hi, meta.unit)}` : T.noCi],
+    s.view === 'indicator' && entry ? [label('class'), `${p.class} (${entry.label})`] : null,
+    [T.healthBoard, boardName(p.hb_code, lang)],
+    boardRow ? [T.boardValue, fmtValue(boardRow.value, meta.unit)] : null,
+    walesRow ? [T.walesValue, fmtValue(walesRow.value, meta.unit)] : null,
+    p.lsoa_count ? [label('lsoa_count'), String(p.lsoa_count)] : null,
+    p.population ? [label('population'), Number(p.population).toLocaleString(lang === 'cy' ? 'cy-GB' : 'en-GB')] : null,
+    present(p.wimd_q1_residents_pct) ? [label('wimd_q1_residents_pct'), fmtValue(p.wimd_q1_residents_pct, '%')] : null,
+  ];
+  const sig = el('ul', { class: 'sig-list', 'aria-label': T.significance },
+    el('li', {}, sigWords('hb', p.sig_vs_hb ?? row?.sig_vs_hb, meta.polarity)),
+    el('li', {}, sigWords('wales', p.sig_vs_wales ?? row?.sig_vs_wales, meta.polarity)));
+  const children = [el('p', { class: 'sub' }, meta.title), dl(pairs), sig];
+  if (p.approximate === true || p.approximate === 'true') children.push(el('p', { class: 'approx' }, T.approxNote));
+  // The charts come from /profiles only for a pinned cluster, not on every hover.
+  if (app.selected && app.selected.code === p.code) {
+    const profile = `profiles/${encodeURIComponent(p.code)}`;
+    const q = lang === 'cy' ? '?lang=cy' : '';
+    children.push(el('section', { class: 'profile', 'aria-label': T.whoLivesHere },
+      el('h3', {}, T.whoLivesHere),
+      el('img', { class: 'chart', id: 'pyramid-chart', src: linkPath(`${profile}/pyramid.svg${q}`), alt: T.pyramidAlt, width: '480', height: '178' }),
+      el('img', { class: 'chart', id: 'deprivation-chart', src: linkPath(`${profile}/deprivation.svg${q}`), alt: T.deprivationAlt, width: '480', height: '150' }),
+      el('p', { class: 'sub' }, el('a', { href: linkPath(`${profile}${q}`) }, T.profileData))));
+  }
+  $('info-body').replaceChildren(...children);
+}
+
+/** Pins a feature: outlined on the map, shown in the card until cleared. */
+export function selectFeature(f) {
+  app.selected = { code: f.properties.code, feature: f };
+  highlight(app.selected.code);
+  renderInfo(f);
+}
+
+export function clearSelection() {
+  app.selected = null;
+  highlight(null);
+  renderInfo(null);
+  $('cluster').value = '';
+}
+
+/** Pins a cluster chosen by code (the picker): its /data row, completed from the tiles. */
+export function selectCluster(code) {
+  if (!code) { clearSelection(); return; }
+  const row = app.data?.rows.find((r) => r.level === 'cluster' && r.code === code);
+  const tileFeature = clusterTileFeature(code);
+  const props = { ...(row ? { code: row.code, name_en: row.name, name_cy: row.name, hb_code: row.hb_code, value: row.value,
+    lower_ci: row.lower_ci, upper_ci: row.upper_ci, sig_vs_wales: row.sig_vs_wales, sig_vs_hb: row.sig_vs_hb, class: row.class } : {}),
+  ...(tileFeature ? tileFeature.properties : {}) };
+  const f = { layer: 'clusters', properties: props };
+  app.selected = { code, feature: f };
+  highlight(code);
+  renderInfo(f);
+}

@@ -1,0 +1,110 @@
+// The side panel: filling the controls from the state and the server's lists, the banner
+// and download links, and turning control events into state changes.
+import { $, fillSelect } from './dom.js';
+import { linkPath } from './api.js';
+import { app, atlas, t, indicatorMeta } from './store.js';
+import { dataQuery, PAGE_VIEWS, styleQuery, validBreaks } from './state.js';
+import { boards, clusterApproximate, domains, fieldLabel, methodLabel, vocabulary } from './vocabulary.js';
+import { clearSelection, selectCluster } from './card.js';
+
+/** Fills every control from the current state, in the current language. */
+export function renderControls() {
+  const s = app.state, T = t(), V = vocabulary(), meta = app.indicators;
+  document.documentElement.lang = s.lang;
+  document.title = `${T.appTitle} – ${T.titleSuffix}`;
+  for (const e of document.querySelectorAll('[data-i18n]')) e.textContent = T[e.dataset.i18n];
+  // Labels that name a data field use the server's field label.
+  for (const e of document.querySelectorAll('[data-field-label]')) e.textContent = fieldLabel(e.dataset.fieldLabel, s.lang);
+  $('map').setAttribute('aria-label', T.mapLabel);
+  $('info-close').setAttribute('aria-label', T.close);
+  $('info-close').title = T.close;
+  for (const b of document.querySelectorAll('#lang-switch button')) b.setAttribute('aria-pressed', String(b.dataset.lang === s.lang));
+
+  for (const v of PAGE_VIEWS) $(`view-${v}`).checked = v === s.view;
+  $('view-hint').textContent = { deprivation: T.hintDeprivation, indicator: T.hintIndicator, significance: T.hintSignificance }[s.view];
+  for (const e of document.querySelectorAll('[data-views]')) e.hidden = !e.dataset.views.split(' ').includes(s.view);
+
+  fillSelect($('domain'), domains(s.lang), s.domain);
+  fillSelect($('indicator'), meta.indicators.map((i) => [i.id, i.title]), s.indicator);
+  const periods = indicatorMeta().periods;
+  fillSelect($('period'), periods.map((p) => [p, p]), s.period);
+  $('period').disabled = periods.length < 2;
+  fillSelect($('method'), V.methods.map((m) => [m.id, methodLabel(m.id, s.lang)]), s.method);
+  const cls = [];
+  for (let c = V.classes.min; c <= V.classes.max; c++) cls.push([c, String(c)]);
+  fillSelect($('classes'), cls, s.classes);
+  $('classes').disabled = s.method === 'manual';
+  fillSelect($('palette'), V.palettes.map((p) => [p, p]), s.palette);
+  $('breaks-field').hidden = s.view !== 'indicator' || s.method !== 'manual';
+  if (document.activeElement !== $('breaks')) $('breaks').value = s.breaks;
+  $('vs-wales').checked = s.vs === 'wales';
+  $('vs-hb').checked = s.vs === 'hb';
+  fillSelect($('hb'), [['', T.allWales], ...boards(s.lang)], s.hb);
+
+  renderBanner();
+}
+
+function renderBanner() {
+  $('banner').hidden = !clusterApproximate();
+  $('banner-title').textContent = t().bannerTitle;
+  $('banner-text').textContent = t().bannerText;
+}
+
+/** The panel's download links for the current view (relative to the page). */
+export function renderLinks() {
+  const s = app.state;
+  $('link-legend').href = linkPath(`legends/${s.view}.svg?${styleQuery(s)}`);
+  const dataLink = $('link-data');
+  dataLink.hidden = s.view === 'deprivation';
+  if (s.view !== 'deprivation') dataLink.href = linkPath(`data/${s.indicator}?${dataQuery(s)}`);
+}
+
+/** The cluster picker: the clusters of /data (of the chosen board only), by name. */
+export function renderClusterPicker() {
+  const e = $('cluster'), s = app.state;
+  if (!app.data) { e.replaceChildren(); return; }
+  const rows = app.data.rows.filter((r) => r.level === 'cluster' && (!s.hb || r.hb_code === s.hb))
+    .sort((a, b) => a.name.localeCompare(b.name, s.lang));
+  fillSelect(e, [['', t().chooseCluster], ...rows.map((r) => [r.code, r.name])], app.selected?.code || '');
+}
+
+/** Turns control events into calls of `update(changes, opts)` (main.js). */
+export function wireControls(update) {
+  for (const v of PAGE_VIEWS) $(`view-${v}`).addEventListener('change', () => update({ view: v }));
+  $('domain').addEventListener('change', (e) => update({ domain: e.target.value }));
+  $('indicator').addEventListener('change', (e) => {
+    const ind = indicatorMeta(e.target.value);
+    update({ indicator: ind.id, period: ind.default_period });
+  });
+  $('period').addEventListener('change', (e) => update({ period: e.target.value }));
+  $('method').addEventListener('change', (e) => {
+    if (e.target.value === 'manual' && !app.state.breaks) {
+      // Seed manual breaks from the current classification so the map stays meaningful.
+      const bins = atlas.legend?.entries?.map((x) => x.upper).filter((x) => typeof x === 'number').slice(0, -1);
+      app.state.breaks = bins?.length ? bins.map((b) => +b.toPrecision(3)).join(',') : '';
+      if (!app.state.breaks) { renderControls(); return; }
+    }
+    update({ method: e.target.value });
+  });
+  $('classes').addEventListener('change', (e) => update({ classes: Number(e.target.value) }));
+  $('palette').addEventListener('change', (e) => update({ palette: e.target.value }));
+  const applyBreaks = () => {
+    const v = $('breaks').value.replace(/\s+/g, '');
+    if (v === app.state.breaks) return;
+    if (!validBreaks(v)) { $('breaks').setAttribute('aria-invalid', 'true'); return; }
+    $('breaks').removeAttribute('aria-invalid');
+    update({ breaks: v });
+  };
+  $('breaks').addEventListener('change', applyBreaks);
+  $('breaks').addEventListener('keydown', (e) => { if (e.key === 'Enter') { e.preventDefault(); applyBreaks(); } });
+  $('vs-wales').addEventListener('change', () => update({ vs: 'wales' }));
+  $('vs-hb').addEventListener('change', () => update({ vs: 'hb' }));
+  $('hb').addEventListener('change', (e) => { clearSelection(); update({ hb: e.target.value }, { fit: true }); });
+  $('cluster').addEventListener('change', (e) => selectCluster(e.target.value));
+  $('info-close').addEventListener('click', clearSelection);
+  for (const b of document.querySelectorAll('#lang-switch button')) {
+    b.addEventListener('click', () => { if (app.state.lang !== b.dataset.lang) update({ lang: b.dataset.lang }); });
+  }
+  $('controls').addEventListener('submit', (e) => e.preventDefault());
+  document.addEventListener('keydown', (e) => { if (e.key === 'Escape' && app.selected) clearSelection(); });
+}

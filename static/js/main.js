@@ -1,0 +1,174 @@
+// Entry point of the map page (loaded by map.html as an ES module; the
+// Content-Security-Policy forbids inline script, so there is none).
+//
+// Start-up: read the server's vocabulary (and, for the language it allows, /indicators),
+// read the state from the URL, create the map, then apply the state. Every later change
+// (a control, the language switch) goes through update(), which fetches the style,
+// legend, data and findings for the new state, draws them, and sets window.atlas.ready
+// once the map is idle with them.
+import { $ } from './dom.js';
+import { getJson } from './api.js';
+import { app, atlas, t } from './store.js';
+import { langFrom, publicState, readState, styleKey, styleQuery, dataQuery, writeUrl } from './state.js';
+import { loadVocabulary } from './vocabulary.js';
+import {
+  applyBoardLayers, createMap, featureAt, highlight, placeCamera, prepareStyle, refit,
+  styleGeneration, waitForMap, waitIdle,
+} from './mapview.js';
+import { renderControls, renderClusterPicker, renderLinks, wireControls } from './controls.js';
+import { renderLegend } from './legend.js';
+import { renderFindings } from './findings.js';
+import { clearSelection, renderInfo, selectFeature } from './card.js';
+
+async function loadIndicators(lang) {
+  if (!app.indicatorsCache[lang]) app.indicatorsCache[lang] = await getJson(`indicators?lang=${encodeURIComponent(lang)}`);
+  return app.indicatorsCache[lang];
+}
+
+function showError(err) {
+  const box = $('error');
+  if (!err) { box.hidden = true; box.textContent = ''; atlas.error = null; return; }
+  console.error(err);
+  atlas.error = String(err.message || err);
+  box.textContent = `${t().loadError} ${atlas.error}`;
+  box.hidden = false;
+}
+
+// ---------------------------------------------------------------------------------------
+// Applying state
+// ---------------------------------------------------------------------------------------
+let currentStyleKey = null;
+
+// changes: partial state; opts.fit: refit the camera to hb/Wales; opts.camera: jump to
+// the state's camera.
+async function update(changes = {}, opts = {}) {
+  const state = app.state;
+  const prevLang = state.lang;
+  Object.assign(state, changes);
+  if ('hb' in changes || opts.fit) state.camera = null;
+  const gen = ++app.generation;
+  atlas.ready = false;
+  atlas.state = publicState(state);
+  document.body.classList.add('is-loading');
+  writeUrl(state);
+  showError(null);
+  try {
+    if (state.lang !== prevLang || !app.indicators) {
+      app.indicators = await loadIndicators(state.lang);
+      if (gen !== app.generation) return;
+    }
+    renderControls();
+    const key = styleKey(state);
+    const gens = { style: gen };
+    const q = styleQuery(state);
+    const needStyle = key !== currentStyleKey;
+    const indicatorView = state.view !== 'deprivation';
+    const [style, legend, data, findings] = await Promise.all([
+      needStyle ? getJson(`styles/${state.view}.json?${q}`) : null,
+      needStyle ? getJson(`legends/${state.view}.json?${q}`) : atlas.legend,
+      indicatorView ? getJson(`data/${state.indicator}?${dataQuery(state)}`) : null,
+      indicatorView ? getJson(`findings/${state.indicator}?period=${encodeURIComponent(state.period)}&lang=${state.lang}`) : null,
+    ]);
+    if (gen !== app.generation) return;
+    app.data = data;
+    renderLegend(legend);
+    renderFindings(findings);
+    renderClusterPicker();
+    renderLinks();
+    if (needStyle) {
+      app.selected = null;
+      renderInfo(null);
+      const loaded = waitForMap('style.load', () => styleGeneration() === gen);
+      app.map.setStyle(prepareStyle(style, state, gen), { diff: false });
+      await loaded;
+      currentStyleKey = key;
+      atlas.styleGeneration = gen;
+    } else {
+      gens.style = atlas.styleGeneration;
+      applyBoardLayers();
+    }
+    if (gen !== app.generation) return;
+    await waitIdle(gens);
+    if (gen !== app.generation) return;
+    await placeCamera(gens, opts);
+    if (gen !== app.generation) return;
+    await waitIdle(gens);
+    if (gen !== app.generation) return;
+    if (app.selected) highlight(app.selected.code);
+    atlas.legend = legend;
+    atlas.state = publicState(state);
+    atlas.ready = true;
+    document.body.classList.remove('is-loading');
+  } catch (err) {
+    if (gen !== app.generation) return;
+    document.body.classList.remove('is-loading');
+    showError(err);
+  }
+}
+
+// ---------------------------------------------------------------------------------------
+// Map interaction
+// ---------------------------------------------------------------------------------------
+function wireMap(map) {
+  let hoverFrame = 0;
+  map.on('mousemove', (e) => {
+    if (hoverFrame) return;
+    hoverFrame = requestAnimationFrame(() => {
+      hoverFrame = 0;
+      if (app.selected) return;
+      const f = featureAt(e.point);
+      map.getCanvas().style.cursor = f ? 'pointer' : '';
+      highlight(f?.properties.code);
+      renderInfo(f);
+    });
+  });
+  map.on('mouseout', () => { if (!app.selected) { highlight(null); renderInfo(null); } });
+  map.on('click', (e) => {
+    const f = featureAt(e.point);
+    if (!f) { clearSelection(); return; }
+    selectFeature(f);
+    if ($('cluster').querySelector(`option[value="${CSS.escape(f.properties.code)}"]`)) $('cluster').value = f.properties.code;
+  });
+
+  // Remember a view the user chose by panning / zooming (not our own fits).
+  // This is a state change too: `ready` goes false until the map is idle again.
+  map.on('moveend', (e) => {
+    if (!e.originalEvent || !app.state) return;
+    const c = map.getCenter();
+    app.state.camera = { z: map.getZoom(), lat: c.lat, lng: c.lng };
+    atlas.state = publicState(app.state);
+    writeUrl(app.state);
+    if (!atlas.ready) return;            // an update() is in progress and will set ready itself
+    atlas.ready = false;
+    const gen = app.generation;
+    map.once('idle', () => { if (gen === app.generation) atlas.ready = true; });
+    map.triggerRepaint();
+  });
+}
+
+// ---------------------------------------------------------------------------------------
+// Start
+// ---------------------------------------------------------------------------------------
+async function start() {
+  try {
+    const vocab = await loadVocabulary();
+    app.indicators = await loadIndicators(langFrom(location.search, vocab));
+    app.state = readState(location.search, vocab, app.indicators);
+    wireMap(createMap());
+    wireControls(update);
+    renderInfo(null);
+    const camera = !!app.state.camera;
+    await update({}, { fit: !camera, camera });
+  } catch (err) {
+    document.body.classList.remove('is-loading');
+    showError(err);
+  }
+}
+
+let resizeTimer = 0;
+window.addEventListener('resize', () => {
+  clearTimeout(resizeTimer);
+  resizeTimer = setTimeout(refit, 150);
+});
+
+start();

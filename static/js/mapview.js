@@ -1,0 +1,213 @@
+// The MapLibre map: creating it, adding the page's own layers to the server's styles
+// (health-board dimming, selection outline), waiting for it to draw, and the camera.
+import * as maplibregl from '../vendor/maplibre-gl/maplibre-gl.mjs';
+import { app, atlas } from './store.js';
+import { bounds } from './vocabulary.js';
+import { ZOOM } from './state.js';
+
+/** The fill layer of each server style, which hover and click query. */
+export const FILL_LAYER = { deprivation: 'deprivation-fill', indicator: 'indicator-fill', significance: 'significance-fill' };
+const STYLE_GENERATION = 'cluster-atlas:page-generation';
+
+/** Creates the map, fitted to the data's bounds from the vocabulary. */
+export function createMap() {
+  const map = new maplibregl.Map({
+    container: 'map',
+    style: { version: 8, sources: {}, layers: [{ id: 'background', type: 'background', paint: { 'background-color': '#ffffff' } }] },
+    bounds: bounds(),
+    fitBoundsOptions: { padding: fitPadding() },
+    attributionControl: false,
+    // Tests read the drawn pixels back, which needs the drawing buffer kept.
+    canvasContextAttributes: { preserveDrawingBuffer: true, antialias: true },
+    maxZoom: ZOOM.max,
+    minZoom: ZOOM.min,
+    dragRotate: false,
+    pitchWithRotate: false,
+    touchPitch: false,
+    cooperativeGestures: false,
+  });
+  map.touchZoomRotate.disableRotation();
+  map.keyboard.disableRotation();
+  map.addControl(new maplibregl.NavigationControl({ showCompass: false }), 'top-left');
+  map.addControl(new maplibregl.AttributionControl({ compact: false }), 'bottom-right');
+  app.map = map;
+  atlas.map = map;
+  atlas.maplibreVersion = maplibregl.getVersion();
+  return map;
+}
+
+// ---------------------------------------------------------------------------------------
+// Waiting for the map
+// ---------------------------------------------------------------------------------------
+export function waitForMap(event, predicate = () => true, timeoutMs = 60000) {
+  const map = app.map;
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => { map.off(event, handler); reject(new Error(`timed out waiting for map '${event}'`)); }, timeoutMs);
+    function handler() {
+      if (!predicate()) return;
+      clearTimeout(timer);
+      map.off(event, handler);
+      resolve();
+    }
+    map.on(event, handler);
+  });
+}
+
+/** The page generation stamped on the style now set, to tell our style from an old one. */
+export function styleGeneration() {
+  try { return app.map.getStyle()?.metadata?.[STYLE_GENERATION]; } catch { return undefined; }
+}
+
+/** Resolves when the map is idle with the style of generation `gen.style` loaded. */
+export async function waitIdle(gen) {
+  const p = waitForMap('idle', () => app.map.isStyleLoaded() && styleGeneration() === gen.style);
+  app.map.triggerRepaint();
+  await p;
+}
+
+// ---------------------------------------------------------------------------------------
+// Style preparation: add health-board dimming and selection highlight layers.
+// ---------------------------------------------------------------------------------------
+export function prepareStyle(style, s, gen) {
+  style.metadata = { ...(style.metadata || {}), [STYLE_GENERATION]: gen };
+  const fill = style.layers.find((l) => l.id === FILL_LAYER[s.view]);
+  const idx = style.layers.indexOf(fill);
+  const boardFilter = hbFilters(s.hb);
+  // Dimming goes just above the fill, so outlines stay crisp over it.
+  style.layers.splice(idx + 1, 0, {
+    id: 'hb-dim', type: 'fill', source: 'atlas', 'source-layer': 'health_boards',
+    filter: boardFilter.others,
+    layout: { visibility: s.hb ? 'visible' : 'none' },
+    paint: { 'fill-color': '#ffffff', 'fill-opacity': 0.72 },
+  });
+  style.layers.push(
+    {
+      id: 'hb-focus', type: 'line', source: 'atlas', 'source-layer': 'health_boards',
+      filter: boardFilter.self,
+      layout: { visibility: s.hb ? 'visible' : 'none', 'line-join': 'round' },
+      paint: { 'line-color': '#000000', 'line-width': 3.2 },
+    },
+    {
+      id: 'selection-casing', type: 'line', source: 'atlas', 'source-layer': fill['source-layer'],
+      filter: ['==', ['get', 'code'], ''], layout: { 'line-join': 'round' },
+      paint: { 'line-color': '#ffffff', 'line-width': 5 },
+    },
+    {
+      id: 'selection', type: 'line', source: 'atlas', 'source-layer': fill['source-layer'],
+      filter: ['==', ['get', 'code'], ''], layout: { 'line-join': 'round' },
+      paint: { 'line-color': '#e8590c', 'line-width': 2.6 },
+    },
+  );
+  return style;
+}
+
+function hbFilters(hb) {
+  return {
+    others: ['!=', ['get', 'code'], hb || ''],
+    self: ['==', ['get', 'code'], hb || ''],
+  };
+}
+
+/** Re-applies the health-board filter to the current style without reloading it. */
+export function applyBoardLayers() {
+  const map = app.map, hb = app.state.hb;
+  if (!map.getLayer('hb-dim')) return;
+  const f = hbFilters(hb);
+  map.setFilter('hb-dim', f.others);
+  map.setFilter('hb-focus', f.self);
+  map.setLayoutProperty('hb-dim', 'visibility', hb ? 'visible' : 'none');
+  map.setLayoutProperty('hb-focus', 'visibility', hb ? 'visible' : 'none');
+}
+
+/** Outlines the feature with this code (none for a falsy code). */
+export function highlight(code) {
+  for (const id of ['selection', 'selection-casing']) if (app.map.getLayer(id)) app.map.setFilter(id, ['==', ['get', 'code'], code || '']);
+}
+
+// ---------------------------------------------------------------------------------------
+// Features
+// ---------------------------------------------------------------------------------------
+/** The area of the current view under a screen point (outside the chosen board: none). */
+export function featureAt(point) {
+  const layer = FILL_LAYER[app.state.view];
+  if (!app.map.getLayer(layer)) return null;
+  const f = app.map.queryRenderedFeatures(point, { layers: [layer] })[0];
+  if (!f) return null;
+  if (app.state.hb && f.properties.hb_code !== app.state.hb) return null;
+  return { layer: f.sourceLayer, properties: f.properties };
+}
+
+/** A cluster's feature from the loaded tiles, if any tile holding it is loaded. */
+export function clusterTileFeature(code) {
+  return app.map.querySourceFeatures('atlas', { sourceLayer: 'clusters', filter: ['==', ['get', 'code'], code] })[0];
+}
+
+// ---------------------------------------------------------------------------------------
+// Camera
+// ---------------------------------------------------------------------------------------
+/** Padding for fits: keeps the legend / details cards off the fitted area. */
+export function fitPadding() {
+  const el = document.getElementById('map');
+  const w = el ? el.clientWidth : 800;
+  const overlay = w > 560 ? 250 : 20;
+  return { top: 36, bottom: 76, left: 36, right: overlay };
+}
+
+// Board extents, measured from the tiles once all of Wales has been in view.
+const boardBounds = {};
+function computeBoardBounds() {
+  const feats = app.map.querySourceFeatures('atlas', { sourceLayer: 'health_boards' });
+  const acc = {};
+  for (const f of feats) {
+    const code = f.properties.code;
+    if (!code) continue;
+    const b = acc[code] || (acc[code] = [Infinity, Infinity, -Infinity, -Infinity]);
+    walkCoords(f.geometry.coordinates, (x, y) => {
+      if (x < b[0]) b[0] = x; if (y < b[1]) b[1] = y;
+      if (x > b[2]) b[2] = x; if (y > b[3]) b[3] = y;
+    });
+  }
+  for (const [code, b] of Object.entries(acc)) if (Number.isFinite(b[0])) boardBounds[code] = b;
+}
+function walkCoords(c, fn) {
+  if (typeof c[0] === 'number') fn(c[0], c[1]);
+  else for (const x of c) walkCoords(x, fn);
+}
+
+// True when all of Wales is in view, so the loaded tiles hold every board whole.
+function walesInView() {
+  const b = app.map.getBounds();
+  const [[w, s], [e, n]] = bounds();
+  return b.getWest() <= w && b.getSouth() <= s && b.getEast() >= e && b.getNorth() >= n;
+}
+
+function fitWales() { app.map.fitBounds(bounds(), { padding: fitPadding(), animate: false }); }
+function fitBoard(b) { app.map.fitBounds([[b[0], b[1]], [b[2], b[3]]], { padding: fitPadding(), animate: false, maxZoom: 11 }); }
+
+/** Moves the camera for an update: to the state's camera, or fitted to the board / Wales. */
+export async function placeCamera(gen, reason) {
+  const s = app.state;
+  if (reason.camera && s.camera) {
+    app.map.jumpTo({ center: [s.camera.lng, s.camera.lat], zoom: s.camera.z });
+    return;
+  }
+  if (!reason.fit) return;
+  if (!s.hb) { fitWales(); return; }
+  if (!boardBounds[s.hb]) {
+    if (!walesInView()) {
+      fitWales();
+      await waitIdle(gen);
+    }
+    computeBoardBounds();
+  }
+  const b = boardBounds[s.hb];
+  if (b) fitBoard(b);
+}
+
+/** After a resize, refits a view the user has not moved themselves. */
+export function refit() {
+  const s = app.state;
+  if (!s || s.camera) return;
+  if (s.hb && boardBounds[s.hb]) fitBoard(boardBounds[s.hb]);
+  else if (!s.hb) fitWales();
+}

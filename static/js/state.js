@@ -1,0 +1,130 @@
+// The page state and its URL form. Everything the page shows is derived from one state
+// object that lives in the query string (view, domain, indicator, period, method,
+// classes, palette, breaks, vs, hb, lang and, after the user pans or zooms, z/lat/lng), so
+// a dashboard can embed e.g. map?indicator=copd&hb=W11000028&lang=cy and get that view.
+//
+// Pure functions only: what counts as a valid value comes from the server's vocabulary
+// and /indicators, passed in, never from lists kept here.
+
+// The page's own defaults (choices of this page, not facts about the data).
+const DEFAULT_INDICATOR = 'patients_most_deprived_20pct';
+const DEFAULT_METHOD = 'quantile';
+// The map kinds this page has controls for (the view radios in map.html).
+export const PAGE_VIEWS = ['deprivation', 'indicator', 'significance'];
+// The camera zoom range the page allows (also the map's min/max zoom).
+export const ZOOM = { min: 4, max: 14 };
+
+const BREAKS = /^-?[\d.]+(,-?[\d.]+)*$/;
+
+function num(v) { const n = Number(v); return v !== null && v !== '' && Number.isFinite(n) ? n : null; }
+
+/** The language asked for in a query string, if the server speaks it (else its first). */
+export function langFrom(search, vocab) {
+  const codes = vocab.languages.map((l) => l.code);
+  const lang = new URLSearchParams(search).get('lang');
+  return codes.includes(lang) ? lang : codes[0];
+}
+
+/** Whether a breaks string is well formed (increasing order is the server's check). */
+export function validBreaks(v) { return BREAKS.test(v); }
+
+/**
+ * The state in a query string; anything unknown or invalid falls back to a default.
+ * `vocab` is /vocabulary, `meta` is /indicators.
+ */
+export function readState(search, vocab, meta) {
+  const p = new URLSearchParams(search);
+  const ids = meta.indicators.map((i) => i.id);
+  const views = vocab.map_kinds.filter((k) => PAGE_VIEWS.includes(k));
+  const domainIds = vocab.wimd_domains.map((d) => d.id);
+  const methodIds = vocab.methods.map((m) => m.id);
+  const s = {};
+  s.lang = langFrom(search, vocab);
+  const view = p.get('view');
+  s.view = views.includes(view) ? view : (p.get('indicator') ? 'indicator' : 'deprivation');
+  s.domain = domainIds.includes(p.get('domain')) ? p.get('domain') : domainIds[0];
+  s.indicator = ids.includes(p.get('indicator')) ? p.get('indicator')
+    : (ids.includes(DEFAULT_INDICATOR) ? DEFAULT_INDICATOR : ids[0]);
+  const ind = meta.indicators.find((i) => i.id === s.indicator);
+  s.period = ind.periods.includes(p.get('period')) ? p.get('period') : ind.default_period;
+  s.method = methodIds.includes(p.get('method')) ? p.get('method') : DEFAULT_METHOD;
+  const c = Math.round(num(p.get('classes')) ?? vocab.classes.default);
+  s.classes = Math.min(vocab.classes.max, Math.max(vocab.classes.min, c));
+  s.palette = vocab.palettes.includes(p.get('palette')) ? p.get('palette') : vocab.default_palette;
+  s.breaks = validBreaks(p.get('breaks') || '') ? p.get('breaks') : '';
+  if (s.method === 'manual' && !s.breaks) s.method = DEFAULT_METHOD;
+  const benchmarks = vocab.significance.benchmarks;
+  s.vs = benchmarks.includes(p.get('vs')) ? p.get('vs') : benchmarks[0];
+  s.hb = vocab.health_boards.some((b) => b.code === p.get('hb')) ? p.get('hb') : '';
+  const z = num(p.get('z')), lat = num(p.get('lat')), lng = num(p.get('lng'));
+  s.camera = (z !== null && lat !== null && lng !== null && Math.abs(lat) <= 85 && Math.abs(lng) <= 180)
+    ? { z: Math.min(ZOOM.max, Math.max(ZOOM.min, z)), lat, lng } : null;
+  return s;
+}
+
+// The view-specific parameters, shared by the page URL and the style/legend query.
+function setViewParams(p, s) {
+  if (s.view === 'deprivation') {
+    p.set('domain', s.domain);
+  } else {
+    p.set('indicator', s.indicator);
+    p.set('period', s.period);
+    if (s.view === 'indicator') {
+      p.set('method', s.method);
+      if (s.method === 'manual') p.set('breaks', s.breaks); else p.set('classes', String(s.classes));
+      p.set('palette', s.palette);
+    } else {
+      p.set('vs', s.vs);
+    }
+  }
+}
+
+/** The page's own query string for a state (commas left readable). */
+export function pageQuery(s) {
+  const p = new URLSearchParams();
+  p.set('view', s.view);
+  setViewParams(p, s);
+  if (s.hb) p.set('hb', s.hb);
+  p.set('lang', s.lang);
+  if (s.camera) {
+    p.set('z', s.camera.z.toFixed(2));
+    p.set('lat', s.camera.lat.toFixed(4));
+    p.set('lng', s.camera.lng.toFixed(4));
+  }
+  return p.toString().replace(/%2C/g, ',');
+}
+
+/** Puts the state in the address bar. A query-only relative URL keeps the page's path
+ *  (`/`, `/map` or `<prefix>/map`) as it is. */
+export function writeUrl(s) {
+  history.replaceState(null, '', `?${pageQuery(s)}`);
+}
+
+/** The query string for the style / legend endpoints of a state. */
+export function styleQuery(s) {
+  const p = new URLSearchParams();
+  setViewParams(p, s);
+  p.set('lang', s.lang);
+  return p.toString();
+}
+
+/** Equal keys mean the same style: no need to fetch and set it again. */
+export function styleKey(s) { return `${s.view}?${styleQuery(s)}`; }
+
+/** The query string for /data/{indicator}. */
+export function dataQuery(s) {
+  const p = new URLSearchParams({ period: s.period, lang: s.lang });
+  if (s.view === 'indicator') {
+    p.set('method', s.method);
+    if (s.method === 'manual') p.set('breaks', s.breaks); else p.set('classes', String(s.classes));
+  }
+  return p.toString();
+}
+
+/** The state as published on window.atlas.state (camera flattened to z/lat/lng). */
+export function publicState(s) {
+  const out = { ...s };
+  if (out.camera) { out.z = out.camera.z; out.lat = out.camera.lat; out.lng = out.camera.lng; }
+  delete out.camera;
+  return out;
+}
