@@ -9,7 +9,6 @@ use serde::Serialize;
 use serde_json::{json, Value};
 
 use crate::catalog::indicators::{Indicator, Lang, Level};
-use crate::catalog::APPROXIMATE_NOTE;
 use crate::error::{AppError, StyleError};
 use crate::params;
 use crate::significance::Significance;
@@ -141,10 +140,7 @@ pub async fn get_findings(
         }
     }
     if snapshot.data.cluster_approximate {
-        notes.push(
-            lang.pick(APPROXIMATE_NOTE, "Mae ffiniau'r clystyrau yn FRASAMCAN.")
-                .to_owned(),
-        );
+        notes.push(crate::style::legend::approximate_note(lang));
     }
     Ok(Json(json!({
         "indicator": ip.indicator.id,

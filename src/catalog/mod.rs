@@ -327,7 +327,7 @@ pub fn wimd_domain(id: &str) -> Option<&'static WimdDomain> {
 /// The GSS code of Wales, the top level of every comparison.
 pub const WALES_CODE: &str = "W92000004";
 
-const LSOA_OWN_FIELDS: [Field; 16] = [
+const LSOA_OWN_FIELDS: [Field; 8] = [
     detail(field("name_wimd", Text, "The Welsh Government's local LSOA name used in WIMD (e.g. Rhyl West 2)")),
     field("la_code", Text, "Local authority code"),
     field("hb_code", Text, "Local health board code"),
@@ -336,14 +336,6 @@ const LSOA_OWN_FIELDS: [Field; 16] = [
     field("wimd_rank", Integer, "WIMD 2019 overall rank, 1 = most deprived of 1,909"),
     field("wimd_decile", Integer, "WIMD 2019 overall decile (published), 1 = most deprived"),
     field("wimd_quintile", Integer, "WIMD 2019 overall quintile (published), 1 = most deprived"),
-    field("income_quintile", Integer, "WIMD 2019 income domain quintile, 1 = most deprived"),
-    field("employment_quintile", Integer, "WIMD 2019 employment domain quintile, 1 = most deprived"),
-    field("health_quintile", Integer, "WIMD 2019 health domain quintile, 1 = most deprived"),
-    field("education_quintile", Integer, "WIMD 2019 education domain quintile, 1 = most deprived"),
-    field("access_to_services_quintile", Integer, "WIMD 2019 access to services domain quintile, 1 = most deprived"),
-    field("housing_quintile", Integer, "WIMD 2019 housing domain quintile, 1 = most deprived"),
-    field("community_safety_quintile", Integer, "WIMD 2019 community safety domain quintile, 1 = most deprived"),
-    field("physical_environment_quintile", Integer, "WIMD 2019 physical environment domain quintile, 1 = most deprived"),
 ];
 
 const CLUSTER_OWN_FIELDS: [Field; 3] = [
@@ -366,6 +358,20 @@ const HEALTH_BOARD_OWN_FIELDS: [Field; 1] = [field(
     "NHS ODS code of the health board (7A1..7A7)",
 )];
 
+/// The `<domain>_quintile` field of a WIMD domain. Built once, at start-up, from the domain
+/// table, so a field name and its text exist once per process.
+fn domain_quintile_field(d: &WimdDomain) -> Field {
+    let leak = |s: String| -> &'static str { Box::leak(s.into_boxed_str()) };
+    field(
+        leak(format!("{}_quintile", d.id)),
+        FieldType::Integer,
+        leak(format!(
+            "WIMD 2019 {} domain quintile, 1 = most deprived",
+            d.title_en.to_lowercase()
+        )),
+    )
+}
+
 /// LSOA layer.
 pub static LSOA: LazyLock<Layer> = LazyLock::new(|| {
     Layer {
@@ -380,6 +386,7 @@ pub static LSOA: LazyLock<Layer> = LazyLock::new(|| {
         .iter()
         .map(|f| if f.name == "code" { *f } else { detail(*f) })
         .chain(LSOA_OWN_FIELDS)
+        .chain(WIMD_DOMAINS.iter().map(domain_quintile_field))
         .collect(),
 }
 });

@@ -218,16 +218,17 @@ async fn clear_previous(tx: &mut Transaction<'_, Postgres>) -> Result<(), EtlErr
     Ok(())
 }
 
+/// One field of every item, as a bind array.
+fn column<T, U>(items: &[T], f: impl Fn(&T) -> U) -> Vec<U> {
+    items.iter().map(f).collect()
+}
+
 /// Dissolves the health boards from their staged LSOAs, with their deprivation profile.
 async fn write_health_boards(
     tx: &mut Transaction<'_, Postgres>,
     boards: &[HealthBoard],
 ) -> Result<(), EtlError> {
     step("dissolving health boards");
-    let codes: Vec<String> = boards.iter().map(|b| b.code.clone()).collect();
-    let ods: Vec<Option<String>> = boards.iter().map(|b| b.ods_code.clone()).collect();
-    let name_en: Vec<String> = boards.iter().map(|b| b.name_en.clone()).collect();
-    let name_cy: Vec<Option<String>> = boards.iter().map(|b| b.name_cy.clone()).collect();
     sqlx::query(sqlx::AssertSqlSafe(format!(
         "insert into atlas.health_board (fid, code, ods_code, name_en, name_cy, name_cy_fallback, \
            lsoa_count, wimd_q1_lsoas, wimd_q2_lsoas, wimd_q3_lsoas, wimd_q4_lsoas, wimd_q5_lsoas, \
@@ -240,13 +241,12 @@ async fn write_health_boards(
          join stage_lsoa l on l.hb_code = b.code \
          group by b.code, b.ods, b.name_en, b.name_cy"
     )))
-    .bind(&codes)
-    .bind(&ods)
-    .bind(&name_en)
-    .bind(&name_cy)
+    .bind(column(boards, |b| b.code.clone()))
+    .bind(column(boards, |b| b.ods_code.clone()))
+    .bind(column(boards, |b| b.name_en.clone()))
+    .bind(column(boards, |b| b.name_cy.clone()))
     .execute(&mut **tx)
     .await?;
-
     Ok(())
 }
 
@@ -259,9 +259,6 @@ async fn write_clusters(
 ) -> Result<Vec<String>, EtlError> {
     step("dissolving clusters");
     let codes: Vec<String> = clusters.iter().map(|c| c.code.clone()).collect();
-    let name_en: Vec<String> = clusters.iter().map(|c| c.name_en.clone()).collect();
-    let name_cy: Vec<Option<String>> = clusters.iter().map(|c| c.name_cy.clone()).collect();
-    let hb: Vec<Option<String>> = clusters.iter().map(|c| c.hb_code.clone()).collect();
     // A cluster's board is the input's, else the board most of its LSOAs are in.
     sqlx::query(sqlx::AssertSqlSafe(format!(
         "insert into atlas.cluster (fid, code, name_en, name_cy, name_cy_fallback, hb_code, provenance, \
@@ -277,9 +274,9 @@ async fn write_clusters(
          group by c.code, c.name_en, c.name_cy, c.hb"
     )))
     .bind(&codes)
-    .bind(&name_en)
-    .bind(&name_cy)
-    .bind(&hb)
+    .bind(column(clusters, |c| c.name_en.clone()))
+    .bind(column(clusters, |c| c.name_cy.clone()))
+    .bind(column(clusters, |c| c.hb_code.clone()))
     .bind(provenance)
     .bind(approximate)
     .execute(&mut **tx)

@@ -322,7 +322,12 @@ pub fn significance_label(
         (Significance::Lower, Lang::En) => {
             format!("Significantly lower {than}{}", judgement(false))
         }
-        (Significance::Similar, Lang::En) => format!("Not significantly different {than}"),
+        (Significance::Similar, Lang::En) => match vs {
+            Benchmark::Wales => "Not significantly different from Wales".to_owned(),
+            Benchmark::HealthBoard => {
+                "Not significantly different from its health board".to_owned()
+            }
+        },
         (Significance::NotTested, Lang::En) => "Not tested (no counts published)".to_owned(),
         (Significance::Higher, Lang::Cy) => format!("Sylweddol uwch {than}{}", judgement(true)),
         (Significance::Lower, Lang::Cy) => format!("Sylweddol is {than}{}", judgement(false)),

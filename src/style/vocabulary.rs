@@ -106,6 +106,8 @@ pub fn vocabulary(data: Option<&DataVersion>, catalog: Option<&IndicatorCatalog>
         .flat_map(|l| l.layer().fields.iter().map(|f| f.name))
         .chain(VALUE_FIELDS.iter().map(|f| f.name))
         .chain(["indicator", "period"])
+        // What a page shows beside names and intervals, which are no single column.
+        .chain(["confidence_interval", "health_board", "cluster", "lsoa"])
         .collect();
     field_names.sort_unstable();
     field_names.dedup();

@@ -267,4 +267,3 @@ impl TileSource for PostgisSource {
         Ok((LayerSet::parse(ALL_LAYERS_ALIAS)?, snapshot.data.bounds))
     }
 }
-

@@ -53,13 +53,13 @@ export function renderInfo(feature) {
     $('info-title').textContent = p.name_wimd || name;
     const domainQuintile = `${s.domain}_quintile`;
     const pairs = [
-      [T.lsoa, `${name} (${p.code})`],
+      [fieldLabel('lsoa', lang), `${name} (${p.code})`],
       [label('wimd_rank'), `${p.wimd_rank} ${T.rankOf}`],
       [label('wimd_decile'), String(p.wimd_decile)],
       [label('wimd_quintile'), String(p.wimd_quintile)],
       s.domain !== 'overall' ? [label(domainQuintile), String(p[domainQuintile] ?? noDataLabel(lang))] : null,
-      [T.cluster, clusterNameFor(p.cluster_code)],
-      [T.healthBoard, boardName(p.hb_code, lang)],
+      [fieldLabel('cluster', lang), clusterNameFor(p.cluster_code)],
+      [fieldLabel('health_board', lang), boardName(p.hb_code, lang)],
     ];
     const body = [dl(pairs)];
     // Overview tiles (below zoom 8) carry codes and WIMD bands but not LSOA names.
@@ -79,9 +79,9 @@ export function renderInfo(feature) {
   const entry = atlas.legend?.entries?.find((e) => String(e.key) === String(p.class));
   const pairs = [
     [label('value'), el('span', { class: 'big' }, fmtValue(value, meta.unit))],
-    [T.ci, present(lo) && present(hi) ? `${fmtValue(lo, meta.unit)} – ${fmtValue(hi, meta.unit)}` : T.noCi],
+    [fieldLabel('confidence_interval', lang), present(lo) && present(hi) ? `${fmtValue(lo, meta.unit)} – ${fmtValue(hi, meta.unit)}` : T.noCi],
     s.view === 'indicator' && entry ? [label('class'), `${p.class} (${entry.label})`] : null,
-    [T.healthBoard, boardName(p.hb_code, lang)],
+    [fieldLabel('health_board', lang), boardName(p.hb_code, lang)],
     boardRow ? [T.boardValue, fmtValue(boardRow.value, meta.unit)] : null,
     walesRow ? [T.walesValue, fmtValue(walesRow.value, meta.unit)] : null,
     p.lsoa_count ? [label('lsoa_count'), String(p.lsoa_count)] : null,

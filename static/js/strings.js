@@ -44,12 +44,6 @@ export const STRINGS = {
     infoTitle: 'Details',
     infoHint: 'Hover over or click an area on the map, or choose a cluster in the panel.',
     close: 'Close details',
-    // Vocabulary gap: field_labels has "Lower 95% CI" and "Upper 95% CI" but no label for
-    // the interval shown as one row, nor for a board / cluster / LSOA *name* (only codes).
-    ci: '95% CI',
-    healthBoard: 'Health board',
-    cluster: 'Cluster',
-    lsoa: 'LSOA',
     noCi: 'not available (no counts published)',
     significance: 'Significance (95%)',
     walesValue: 'Wales',
@@ -102,10 +96,6 @@ export const STRINGS = {
     infoTitle: 'Manylion',
     infoHint: 'Hofranwch dros ardal ar y map neu cliciwch arni, neu dewiswch glwstwr yn y panel.',
     close: 'Cau’r manylion',
-    ci: 'CH 95%',
-    healthBoard: 'Bwrdd iechyd',
-    cluster: 'Clwstwr',
-    lsoa: 'ACEHI',
     noCi: 'dim ar gael (dim cyfrifon wedi’u cyhoeddi)',
     significance: 'Arwyddocâd (95%)',
     walesValue: 'Cymru',

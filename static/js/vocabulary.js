@@ -71,12 +71,8 @@ export function clusterApproximate() { return vocab.cluster_approximate === true
 
 /**
  * True for the approximate-geography caveat, which the banner already shows, so the legend
- * and findings need not repeat it. The legend carries the vocabulary's text exactly.
- * FALLBACK (vocabulary gap): Welsh /findings carries a shorter form of the caveat
- * ("Mae ffiniau'r clystyrau yn FRASAMCAN.") that matches no vocabulary text, so it is
- * still recognised by its capitalised key word until the server gives notes a kind.
+ * and findings need not repeat it. The server writes it with the vocabulary's exact text.
  */
 export function isApproximateNote(note, lang) {
-  if (note === vocab.approximate_note?.[lang]) return true;
-  return /APPROXIMATE|FRASAMCAN/.test(note);
+  return note === vocab.approximate_note?.[lang];
 }
