@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 use std::sync::LazyLock;
 
 use cluster_atlas::catalog::indicators::{
-    AreaValue, Indicator, IndicatorCatalog, Lang, Level, Polarity,
+    AreaValue, Indicator, IndicatorCatalog, Lang, Level,
 };
 use cluster_atlas::catalog::snapshot::Snapshot;
 use cluster_atlas::classify::Method;
@@ -171,21 +171,7 @@ fn check_servable(inputs: &IndicatorInputs) {
         periods.sort();
         periods.dedup();
         catalog.indicators.push(Indicator {
-            id: m.id.clone(),
-            title_en: m.title_en.clone(),
-            title_cy: m.title_cy.clone(),
-            title_cy_fallback: m.title_cy_fallback,
-            description_en: m.description_en.clone(),
-            description_cy: m.description_cy.clone(),
-            description_cy_fallback: m.description_cy_fallback,
-            unit: m.unit.clone(),
-            polarity: match m.polarity.as_str() {
-                "higher_is_worse" => Polarity::HigherIsWorse,
-                "higher_is_better" => Polarity::HigherIsBetter,
-                _ => Polarity::Neutral,
-            },
-            source: m.source.clone(),
-            licence: m.licence.clone(),
+            meta: m.clone(),
             periods,
             levels: vec![Level::Wales, Level::HealthBoard, Level::Cluster],
         });
@@ -215,11 +201,7 @@ fn check_servable(inputs: &IndicatorInputs) {
             v.file,
             v.line
         );
-        let level = match v.level.as_str() {
-            "wales" => Level::Wales,
-            "health_board" => Level::HealthBoard,
-            _ => Level::Cluster,
-        };
+        let level = v.level;
         values
             .entry((v.indicator_id.clone(), v.period.clone()))
             .or_default()

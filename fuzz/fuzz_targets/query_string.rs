@@ -15,7 +15,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::LazyLock;
 
 use cluster_atlas::catalog::indicators::{
-    Area, AreaValue, Indicator, IndicatorCatalog, Level, Polarity,
+    Area, AreaValue, Indicator, IndicatorCatalog, IndicatorMeta, Level, Polarity,
 };
 use cluster_atlas::catalog::snapshot::Snapshot;
 use cluster_atlas::catalog::LayerId;
@@ -175,6 +175,7 @@ fuzz_target!(|data: &[u8]| {
 fn snapshot() -> Snapshot {
     let mut catalog = IndicatorCatalog::default();
     let indicator = |id: &str, unit: &str, polarity: Polarity, periods: &[&str]| Indicator {
+        meta: IndicatorMeta {
         id: id.into(),
         title_en: format!("{id} title"),
         title_cy: format!("{id} title"),
@@ -186,6 +187,7 @@ fn snapshot() -> Snapshot {
         polarity,
         source: "fixture".into(),
         licence: "OGL".into(),
+        },
         periods: periods.iter().map(|p| (*p).to_owned()).collect(),
         levels: vec![Level::Wales, Level::HealthBoard, Level::Cluster],
     };

@@ -9,6 +9,7 @@ use serde_json::{json, Value};
 use super::query::{find_area, level_name, read_profile};
 use super::text;
 use crate::catalog::indicators::{Lang, Level};
+use crate::catalog::values::VALUE_FIELDS;
 use crate::catalog::WALES_CODE as WALES;
 use crate::error::{AppError, StyleError};
 use crate::params;
@@ -50,23 +51,23 @@ pub async fn get_profile(
         else {
             continue;
         };
-        indicators.push(json!({
+        let mut item = json!({
             "id": ind.id,
             "title": ind.title(lang),
             "title_is_english_fallback": lang == Lang::Cy && ind.title_cy_fallback,
             "unit": ind.unit,
             "polarity": ind.polarity,
             "period": period,
-            "value": v.value,
-            "numerator": v.numerator,
-            "denominator": v.denominator,
-            "lower_ci": v.lower_ci,
-            "upper_ci": v.upper_ci,
-            "wales_value": value_of(&ind.id, period, WALES),
-            "health_board_value": board.and_then(|b| value_of(&ind.id, period, &b.code)),
-            "sig_vs_wales": (area.level != Level::Wales).then(|| v.sig_vs_wales.as_str()),
-            "sig_vs_health_board": (area.level == Level::Cluster).then(|| v.sig_vs_hb.as_str()),
-        }));
+        });
+        // The area's value fields, from the one table; a class belongs to a map, not a profile.
+        for f in VALUE_FIELDS.iter().filter(|f| f.name != "class") {
+            item[f.name] = f.value_for(area.level, Some(v), None);
+        }
+        item["wales_value"] = json!(value_of(&ind.id, period, WALES));
+        item["health_board_value"] = json!(board.and_then(|b| value_of(&ind.id, period, &b.code)));
+        // The name this document used before `sig_vs_hb`, kept for existing dashboards.
+        item["sig_vs_health_board"] = item["sig_vs_hb"].clone();
+        indicators.push(item);
     }
     let base = state.base_url(&headers);
     let path_code = urlencode(&area.code);
