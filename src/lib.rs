@@ -26,6 +26,7 @@ pub mod palette;
 
 pub mod params;
 
+pub mod comparison;
 pub mod etl;
 pub mod style;
 
@@ -39,6 +40,7 @@ pub mod export;
 pub mod metrics;
 pub mod ogc;
 pub mod profiles;
+pub mod summary;
 pub mod web;
 
 pub mod server;

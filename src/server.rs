@@ -43,6 +43,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::api::router())
         .merge(crate::ogc::router())
         .merge(crate::profiles::router())
+        .merge(crate::summary::router())
         .merge(crate::web::router())
         .merge(crate::admin::router())
         .with_state(state);

@@ -1,5 +1,6 @@
 //! Key findings: a short bilingual narrative per health board from the significance flags,
-//! e.g. "3 of 9 clusters are significantly higher than Wales for …".
+//! e.g. "3 of 9 clusters are significantly higher than Wales for …", and sentences that name
+//! the clusters ("Arfon and Bangor are significantly lower than Wales for COPD.").
 
 use std::collections::BTreeMap;
 
@@ -9,6 +10,7 @@ use serde::Serialize;
 use serde_json::{json, Value};
 
 use crate::catalog::indicators::{Indicator, Lang, Level};
+use crate::comparison::{board_finding, words};
 use crate::error::{AppError, StyleError};
 use crate::params;
 use crate::significance::Significance;
@@ -65,9 +67,14 @@ pub fn sentence(
     }
     match lang {
         Lang::En => format!(
-            "{board}: for {title}, {} of {n} clusters are significantly higher than Wales and {} significantly \
-             lower; against the health board average, {} are significantly higher and {} significantly lower.",
-            vs_wales.higher, vs_wales.lower, vs_hb.higher, vs_hb.lower
+            "{board}: for {title}, {} of {n} clusters {} significantly higher than Wales and {} significantly \
+             lower; against the health board average, {} {} significantly higher and {} significantly lower.",
+            vs_wales.higher,
+            words::is_are(vs_wales.higher),
+            vs_wales.lower,
+            vs_hb.higher,
+            words::is_are(vs_hb.higher),
+            vs_hb.lower
         ),
         Lang::Cy => format!(
             "{board}: mae gan {} o'r {n} clwstwr werth sylweddol uwch na Chymru ar gyfer {title}, a {} werth sylweddol is; \
@@ -88,7 +95,8 @@ pub async fn get_findings(
     let ip = params::indicator_by_id(&id, &q, &snapshot.catalog).map_err(StyleError::from)?;
     let mut by_board: BTreeMap<String, (FlagCounts, FlagCounts)> = BTreeMap::new();
     let mut wales = FlagCounts::default();
-    for v in snapshot.catalog.values(&ip.indicator.id, &ip.period) {
+    let values = snapshot.catalog.values(&ip.indicator.id, &ip.period);
+    for v in values {
         if v.level != Level::Cluster {
             continue;
         }
@@ -110,6 +118,7 @@ pub async fn get_findings(
         .map(|(code, (vs_wales, vs_hb))| {
             let area = snapshot.catalog.areas.get(code);
             let name = area.map_or(code.as_str(), |a| a.name(lang));
+            let named = board_finding(&snapshot.catalog, values, code, lang);
             json!({
                 "hb_code": code,
                 "name": name,
@@ -117,6 +126,8 @@ pub async fn get_findings(
                 "vs_wales": vs_wales,
                 "vs_hb": vs_hb,
                 "text": sentence(name, ip.indicator, *vs_wales, *vs_hb, lang),
+                "named_text": words::board_sentences(&named, ip.indicator.title(lang), lang),
+                "named": named,
             })
         })
         .collect();

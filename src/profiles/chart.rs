@@ -15,19 +15,41 @@ use crate::markup::escape_xml;
 use crate::params;
 use crate::state::AppState;
 
-/// `GET /profiles/{area}/pyramid.svg` and `/profiles/{area}/deprivation.svg`.
+/// `GET /profiles/{area}/pyramid.svg`, `/deprivation.svg`, `/spine.svg` and
+/// `/trend.svg?indicator=…`.
 pub async fn get_chart(
     State(state): State<AppState>,
     Path((area, chart)): Path<(String, String)>,
     Query(q): Query<HashMap<String, String>>,
 ) -> Result<Response, AppError> {
-    if chart != "pyramid.svg" && chart != "deprivation.svg" {
+    const CHARTS: [&str; 4] = ["pyramid.svg", "deprivation.svg", "spine.svg", "trend.svg"];
+    if !CHARTS.contains(&chart.as_str()) {
         return Err(AppError::NotFound(format!(
-            "no chart {}: use pyramid.svg or deprivation.svg",
-            chart.chars().take(60).collect::<String>()
+            "no chart {}: use {}",
+            chart.chars().take(60).collect::<String>(),
+            CHARTS.join(", ")
         )));
     }
     let lang = params::lang(&q).map_err(StyleError::from)?;
+    if chart == "spine.svg" || chart == "trend.svg" {
+        // From the snapshot alone: indicator values, no population rows.
+        let snapshot = state.snapshot().await?;
+        let area = find_area(&snapshot, &area)?;
+        let svg = if chart == "spine.svg" {
+            super::spine::spine_svg(&snapshot.catalog, area, lang)
+        } else {
+            let ip = params::indicator(&q, &snapshot.catalog).map_err(StyleError::from)?;
+            super::trend::trend_svg(&snapshot.catalog, area, ip.indicator, lang).ok_or_else(
+                || {
+                    AppError::NotFound(format!(
+                        "{} has fewer than two periods of {}: a trend needs two",
+                        area.code, ip.indicator.id
+                    ))
+                },
+            )?
+        };
+        return Ok(svg_response(svg));
+    }
     let (snapshot, data) = read_profile(&state, &area).await?;
     let area = find_area(&snapshot, &area)?;
     let name = area.name(lang);
@@ -52,7 +74,11 @@ pub async fn get_chart(
             .ok_or_else(|| bad_period(period, data.residents.iter().map(|(p, _)| p.clone())))?;
         deprivation_svg(name, period, &residents.1, &data.lsoas, lang)
     };
-    Ok((
+    Ok(svg_response(svg))
+}
+
+fn svg_response(svg: String) -> Response {
+    (
         StatusCode::OK,
         [
             (header::CONTENT_TYPE, "image/svg+xml; charset=utf-8"),
@@ -60,7 +86,7 @@ pub async fn get_chart(
         ],
         svg,
     )
-        .into_response())
+        .into_response()
 }
 
 fn bad_period(period: &str, allowed: impl Iterator<Item = String>) -> AppError {

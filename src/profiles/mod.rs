@@ -8,6 +8,8 @@
 pub mod chart;
 pub mod json;
 pub mod query;
+pub mod spine;
+pub mod trend;
 
 use axum::routing::get;
 use axum::Router;

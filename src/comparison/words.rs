@@ -1,0 +1,174 @@
+//! The words of findings in English and Welsh, with singular and plural right. English
+//! agrees noun and verb with the number ("1 cluster is", "3 clusters are"); Welsh puts the
+//! singular noun after a numeral ("3 clwstwr") and keeps "mae". The Welsh is a draft for
+//! review by a Welsh speaker, as the rest of the interface is.
+
+use super::{BoardFinding, Named, Tally};
+use crate::catalog::indicators::Lang;
+
+/// "1 cluster", "3 clusters"; "1 clwstwr", "3 clwstwr".
+pub fn clusters(n: usize, lang: Lang) -> String {
+    match (lang, n) {
+        (Lang::En, 1) => "1 cluster".to_owned(),
+        (Lang::En, n) => format!("{n} clusters"),
+        (Lang::Cy, n) => format!("{n} clwstwr"),
+    }
+}
+
+/// "is" or "are" for a count.
+pub fn is_are(n: usize) -> &'static str {
+    if n == 1 {
+        "is"
+    } else {
+        "are"
+    }
+}
+
+/// "A", "A and B", "A, B and C"; in Welsh "a", or "ac" before a vowel.
+pub fn list(names: &[&str], lang: Lang) -> String {
+    match names {
+        [] => String::new(),
+        [one] => (*one).to_owned(),
+        [rest @ .., last] => {
+            let and = match lang {
+                Lang::En => "and",
+                Lang::Cy if last.starts_with(|c: char| "AEIOUWYaeiouwy".contains(c)) => "ac",
+                Lang::Cy => "a",
+            };
+            format!("{} {and} {last}", rest.join(", "))
+        }
+    }
+}
+
+fn names(list: &[Named]) -> Vec<&str> {
+    list.iter().map(|n| n.name.as_str()).collect()
+}
+
+/// Sentences naming a board's clusters that differ significantly from Wales and from the
+/// board, and its highest and lowest, for one indicator.
+pub fn board_sentences(f: &BoardFinding, title: &str, lang: Lang) -> Vec<String> {
+    let mut out = Vec::new();
+    let groups = [
+        (
+            &f.higher_than_wales,
+            "significantly higher than Wales",
+            "sylweddol uwch na Chymru",
+        ),
+        (
+            &f.lower_than_wales,
+            "significantly lower than Wales",
+            "sylweddol is na Chymru",
+        ),
+        (
+            &f.higher_than_board,
+            "significantly higher than the health board",
+            "sylweddol uwch na'r bwrdd iechyd",
+        ),
+        (
+            &f.lower_than_board,
+            "significantly lower than the health board",
+            "sylweddol is na'r bwrdd iechyd",
+        ),
+    ];
+    for (group, en, cy) in groups {
+        if group.is_empty() {
+            continue;
+        }
+        let who = list(&names(group), lang);
+        out.push(match lang {
+            Lang::En => format!("{who} {} {en} for {title}.", is_are(group.len())),
+            Lang::Cy => format!("Mae {who} yn {cy} ar gyfer {title}."),
+        });
+    }
+    if let (Some(hi), Some(lo)) = (&f.highest, &f.lowest) {
+        if hi.code != lo.code {
+            out.push(match lang {
+                Lang::En => format!("Highest: {}; lowest: {}.", hi.name, lo.name),
+                Lang::Cy => format!("Uchaf: {}; isaf: {}.", hi.name, lo.name),
+            });
+        }
+    }
+    out
+}
+
+/// "Cluster X is significantly higher than Wales on 7 of 12 tested indicators" for each
+/// cluster that is higher (or lower) on any, most first.
+pub fn tally_sentences(tallies: &[Tally], lang: Lang) -> Vec<String> {
+    let mut higher: Vec<&Tally> = tallies.iter().filter(|t| t.higher > 0).collect();
+    higher.sort_by(|a, b| b.higher.cmp(&a.higher).then(a.name.cmp(&b.name)));
+    let mut lower: Vec<&Tally> = tallies.iter().filter(|t| t.lower > 0).collect();
+    lower.sort_by(|a, b| b.lower.cmp(&a.lower).then(a.name.cmp(&b.name)));
+    let sentence = |t: &Tally, n: usize, en: &str, cy: &str| match lang {
+        Lang::En => format!(
+            "{} is significantly {en} than Wales on {n} of {} tested {}.",
+            t.name,
+            t.tested,
+            if t.tested == 1 {
+                "indicator"
+            } else {
+                "indicators"
+            }
+        ),
+        Lang::Cy => format!(
+            "Mae {} yn sylweddol {cy} na Chymru ar {n} o'r {} dangosydd a brofwyd.",
+            t.name, t.tested
+        ),
+    };
+    higher
+        .iter()
+        .map(|t| sentence(t, t.higher, "higher", "uwch"))
+        .chain(lower.iter().map(|t| sentence(t, t.lower, "lower", "is")))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plurals_and_lists() {
+        assert_eq!(clusters(1, Lang::En), "1 cluster");
+        assert_eq!(clusters(2, Lang::En), "2 clusters");
+        assert_eq!(clusters(2, Lang::Cy), "2 clwstwr");
+        assert_eq!(is_are(1), "is");
+        assert_eq!(is_are(0), "are");
+        assert_eq!(list(&["A"], Lang::En), "A");
+        assert_eq!(list(&["A", "B", "C"], Lang::En), "A, B and C");
+        assert_eq!(list(&["Bangor", "Arfon"], Lang::Cy), "Bangor ac Arfon");
+        assert_eq!(list(&["Arfon", "Bangor"], Lang::Cy), "Arfon a Bangor");
+    }
+
+    #[test]
+    fn sentences_name_clusters_with_the_right_verb() {
+        let named = |n: &str| Named {
+            code: n.to_lowercase(),
+            name: n.to_owned(),
+            value: 1.0,
+        };
+        let f = BoardFinding {
+            higher_than_wales: vec![named("Arfon")],
+            lower_than_wales: vec![named("Bangor"), named("Conwy")],
+            highest: Some(named("Arfon")),
+            lowest: Some(named("Conwy")),
+            ..BoardFinding::default()
+        };
+        let s = board_sentences(&f, "COPD", Lang::En);
+        assert_eq!(s[0], "Arfon is significantly higher than Wales for COPD.");
+        assert_eq!(
+            s[1],
+            "Bangor and Conwy are significantly lower than Wales for COPD."
+        );
+        assert_eq!(s[2], "Highest: Arfon; lowest: Conwy.");
+        let t = Tally {
+            code: "x".into(),
+            name: "Arfon".into(),
+            tested: 12,
+            higher: 7,
+            lower: 0,
+        };
+        assert_eq!(
+            tally_sentences(&[t], Lang::En),
+            ["Arfon is significantly higher than Wales on 7 of 12 tested indicators."]
+        );
+    }
+}

@@ -1,0 +1,354 @@
+//! `GET /summary/{area}`: the profiling tool's main view. One row per indicator, one column
+//! per cluster of a health board (for `wales`, per board), then the board and Wales; each cell
+//! the value, its interval and its significance against the board and Wales, coloured by
+//! the indicator's polarity. As JSON (default), CSV, SVG or an accessible, sortable HTML table.
+
+pub mod html;
+pub mod svg;
+
+use axum::extract::{Path, Query, State};
+use axum::http::{header, HeaderValue};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use serde_json::{json, Value};
+
+use crate::catalog::indicators::{Area, IndicatorCatalog, Lang, Level, Polarity};
+use crate::catalog::WALES_CODE;
+use crate::comparison::{self, words, Summary};
+use crate::error::{AppError, ParamError, StyleError};
+use crate::palette;
+use crate::params;
+use crate::significance::{Benchmark, Significance};
+use crate::state::AppState;
+
+/// Routes of this module.
+pub fn router() -> Router<AppState> {
+    Router::new().route("/summary/{area}", get(get_summary))
+}
+
+/// Output formats, by extension or `format=`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Format {
+    Json,
+    Csv,
+    Svg,
+    Html,
+}
+
+const FORMATS: [(&str, Format); 4] = [
+    ("json", Format::Json),
+    ("csv", Format::Csv),
+    ("svg", Format::Svg),
+    ("html", Format::Html),
+];
+
+fn format_of(path: &str, q: &params::Query) -> Result<(String, Format), AppError> {
+    let (stem, from_ext) = FORMATS
+        .iter()
+        .find_map(|(ext, f)| {
+            path.strip_suffix(&format!(".{ext}"))
+                .map(|s| (s.to_owned(), *f))
+        })
+        .unwrap_or((path.to_owned(), Format::Json));
+    let format = match q.get("format") {
+        None => from_ext,
+        Some(v) => FORMATS
+            .iter()
+            .find(|(ext, _)| ext == v)
+            .map(|(_, f)| *f)
+            .ok_or_else(|| {
+                StyleError::Param(ParamError::Unknown {
+                    param: "format",
+                    value: v.chars().take(32).collect(),
+                    allowed: FORMATS.iter().map(|(e, _)| (*e).to_owned()).collect(),
+                })
+            })?,
+    };
+    Ok((stem, format))
+}
+
+/// The area a summary is for: `wales` or a health board code (from the snapshot, so an
+/// unknown code never reaches SQL).
+fn area_of<'c>(catalog: &'c IndicatorCatalog, code: &str) -> Result<&'c Area, AppError> {
+    let code = if code.eq_ignore_ascii_case("wales") {
+        WALES_CODE
+    } else {
+        code
+    };
+    catalog
+        .areas
+        .get(code)
+        .filter(|a| a.level != Level::Cluster)
+        .ok_or_else(|| {
+            AppError::NotFound(format!(
+                "no health board or Wales with code {}: use wales or a code from /collections/health_boards/items",
+                code.chars().take(64).collect::<String>()
+            ))
+        })
+}
+
+/// `bom`: `true` (default, so Excel reads UTF-8 on a double-click) or `false`.
+pub fn bom(q: &params::Query) -> Result<bool, AppError> {
+    match q.get("bom").map(String::as_str) {
+        None | Some("true") => Ok(true),
+        Some("false") => Ok(false),
+        Some(v) => Err(StyleError::Param(ParamError::Unknown {
+            param: "bom",
+            value: v.chars().take(32).collect(),
+            allowed: vec!["true".into(), "false".into()],
+        })
+        .into()),
+    }
+}
+
+/// The colour of a flag for an indicator's polarity, as the map and legend use it.
+pub fn flag_color(flag: Option<Significance>, polarity: Polarity) -> &'static str {
+    palette::significance(flag.unwrap_or(Significance::NotTested), polarity)
+}
+
+/// A cell's fill: its flag's colour, or white for Wales (the benchmark itself).
+pub fn cell_fill(level: Level, flag: Option<Significance>, polarity: Polarity) -> &'static str {
+    if level == Level::Wales {
+        "#ffffff"
+    } else {
+        flag_color(flag, polarity)
+    }
+}
+
+/// Text colour on a cell: white on the dark significance colours, for WCAG AA contrast.
+pub fn text_on(flag: Option<Significance>) -> &'static str {
+    match flag {
+        Some(Significance::Higher | Significance::Lower) => "#ffffff",
+        _ => "#1a1a1a",
+    }
+}
+
+/// Why a row has no significance: the 5 age-restricted QOF registers have no published
+/// denominator; other untested indicators publish no counts.
+pub fn untested_reason(id: &str, lang: Lang) -> &'static str {
+    const AGE_RESTRICTED: [&str; 5] = [
+        "diabetes",
+        "epilepsy",
+        "obesity",
+        "osteoporosis",
+        "rheumatoid_arthritis",
+    ];
+    if AGE_RESTRICTED.contains(&id) {
+        lang.pick(
+            "Not tested: this age-restricted register has no published denominator",
+            "Heb ei brofi: nid oes enwadur wedi'i gyhoeddi ar gyfer y gofrestr hon, sydd wedi'i chyfyngu yn ôl oedran",
+        )
+    } else {
+        lang.pick(
+            "Not tested: no counts are published",
+            "Heb ei brofi: dim cyfrifon wedi'u cyhoeddi",
+        )
+    }
+}
+
+/// `GET /summary/{area}` (`.json`, `.csv`, `.svg`, `.html`, or `format=`), with `lang`.
+pub async fn get_summary(
+    State(state): State<AppState>,
+    Path(path): Path<String>,
+    Query(q): Query<params::Query>,
+) -> Result<Response, AppError> {
+    let (code, format) = format_of(&path, &q)?;
+    let lang = params::lang(&q).map_err(StyleError::from)?;
+    let with_bom = bom(&q)?;
+    let snapshot = state.snapshot().await?;
+    let area = area_of(&snapshot.catalog, &code)?;
+    let summary = comparison::summary(&snapshot.catalog, area, lang);
+    let approximate = snapshot.data.cluster_approximate;
+    let findings = findings(&summary, lang);
+    match format {
+        Format::Json => Ok(Json(document(
+            &summary,
+            &findings,
+            lang,
+            snapshot.data.version,
+            approximate,
+        ))
+        .into_response()),
+        Format::Csv => {
+            let body = csv(&summary, with_bom).map_err(|e| AppError::Internal(e.to_string()))?;
+            let disposition = format!("attachment; filename=\"summary_{}.csv\"", summary.area.code);
+            Ok((
+                [
+                    (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+                    (header::CONTENT_DISPOSITION, disposition),
+                ],
+                body,
+            )
+                .into_response())
+        }
+        Format::Svg => Ok((
+            [(header::CONTENT_TYPE, "image/svg+xml; charset=utf-8")],
+            svg::summary_svg(&summary, lang, approximate),
+        )
+            .into_response()),
+        Format::Html => {
+            let mut response = (
+                [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+                html::summary_html(&summary, &findings, lang, approximate),
+            )
+                .into_response();
+            // Only our own script (the sorter) and styles; no inline script.
+            response.headers_mut().insert(
+                header::CONTENT_SECURITY_POLICY,
+                HeaderValue::from_static(
+                    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; \
+                     img-src 'self' data:; object-src 'none'; base-uri 'self'",
+                ),
+            );
+            Ok(response)
+        }
+    }
+}
+
+/// The summary's narrative: clusters tallied across the tested indicators against Wales.
+pub fn findings(summary: &Summary<'_>, lang: Lang) -> Vec<String> {
+    words::tally_sentences(&comparison::tallies(summary, Benchmark::Wales), lang)
+}
+
+fn document(
+    summary: &Summary<'_>,
+    findings: &[String],
+    lang: Lang,
+    data_version: i64,
+    approximate: bool,
+) -> Value {
+    let rows: Vec<Value> = summary
+        .rows
+        .iter()
+        .map(|r| {
+            let polarity = r.indicator.polarity;
+            let cells: Vec<Value> = r
+                .cells
+                .iter()
+                .map(|c| {
+                    let mut cell = json!(c);
+                    cell["color_vs_wales"] = json!(flag_color(c.sig_vs_wales, polarity));
+                    cell["color_vs_hb"] = json!(flag_color(c.sig_vs_hb, polarity));
+                    cell
+                })
+                .collect();
+            json!({
+                "indicator": r.id,
+                "title": r.title,
+                "unit": r.unit,
+                "period": r.period,
+                "polarity": polarity,
+                "tested": r.tested,
+                "not_tested_reason": (!r.tested).then(|| untested_reason(r.id, lang)),
+                "cells": cells,
+            })
+        })
+        .collect();
+    let mut notes = vec![lang
+        .pick(
+            "Significance: the area's 95% confidence interval against the comparator's value.",
+            "Arwyddocâd: cyfwng hyder 95% yr ardal o'i gymharu â gwerth y gymhariaeth.",
+        )
+        .to_owned()];
+    if approximate {
+        notes.push(crate::style::legend::approximate_note(lang));
+    }
+    json!({
+        "area": summary.area,
+        "lang": lang,
+        "data_version": data_version,
+        "columns": summary.columns,
+        "rows": rows,
+        "findings": findings,
+        "legend": legend(lang),
+        "notes": notes,
+    })
+}
+
+/// What each colour means, for both kinds of polarity.
+pub fn legend(lang: Lang) -> Value {
+    let entry = |flag: Significance, polarity: Polarity, en: &str, cy: &str| json!({"flag": flag, "polarity": polarity, "color": palette::significance(flag, polarity), "label": lang.pick(en, cy)});
+    json!([
+        entry(
+            Significance::Higher,
+            Polarity::HigherIsWorse,
+            "Significantly worse (higher or lower, by the indicator's polarity)",
+            "Sylweddol waeth"
+        ),
+        entry(
+            Significance::Lower,
+            Polarity::HigherIsWorse,
+            "Significantly better",
+            "Sylweddol well"
+        ),
+        entry(
+            Significance::Higher,
+            Polarity::Neutral,
+            "Significantly higher (no polarity)",
+            "Sylweddol uwch (dim pegynedd)"
+        ),
+        entry(
+            Significance::Lower,
+            Polarity::Neutral,
+            "Significantly lower (no polarity)",
+            "Sylweddol is (dim pegynedd)"
+        ),
+        entry(
+            Significance::Similar,
+            Polarity::Neutral,
+            "Not significantly different",
+            "Dim gwahaniaeth sylweddol"
+        ),
+        entry(
+            Significance::NotTested,
+            Polarity::Neutral,
+            "Not tested",
+            "Heb ei brofi"
+        ),
+    ])
+}
+
+/// Long format, one line per indicator and area: what a spreadsheet pivots best.
+fn csv(summary: &Summary<'_>, with_bom: bool) -> Result<Vec<u8>, csv::Error> {
+    let mut out = csv::Writer::from_writer(if with_bom {
+        b"\xEF\xBB\xBF".to_vec()
+    } else {
+        Vec::new()
+    });
+    out.write_record([
+        "indicator",
+        "title",
+        "period",
+        "unit",
+        "area_code",
+        "area_name",
+        "area_level",
+        "value",
+        "lower_ci",
+        "upper_ci",
+        "sig_vs_hb",
+        "sig_vs_wales",
+    ])?;
+    let num = |v: Option<f64>| v.map(|v| v.to_string()).unwrap_or_default();
+    let flag = |f: Option<Significance>| f.map(|f| f.as_str().to_owned()).unwrap_or_default();
+    for r in &summary.rows {
+        for (c, col) in r.cells.iter().zip(&summary.columns) {
+            out.write_record([
+                r.id.to_owned(),
+                r.title.to_owned(),
+                r.period.to_owned(),
+                r.unit.to_owned(),
+                col.code.clone(),
+                col.name.clone(),
+                col.level.as_str().to_owned(),
+                num(c.value),
+                num(c.lower_ci),
+                num(c.upper_ci),
+                flag(c.sig_vs_hb),
+                flag(c.sig_vs_wales),
+            ])?;
+        }
+    }
+    out.into_inner().map_err(|e| e.into_error().into())
+}

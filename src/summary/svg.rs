@@ -1,0 +1,140 @@
+//! The summary as an SVG grid for reports: indicators down, areas across, each cell
+//! coloured by its comparison with Wales, with a title on every mark for screen readers.
+
+use super::html::fmt_value;
+use super::{cell_fill, text_on, untested_reason};
+use crate::catalog::indicators::Lang;
+use crate::comparison::Summary;
+use crate::markup::escape_xml;
+
+const LABEL_W: f64 = 280.0;
+const CELL_W: f64 = 74.0;
+const CELL_H: f64 = 30.0;
+const HEADER_H: f64 = 120.0;
+
+/// The grid.
+pub fn summary_svg(summary: &Summary<'_>, lang: Lang, approximate: bool) -> String {
+    let cols = summary.columns.len() as f64;
+    let rows = summary.rows.len() as f64;
+    let width = LABEL_W + CELL_W * cols + 20.0;
+    let height = HEADER_H + CELL_H * rows + 180.0;
+    let title = match lang {
+        Lang::En => format!("Indicator summary: {}", summary.area.name),
+        Lang::Cy => format!("Crynodeb dangosyddion: {}", summary.area.name),
+    };
+    let desc = lang.pick(
+        "Each row is an indicator and each column an area; a cell's colour shows whether its value is significantly higher or lower than Wales (by the indicator's polarity), and its text is the value.",
+        "Mae pob rhes yn ddangosydd a phob colofn yn ardal; mae lliw cell yn dangos a yw ei gwerth yn sylweddol uwch neu is na Chymru, a'i thestun yw'r gwerth.",
+    );
+    let mut out = format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{width}\" height=\"{height}\" viewBox=\"0 0 {width} {height}\" \
+         role=\"img\" aria-labelledby=\"summary-title summary-desc\" lang=\"{}\" font-family=\"sans-serif\" font-size=\"12\">\
+         <title id=\"summary-title\">{}</title><desc id=\"summary-desc\">{}</desc>\
+         <rect width=\"100%\" height=\"100%\" fill=\"#fff\"/>",
+        lang.as_str(),
+        escape_xml(&title),
+        escape_xml(desc),
+    );
+    out.push_str(&format!(
+        "<text x=\"10\" y=\"22\" font-size=\"16\" font-weight=\"bold\">{}</text>",
+        escape_xml(&title)
+    ));
+    for (i, c) in summary.columns.iter().enumerate() {
+        let x = LABEL_W + CELL_W * i as f64 + CELL_W / 2.0;
+        out.push_str(&format!(
+            "<text transform=\"translate({x},{y}) rotate(-45)\" font-size=\"11\"><title>{n}</title>{n}</text>",
+            y = HEADER_H - 6.0,
+            n = escape_xml(&c.name),
+        ));
+    }
+    for (j, r) in summary.rows.iter().enumerate() {
+        let y = HEADER_H + CELL_H * j as f64;
+        let label = format!("{} ({})", r.title, r.unit);
+        out.push_str(&format!(
+            "<text x=\"10\" y=\"{ty}\"><title>{full}</title>{short}</text>",
+            ty = y + CELL_H / 2.0 + 4.0,
+            full = escape_xml(&format!(
+                "{label}, {}{}",
+                r.period,
+                if r.tested {
+                    String::new()
+                } else {
+                    format!(". {}", untested_reason(r.id, lang))
+                }
+            )),
+            short = escape_xml(&label.chars().take(44).collect::<String>()),
+        ));
+        for (i, (c, col)) in r.cells.iter().zip(&summary.columns).enumerate() {
+            let x = LABEL_W + CELL_W * i as f64;
+            let value = c
+                .value
+                .map_or_else(|| "–".to_owned(), |v| fmt_value(v, r.unit));
+            let flag = c.sig_vs_wales.map_or("not_tested", |f| f.as_str());
+            out.push_str(&format!(
+                "<g><title>{t}</title><rect x=\"{x}\" y=\"{y}\" width=\"{w}\" height=\"{h}\" fill=\"{fill}\" stroke=\"#777\" stroke-width=\"0.5\" data-flag=\"{flag}\"/>\
+                 <text x=\"{tx}\" y=\"{ty}\" text-anchor=\"middle\" fill=\"{ink}\">{value}</text></g>",
+                t = escape_xml(&format!("{}: {} {value} ({flag})", col.name, r.title)),
+                w = CELL_W,
+                h = CELL_H,
+                fill = cell_fill(col.level, c.sig_vs_wales, r.indicator.polarity),
+                ink = text_on(c.sig_vs_wales),
+                tx = x + CELL_W / 2.0,
+                ty = y + CELL_H / 2.0 + 4.0,
+            ));
+        }
+    }
+    let mut ly = HEADER_H + CELL_H * rows + 24.0;
+    for e in super::legend(lang).as_array().into_iter().flatten() {
+        out.push_str(&format!(
+            "<g><title>{l}</title><rect x=\"10\" y=\"{ry}\" width=\"16\" height=\"12\" fill=\"{c}\" stroke=\"#555\" stroke-width=\"0.5\"/>\
+             <text x=\"32\" y=\"{ty}\">{l}</text></g>",
+            l = escape_xml(e["label"].as_str().unwrap_or("")),
+            c = e["color"].as_str().unwrap_or(""),
+            ry = ly - 10.0,
+            ty = ly,
+        ));
+        ly += 18.0;
+    }
+    if approximate {
+        // Wrapped at word boundaries: the caveat must be read whole, never clipped.
+        for line in wrap(&crate::style::legend::approximate_note(lang), 110) {
+            out.push_str(&format!(
+                "<text x=\"10\" y=\"{ly}\" font-size=\"11\" fill=\"#8a1c00\">{}</text>",
+                escape_xml(&line)
+            ));
+            ly += 14.0;
+        }
+    }
+    out.push_str("</svg>\n");
+    out
+}
+
+/// Splits text into lines of at most `width` characters at spaces.
+fn wrap(text: &str, width: usize) -> Vec<String> {
+    let mut lines = vec![String::new()];
+    for word in text.split_whitespace() {
+        let last = lines.last_mut().expect("one line at least");
+        if !last.is_empty() && last.chars().count() + 1 + word.chars().count() > width {
+            lines.push(word.to_owned());
+        } else {
+            if !last.is_empty() {
+                last.push(' ');
+            }
+            last.push_str(word);
+        }
+    }
+    lines
+}
+
+#[cfg(test)]
+mod tests {
+    use super::wrap;
+
+    #[test]
+    fn wrapping_keeps_every_word() {
+        let text = "Cluster boundaries are APPROXIMATE: LSOAs are assigned to the cluster of the nearest GP main surgery";
+        let lines = wrap(text, 30);
+        assert!(lines.iter().all(|l| l.chars().count() <= 30));
+        assert_eq!(lines.join(" "), text);
+    }
+}

@@ -1,0 +1,275 @@
+//! The profiling tool's views against PostGIS: the board summary (JSON, CSV, SVG, HTML),
+//! findings that name clusters, the spine chart and the trend chart.
+
+mod common;
+
+use std::collections::BTreeSet;
+
+use common::{get, loaded_pool};
+use serde_json::Value;
+
+const DB: &str = "summary";
+
+fn svg_doc(text: &str) -> roxmltree::Document<'_> {
+    roxmltree::Document::parse(text).unwrap_or_else(|e| panic!("not well-formed SVG: {e}"))
+}
+
+/// Every mark a reader can point at carries a title, and the chart a title and description.
+fn assert_accessible(doc: &roxmltree::Document<'_>) {
+    let root = doc.root_element();
+    assert_eq!(root.attribute("role"), Some("img"));
+    assert!(root.children().any(|n| n.has_tag_name("title")));
+    assert!(root.children().any(|n| n.has_tag_name("desc")));
+    for shape in doc.descendants().filter(|n| {
+        n.has_tag_name("circle") || n.has_tag_name("rect") && n.attribute("data-flag").is_some()
+    }) {
+        let group = shape.parent().unwrap();
+        assert!(
+            group.children().any(|n| n.has_tag_name("title")),
+            "a {} has no title",
+            shape.tag_name().name()
+        );
+    }
+}
+
+#[tokio::test]
+async fn every_board_summary_lists_all_its_clusters() {
+    let pool = loaded_pool(DB).await;
+    let boards: Vec<(String, i64)> = sqlx::query_as(
+        "select hb_code, count(*) from atlas.cluster group by hb_code order by hb_code",
+    )
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    assert_eq!(boards.len(), 7);
+    for (hb, n) in &boards {
+        let s = get(&pool, &format!("/summary/{hb}")).await.json();
+        let columns = s["columns"].as_array().unwrap();
+        let clusters = columns.iter().filter(|c| c["level"] == "cluster").count();
+        assert_eq!(clusters as i64, *n, "{hb}");
+        assert_eq!(columns[columns.len() - 2]["code"], *hb);
+        assert_eq!(columns[columns.len() - 1]["code"], "W92000004");
+        let rows = s["rows"].as_array().unwrap();
+        assert!(rows.len() >= 20, "{hb}: {} rows", rows.len());
+        for row in rows {
+            assert_eq!(row["cells"].as_array().unwrap().len(), columns.len());
+        }
+        // The board's cell equals the board's own value in /data.
+        let copd = rows.iter().find(|r| r["indicator"] == "copd").unwrap();
+        let data = get(&pool, "/data/copd").await.json();
+        let board_value = data["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["code"] == *hb)
+            .unwrap()["value"]
+            .clone();
+        assert_eq!(copd["cells"][columns.len() - 2]["value"], board_value);
+    }
+    let wales = get(&pool, "/summary/wales").await.json();
+    let levels: Vec<&str> = wales["columns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["level"].as_str().unwrap())
+        .collect();
+    assert_eq!(levels.iter().filter(|l| **l == "health_board").count(), 7);
+    assert_eq!(levels.last(), Some(&"wales"));
+    // Cells are coloured by the indicator's polarity, as the map is.
+    let row = wales["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["indicator"] == "patients_most_deprived_20pct")
+        .unwrap();
+    for cell in row["cells"].as_array().unwrap() {
+        if cell["sig_vs_wales"] == "higher" {
+            assert_eq!(cell["color_vs_wales"], "#ca0020", "higher is worse: red");
+        }
+    }
+}
+
+#[tokio::test]
+async fn summary_formats_and_bad_requests() {
+    let pool = loaded_pool(DB).await;
+    let csv = get(&pool, "/summary/W11000028.csv").await;
+    assert!(csv.content_type().starts_with("text/csv"));
+    assert!(csv.body.starts_with(b"\xEF\xBB\xBF"), "a BOM for Excel");
+    let text = String::from_utf8(csv.body[3..].to_vec()).unwrap();
+    let mut lines = text.lines();
+    assert!(lines
+        .next()
+        .unwrap()
+        .starts_with("indicator,title,period,unit,area_code"));
+    let json = get(&pool, "/summary/W11000028").await.json();
+    let expected =
+        json["rows"].as_array().unwrap().len() * json["columns"].as_array().unwrap().len();
+    assert_eq!(lines.count(), expected);
+    let plain = get(&pool, "/summary/W11000028?format=csv&bom=false").await;
+    assert!(plain.body.starts_with(b"indicator,"));
+
+    let svg = get(&pool, "/summary/W11000028.svg").await;
+    let text = String::from_utf8(svg.body.clone()).unwrap();
+    let doc = svg_doc(&text);
+    assert_accessible(&doc);
+    let cells = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("rect") && n.attribute("data-flag").is_some())
+        .count();
+    assert_eq!(cells, expected);
+
+    let html = get(&pool, "/summary/W11000028.html?lang=cy").await;
+    assert!(html.content_type().starts_with("text/html"));
+    let page = String::from_utf8(html.body.clone()).unwrap();
+    assert!(page.contains("<html lang=\"cy\">"));
+    assert!(page.contains("<table id=\"summary\"><caption>"));
+    let rows = json["rows"].as_array().unwrap().len();
+    assert_eq!(page.matches("<th scope=\"row\"").count(), rows);
+    assert_eq!(
+        page.matches("<th scope=\"col\"").count(),
+        json["columns"].as_array().unwrap().len() + 1
+    );
+    assert!(page.contains("src=\"../static/js/summary-table.js\""));
+    assert!(html.headers["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .contains("script-src 'self'"));
+    assert_eq!(get(&pool, "/static/js/summary-table.js").await.status, 200);
+
+    for (uri, status) in [
+        ("/summary/7A1:anglesey", 404),
+        ("/summary/W11000099", 404),
+        ("/summary/wales?format=pdf", 400),
+        ("/summary/wales.csv?bom=maybe", 400),
+        ("/summary/wales?lang=fr", 400),
+    ] {
+        let reply = get(&pool, uri).await;
+        assert_eq!(reply.status, status, "{uri}");
+        assert!(reply.json()["error"]["message"].is_string(), "{uri}");
+    }
+}
+
+#[tokio::test]
+async fn findings_name_the_clusters_with_the_right_number() {
+    let pool = loaded_pool(DB).await;
+    let f = get(&pool, "/findings/patients_most_deprived_20pct")
+        .await
+        .json();
+    for board in f["health_boards"].as_array().unwrap() {
+        let named = &board["named"];
+        let higher: Vec<&str> = named["higher_than_wales"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|n| n["name"].as_str().unwrap())
+            .collect();
+        assert_eq!(
+            higher.len() as u64,
+            board["vs_wales"]["higher"].as_u64().unwrap()
+        );
+        let sentences: Vec<&str> = board["named_text"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s.as_str().unwrap())
+            .collect();
+        if let Some(first) = higher.first() {
+            let sentence = sentences
+                .iter()
+                .find(|s| s.contains("significantly higher than Wales"))
+                .unwrap();
+            assert!(sentence.contains(first), "{sentence}");
+            let verb = if higher.len() == 1 {
+                " is significantly"
+            } else {
+                " are significantly"
+            };
+            assert!(sentence.contains(verb), "{sentence}");
+        }
+        let text = board["text"].as_str().unwrap();
+        assert!(!text.contains(" 1 are "), "{text}");
+    }
+    // Across indicators, for a board: "X is significantly higher than Wales on n of m …".
+    let s = get(&pool, "/summary/W11000023").await.json();
+    let findings: Vec<&str> = s["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f.as_str().unwrap())
+        .collect();
+    assert!(!findings.is_empty());
+    let names: BTreeSet<&str> = s["columns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["name"].as_str().unwrap())
+        .collect();
+    for f in &findings {
+        assert!(names.iter().any(|n| f.starts_with(n)), "{f}");
+        assert!(f.contains(" tested indicator"), "{f}");
+    }
+    let cy = get(&pool, "/findings/patients_most_deprived_20pct?lang=cy")
+        .await
+        .json();
+    let welsh = cy["health_boards"][0]["named_text"][0].as_str().unwrap();
+    assert!(welsh.starts_with("Mae "), "{welsh}");
+}
+
+#[tokio::test]
+async fn spine_and_trend_charts() {
+    let pool = loaded_pool(DB).await;
+    let spine = get(&pool, "/profiles/7A1:anglesey/spine.svg").await;
+    assert_eq!(spine.status, 200);
+    let text = String::from_utf8(spine.body.clone()).unwrap();
+    let doc = svg_doc(&text);
+    assert_accessible(&doc);
+    let summary = get(&pool, "/summary/W11000023").await.json();
+    let rows = summary["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["cells"][0]["value"].is_number())
+        .count();
+    let circles = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("circle"))
+        .count();
+    assert_eq!(circles, rows, "one mark for the area per indicator");
+    assert!(
+        doc.descendants().any(|n| n.has_tag_name("path")),
+        "board marks"
+    );
+
+    let trend = get(
+        &pool,
+        "/profiles/7A1:anglesey/trend.svg?indicator=population",
+    )
+    .await;
+    assert_eq!(trend.status, 200);
+    let text = String::from_utf8(trend.body.clone()).unwrap();
+    let doc = svg_doc(&text);
+    assert_accessible(&doc);
+    let periods = get(&pool, "/indicators").await.json()["indicators"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["id"] == "population")
+        .unwrap()["periods"]
+        .as_array()
+        .unwrap()
+        .len();
+    assert!(periods >= 2);
+    let points = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("g") && n.attribute("class") == Some("point"))
+        .count();
+    assert_eq!(points, periods);
+    let one_period = get(&pool, "/profiles/7A1:anglesey/trend.svg?indicator=copd").await;
+    assert_eq!(one_period.status, 404);
+    let unknown = get(&pool, "/profiles/7A1:anglesey/trend.svg?indicator=nope").await;
+    assert_eq!(unknown.status, 400);
+    let missing = get(&pool, "/profiles/7A1:anglesey/trend.svg").await;
+    assert_eq!(missing.status, 400);
+    let body: Value = missing.json();
+    assert_eq!(body["error"]["code"], "bad_parameter");
+}
