@@ -213,6 +213,10 @@ pub struct InputArgs {
     /// ONS mid-2024 population by sex and broad age band on 2021 LSOAs (CSV).
     #[arg(long)]
     pub population_2024: Option<PathBuf>,
+    /// WIMD 2019 underlying indicators per 2011 LSOA (CSV, the WIMD indicator data layout;
+    /// see boundaries/README.md), loaded as LSOA-level indicators.
+    #[arg(long)]
+    pub wimd_indicators: Option<PathBuf>,
     /// 2021 LSOA to 2011 parent LSOAs (CSV with lsoa21cd and lsoa11_parents, `;`-separated),
     /// used to place 2021 LSOAs in the clusters of their parents.
     #[arg(long)]

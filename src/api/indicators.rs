@@ -49,7 +49,7 @@ pub async fn get_indicators(
                 "significance_style": format!("{base}/styles/significance.json?indicator={}", i.id),
                 "legend": format!("{base}/legends/indicator.json?indicator={}", i.id),
                 "findings": format!("{base}/findings/{}", i.id),
-                "tiles": format!("{base}/tiles/clusters?indicator={}", i.id),
+                "tiles": format!("{base}/tiles/{}?indicator={}", i.map_layer(), i.id),
             });
             v
         })

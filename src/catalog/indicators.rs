@@ -17,11 +17,18 @@ pub enum Level {
     HealthBoard,
     /// A primary care cluster.
     Cluster,
+    /// A 2011 LSOA (the WIMD indicators, and LSOA-level tables a user loads).
+    Lsoa,
 }
 
 impl Level {
     /// Every level, top first.
-    pub const ALL: [Level; 3] = [Level::Wales, Level::HealthBoard, Level::Cluster];
+    pub const ALL: [Level; 4] = [
+        Level::Wales,
+        Level::HealthBoard,
+        Level::Cluster,
+        Level::Lsoa,
+    ];
 
     /// The stored form (`wales`, `health_board`, `cluster`).
     pub fn as_str(self) -> &'static str {
@@ -29,6 +36,7 @@ impl Level {
             Level::Wales => "wales",
             Level::HealthBoard => "health_board",
             Level::Cluster => "cluster",
+            Level::Lsoa => "lsoa",
         }
     }
 
@@ -143,6 +151,24 @@ impl std::ops::Deref for Indicator {
 }
 
 impl Indicator {
+    /// The level a map of this indicator colours: LSOAs when it has LSOA values (the WIMD
+    /// indicators), else clusters.
+    pub fn map_level(&self) -> Level {
+        if self.levels.contains(&Level::Lsoa) {
+            Level::Lsoa
+        } else {
+            Level::Cluster
+        }
+    }
+
+    /// The tile layer a map of this indicator colours.
+    pub fn map_layer(&self) -> super::LayerId {
+        match self.map_level() {
+            Level::Lsoa => super::LayerId::Lsoa,
+            _ => super::LayerId::Clusters,
+        }
+    }
+
     /// The newest period.
     pub fn latest_period(&self) -> &str {
         self.periods.last().map_or("", String::as_str)

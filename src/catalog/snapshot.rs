@@ -84,11 +84,16 @@ impl Snapshot {
         if let Some(c) = self.lock().get(&key) {
             return Ok(Arc::clone(c));
         }
+        // The areas the map colours: clusters, or LSOAs for an LSOA-level indicator.
+        let level = self
+            .catalog
+            .indicator(indicator)
+            .map_or(Level::Cluster, |i| i.map_level());
         let values: Vec<(&str, f64)> = self
             .catalog
             .values(indicator, period)
             .iter()
-            .filter(|v| v.level == Level::Cluster)
+            .filter(|v| v.level == level)
             .map(|v| (v.code.as_str(), v.value))
             .collect();
         let numbers: Vec<f64> = values.iter().map(|(_, v)| *v).collect();

@@ -77,6 +77,9 @@ pub enum TileError {
         /// The version a layer statement saw.
         found: i64,
     },
+    /// `indicator=` for an LSOA-level indicator on a tile request without the lsoa layer.
+    #[error("this indicator's values are carried by the lsoa layer: request /tiles/lsoa/... or a list that includes lsoa")]
+    IndicatorNeedsLsoa,
     /// `indicator=` on a tile request without the clusters layer.
     #[error("indicator values are carried by the clusters layer: request /tiles/clusters/... or a list that includes clusters")]
     IndicatorNeedsClusters,
@@ -96,7 +99,9 @@ impl TileError {
                 (StatusCode::NOT_FOUND, "zoom_out_of_range", None)
             }
             TileError::BadPath(_) => (StatusCode::BAD_REQUEST, "bad_path", None),
-            TileError::IndicatorNeedsClusters => (StatusCode::BAD_REQUEST, "bad_parameter", None),
+            TileError::IndicatorNeedsClusters | TileError::IndicatorNeedsLsoa => {
+                (StatusCode::BAD_REQUEST, "bad_parameter", None)
+            }
             TileError::DataChanged { .. } => {
                 (StatusCode::SERVICE_UNAVAILABLE, "data_changing", None)
             }

@@ -8,6 +8,7 @@ pub mod population;
 pub mod postgis;
 pub mod progress;
 pub mod sources;
+pub mod wimd_indicators;
 
 pub use error::EtlError;
 pub use postgis::LoadReport;

@@ -30,6 +30,8 @@ pub struct InputPaths {
     pub indicators: IndicatorPaths,
     /// ONS population estimates.
     pub population: super::population::PopulationPaths,
+    /// WIMD 2019 underlying indicators per LSOA.
+    pub wimd_indicators: PathBuf,
 }
 
 /// The two ways to say which cluster each LSOA belongs to.
@@ -98,6 +100,10 @@ impl InputPaths {
                 sex_age_2024: pick(&args.population_2024, population::BUNDLED_SEX_AGE_2024),
                 lsoa21_lookup: pick(&args.lsoa21_lookup, population::BUNDLED_LSOA21_LOOKUP),
             },
+            wimd_indicators: pick(
+                &args.wimd_indicators,
+                super::wimd_indicators::BUNDLED_WIMD_INDICATORS,
+            ),
         }
     }
 }
@@ -151,6 +157,8 @@ pub struct Prepared {
     pub indicators: IndicatorInputs,
     /// Population estimates per LSOA.
     pub population: super::population::PopulationInputs,
+    /// WIMD 2019 indicator rates per LSOA, with their weights.
+    pub wimd_indicators: super::wimd_indicators::WimdIndicatorInputs,
 }
 
 fn hex(bytes: &[u8]) -> String {
@@ -229,6 +237,13 @@ pub fn read_inputs(paths: &InputPaths, args: &InputArgs) -> Result<Prepared, Etl
     let inputs = describe_inputs(paths);
     let indicators = read_indicators(&paths.indicators)?;
     let population = super::population::read_population(&paths.population, &lsoa11_codes)?;
+    let listed: std::collections::HashSet<&str> =
+        indicators.metas.iter().map(|m| m.id.as_str()).collect();
+    let wimd_indicators = super::wimd_indicators::read_wimd_indicators(
+        &paths.wimd_indicators,
+        &lsoa11_codes,
+        &listed,
+    )?;
     Ok(Prepared {
         lsoas: rows,
         health_boards: boards,
@@ -240,6 +255,7 @@ pub fn read_inputs(paths: &InputPaths, args: &InputArgs) -> Result<Prepared, Etl
         inputs,
         indicators,
         population,
+        wimd_indicators,
     })
 }
 
@@ -624,6 +640,7 @@ fn describe_inputs(paths: &InputPaths) -> Value {
     inputs["population_single_years"] = describe(&pop.single_years);
     inputs["population_sex_age_2024"] = describe(&pop.sex_age_2024);
     inputs["lsoa21_lookup"] = describe(&pop.lsoa21_lookup);
+    inputs["wimd_indicators"] = describe(&paths.wimd_indicators);
     inputs
 }
 

@@ -436,21 +436,22 @@ pub fn attach_indicator(
     snapshot: &Snapshot,
     q: &HashMap<String, String>,
 ) -> Result<Vec<(String, String)>, StyleError> {
+    let ip = params::indicator(q, &snapshot.catalog)?;
     let level = match layer {
         LayerId::Clusters => Level::Cluster,
         LayerId::HealthBoards => Level::HealthBoard,
+        LayerId::Lsoa if ip.indicator.levels.contains(&Level::Lsoa) => Level::Lsoa,
         LayerId::Lsoa => {
             return Err(ParamError::Invalid {
                 param: "indicator",
                 value: q.get("indicator").cloned().unwrap_or_default(),
-                expected: "indicator values exist for the clusters and health_boards collections"
+                expected: "this indicator has values for the clusters and health_boards collections; the WIMD indicators also for lsoa"
                     .into(),
             }
             .into())
         }
     };
-    let ip = params::indicator(q, &snapshot.catalog)?;
-    let classes = if level == Level::Cluster {
+    let classes = if level == ip.indicator.map_level() {
         let c = params::classification(q)?;
         Some(crate::style::classify(snapshot, &ip, &c)?)
     } else {

@@ -82,13 +82,9 @@ pub fn find_area<'a>(snapshot: &'a Snapshot, area: &str) -> Result<&'a Area, App
         .ok_or_else(|| unknown_area(area))
 }
 
-/// The level as stored in `atlas.area_population`.
+/// The level as stored in `atlas.area_population` (the catalogue's own stored form).
 pub fn level_name(level: Level) -> &'static str {
-    match level {
-        Level::Wales => "wales",
-        Level::HealthBoard => "health_board",
-        Level::Cluster => "cluster",
-    }
+    level.as_str()
 }
 
 /// The area's population and deprivation rows, read in one consistent snapshot, with the

@@ -269,11 +269,14 @@ pub fn indicator(
         title: indicator.title(lang).to_owned(),
         subtitle: format!(
             "{period} · {} ({}) · {}",
-            lang.pick("clusters", "clystyrau"),
+            match indicator.map_layer() {
+                LayerId::Lsoa => lang.pick("LSOAs", "ACEHI"),
+                _ => lang.pick("clusters", "clystyrau"),
+            },
             indicator.unit,
             method_name(c, lang)
         ),
-        layer: LayerId::Clusters,
+        layer: indicator.map_layer(),
         property: "class".into(),
         entries,
         no_data: no_data(lang),
@@ -380,7 +383,7 @@ pub fn significance(
                 (Benchmark::HealthBoard, Lang::Cy) => "o'i gymharu â'r bwrdd iechyd",
             }
         ),
-        layer: LayerId::Clusters,
+        layer: indicator.map_layer(),
         property: vs.property().into(),
         entries,
         no_data: no_data(lang),

@@ -12,7 +12,6 @@ pub use crate::{palette, params};
 
 use std::sync::Arc;
 
-use crate::catalog::indicators::Level;
 use crate::catalog::snapshot::Snapshot;
 use crate::significance::Significance;
 
@@ -63,7 +62,7 @@ pub fn render(
             let vs = params::benchmark(q)?;
             let mut counts = [0_usize; 4];
             for v in snapshot.catalog.values(&ip.indicator.id, &ip.period) {
-                if v.level == Level::Cluster {
+                if v.level == ip.indicator.map_level() {
                     let flag = match vs {
                         params::Benchmark::Wales => v.sig_vs_wales,
                         params::Benchmark::HealthBoard => v.sig_vs_hb,

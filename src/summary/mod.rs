@@ -134,7 +134,12 @@ pub fn untested_reason(id: &str, lang: Lang) -> &'static str {
         "osteoporosis",
         "rheumatoid_arthritis",
     ];
-    if AGE_RESTRICTED.contains(&id) {
+    if id.starts_with("wimd_") {
+        lang.pick(
+            "Not tested: a mean of published LSOA rates weighted by population, with no counts (not an official cluster statistic)",
+            "Heb ei brofi: cymedr o gyfraddau ACEHI wedi'u pwysoli yn ôl poblogaeth, heb gyfrifon (nid ystadegyn clwstwr swyddogol)",
+        )
+    } else if AGE_RESTRICTED.contains(&id) {
         lang.pick(
             "Not tested: this age-restricted register has no published denominator",
             "Heb ei brofi: nid oes enwadur wedi'i gyhoeddi ar gyfer y gofrestr hon, sydd wedi'i chyfyngu yn ôl oedran",

@@ -15,7 +15,6 @@ use super::coord::TileCoord;
 use super::layers::LayerSet;
 use super::source::{Query, TileSource};
 use super::sql::TileQueries;
-use crate::catalog::indicators::Level;
 use crate::catalog::snapshot::Snapshot;
 use crate::catalog::store::{data_changed, Store};
 use crate::catalog::values::{value_field, TILE_VALUE_FIELDS};
@@ -75,6 +74,8 @@ impl BindArray {
 /// field's own extractor in the catalogue's value-field table.
 #[derive(Debug)]
 pub struct IndicatorArrays {
+    /// The layer the values colour: clusters, or LSOAs for an LSOA-level indicator.
+    layer: LayerId,
     codes: Vec<String>,
     columns: Vec<BindArray>,
 }
@@ -111,7 +112,9 @@ fn indicator_arrays(snapshot: &Snapshot, q: &Query) -> Result<(IndicatorArrays, 
         .iter()
         .filter_map(|n| value_field(n))
         .collect();
+    let level = ip.indicator.map_level();
     let mut arrays = IndicatorArrays {
+        layer: ip.indicator.map_layer(),
         codes: Vec::new(),
         columns: fields
             .iter()
@@ -119,16 +122,26 @@ fn indicator_arrays(snapshot: &Snapshot, q: &Query) -> Result<(IndicatorArrays, 
             .collect(),
     };
     for v in snapshot.catalog.values(&ip.indicator.id, &ip.period) {
-        if v.level != Level::Cluster {
+        if v.level != level {
             continue;
         }
         arrays.codes.push(v.code.clone());
         let class = choropleth.classes.get(&v.code).copied();
         for (column, field) in arrays.columns.iter_mut().zip(&fields) {
-            column.push(&field.value_for(Level::Cluster, Some(v), class));
+            column.push(&field.value_for(level, Some(v), class));
         }
     }
     Ok((arrays, params::indicator_query(&ip, &c)))
+}
+
+/// An indicator's values ride on one layer (clusters, or LSOAs for an LSOA-level indicator),
+/// which the request must include.
+fn needs_layer(set: &LayerSet, layer: LayerId) -> Result<(), TileError> {
+    match layer {
+        _ if set.layers().contains(&layer) => Ok(()),
+        LayerId::Lsoa => Err(TileError::IndicatorNeedsLsoa),
+        _ => Err(TileError::IndicatorNeedsClusters),
+    }
 }
 
 /// One layer's MVT bytes and the data version its statement saw.
@@ -145,7 +158,7 @@ impl PostgisSource {
         coord: TileCoord,
         indicator: Option<&IndicatorArrays>,
     ) -> Result<LayerBytes, AppError> {
-        let with_values = indicator.filter(|_| layer == LayerId::Clusters);
+        let with_values = indicator.filter(|a| a.layer == layer);
         let statement = self.queries.get(layer, coord.z, with_values.is_some());
         let mut query: TileQuery<'_> = sqlx::query_as(sqlx::AssertSqlSafe(statement))
             .bind(i32::from(coord.z))
@@ -188,10 +201,9 @@ impl TileSource for PostgisSource {
         set.at_zoom(coord.z)?;
         let snapshot = self.store.snapshot().await?;
         let indicator = if q.contains_key("indicator") {
-            if !set.layers().contains(&LayerId::Clusters) {
-                return Err(TileError::IndicatorNeedsClusters.into());
-            }
-            Some(indicator_arrays(&snapshot, q)?)
+            let arrays = indicator_arrays(&snapshot, q)?;
+            needs_layer(set, arrays.0.layer)?;
+            Some(arrays)
         } else {
             params::indicator_options_without_indicator(q, &snapshot.catalog)
                 .map_err(StyleError::from)?;
@@ -238,10 +250,8 @@ impl TileSource for PostgisSource {
     async fn tilejson(&self, set: &LayerSet, q: &Query, base: &str) -> Result<Value, AppError> {
         let snapshot = self.store.snapshot().await?;
         let (legend, tile_query) = if q.contains_key("indicator") {
-            if !set.layers().contains(&LayerId::Clusters) {
-                return Err(TileError::IndicatorNeedsClusters.into());
-            }
             let rendered = render(MapKind::Indicator, q, &snapshot)?;
+            needs_layer(set, rendered.legend.layer)?;
             (Some(rendered.legend), Some(rendered.tile_query))
         } else {
             params::indicator_options_without_indicator(q, &snapshot.catalog)
@@ -255,7 +265,8 @@ impl TileSource for PostgisSource {
                 (None, None)
             }
         };
-        let mut doc = super::tilejson::tilejson(set, &snapshot.data, base, tile_query.as_deref());
+        let indicator = tile_query.as_deref().zip(legend.as_ref().map(|l| l.layer));
+        let mut doc = super::tilejson::tilejson(set, &snapshot.data, base, indicator);
         if let Some(legend) = legend {
             doc["legend"] = json!(legend.to_html());
         }

@@ -87,7 +87,7 @@ impl TileQueries {
                     (layer, i, false),
                     Arc::from(layer_tile_sql(layer, i, false)),
                 );
-                if layer == LayerId::Clusters {
+                if layer != LayerId::HealthBoards {
                     by_layer_band
                         .insert((layer, i, true), Arc::from(layer_tile_sql(layer, i, true)));
                 }
@@ -97,14 +97,14 @@ impl TileQueries {
     }
 
     /// The statement for `layer` at zoom `z`; `indicator` selects the cluster variant
-    /// with indicator properties (other layers have none and ignore it).
+    /// with indicator properties (clusters and LSOAs carry them; boards ignore it).
     pub fn get(&self, layer: LayerId, z: u8, indicator: bool) -> Arc<str> {
         let band = ZOOM_BANDS
             .iter()
             .position(|b| z <= b.max_zoom)
             .unwrap_or(ZOOM_BANDS.len() - 1);
         // Every (layer, band) pair was inserted by build().
-        let indicator = indicator && layer == LayerId::Clusters;
+        let indicator = indicator && layer != LayerId::HealthBoards;
         Arc::clone(&self.by_layer_band[&(layer, band, indicator)])
     }
 }
@@ -123,7 +123,11 @@ mod tests {
         let with_values = q.get(LayerId::Clusters, 9, true);
         assert!(with_values.contains("left join unnest($4::text[], $5::float8[], $6::int4[]"));
         assert!(with_values.contains("v.\"class\""));
-        assert!(!q.get(LayerId::Lsoa, 9, true).contains("unnest"));
+        // LSOA-level indicators (the WIMD indicators) ride on the lsoa layer; boards carry none.
+        assert!(q
+            .get(LayerId::Lsoa, 9, true)
+            .contains("on v.code = f.\"code\""));
+        assert!(!q.get(LayerId::HealthBoards, 9, true).contains("unnest"));
         let high = q.get(LayerId::Lsoa, 14, false);
         assert!(high.contains("ST_AsMVTGeom(f.\"geom\","));
         assert!(high.contains("\"wimd_quintile\""));

@@ -12,7 +12,7 @@ pub fn tilejson(
     set: &LayerSet,
     data: &DataVersion,
     base: &str,
-    indicator_query: Option<&str>,
+    indicator: Option<(&str, LayerId)>,
 ) -> Value {
     let [w, s, e, n] = data.bounds;
     let vector_layers: Vec<Value> = set
@@ -32,7 +32,7 @@ pub fn tilejson(
                     (f.name.to_owned(), json!(description))
                 })
                 .collect();
-            if *id == LayerId::Clusters && indicator_query.is_some() {
+            if indicator.is_some_and(|(_, layer)| layer == *id) {
                 for f in TILE_VALUE_FIELDS.iter().filter_map(|n| value_field(n)) {
                     fields.insert(f.name.to_owned(), json!(f.description));
                 }
@@ -48,7 +48,7 @@ pub fn tilejson(
         .collect();
     let name = set.url_name();
     // The data version in tile URLs makes them immutable: a reload changes every URL.
-    let suffix = match indicator_query {
+    let suffix = match indicator.map(|(q, _)| q) {
         Some(q) => format!("?{q}&v={}", data.version),
         None => format!("?v={}", data.version),
     };

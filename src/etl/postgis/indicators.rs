@@ -27,6 +27,7 @@ static AREA_KNOWN: LazyLock<String> = LazyLock::new(|| {
         "case v.level \
          when 'wales' then v.area_code = {} \
          when 'health_board' then exists (select 1 from atlas.health_board h where h.code = v.area_code) \
+         when 'lsoa' then exists (select 1 from atlas.lsoa l where l.code = v.area_code) \
          else exists (select 1 from atlas.cluster c where c.code = v.area_code) end",
         crate::db::quote::quote_literal(crate::catalog::WALES_CODE)
     )

@@ -11,6 +11,7 @@ use sqlx::{Postgres, Row, Transaction};
 
 mod indicators;
 mod population;
+mod wimd;
 
 use super::error::EtlError;
 use super::progress::step;
@@ -159,8 +160,12 @@ pub async fn write(pool: &sqlx::PgPool, prepared: Prepared) -> Result<LoadReport
     write_population(&mut tx, prepared.population).await?;
     generalise(&mut tx).await?;
     step("loading indicators");
-    let (indicators, indicator_values, indicator_values_skipped) =
+    let (indicators, mut indicator_values, indicator_values_skipped) =
         write_indicators(&mut tx, prepared.indicators).await?;
+    step("storing WIMD indicators per LSOA");
+    indicator_values +=
+        i64::try_from(wimd::write_wimd_indicators(&mut tx, &prepared.wimd_indicators).await?)
+            .unwrap_or(i64::MAX);
     let recorded = RecordedInputs {
         inputs: &prepared.inputs,
         cluster_approximate: prepared.cluster_approximate,
