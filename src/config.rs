@@ -190,6 +190,14 @@ pub struct InputArgs {
     /// Welsh cluster name field in the polygon file.
     #[arg(long, default_value = "enw_cy")]
     pub cluster_name_cy_field: String,
+    /// With --cluster-polygons: CSV (`bundled_key,cluster_code`) matching bundled cluster
+    /// keys to polygon codes where neither the code nor the name matches.
+    #[arg(long, requires = "cluster_polygons")]
+    pub cluster_crosswalk: Option<PathBuf>,
+    /// With --cluster-polygons: skip (and report) bundled cluster values whose cluster
+    /// matches no polygon, instead of refusing the load.
+    #[arg(long)]
+    pub allow_unmatched: bool,
     /// Mark the cluster geography as approximate even if it comes from polygons or a
     /// lookup without an APPROX method column.
     #[arg(long)]

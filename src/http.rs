@@ -1,5 +1,6 @@
 //! HTTP pieces every face shares and that know nothing of the data: the public base URL,
-//! validators (`If-None-Match`) and the cache lifetimes of versioned URLs.
+//! validators (`If-None-Match`), the cache lifetimes of versioned URLs, and CSV cells and
+//! bodies that spreadsheets open correctly.
 
 use axum::http::{header, HeaderMap};
 
@@ -42,6 +43,55 @@ pub fn cache_control_for(requested_version: Option<&str>, version: i64) -> &'sta
     } else {
         SHORT_LIVED
     }
+}
+
+/// The UTF-8 byte order mark. Excel opens a double-clicked CSV as UTF-8 only when it starts
+/// with one (without it Welsh names such as `Ŵ` come out garbled); scripts ask for
+/// `bom=false`.
+pub const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// One CSV cell from a JSON value: text as it is, nothing for null, and whole numbers
+/// without a fraction (`9771`, not `9771.0`), so counts read as integers. Other numbers are
+/// written in full; callers round first where a precision is published.
+pub fn csv_cell(v: &serde_json::Value) -> String {
+    use serde_json::Value;
+    match v {
+        Value::Null => String::new(),
+        Value::String(s) => s.clone(),
+        Value::Number(n) => match n.as_f64() {
+            // 2^53: above it an f64 no longer holds every integer, so print it as it is.
+            Some(x) if n.is_f64() && x.fract() == 0.0 && x.abs() < 9_007_199_254_740_992.0 => {
+                format!("{x:.0}")
+            }
+            _ => n.to_string(),
+        },
+        other => other.to_string(),
+    }
+}
+
+/// A CSV download: `text/csv; charset=utf-8`, as an attachment named `filename`, with the
+/// byte order mark in front when `bom` is set.
+pub fn csv_response(body: Vec<u8>, bom: bool, filename: &str) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let body = if bom {
+        let mut with = Vec::with_capacity(UTF8_BOM.len() + body.len());
+        with.extend_from_slice(UTF8_BOM);
+        with.extend_from_slice(&body);
+        with
+    } else {
+        body
+    };
+    (
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{filename}\""),
+            ),
+        ],
+        body,
+    )
+        .into_response()
 }
 
 #[cfg(test)]

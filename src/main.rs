@@ -32,6 +32,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Load(args) => {
             let pool = db::connect(&args.db).await?;
             let report = etl::load(&pool, &args.inputs).await?;
+            // The table is for the person at the terminal; stdout stays one JSON document.
+            if let Some(table) = report.cluster_match_table() {
+                eprint!("bundled clusters matched to the loaded polygons:\n{table}");
+            }
             println!("{}", serde_json::to_string_pretty(&report)?);
         }
         Command::Export(args) => {

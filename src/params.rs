@@ -33,6 +33,20 @@ pub fn lang(q: &Query) -> Result<Lang, ParamError> {
     }
 }
 
+/// `bom` for CSV downloads: `true` (default: a UTF-8 byte order mark, so Excel opens the
+/// file as UTF-8) or `false` (for scripts).
+pub fn bom(q: &Query) -> Result<bool, ParamError> {
+    match q.get("bom").map(String::as_str) {
+        None | Some("true") => Ok(true),
+        Some("false") => Ok(false),
+        Some(v) => Err(ParamError::Unknown {
+            param: "bom",
+            value: shorten(v),
+            allowed: vec!["true".into(), "false".into()],
+        }),
+    }
+}
+
 /// `domain` for the deprivation style: `overall` (default) or a WIMD domain.
 pub fn domain(q: &Query) -> Result<&'static str, ParamError> {
     match q.get("domain") {

@@ -190,3 +190,229 @@ fn pg_dsn(url: &str) -> String {
     }
     dsn
 }
+
+/// The official layer's names differ from the bundled list in case, punctuation, `&`
+/// versus `and` and spacing around slashes; its codes are not the bundled keys. The SQL
+/// expression turns a bundled `name_en` into such a name.
+const OFFICIAL_NAME: &str =
+    "case when fid % 2 = 0 then upper(replace(replace(name_en, '&', 'and'), '/', ' / ')) \
+     else lower(replace(name_en, '/', ' / ')) || '.' end";
+
+/// Writes the loaded clusters as an official-format GeoPackage (EPSG:27700, code/name_en/
+/// enw_cy) with official-looking codes (`W97` and six digits, made up for the test) and the
+/// names `name_sql` gives; returns its path.
+fn official_gpkg(dir: &tempfile::TempDir, name_sql: &str) -> std::path::PathBuf {
+    let gpkg = dir.path().join("primary_care_clusters_2024_hwm.gpkg");
+    let url = common::loaded_database("integrity");
+    let status = std::process::Command::new("ogr2ogr")
+        .args([
+            "-f",
+            "GPKG",
+            "-t_srs",
+            "EPSG:27700",
+            "-nln",
+            "primary_care_clusters_2024_hwm",
+        ])
+        .arg(&gpkg)
+        .arg(format!("PG:{}", pg_dsn(&url)))
+        .args([
+            "-sql",
+            &format!(
+                "select 'W97' || lpad(fid::text, 6, '0') as code, {name_sql} as name_en, \
+                 null::text as enw_cy, geom from atlas.cluster"
+            ),
+        ])
+        .status()
+        .expect("ogr2ogr (gdal-bin) is installed by scripts/test.sh");
+    assert!(status.success());
+    gpkg
+}
+
+/// Loads `gpkg` into a fresh database with `edit` applied to the inputs.
+async fn load_official(
+    name: &str,
+    gpkg: std::path::PathBuf,
+    edit: impl FnOnce(&mut cluster_atlas::config::InputArgs),
+) -> (
+    sqlx::PgPool,
+    Result<cluster_atlas::etl::LoadReport, cluster_atlas::etl::EtlError>,
+) {
+    let url = fresh_database(name).await;
+    let pool = cluster_atlas::db::connect(&db_args(&url)).await.unwrap();
+    let mut inputs = bundled_inputs();
+    inputs.cluster_polygons = Some(gpkg);
+    edit(&mut inputs);
+    let result = cluster_atlas::etl::load(&pool, &inputs).await;
+    (pool, result)
+}
+
+/// Issue 13, item 8: official polygons keep every bundled cluster value, matched by name.
+#[tokio::test]
+async fn official_polygons_keep_the_bundled_values_matched_by_name() {
+    let source = loaded_pool("integrity").await;
+    let dir = tempfile::tempdir().unwrap();
+    let gpkg = official_gpkg(&dir, OFFICIAL_NAME);
+    let (pool, report) = load_official("official_names", gpkg, |_| {}).await;
+    let report = report.expect("load official polygons");
+    assert_eq!(report.clusters, 63);
+    assert_eq!(report.indicator_values_skipped, 0);
+    assert_eq!(report.cluster_matches.len(), 63);
+    let by = |key: &str| {
+        report
+            .cluster_matches
+            .iter()
+            .find(|m| m.bundled_key == key)
+            .unwrap_or_else(|| panic!("{key} in the match table"))
+            .clone()
+    };
+    assert!(report
+        .cluster_matches
+        .iter()
+        .all(|m| m.method == cluster_atlas::etl::cluster_match::MatchMethod::Name && m.values > 0));
+    let wrexham = by("7A1:north-and-west-wrexham");
+    assert!(wrexham.cluster_code.as_deref().unwrap().starts_with("W97"));
+    let taf = by("7A2:taf-tywi");
+    assert_eq!(
+        cluster_atlas::etl::cluster_match::normalise_name(taf.cluster_name.as_deref().unwrap()),
+        "taftywi"
+    );
+    // The report (printed as JSON by `cluster-atlas load`) carries the table.
+    let json = serde_json::to_value(&report).unwrap();
+    assert_eq!(json["cluster_matches"][0]["method"], "name");
+    assert!(report
+        .cluster_match_table()
+        .unwrap()
+        .contains("7A1:anglesey"));
+
+    // Same number of values as the bundled load, every one on an official code.
+    let count = "select count(*) from atlas.indicator_value where level = 'cluster'";
+    let before: i64 = sqlx::query_scalar(count).fetch_one(&source).await.unwrap();
+    let after: i64 = sqlx::query_scalar(count).fetch_one(&pool).await.unwrap();
+    assert_eq!(after, before);
+    let data = common::get(&pool, "/data/copd").await.json();
+    let clusters: Vec<&serde_json::Value> = data["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["level"] == "cluster")
+        .collect();
+    assert_eq!(clusters.len(), 63);
+    assert!(clusters
+        .iter()
+        .all(|r| r["code"].as_str().unwrap().starts_with("W97") && r["value"].is_number()));
+    // The value moved with its cluster: Anglesey's COPD prevalence is the bundled one.
+    let anglesey = by("7A1:anglesey").cluster_code.unwrap();
+    let value = |pool: &sqlx::PgPool, code: String| {
+        let pool = pool.clone();
+        async move {
+            sqlx::query_scalar::<_, f64>(
+                "select value from atlas.indicator_value where indicator_id = 'copd' and area_code = $1",
+            )
+            .bind(code)
+            .fetch_one(&pool)
+            .await
+            .unwrap()
+        }
+    };
+    assert_eq!(
+        value(&pool, anglesey).await,
+        value(&source, "7A1:anglesey".into()).await
+    );
+}
+
+/// A cluster whose name matches nothing refuses the load, naming it; `--allow-unmatched`
+/// loads and reports its values as skipped, as before.
+#[tokio::test]
+async fn an_unmatched_cluster_refuses_the_load_unless_allowed() {
+    let dir = tempfile::tempdir().unwrap();
+    let renamed =
+        format!("case when code = '7A1:arfon' then 'Gwynedd North' else {OFFICIAL_NAME} end");
+    let gpkg = official_gpkg(&dir, &renamed);
+    let (pool, result) = load_official("official_unmatched", gpkg.clone(), |_| {}).await;
+    let err = result
+        .expect_err("an unmatched cluster refuses the load")
+        .to_string();
+    for part in [
+        "primary_care_clusters_2024_hwm.gpkg",
+        "7A1:arfon (Arfon, ",
+        "--cluster-crosswalk",
+        "--allow-unmatched",
+    ] {
+        assert!(err.contains(part), "`{err}` should contain `{part}`");
+    }
+    let versions: i64 = sqlx::query_scalar("select count(*) from atlas.data_version")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(versions, 0, "a refused load wrote nothing");
+
+    let (_, result) = load_official("official_unmatched", gpkg, |i| i.allow_unmatched = true).await;
+    let report = result.expect("--allow-unmatched loads");
+    let arfon = report
+        .cluster_matches
+        .iter()
+        .find(|m| m.bundled_key == "7A1:arfon")
+        .unwrap();
+    assert_eq!(
+        arfon.method,
+        cluster_atlas::etl::cluster_match::MatchMethod::Unmatched
+    );
+    assert!(arfon.cluster_code.is_none());
+    assert!(arfon.values > 0);
+    assert_eq!(
+        report.indicator_values_skipped,
+        i64::try_from(arfon.values).unwrap()
+    );
+}
+
+/// A crosswalk maps what neither code nor name can, and wins over a name match.
+#[tokio::test]
+async fn a_crosswalk_matches_renamed_clusters() {
+    let dir = tempfile::tempdir().unwrap();
+    let renamed =
+        format!("case when code = '7A1:arfon' then 'Gwynedd North' else {OFFICIAL_NAME} end");
+    let gpkg = official_gpkg(&dir, &renamed);
+    let source = loaded_pool("integrity").await;
+    let fid: i32 = sqlx::query_scalar("select fid from atlas.cluster where code = '7A1:arfon'")
+        .fetch_one(&source)
+        .await
+        .unwrap();
+    let crosswalk = dir.path().join("crosswalk.csv");
+    std::fs::write(
+        &crosswalk,
+        format!("bundled_key,cluster_code,note\n7A1:arfon,W97{fid:06},renamed in 2024\n"),
+    )
+    .unwrap();
+    let (pool, result) = load_official("official_crosswalk", gpkg, |i| {
+        i.cluster_crosswalk = Some(crosswalk)
+    })
+    .await;
+    let report = result.expect("the crosswalk fills the gap");
+    assert_eq!(report.indicator_values_skipped, 0);
+    let arfon = report
+        .cluster_matches
+        .iter()
+        .find(|m| m.bundled_key == "7A1:arfon")
+        .unwrap();
+    assert_eq!(
+        arfon.method,
+        cluster_atlas::etl::cluster_match::MatchMethod::Crosswalk
+    );
+    assert_eq!(
+        arfon.cluster_code.as_deref(),
+        Some(format!("W97{fid:06}").as_str())
+    );
+    let count =
+        "select count(*) from atlas.indicator_value where level = 'cluster' and area_code = $1";
+    let n: i64 = sqlx::query_scalar(count)
+        .bind(format!("W97{fid:06}"))
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    let bundled: i64 = sqlx::query_scalar(count)
+        .bind("7A1:arfon")
+        .fetch_one(&source)
+        .await
+        .unwrap();
+    assert_eq!(n, bundled);
+}

@@ -448,3 +448,69 @@ async fn indicator_inputs_are_checked() {
         assert_load_fails(inputs, expected).await;
     }
 }
+
+#[tokio::test]
+async fn bad_cluster_crosswalks_name_the_file_line_and_field() {
+    // Polygons with codes other than the bundled keys (`OFF:` + key), so the crosswalk
+    // is consulted; the crosswalk is read before the database is touched.
+    let dir = tempfile::tempdir().unwrap();
+    let pool = loaded_pool(DB).await;
+    let features: Value = sqlx::query_scalar(
+        "select json_build_object('type', 'FeatureCollection', 'features', json_agg(json_build_object( \
+           'type', 'Feature', 'properties', json_build_object('code', 'OFF:' || code, 'name_en', name_en, 'enw_cy', null), \
+           'geometry', ST_AsGeoJSON(ST_Transform(ST_Simplify(geom, 2000), 4326))::json))) \
+         from atlas.cluster",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    let polygons = write(&dir, "official.geojson", &features.to_string());
+    let cases: [(&str, &[&str]); 4] = [
+        (
+            "7A9:nowhere,OFF:7A1:anglesey\n",
+            &[
+                "line 2",
+                "field `bundled_key`",
+                "unknown bundled cluster `7A9:nowhere`",
+                "clusters.csv",
+            ],
+        ),
+        (
+            "7A1:anglesey,OFF:7A9:nowhere\n",
+            &[
+                "line 2",
+                "field `cluster_code`",
+                "unknown cluster `OFF:7A9:nowhere`",
+                "official.geojson",
+            ],
+        ),
+        (
+            "7A1:anglesey,OFF:7A1:anglesey\n7A1:anglesey,OFF:7A1:arfon\n",
+            &[
+                "line 3",
+                "field `bundled_key`",
+                "`7A1:anglesey` maps to two clusters",
+            ],
+        ),
+        (
+            "7A1:anglesey,OFF:7A1:arfon\n7A1:arfon,OFF:7A1:arfon\n",
+            &[
+                "line 3",
+                "field `cluster_code`",
+                "`OFF:7A1:arfon` is already matched",
+            ],
+        ),
+    ];
+    for (rows, expected) in cases {
+        let mut inputs = bundled_inputs();
+        inputs.cluster_polygons = Some(polygons.clone());
+        inputs.cluster_crosswalk = Some(write(
+            &dir,
+            "crosswalk.csv",
+            &format!("bundled_key,cluster_code\n{rows}"),
+        ));
+        let mut parts = vec!["crosswalk.csv"];
+        parts.extend_from_slice(expected);
+        assert_load_fails(inputs, &parts).await;
+    }
+}

@@ -255,7 +255,8 @@ async fn items_with_indicator_values_csv_and_welsh_labels() {
 
     let csv = get(
         &pool,
-        "/collections/clusters/items?f=csv&indicator=copd&limit=100",
+        // bom=false: the header is read as text (the default starts with a byte order mark).
+        "/collections/clusters/items?f=csv&indicator=copd&limit=100&bom=false",
     )
     .await;
     assert_eq!(csv.content_type(), "text/csv; charset=utf-8");
@@ -279,7 +280,7 @@ async fn items_with_indicator_values_csv_and_welsh_labels() {
     let cy = String::from_utf8(
         get(
             &pool,
-            "/collections/clusters/items?f=csv&lang=cy&indicator=copd&limit=1",
+            "/collections/clusters/items?f=csv&lang=cy&indicator=copd&limit=1&bom=false",
         )
         .await
         .body,
@@ -460,4 +461,51 @@ async fn qgis_vector_tile_connection_loads_the_style_url() {
             "health-board-outline"
         ]
     );
+}
+
+/// Issue 13, item 9: items and downloads CSVs start with a UTF-8 byte order mark (Excel),
+/// not with `bom=false`; counts are integers and values rounded to the unit's precision.
+#[tokio::test]
+async fn items_and_downloads_csv_are_spreadsheet_ready() {
+    let pool = loaded_pool(DB).await;
+    for uri in [
+        "/collections/clusters/items?f=csv",
+        "/downloads/clusters.csv",
+        "/downloads/lsoa.csv?lang=cy",
+    ] {
+        let with = get(&pool, uri).await;
+        assert_eq!(with.status, 200, "{uri}");
+        assert!(with.body.starts_with(b"\xEF\xBB\xBF"), "{uri}");
+        let without = get(
+            &pool,
+            &format!("{uri}&bom=false").replacen(".csv&", ".csv?", 1),
+        )
+        .await;
+        assert!(!without.body.starts_with(b"\xEF\xBB\xBF"), "{uri}");
+        assert_eq!(&with.body[3..], &without.body[..], "{uri}");
+    }
+    let bad = get(&pool, "/downloads/clusters.csv?bom=no").await;
+    assert_eq!(bad.status, 400);
+    assert_eq!(
+        bad.json()["error"]["allowed"],
+        serde_json::json!(["true", "false"])
+    );
+
+    let csv = get(
+        &pool,
+        "/collections/clusters/items?f=csv&indicator=patients_most_deprived_20pct&limit=100&bom=false",
+    )
+    .await;
+    let mut reader = csv::Reader::from_reader(&csv.body[..]);
+    let header = reader.headers().unwrap().clone();
+    let col = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    let anglesey = rows
+        .iter()
+        .find(|r| &r[col("code")] == "7A1:anglesey")
+        .unwrap();
+    assert_eq!(&anglesey[col("numerator")], "9771");
+    assert_eq!(&anglesey[col("denominator")], "66055");
+    assert_eq!(&anglesey[col("value")], "14.79");
+    assert!(anglesey[col("lsoa_count")].parse::<i64>().is_ok());
 }

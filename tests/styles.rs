@@ -458,16 +458,103 @@ async fn data_downloads_in_json_and_csv() {
     let wales = rows.iter().find(|r| r["level"] == "wales").unwrap();
     assert_eq!(wales["numerator"], 382.0);
     assert_eq!(wales["denominator"], 1909.0);
-    let csv = get(&pool, "/data/copd.csv").await;
+    // bom=false: this test reads the header as text. Issue 13 added hb_name and period,
+    // and rounds % values to 2 places in CSV (3.0027 in the JSON).
+    let csv = get(&pool, "/data/copd.csv?bom=false").await;
     assert_eq!(csv.headers["content-type"], "text/csv; charset=utf-8");
     let text = String::from_utf8(csv.body).unwrap();
     let mut lines = text.lines();
     assert_eq!(
         lines.next().unwrap(),
-        "level,code,name,name_cy_fallback,hb_code,value,numerator,denominator,lower_ci,upper_ci,sig_vs_wales,sig_vs_hb,class,color"
+        "level,code,name,name_cy_fallback,hb_code,hb_name,period,value,numerator,denominator,lower_ci,upper_ci,sig_vs_wales,sig_vs_hb,class,color"
     );
     assert_eq!(lines.count(), 71);
-    assert!(text.contains("cluster,7A1:anglesey,Anglesey,true,W11000023,3.0027,"));
+    assert!(text.contains(
+        "cluster,7A1:anglesey,Anglesey,true,W11000023,Betsi Cadwaladr University Health Board,2023-24,3.00,"
+    ));
+}
+
+/// Issue 13, item 9: CSVs open in Excel on a double-click (UTF-8 with a byte order mark),
+/// `bom=false` for scripts, counts as integers, values at the unit's published precision.
+#[tokio::test]
+async fn data_csv_is_spreadsheet_ready() {
+    let pool = loaded_pool(DB).await;
+    let with = get(&pool, "/data/patients_most_deprived_20pct.csv").await;
+    assert_eq!(with.status, 200);
+    assert!(with.body.starts_with(b"\xEF\xBB\xBFlevel,code,"));
+    let without = get(
+        &pool,
+        "/data/patients_most_deprived_20pct?format=csv&bom=false",
+    )
+    .await;
+    assert!(without.body.starts_with(b"level,code,"));
+    assert_eq!(&with.body[3..], &without.body[..]);
+    for bad in ["yes", "1", "TRUE", ""] {
+        let reply = get(&pool, &format!("/data/copd.csv?bom={bad}")).await;
+        assert_eq!(reply.status, 400, "bom={bad}");
+        let body = reply.json();
+        assert_eq!(
+            body["error"]["allowed"],
+            serde_json::json!(["true", "false"]),
+            "{body}"
+        );
+    }
+
+    let mut reader = csv::Reader::from_reader(&without.body[..]);
+    let header = reader.headers().unwrap().clone();
+    let col = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    let anglesey = rows
+        .iter()
+        .find(|r| &r[col("code")] == "7A1:anglesey")
+        .unwrap();
+    assert_eq!(&anglesey[col("period")], "2024-04");
+    assert_eq!(
+        &anglesey[col("hb_name")],
+        "Betsi Cadwaladr University Health Board"
+    );
+    // Counts as integers, the share to 2 places (JSON: 14.79224...).
+    assert_eq!(&anglesey[col("numerator")], "9771");
+    assert_eq!(&anglesey[col("denominator")], "66055");
+    assert_eq!(&anglesey[col("value")], "14.79");
+    assert!(anglesey[col("lower_ci")].split('.').nth(1).unwrap().len() == 2);
+    let json = get(&pool, "/data/patients_most_deprived_20pct")
+        .await
+        .json();
+    let full = json["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["code"] == "7A1:anglesey")
+        .unwrap()["value"]
+        .as_f64()
+        .unwrap();
+    assert!(
+        (full - 100.0 * 9771.0 / 66055.0).abs() < 1e-12,
+        "JSON keeps full precision"
+    );
+    // The board's name follows lang; Wales has no board.
+    let cy = get(
+        &pool,
+        "/data/patients_most_deprived_20pct.csv?lang=cy&bom=false",
+    )
+    .await;
+    let text = String::from_utf8(cy.body).unwrap();
+    assert!(
+        text.contains(",W11000023,Bwrdd Iechyd Prifysgol Betsi Cadwaladr,2024-04,"),
+        "{text}"
+    );
+    let wales = rows.iter().find(|r| &r[col("level")] == "wales").unwrap();
+    assert_eq!(&wales[col("hb_name")], "");
+    // Rates per 1,000 or 100,000 to 1 place, counts to 0 (unit rule, documented in README).
+    assert_eq!(
+        cluster_atlas::catalog::values::csv_decimals("per 1,000"),
+        Some(1)
+    );
+    assert_eq!(
+        cluster_atlas::catalog::values::csv_decimals("count"),
+        Some(0)
+    );
 }
 
 #[tokio::test]

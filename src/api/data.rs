@@ -2,7 +2,6 @@
 //! and colour under the requested classification.
 
 use axum::extract::{Path, Query, State};
-use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde_json::{json, Value};
@@ -43,13 +42,51 @@ fn data_row(
     row
 }
 
-/// Columns of `/data` CSV: the area, then the shared value columns, then the colour.
+/// Columns of `/data` CSV: the area with its board's name (in the request's language) and
+/// the period, so a sheet stands on its own; then the shared value columns; then the colour.
 fn csv_columns() -> Vec<&'static str> {
-    ["level", "code", "name", "name_cy_fallback", "hb_code"]
-        .into_iter()
-        .chain(VALUE_FIELDS.iter().map(|f| f.name))
-        .chain(["color"])
-        .collect()
+    [
+        "level",
+        "code",
+        "name",
+        "name_cy_fallback",
+        "hb_code",
+        "hb_name",
+        "period",
+    ]
+    .into_iter()
+    .chain(VALUE_FIELDS.iter().map(|f| f.name))
+    .chain(["color"])
+    .collect()
+}
+
+/// The `/data` rows as CSV: values and limits rounded to the unit's published precision,
+/// counts as integers (the JSON keeps full precision).
+fn data_csv(
+    rows: &[Value],
+    snapshot: &Snapshot,
+    lang: Lang,
+    unit: &str,
+    period: &str,
+) -> Result<Vec<u8>, AppError> {
+    let internal = |e: csv::Error| AppError::Internal(e.to_string());
+    let mut out = csv::Writer::from_writer(Vec::new());
+    let columns = csv_columns();
+    out.write_record(&columns).map_err(internal)?;
+    for row in rows {
+        let mut r = row.clone();
+        let hb_name = r["hb_code"]
+            .as_str()
+            .and_then(|hb| snapshot.catalog.areas.get(hb))
+            .map(|a| a.name(lang));
+        r["hb_name"] = json!(hb_name);
+        r["period"] = json!(period);
+        crate::catalog::values::round_for_csv(&mut r, unit);
+        out.write_record(columns.iter().map(|k| crate::http::csv_cell(&r[*k])))
+            .map_err(internal)?;
+    }
+    out.into_inner()
+        .map_err(|e| AppError::Internal(e.to_string()))
 }
 
 /// `GET /data/{indicator}` (or `/data/{indicator}.csv`): every area's value, interval,
@@ -76,6 +113,7 @@ pub async fn get_data(
             .into())
         }
     };
+    let bom = params::bom(&q).map_err(StyleError::from)?;
     let snapshot = state.snapshot().await?;
     let lang = params::lang(&q).map_err(StyleError::from)?;
     let ip = params::indicator_by_id(&id, &q, &snapshot.catalog).map_err(StyleError::from)?;
@@ -96,36 +134,9 @@ pub async fn get_data(
         .map(|v| data_row(v, &snapshot, lang, &choropleth, &legend))
         .collect();
     if csv {
-        let mut out = csv::Writer::from_writer(Vec::new());
-        let cell = |v: &Value| match v {
-            Value::Null => String::new(),
-            Value::String(s) => s.clone(),
-            other => other.to_string(),
-        };
-        let write = |out: &mut csv::Writer<Vec<u8>>, rec: Vec<String>| {
-            out.write_record(rec)
-                .map_err(|e| AppError::Internal(e.to_string()))
-        };
-        let columns = csv_columns();
-        write(&mut out, columns.iter().map(|s| (*s).to_owned()).collect())?;
-        for r in &rows {
-            write(&mut out, columns.iter().map(|k| cell(&r[*k])).collect())?;
-        }
-        let body = out
-            .into_inner()
-            .map_err(|e| AppError::Internal(e.to_string()))?;
-        let disposition = format!(
-            "attachment; filename=\"{}_{}.csv\"",
-            ip.indicator.id, ip.period
-        );
-        return Ok((
-            [
-                (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
-                (header::CONTENT_DISPOSITION, disposition),
-            ],
-            body,
-        )
-            .into_response());
+        return data_csv(&rows, &snapshot, lang, &ip.indicator.unit, &ip.period).map(|body| {
+            crate::http::csv_response(body, bom, &format!("{}_{}.csv", ip.indicator.id, ip.period))
+        });
     }
     Ok(Json(json!({
         "indicator": ip.indicator,

@@ -149,6 +149,33 @@ impl ValueField {
     }
 }
 
+/// Decimal places of an indicator's values in CSV downloads, by unit: percentages to 2
+/// (as PHW and StatsWales publish shares), rates per 1,000 or 100,000 to 1, counts to 0.
+/// JSON, tiles and OGC GeoJSON keep full precision; only spreadsheets get the published
+/// rounding. An unknown unit keeps full precision rather than guessing.
+pub fn csv_decimals(unit: &str) -> Option<usize> {
+    match unit {
+        "%" => Some(2),
+        "per 1,000" | "per 100,000" => Some(1),
+        "count" => Some(0),
+        _ => None,
+    }
+}
+
+/// Rounds the value and its limits in one area's properties (keyed by field name) to the
+/// unit's [`csv_decimals`], as text with exactly that many places. Counts need no change:
+/// [`crate::http::csv_cell`] writes whole numbers as integers.
+pub fn round_for_csv(properties: &mut Value, unit: &str) {
+    let Some(places) = csv_decimals(unit) else {
+        return;
+    };
+    for name in ["value", "lower_ci", "upper_ci"] {
+        if let Some(x) = properties.get(name).and_then(Value::as_f64) {
+            properties[name] = json!(format!("{x:.places$}"));
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -159,6 +159,10 @@ pub struct Prepared {
     pub population: super::population::PopulationInputs,
     /// WIMD 2019 indicator rates per LSOA, with their weights.
     pub wimd_indicators: super::wimd_indicators::WimdIndicatorInputs,
+    /// With polygons: how each bundled cluster key matched a loaded cluster.
+    pub cluster_matches: Vec<super::cluster_match::ClusterMatch>,
+    /// Skip bundled values of unmatched clusters (reported) instead of refusing the load.
+    pub allow_unmatched: bool,
 }
 
 fn hex(bytes: &[u8]) -> String {
@@ -234,8 +238,23 @@ pub fn read_inputs(paths: &InputPaths, args: &InputArgs) -> Result<Prepared, Etl
     let geography = read_clusters(paths, args, &lsoas, &board_lines)?;
     let lsoa11_codes: std::collections::HashSet<String> = lsoas.keys().cloned().collect();
     let rows = lsoa_rows(lsoas, lookup, wimd, &geography);
-    let inputs = describe_inputs(paths);
-    let indicators = read_indicators(&paths.indicators)?;
+    let mut inputs = describe_inputs(paths);
+    if let Some(p) = &args.cluster_crosswalk {
+        inputs["cluster_crosswalk"] = json!({"path": p.display().to_string(), "bytes": std::fs::metadata(p).map(|m| m.len()).ok()});
+    }
+    let mut indicators = read_indicators(&paths.indicators)?;
+    let cluster_matches = match &paths.clusters {
+        ClusterInput::Polygons(polygons) => super::cluster_match::match_bundled_clusters(
+            &args.clusters.clone().unwrap_or_else(|| {
+                crate::config::resolve_data_dir(args.data_dir.as_deref()).join(BUNDLED_CLUSTERS)
+            }),
+            args.cluster_crosswalk.as_deref(),
+            polygons,
+            &geography.clusters,
+            &mut indicators.values,
+        )?,
+        ClusterInput::Lookup { .. } => Vec::new(),
+    };
     let population = super::population::read_population(&paths.population, &lsoa11_codes)?;
     let listed: std::collections::HashSet<&str> =
         indicators.metas.iter().map(|m| m.id.as_str()).collect();
@@ -256,6 +275,8 @@ pub fn read_inputs(paths: &InputPaths, args: &InputArgs) -> Result<Prepared, Etl
         indicators,
         population,
         wimd_indicators,
+        cluster_matches,
+        allow_unmatched: args.allow_unmatched,
     })
 }
 

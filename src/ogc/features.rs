@@ -500,19 +500,33 @@ pub fn relabel(features: &mut [Feature], lang: Lang) {
     }
 }
 
+/// Rounds attached indicator values to their unit's published precision, for CSV only
+/// (GeoJSON keeps full precision). A no-op without `indicator`.
+pub fn round_indicator_for_csv(
+    features: &mut [Feature],
+    snapshot: &Snapshot,
+    q: &HashMap<String, String>,
+) {
+    if !q.contains_key("indicator") {
+        return;
+    }
+    // attach_indicator has already validated the indicator, so this cannot fail here.
+    if let Ok(ip) = params::indicator(q, &snapshot.catalog) {
+        for f in features.iter_mut() {
+            crate::catalog::values::round_for_csv(&mut f.properties, &ip.indicator.unit);
+        }
+    }
+}
+
 /// Features as CSV: a header of property names, one row each; UTF-8, no geometry unless
-/// `geometry=wkt` was asked for.
+/// `geometry=wkt` was asked for; whole numbers as integers.
 pub fn to_csv(features: &[Feature], columns: &[String]) -> Result<Vec<u8>, csv::Error> {
     let mut out = csv::Writer::from_writer(Vec::new());
     out.write_record(columns)?;
     for f in features {
         let row: Vec<String> = columns
             .iter()
-            .map(|c| match &f.properties[c] {
-                Value::Null => String::new(),
-                Value::String(s) => s.clone(),
-                other => other.to_string(),
-            })
+            .map(|c| crate::http::csv_cell(&f.properties[c]))
             .collect();
         out.write_record(row)?;
     }

@@ -283,6 +283,7 @@ async fn items_response(
 ) -> Result<Response, AppError> {
     let id = layer.as_str();
     let parsed = features::parse(layer, &q, None).map_err(StyleError::from)?;
+    let bom = crate::params::bom(&q).map_err(StyleError::from)?;
     if !q.contains_key("indicator") {
         let snapshot = state.snapshot().await?;
         crate::params::indicator_options_without_indicator(&q, &snapshot.catalog)
@@ -323,6 +324,9 @@ async fn items_response(
         links.push(json!({"href": page((parsed.offset - parsed.limit).max(0), f), "rel": "prev", "type": content_type(parsed.format), "title": "Previous page"}));
     }
     let columns = columns_of(&list, layer, parsed.wkt);
+    if parsed.format == Format::Csv {
+        features::round_indicator_for_csv(&mut list, &snapshot, &q);
+    }
     if let Some(lang) = parsed.labels {
         features::relabel(&mut list, lang);
     }
@@ -349,17 +353,7 @@ async fn items_response(
         Format::Csv => {
             let body =
                 features::to_csv(&list, &columns).map_err(|e| AppError::Internal(e.to_string()))?;
-            Ok((
-                [
-                    (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
-                    (
-                        header::CONTENT_DISPOSITION,
-                        format!("attachment; filename=\"{id}.csv\""),
-                    ),
-                ],
-                body,
-            )
-                .into_response())
+            Ok(crate::http::csv_response(body, bom, &format!("{id}.csv")))
         }
         Format::Html => Ok((
             [(header::CONTENT_TYPE, "text/html; charset=utf-8")],

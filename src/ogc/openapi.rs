@@ -247,6 +247,11 @@ fn items_parameters(layer: LayerId, ip: &IndicatorParams<'_>, paged: bool) -> Ve
         "CSV only: add the geometry as WKT",
         json!({"type": "string", "enum": ["none", "wkt"], "default": "none"}),
     ));
+    p.push(query(
+        "bom",
+        "CSV only: start with a UTF-8 byte order mark (for Excel); false for scripts",
+        json!({"type": "string", "enum": ["true", "false"], "default": "true"}),
+    ));
     p.push(lang());
     let mut filters = filterable(layer);
     filters.sort_by(|a, b| a.0.cmp(&b.0));
@@ -679,6 +684,11 @@ pub fn document(base: &str, vocabulary: &Vocabulary) -> Value {
         "format",
         "json or csv (default: from the path, else json)",
         json!({"type": "string", "enum": ["json", "csv"]}),
+    ));
+    data.push(query(
+        "bom",
+        "CSV only: start with a UTF-8 byte order mark (for Excel); false for scripts",
+        json!({"type": "string", "enum": ["true", "false"], "default": "true"}),
     ));
     add(
         "/data/{indicator}".into(),

@@ -54,6 +54,17 @@ pub struct LoadReport {
     /// Bundled indicator values skipped because their area is not in the loaded
     /// geography (for example cluster keys after loading official polygons).
     pub indicator_values_skipped: i64,
+    /// With cluster polygons: each bundled cluster key, the loaded cluster it matched and
+    /// how (`code`, `crosswalk`, `name` or `unmatched`), and how many values it carries.
+    pub cluster_matches: Vec<crate::etl::cluster_match::ClusterMatch>,
+}
+
+impl LoadReport {
+    /// The cluster match table as text (for stderr), when polygons were loaded.
+    pub fn cluster_match_table(&self) -> Option<String> {
+        (!self.cluster_matches.is_empty())
+            .then(|| crate::etl::cluster_match::table(&self.cluster_matches))
+    }
 }
 
 /// The WIMD columns of `atlas.lsoa`, overall then per domain of [`WIMD_DOMAINS`], with
@@ -142,6 +153,7 @@ pub async fn write(pool: &sqlx::PgPool, prepared: Prepared) -> Result<LoadReport
         .execute(&mut *tx)
         .await?;
     stage_lsoas(&mut tx, prepared.lsoas, &prepared.lsoa_path).await?;
+    let polygon_path = prepared.cluster_polygons.as_ref().map(|(p, _)| p.clone());
     let joined_to_nearest = match prepared.cluster_polygons {
         Some((path, polygons)) => stage_cluster_polygons(&mut tx, polygons, &path).await?,
         None => 0,
@@ -155,6 +167,14 @@ pub async fn write(pool: &sqlx::PgPool, prepared: Prepared) -> Result<LoadReport
         prepared.cluster_approximate,
     )
     .await?;
+    if let Some(path) = &polygon_path {
+        refuse_dropped_values(
+            &prepared.cluster_matches,
+            prepared.allow_unmatched,
+            &clusters_without_lsoas,
+            path,
+        )?;
+    }
     write_lsoas(&mut tx).await?;
     step("aggregating population");
     write_population(&mut tx, prepared.population).await?;
@@ -184,6 +204,31 @@ pub async fn write(pool: &sqlx::PgPool, prepared: Prepared) -> Result<LoadReport
         indicators,
         indicator_values,
         indicator_values_skipped,
+        cluster_matches: prepared.cluster_matches,
+    })
+}
+
+/// Fails when bundled cluster values would be dropped (their key matched no loaded
+/// cluster, or one without LSOAs), unless the user allowed it; checked after the spatial
+/// join so the clusters that really get geometry are known.
+fn refuse_dropped_values(
+    matches: &[crate::etl::cluster_match::ClusterMatch],
+    allow_unmatched: bool,
+    clusters_without_lsoas: &[String],
+    polygons: &Path,
+) -> Result<(), EtlError> {
+    let dropped = crate::etl::cluster_match::dropped(matches, clusters_without_lsoas);
+    if dropped.is_empty() || allow_unmatched {
+        return Ok(());
+    }
+    Err(EtlError::Incomplete {
+        path: polygons.to_path_buf(),
+        message:
+            "bundled indicator values would be dropped for these bundled clusters, which match \
+                  no loaded cluster by code or name; map them with --cluster-crosswalk \
+                  (bundled_key,cluster_code) or pass --allow-unmatched to skip them"
+                .into(),
+        codes: dropped,
     })
 }
 
