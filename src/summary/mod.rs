@@ -88,20 +88,6 @@ fn area_of<'c>(catalog: &'c IndicatorCatalog, code: &str) -> Result<&'c Area, Ap
         })
 }
 
-/// `bom`: `true` (default, so Excel reads UTF-8 on a double-click) or `false`.
-pub fn bom(q: &params::Query) -> Result<bool, AppError> {
-    match q.get("bom").map(String::as_str) {
-        None | Some("true") => Ok(true),
-        Some("false") => Ok(false),
-        Some(v) => Err(StyleError::Param(ParamError::Unknown {
-            param: "bom",
-            value: v.chars().take(32).collect(),
-            allowed: vec!["true".into(), "false".into()],
-        })
-        .into()),
-    }
-}
-
 /// The colour of a flag for an indicator's polarity, as the map and legend use it.
 pub fn flag_color(flag: Option<Significance>, polarity: Polarity) -> &'static str {
     palette::significance(flag.unwrap_or(Significance::NotTested), polarity)
@@ -160,7 +146,7 @@ pub async fn get_summary(
 ) -> Result<Response, AppError> {
     let (code, format) = format_of(&path, &q)?;
     let lang = params::lang(&q).map_err(StyleError::from)?;
-    let with_bom = bom(&q)?;
+    let with_bom = params::bom(&q).map_err(StyleError::from)?;
     let snapshot = state.snapshot().await?;
     let area = area_of(&snapshot.catalog, &code)?;
     let summary = comparison::summary(&snapshot.catalog, area, lang);
@@ -176,16 +162,12 @@ pub async fn get_summary(
         ))
         .into_response()),
         Format::Csv => {
-            let body = csv(&summary, with_bom).map_err(|e| AppError::Internal(e.to_string()))?;
-            let disposition = format!("attachment; filename=\"summary_{}.csv\"", summary.area.code);
-            Ok((
-                [
-                    (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
-                    (header::CONTENT_DISPOSITION, disposition),
-                ],
+            let body = csv(&summary).map_err(|e| AppError::Internal(e.to_string()))?;
+            Ok(crate::http::csv_response(
                 body,
-            )
-                .into_response())
+                with_bom,
+                &format!("summary_{}.csv", summary.area.code),
+            ))
         }
         Format::Svg => Ok((
             [(header::CONTENT_TYPE, "image/svg+xml; charset=utf-8")],
@@ -315,12 +297,8 @@ pub fn legend(lang: Lang) -> Value {
 }
 
 /// Long format, one line per indicator and area: what a spreadsheet pivots best.
-fn csv(summary: &Summary<'_>, with_bom: bool) -> Result<Vec<u8>, csv::Error> {
-    let mut out = csv::Writer::from_writer(if with_bom {
-        b"\xEF\xBB\xBF".to_vec()
-    } else {
-        Vec::new()
-    });
+fn csv(summary: &Summary<'_>) -> Result<Vec<u8>, csv::Error> {
+    let mut out = csv::Writer::from_writer(Vec::new());
     out.write_record([
         "indicator",
         "title",
@@ -335,7 +313,7 @@ fn csv(summary: &Summary<'_>, with_bom: bool) -> Result<Vec<u8>, csv::Error> {
         "sig_vs_hb",
         "sig_vs_wales",
     ])?;
-    let num = |v: Option<f64>| v.map(|v| v.to_string()).unwrap_or_default();
+    let num = |v: Option<f64>| crate::http::csv_cell(&json!(v));
     let flag = |f: Option<Significance>| f.map(|f| f.as_str().to_owned()).unwrap_or_default();
     for r in &summary.rows {
         for (c, col) in r.cells.iter().zip(&summary.columns) {
