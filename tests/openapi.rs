@@ -94,6 +94,10 @@ async fn every_route_is_documented_and_every_documented_path_is_routed() {
                 "{} {path} is in /api but no route template covers it",
                 method.to_uppercase()
             );
+            assert!(
+                op.get("parameters").is_none_or(Value::is_array),
+                "{path}: parameters must be a list"
+            );
             let mut uri = path.clone();
             for p in op["parameters"].as_array().into_iter().flatten() {
                 if p["in"] == "path" {

@@ -85,8 +85,8 @@ pub struct Findings {
     period: String,
     lang: String,
     polarity: String,
-    #[schema(value_type = Object)]
-    summary: Value,
+    /// One sentence for Wales.
+    summary: String,
     #[schema(value_type = Object, nullable)]
     wales: Value,
     #[schema(value_type = Vec<Object>)]

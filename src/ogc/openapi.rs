@@ -289,10 +289,19 @@ pub fn finish(mut doc: Value, base: &str, vocabulary: &Vocabulary) -> Value {
     doc
 }
 
+/// The operation's parameter list, if it has one (indexing a `Value` mutably would add a
+/// `null` one).
+fn parameters(op: &mut Value) -> impl Iterator<Item = &mut Value> {
+    op.get_mut("parameters")
+        .and_then(Value::as_array_mut)
+        .into_iter()
+        .flatten()
+}
+
 /// utoipa marks optional query parameters `nullable`, which a query string cannot be; the
 /// fixed lists of the catalogue become enums.
 fn tidy_parameters(op: &mut Value) {
-    for p in op["parameters"].as_array_mut().into_iter().flatten() {
+    for p in parameters(op) {
         if let Some(schema) = p["schema"].as_object_mut() {
             schema.remove("nullable");
         }
@@ -313,7 +322,7 @@ fn operation(item: &Value) -> Value {
 }
 
 fn set_param(op: &mut Value, name: &str, schema: Value) {
-    for p in op["parameters"].as_array_mut().into_iter().flatten() {
+    for p in parameters(op) {
         if p["name"] == name {
             p["schema"] = schema.clone();
         }

@@ -16,8 +16,8 @@ pub struct Profile {
     data_version: i64,
     cluster_geography_approximate: bool,
     /// Where the cluster boundaries came from.
-    #[schema(value_type = Object, nullable)]
-    cluster_geography: Value,
+    #[schema(nullable)]
+    cluster_geography: Option<String>,
     /// `note` and `pyramids` (one per population estimate).
     #[schema(value_type = Object)]
     population: Value,
