@@ -4,16 +4,16 @@
 use axum::extract::State;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::post;
-use axum::{Json, Router};
+use axum::Json;
 use subtle::ConstantTimeEq;
 
 use crate::error::AppError;
+use crate::http::Routes;
 use crate::state::AppState;
 
 /// Routes of this module.
-pub fn router() -> Router<AppState> {
-    Router::new().route("/admin/reload", post(reload))
+pub fn router() -> Routes<AppState> {
+    Routes::new().post("/admin/reload", reload)
 }
 
 /// Compares the bearer token in constant time, so timing reveals nothing about it.

@@ -1,6 +1,7 @@
 //! HTTP pieces every face shares and that know nothing of the data: the public base URL,
-//! validators (`If-None-Match`), the cache lifetimes of versioned URLs, and CSV cells and
-//! bodies that spreadsheets open correctly.
+//! validators (`If-None-Match`), the cache lifetimes of versioned URLs, CSV cells and
+//! bodies that spreadsheets open correctly, and `Routes`, a router that remembers its
+//! route templates.
 
 use axum::http::{header, HeaderMap};
 
@@ -92,6 +93,68 @@ pub fn csv_response(body: Vec<u8>, bom: bool, filename: &str) -> axum::response:
         body,
     )
         .into_response()
+}
+
+/// A router that remembers its route templates, so the OpenAPI check (tests/openapi.rs)
+/// can compare what is routed with what is documented: axum cannot list its routes.
+pub struct Routes<S> {
+    router: axum::Router<S>,
+    templates: Vec<(&'static str, &'static str)>,
+}
+
+impl<S: Clone + Send + Sync + 'static> Default for Routes<S> {
+    fn default() -> Self {
+        Routes {
+            router: axum::Router::new(),
+            templates: Vec::new(),
+        }
+    }
+}
+
+impl<S: Clone + Send + Sync + 'static> Routes<S> {
+    /// No routes yet.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// A `GET` route.
+    pub fn get<H, T>(mut self, path: &'static str, handler: H) -> Self
+    where
+        H: axum::handler::Handler<T, S>,
+        T: 'static,
+    {
+        self.router = self.router.route(path, axum::routing::get(handler));
+        self.templates.push(("get", path));
+        self
+    }
+
+    /// A `POST` route.
+    pub fn post<H, T>(mut self, path: &'static str, handler: H) -> Self
+    where
+        H: axum::handler::Handler<T, S>,
+        T: 'static,
+    {
+        self.router = self.router.route(path, axum::routing::post(handler));
+        self.templates.push(("post", path));
+        self
+    }
+
+    /// Both sets of routes.
+    pub fn merge(mut self, other: Routes<S>) -> Self {
+        self.router = self.router.merge(other.router);
+        self.templates.extend(other.templates);
+        self
+    }
+
+    /// Method (lower case, as OpenAPI spells it) and axum template of every route.
+    pub fn templates(&self) -> &[(&'static str, &'static str)] {
+        &self.templates
+    }
+
+    /// The axum router.
+    pub fn into_router(self) -> axum::Router<S> {
+        self.router
+    }
 }
 
 #[cfg(test)]

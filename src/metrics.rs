@@ -10,6 +10,15 @@ use crate::state::AppState;
 
 /// `GET /metrics` in the Prometheus text format. When an admin token is configured, it
 /// is required here too.
+#[utoipa::path(
+    get,
+    path = "/metrics",
+    tag = "Operations",
+    responses(
+        (status = 200, description = "Metrics", body = String, content_type = "text/plain"),
+        (status = 401, description = "Error (JSON)", body = Error), (status = 404, description = "Error (JSON)", body = Error),
+    )
+)]
 pub async fn get_metrics(
     State(state): State<AppState>,
     headers: HeaderMap,

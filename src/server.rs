@@ -6,7 +6,6 @@ use std::time::Duration;
 use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
 use axum::{Json, Router};
 use serde_json::{json, Value};
 use tower_http::compression::CompressionLayer;
@@ -14,9 +13,11 @@ use tower_http::cors::{Any, CorsLayer};
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
+use utoipa::OpenApi;
 
 use crate::catalog::{self, LayerId, ALL_LAYERS_ALIAS, MAX_SERVED_ZOOM};
 use crate::error::AppError;
+use crate::http::Routes;
 use crate::tiles::PostgisSource;
 
 pub use crate::catalog::store::MAX_VERSION_RETRIES;
@@ -34,11 +35,19 @@ pub fn router(state: AppState) -> Router {
         None => CorsLayer::new().allow_origin(Any).allow_methods(Any),
     };
     let max_in_flight = state.max_in_flight.max(1);
-    let app = Router::new()
-        .route("/", get(crate::ogc::landing))
-        .route("/catalog", get(get_catalog))
-        .route("/health", get(get_health))
-        .route("/metrics", get(crate::metrics::get_metrics))
+    let app = routes().into_router().with_state(state);
+    with_middleware(app, cors, max_in_flight)
+}
+
+/// Every route of the main server. Its templates ([`Routes::templates`]) are what
+/// tests/openapi.rs checks against the OpenAPI document, both ways.
+pub fn routes() -> Routes<AppState> {
+    Routes::new()
+        .get("/", crate::ogc::landing)
+        .get("/api", get_api)
+        .get("/catalog", get_catalog)
+        .get("/health", get_health)
+        .get("/metrics", crate::metrics::get_metrics)
         .merge(crate::tiles::http::router::<PostgisSource, AppState>())
         .merge(crate::api::router())
         .merge(crate::ogc::router())
@@ -46,8 +55,87 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::summary::router())
         .merge(crate::web::router())
         .merge(crate::admin::router())
-        .with_state(state);
-    with_middleware(app, cors, max_in_flight)
+}
+
+/// Routes left out of `/api`, and why: the public document is what clients (and
+/// schemathesis) may call; `POST /admin/reload` is the operator's, behind the admin token.
+pub const UNDOCUMENTED_ROUTES: &[(&str, &str)] = &[("post", "/admin/reload")];
+
+/// The routes routed here, in `/api`'s document.
+#[derive(OpenApi)]
+#[openapi(
+    paths(
+        get_api,
+        get_catalog,
+        get_health,
+        crate::metrics::get_metrics,
+        crate::tiles::http::get_tile,
+        crate::tiles::http::get_tilejson,
+        crate::web::map_page,
+        crate::web::api_page,
+        crate::web::asset,
+    ),
+    components(schemas(
+        Health,
+        Catalog,
+        crate::tiles::http::TileJSON,
+        crate::error::ErrorEnvelope,
+        crate::error::ErrorBody
+    ))
+)]
+struct ServerDoc;
+
+/// The OpenAPI document generated from the handlers' `#[utoipa::path]` annotations and
+/// the response types, before [`crate::ogc::openapi::finish`] adds what comes from the
+/// data. Built once.
+pub fn generated_document() -> &'static Value {
+    static DOC: std::sync::OnceLock<Value> = std::sync::OnceLock::new();
+    DOC.get_or_init(|| {
+        let mut doc = crate::ogc::openapi::OgcDoc::openapi();
+        doc.merge(ServerDoc::openapi());
+        doc.merge(crate::api::doc::ApiDoc::openapi());
+        doc.merge(crate::profiles::doc::ProfilesDoc::openapi());
+        doc.merge(crate::summary::doc::SummaryDoc::openapi());
+        doc.info.title = "cluster-atlas".into();
+        doc.info.version = env!("CARGO_PKG_VERSION").into();
+        let mut value = serde_json::to_value(&doc).unwrap_or_default();
+        // utoipa 4 writes OpenAPI 3.0.3; say so explicitly, as clients check it.
+        value["openapi"] = json!("3.0.3");
+        value
+    })
+}
+
+/// `GET /health`'s body.
+#[allow(dead_code)] // Described, never built: the handler assembles the same fields.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+struct Health {
+    /// `ok`, `no_data` or `degraded`.
+    status: String,
+    /// `up` or `down`.
+    database: String,
+    #[schema(nullable)]
+    data_version: Option<i64>,
+    #[schema(nullable)]
+    loaded_at: Option<String>,
+    #[schema(nullable)]
+    cluster_approximate: Option<bool>,
+}
+
+/// `GET /catalog`'s body.
+#[allow(dead_code)] // Described, never built: the handler assembles the same fields.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+struct Catalog {
+    /// Each tile layer: id, title, zooms, fields, TileJSON and tile URLs.
+    #[schema(value_type = Vec<Object>)]
+    layers: Vec<Value>,
+    #[schema(value_type = Object)]
+    composites: Value,
+    /// The loaded data version, or null before the first load.
+    #[schema(value_type = Object, nullable)]
+    data: Value,
+    #[schema(value_type = Object)]
+    links: Value,
+    attribution: String,
 }
 
 /// Archive mode (`serve --pmtiles`): the shared tile routes over the archive, with the
@@ -87,7 +175,42 @@ async fn not_found(uri: axum::http::Uri) -> AppError {
     AppError::NotFound(uri.path().chars().take(200).collect())
 }
 
+/// `GET /api`: the OpenAPI document, generated from the handlers' annotations
+/// ([`generated_document`]) and finished with what only the loaded data and the catalogue
+/// know ([`crate::ogc::openapi::finish`]). Without data (no load yet, or the database
+/// unreachable) it still answers, with indicator ids and periods as plain strings.
+#[utoipa::path(
+    get,
+    path = "/api",
+    tag = "Operations",
+    responses(
+        (status = 200, description = "OpenAPI 3.0", body = Object, content_type = "application/vnd.oai.openapi+json;version=3.0"),
+    )
+)]
+async fn get_api(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    use crate::ogc::openapi::{finish, Vocabulary, OPENAPI_CONTENT_TYPE};
+    let base = state.base_url(&headers);
+    let vocabulary = match state.snapshot().await {
+        Ok(snapshot) => Vocabulary::of(&snapshot.catalog),
+        Err(_) => Vocabulary::default(),
+    };
+    (
+        [(header::CONTENT_TYPE, OPENAPI_CONTENT_TYPE)],
+        Json(finish(generated_document().clone(), &base, &vocabulary)),
+    )
+        .into_response()
+}
+
 /// `GET /health`: database reachability and the data version.
+#[utoipa::path(
+    get,
+    path = "/health",
+    tag = "Operations",
+    responses(
+        (status = 200, description = "Healthy", body = Health),
+        (status = 503, description = "Degraded", body = Health),
+    )
+)]
 async fn get_health(State(state): State<AppState>) -> Response {
     match state.with_db(crate::db::current_version(&state.pool)).await {
         Ok(data) => Json(json!({
@@ -111,6 +234,15 @@ async fn get_health(State(state): State<AppState>) -> Response {
 }
 
 /// `GET /catalog`: layers, their fields and URLs, and what data is loaded.
+#[utoipa::path(
+    get,
+    path = "/catalog",
+    tag = "Operations",
+    responses(
+        (status = 200, description = "OK", body = Catalog, content_type = "application/json"),
+        (status = 500, description = "Error (JSON)", body = Error), (status = 503, description = "Error (JSON)", body = Error),
+    )
+)]
 async fn get_catalog(
     State(state): State<AppState>,
     headers: HeaderMap,

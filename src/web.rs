@@ -1,14 +1,14 @@
-//! The embeddable map page (`/`, `/map`) and the static assets it needs, served from the
-//! binary itself: no CDN, so the page works offline and behind NHS firewalls.
+//! The embeddable map page (`/`, `/map`), the API viewer (`/api.html`) and the static
+//! assets they need, served from the binary itself: no CDN, so the pages work offline and
+//! behind NHS firewalls.
 
 use axum::extract::{Path, Query};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
-use axum::Router;
 use rust_embed::RustEmbed;
 
 use crate::error::AppError;
+use crate::http::Routes;
 use crate::state::AppState;
 
 /// Files under `static/`: embedded in release builds, read from disk in debug builds (so
@@ -19,10 +19,11 @@ struct Assets;
 
 /// Routes of this module. `/` is shared with the OGC API landing page; see
 /// [`crate::ogc`] for the content negotiation.
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/map", get(map_page))
-        .route("/static/{*path}", get(asset))
+pub fn router() -> Routes<AppState> {
+    Routes::new()
+        .get("/map", map_page)
+        .get("/api.html", api_page)
+        .get("/static/{*path}", asset)
 }
 
 /// The map page's HTML.
@@ -50,11 +51,63 @@ pub fn map_page_response() -> Response {
     }
 }
 
+/// `GET /api.html`: the OpenAPI document in Swagger UI, from `static/vendor/swagger-ui/`
+/// (no CDN); `static/api.js` starts it, as the CSP allows no inline script.
+#[utoipa::path(
+    get,
+    path = "/api.html",
+    tag = "Operations",
+    responses(
+        (status = 200, description = "HTML", body = String, content_type = "text/html"),
+    )
+)]
+async fn api_page() -> Response {
+    match Assets::get("api.html") {
+        Some(file) => {
+            let mut response = (
+                [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+                file.data.into_owned(),
+            )
+                .into_response();
+            response.headers_mut().insert(
+                header::CONTENT_SECURITY_POLICY,
+                HeaderValue::from_static(
+                    "default-src 'self'; script-src 'self'; img-src 'self' data:; \
+                     style-src 'self' 'unsafe-inline'; connect-src 'self'; object-src 'none'; base-uri 'self'",
+                ),
+            );
+            response
+        }
+        None => (StatusCode::NOT_FOUND, "API page missing from the build").into_response(),
+    }
+}
+
+#[utoipa::path(
+    get,
+    path = "/map",
+    tag = "Map",
+    responses(
+        (status = 200, description = "HTML", body = String, content_type = "text/html"),
+    )
+)]
 async fn map_page(_q: Query<std::collections::HashMap<String, String>>) -> Response {
     map_page_response()
 }
 
 /// `GET /static/{path}`: an embedded asset, cached for an hour (revalidated by ETag).
+#[utoipa::path(
+    get,
+    path = "/static/{path}",
+    tag = "Map",
+    params(
+        ("path" = String, Path, description = "An asset of the map page or the API viewer, e.g. map.js", example = "map.js"),
+    ),
+    responses(
+        (status = 200, description = "The file", content(("*/*" = String))),
+        (status = 304, description = "Not modified (If-None-Match matched the ETag)"),
+        (status = 404, description = "Error (JSON)", body = Error),
+    )
+)]
 async fn asset(Path(path): Path<String>, headers: HeaderMap) -> Result<Response, AppError> {
     let file = Assets::get(&path).ok_or_else(|| AppError::NotFound(format!("/static/{path}")))?;
     let etag = format!("\"{}\"", hex(&file.metadata.sha256_hash()[..12]));

@@ -91,6 +91,20 @@ fn data_csv(
 
 /// `GET /data/{indicator}` (or `/data/{indicator}.csv`): every area's value, interval,
 /// flags, and class and colour under the requested classification.
+#[utoipa::path(
+    get,
+    path = "/data/{indicator}",
+    tag = "Cartography",
+    params(
+        ("indicator" = String, Path, description = "Indicator id, optionally ending in .csv or .json"),
+        ("lang" = Option<String>, Query, description = "Language of labels: en (default) or cy"),
+        ("format" = Option<String>, Query, description = "json or csv (default: from the path, else json)"),
+    ),
+    responses(
+        (status = 200, description = "Values", content(("application/json" = Data), ("text/csv" = String))),
+        (status = 400, description = "Error (JSON)", body = Error), (status = 422, description = "Error (JSON)", body = Error), (status = 500, description = "Error (JSON)", body = Error), (status = 503, description = "Error (JSON)", body = Error),
+    )
+)]
 pub async fn get_data(
     State(state): State<AppState>,
     Path(id): Path<String>,

@@ -85,6 +85,19 @@ pub fn sentence(
 }
 
 /// `GET /findings/{indicator}?period=&lang=`: per health board, flag counts and a sentence.
+#[utoipa::path(
+    get,
+    path = "/findings/{indicator}",
+    tag = "Cartography",
+    params(
+        ("indicator" = String, Path, description = "Indicator id"),
+        ("lang" = Option<String>, Query, description = "Language of labels: en (default) or cy"),
+    ),
+    responses(
+        (status = 200, description = "OK", body = Findings, content_type = "application/json"),
+        (status = 400, description = "Error (JSON)", body = Error), (status = 500, description = "Error (JSON)", body = Error), (status = 503, description = "Error (JSON)", body = Error),
+    )
+)]
 pub async fn get_findings(
     State(state): State<AppState>,
     Path(id): Path<String>,

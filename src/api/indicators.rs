@@ -13,6 +13,15 @@ use crate::state::AppState;
 use crate::style::vocabulary;
 
 /// `GET /vocabulary`: labels, codes and colours for clients such as the map page.
+#[utoipa::path(
+    get,
+    path = "/vocabulary",
+    tag = "Cartography",
+    responses(
+        (status = 200, description = "OK", body = Vocabulary, content_type = "application/json"),
+        (status = 500, description = "Error (JSON)", body = Error), (status = 503, description = "Error (JSON)", body = Error),
+    )
+)]
 pub async fn get_vocabulary(State(state): State<AppState>) -> Result<Json<Value>, AppError> {
     let snapshot = match state.snapshot().await {
         Ok(s) => Some(s),
@@ -26,6 +35,18 @@ pub async fn get_vocabulary(State(state): State<AppState>) -> Result<Json<Value>
 }
 
 /// `GET /indicators`: the catalogue with periods, levels and links.
+#[utoipa::path(
+    get,
+    path = "/indicators",
+    tag = "Cartography",
+    params(
+        ("lang" = Option<String>, Query, description = "Language of labels: en (default) or cy"),
+    ),
+    responses(
+        (status = 200, description = "OK", body = Indicators, content_type = "application/json"),
+        (status = 400, description = "Error (JSON)", body = Error), (status = 500, description = "Error (JSON)", body = Error), (status = 503, description = "Error (JSON)", body = Error),
+    )
+)]
 pub async fn get_indicators(
     State(state): State<AppState>,
     headers: HeaderMap,

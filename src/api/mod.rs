@@ -2,22 +2,21 @@
 //! downloads and key findings.
 
 pub mod data;
+pub mod doc;
 pub mod findings;
 pub mod indicators;
 pub mod styles;
 
-use axum::routing::get;
-use axum::Router;
-
+use crate::http::Routes;
 use crate::state::AppState;
 
 /// Routes of this module.
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/indicators", get(indicators::get_indicators))
-        .route("/vocabulary", get(indicators::get_vocabulary))
-        .route("/styles/{file}", get(styles::get_style))
-        .route("/legends/{file}", get(styles::get_legend))
-        .route("/data/{indicator}", get(data::get_data))
-        .route("/findings/{indicator}", get(findings::get_findings))
+pub fn router() -> Routes<AppState> {
+    Routes::new()
+        .get("/indicators", indicators::get_indicators)
+        .get("/vocabulary", indicators::get_vocabulary)
+        .get("/styles/{file}", styles::get_style)
+        .get("/legends/{file}", styles::get_legend)
+        .get("/data/{indicator}", data::get_data)
+        .get("/findings/{indicator}", findings::get_findings)
 }

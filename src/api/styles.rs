@@ -43,6 +43,18 @@ fn tilejson_url(base: &str, tile_query: &str) -> String {
 }
 
 /// `GET /styles/{kind}.json` (MapLibre style v8) or `/styles/{kind}.sld` (QGIS).
+#[utoipa::path(
+    get,
+    path = "/styles/{file}",
+    tag = "Cartography",
+    params(
+        ("file" = String, Path, description = "Map kind and .json or .sld"),
+    ),
+    responses(
+        (status = 200, description = "Style", content(("application/json" = Style), ("application/vnd.ogc.sld+xml" = String))),
+        (status = 400, description = "Error (JSON)", body = Error), (status = 422, description = "Error (JSON)", body = Error), (status = 500, description = "Error (JSON)", body = Error), (status = 503, description = "Error (JSON)", body = Error),
+    )
+)]
 pub async fn get_style(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -74,6 +86,18 @@ pub async fn get_style(
 }
 
 /// `GET /legends/{kind}.json` or `.svg`, with the same parameters as the style.
+#[utoipa::path(
+    get,
+    path = "/legends/{file}",
+    tag = "Cartography",
+    params(
+        ("file" = String, Path, description = "Map kind and .json or .svg"),
+    ),
+    responses(
+        (status = 200, description = "Legend", content(("application/json" = Legend), ("image/svg+xml" = String))),
+        (status = 400, description = "Error (JSON)", body = Error), (status = 422, description = "Error (JSON)", body = Error), (status = 500, description = "Error (JSON)", body = Error), (status = 503, description = "Error (JSON)", body = Error),
+    )
+)]
 pub async fn get_legend(
     State(state): State<AppState>,
     Path(file): Path<String>,

@@ -64,7 +64,7 @@ impl From<sqlx::Error> for AppError {
 }
 
 /// The JSON body of every error response.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ErrorBody {
     /// The HTTP status code, repeated for clients that only see the body.
     pub status: u16,
@@ -74,12 +74,16 @@ pub struct ErrorBody {
     pub message: String,
     /// Allowed values, when the error is an unknown value.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub allowed: Option<Vec<String>>,
 }
 
-#[derive(Serialize)]
-struct ErrorEnvelope {
-    error: ErrorBody,
+/// The whole error response: `{"error": {...}}` (named `Error` in the OpenAPI document).
+#[derive(Serialize, utoipa::ToSchema)]
+#[schema(as = Error)]
+pub struct ErrorEnvelope {
+    /// The error.
+    pub error: ErrorBody,
 }
 
 impl AppError {

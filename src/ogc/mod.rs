@@ -14,8 +14,7 @@ use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
-use axum::{Json, Router};
+use axum::Json;
 use serde_json::{json, Value};
 
 use crate::catalog::snapshot::Snapshot;
@@ -23,6 +22,7 @@ use crate::catalog::store::check_version;
 use crate::catalog::{self, LayerId, MAX_SERVED_ZOOM};
 use crate::error::AppError;
 use crate::error::StyleError;
+use crate::http::Routes;
 use crate::state::AppState;
 use crate::tiles::{LayerSet, TileCoord, TileError};
 
@@ -55,25 +55,24 @@ fn query(q: Q) -> Result<HashMap<String, String>, AppError> {
 }
 
 /// Routes of this module.
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/conformance", get(conformance))
-        .route("/api", get(openapi::get_api))
-        .route("/collections", get(collections))
-        .route("/collections/{id}", get(collection))
-        .route("/collections/{id}/items", get(items))
-        .route("/collections/{id}/items/{feature}", get(item))
-        .route("/downloads/{file}", get(download))
-        .route("/tileMatrixSets", get(tile_matrix_sets))
-        .route("/tileMatrixSets/WebMercatorQuad", get(web_mercator_quad))
-        .route("/collections/{id}/tiles", get(collection_tilesets))
-        .route(
+pub fn router() -> Routes<AppState> {
+    Routes::new()
+        .get("/conformance", conformance)
+        .get("/collections", collections)
+        .get("/collections/{id}", collection)
+        .get("/collections/{id}/items", items)
+        .get("/collections/{id}/items/{feature}", item)
+        .get("/downloads/{file}", download)
+        .get("/tileMatrixSets", tile_matrix_sets)
+        .get("/tileMatrixSets/WebMercatorQuad", web_mercator_quad)
+        .get("/collections/{id}/tiles", collection_tilesets)
+        .get(
             "/collections/{id}/tiles/WebMercatorQuad",
-            get(collection_tileset),
+            collection_tileset,
         )
-        .route(
+        .get(
             "/collections/{id}/tiles/WebMercatorQuad/{matrix}/{row}/{col}",
-            get(collection_tile),
+            collection_tile,
         )
 }
 
@@ -97,6 +96,18 @@ fn wants_json(headers: &HeaderMap, q: &HashMap<String, String>) -> Result<bool, 
 
 /// `GET /`: the OGC API landing page as JSON when asked for (`?f=json` or an Accept
 /// header preferring JSON, as GDAL and QGIS send), otherwise the map page.
+#[utoipa::path(
+    get,
+    path = "/",
+    tag = "OGC API",
+    params(
+        ("f" = Option<String>, Query, description = "json or html"),
+    ),
+    responses(
+        (status = 200, description = "Landing page: OGC API JSON with f=json (or Accept: application/json), otherwise the map page", content(("application/json" = Landing), ("text/html" = String))),
+        (status = 400, description = "Error (JSON)", body = Error),
+    )
+)]
 pub async fn landing(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -124,6 +135,14 @@ pub async fn landing(
     .into_response())
 }
 
+#[utoipa::path(
+    get,
+    path = "/conformance",
+    tag = "OGC API",
+    responses(
+        (status = 200, description = "OK", body = Conformance, content_type = "application/json"),
+    )
+)]
 async fn conformance() -> Json<Value> {
     Json(json!({"conformsTo": CONFORMANCE}))
 }
@@ -159,6 +178,15 @@ fn layer_of(id: &str) -> Result<LayerId, AppError> {
     LayerId::parse(id).ok_or_else(|| crate::tiles::layers::unknown_layer(id).into())
 }
 
+#[utoipa::path(
+    get,
+    path = "/collections",
+    tag = "OGC API",
+    responses(
+        (status = 200, description = "OK", body = Collections, content_type = "application/json"),
+        (status = 500, description = "Error (JSON)", body = Error), (status = 503, description = "Error (JSON)", body = Error),
+    )
+)]
 async fn collections(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -175,6 +203,18 @@ async fn collections(
     })))
 }
 
+#[utoipa::path(
+    get,
+    path = "/collections/{collectionId}",
+    tag = "OGC API",
+    params(
+        ("collectionId" = String, Path, description = "Collection"),
+    ),
+    responses(
+        (status = 200, description = "OK", body = Collection, content_type = "application/json"),
+        (status = 404, description = "Error (JSON)", body = Error), (status = 500, description = "Error (JSON)", body = Error), (status = 503, description = "Error (JSON)", body = Error),
+    )
+)]
 async fn collection(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -212,6 +252,18 @@ fn url_encode(s: &str) -> String {
 /// `GET /downloads/{collection}.geojson` or `.csv`: the whole collection in one request
 /// (every item, with the same filters, indicator and `lang` options as `/items`), as a
 /// file. A stable URL for Grafana, Superset and spreadsheets.
+#[utoipa::path(
+    get,
+    path = "/downloads/{file}",
+    tag = "Downloads",
+    params(
+        ("file" = String, Path, description = "Collection id and .geojson or .csv"),
+    ),
+    responses(
+        (status = 200, description = "File", content(("application/geo+json" = FeatureCollection), ("text/csv" = String))),
+        (status = 400, description = "Error (JSON)", body = Error), (status = 422, description = "Error (JSON)", body = Error), (status = 500, description = "Error (JSON)", body = Error), (status = 503, description = "Error (JSON)", body = Error),
+    )
+)]
 async fn download(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -251,6 +303,18 @@ async fn download(
 }
 
 /// `GET /collections/{id}/items`: GeoJSON (default), CSV or HTML, paged, filtered.
+#[utoipa::path(
+    get,
+    path = "/collections/{collectionId}/items",
+    tag = "OGC API",
+    params(
+        ("collectionId" = String, Path, description = "Collection"),
+    ),
+    responses(
+        (status = 200, description = "Features", content(("application/geo+json" = FeatureCollection), ("text/csv" = String), ("text/html" = String))),
+        (status = 400, description = "Error (JSON)", body = Error), (status = 422, description = "Error (JSON)", body = Error), (status = 500, description = "Error (JSON)", body = Error), (status = 503, description = "Error (JSON)", body = Error),
+    )
+)]
 async fn items(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -340,7 +404,7 @@ async fn items_response(
     match parsed.format {
         Format::Json => Ok((
             [(header::CONTENT_TYPE, "application/geo+json")],
-            Json(FeatureCollection {
+            Json(FeatureCollectionBody {
                 kind: "FeatureCollection",
                 number_matched: matched,
                 number_returned: returned,
@@ -371,7 +435,7 @@ async fn items_response(
 /// A GeoJSON page. A struct rather than `json!`, which would parse every feature's raw
 /// geometry text back into values.
 #[derive(serde::Serialize)]
-struct FeatureCollection<'a> {
+struct FeatureCollectionBody<'a> {
     #[serde(rename = "type")]
     kind: &'static str,
     #[serde(rename = "numberMatched")]
@@ -417,6 +481,19 @@ fn columns_of(list: &[features::Feature], layer: LayerId, wkt: bool) -> Vec<Stri
 }
 
 /// `GET /collections/{id}/items/{featureId}`: one feature by code.
+#[utoipa::path(
+    get,
+    path = "/collections/{collectionId}/items/{featureId}",
+    tag = "OGC API",
+    params(
+        ("collectionId" = String, Path, description = "Collection"),
+        ("featureId" = String, Path, description = "Area code"),
+    ),
+    responses(
+        (status = 200, description = "OK", body = Feature, content_type = "application/geo+json"),
+        (status = 400, description = "Error (JSON)", body = Error), (status = 404, description = "Error (JSON)", body = Error), (status = 422, description = "Error (JSON)", body = Error), (status = 500, description = "Error (JSON)", body = Error), (status = 503, description = "Error (JSON)", body = Error),
+    )
+)]
 async fn item(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -492,6 +569,14 @@ fn web_mercator_quad_json() -> Value {
     })
 }
 
+#[utoipa::path(
+    get,
+    path = "/tileMatrixSets",
+    tag = "OGC API",
+    responses(
+        (status = 200, description = "OK", body = TileMatrixSets, content_type = "application/json"),
+    )
+)]
 async fn tile_matrix_sets(State(state): State<AppState>, headers: HeaderMap) -> Json<Value> {
     let base = state.base_url(&headers);
     Json(json!({"tileMatrixSets": [{
@@ -502,6 +587,14 @@ async fn tile_matrix_sets(State(state): State<AppState>, headers: HeaderMap) -> 
     }]}))
 }
 
+#[utoipa::path(
+    get,
+    path = "/tileMatrixSets/WebMercatorQuad",
+    tag = "OGC API",
+    responses(
+        (status = 200, description = "OK", body = TileMatrixSet, content_type = "application/json"),
+    )
+)]
 async fn web_mercator_quad() -> Json<Value> {
     Json(web_mercator_quad_json())
 }
@@ -524,6 +617,18 @@ fn tileset_json(id: LayerId, base: &str) -> Value {
     })
 }
 
+#[utoipa::path(
+    get,
+    path = "/collections/{collectionId}/tiles",
+    tag = "OGC API",
+    params(
+        ("collectionId" = String, Path, description = "Collection"),
+    ),
+    responses(
+        (status = 200, description = "OK", body = Tilesets, content_type = "application/json"),
+        (status = 404, description = "Error (JSON)", body = Error),
+    )
+)]
 async fn collection_tilesets(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -536,6 +641,18 @@ async fn collection_tilesets(
     ))
 }
 
+#[utoipa::path(
+    get,
+    path = "/collections/{collectionId}/tiles/WebMercatorQuad",
+    tag = "OGC API",
+    params(
+        ("collectionId" = String, Path, description = "Collection"),
+    ),
+    responses(
+        (status = 200, description = "OK", body = Tileset, content_type = "application/json"),
+        (status = 404, description = "Error (JSON)", body = Error),
+    )
+)]
 async fn collection_tileset(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -547,6 +664,20 @@ async fn collection_tileset(
 
 /// `GET /collections/{id}/tiles/WebMercatorQuad/{tileMatrix}/{tileRow}/{tileCol}`: z/y/x
 /// in OGC order, served by the same engine as `/tiles/{id}/{z}/{x}/{y}`.
+#[utoipa::path(
+    get,
+    path = "/collections/{collectionId}/tiles/WebMercatorQuad/{tileMatrix}/{tileRow}/{tileCol}",
+    tag = "OGC API",
+    params(
+        ("collectionId" = String, Path, description = "Collection"),
+        ("tileMatrix" = u32, Path, description = "Zoom"),
+        ("tileRow" = u32, Path, description = "Row (y), 0 to 2^tileMatrix - 1"),
+        ("tileCol" = u32, Path, description = "Column (x), 0 to 2^tileMatrix - 1"),
+    ),
+    responses(
+        (status = 200, description = "Mapbox Vector Tile", content(("application/vnd.mapbox-vector-tile" = String))), (status = 204, description = "Empty tile: no features there"), (status = 304, description = "Not modified (If-None-Match matched the ETag)"), (status = 400, description = "Error (JSON)", body = Error), (status = 404, description = "Error (JSON)", body = Error), (status = 422, description = "Error (JSON)", body = Error), (status = 500, description = "Error (JSON)", body = Error), (status = 503, description = "Error (JSON)", body = Error),
+    )
+)]
 async fn collection_tile(
     State(state): State<AppState>,
     headers: HeaderMap,

@@ -1,24 +1,23 @@
-//! The OpenAPI 3.0 description of the whole HTTP API, served at `/api`.
+//! The OpenAPI 3.0 description of the whole HTTP API, served at `/api`: the OGC API's
+//! part of the generated document, and [`finish`], the step that completes the document
+//! utoipa generates from the handlers (assembled in `server`).
 //!
-//! Built from the same tables the handlers check against (collections and their filterable
+//! What `finish` adds comes from the same tables the handlers check against (collections and their filterable
 //! fields, methods, palettes, domains and, from the loaded data, indicator ids and periods),
 //! so every value the document allows is one the server accepts. Rules between parameters
 //! that OpenAPI 3.0 cannot express (a period belongs to its indicator, `breaks` goes with
 //! `method=manual`, indicator tiles need the clusters layer, x and y must lie inside the
 //! 2^z grid, bbox west ≤ east) are stated in the descriptions.
 
-use axum::extract::State;
-use axum::http::{header, HeaderMap};
-use axum::response::{IntoResponse, Response};
-use axum::Json;
+use serde::Serialize;
 use serde_json::{json, Map, Value};
+use utoipa::{OpenApi, ToSchema};
 
 use super::features::{filterable, DEFAULT_LIMIT, MAX_LIMIT};
 use crate::catalog::indicators::{IndicatorCatalog, Level};
 use crate::catalog::{FieldType, LayerId, MAX_SERVED_ZOOM, WIMD_DOMAINS};
 use crate::classify::{Method, MAX_CLASSES, MIN_CLASSES};
 use crate::palette;
-use crate::state::AppState;
 use crate::style::legend::MapKind;
 
 /// The media type of this document.
@@ -96,47 +95,6 @@ fn required_query(name: &str, description: &str, schema: Value) -> Value {
 
 fn path(name: &str, description: &str, schema: Value) -> Value {
     json!({"name": name, "in": "path", "required": true, "description": description, "schema": schema})
-}
-
-fn error() -> Value {
-    json!({"description": "Error (JSON)", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}})
-}
-
-/// Responses: `200` with these media types (and a schema for the first, if given) plus the
-/// listed error statuses, which all answer with the JSON error body.
-fn responses(description: &str, types: &[&str], schema: Option<&str>, errors: &[u16]) -> Value {
-    let content: Map<String, Value> = types
-        .iter()
-        .enumerate()
-        .map(|(i, t)| {
-            let body = match (i, schema) {
-                (0, Some(s)) => json!({"schema": {"$ref": format!("#/components/schemas/{s}")}}),
-                _ => json!({}),
-            };
-            ((*t).to_owned(), body)
-        })
-        .collect();
-    let mut r = Map::new();
-    r.insert(
-        "200".into(),
-        json!({"description": description, "content": content}),
-    );
-    for status in errors {
-        r.insert(status.to_string(), error());
-    }
-    Value::Object(r)
-}
-
-/// Statuses every data-backed operation may answer: an internal error, or the database
-/// (or loaded data) being unavailable.
-const SERVER: [u16; 2] = [500, 503];
-
-fn errs(extra: &[u16]) -> Vec<u16> {
-    extra.iter().chain(SERVER.iter()).copied().collect()
-}
-
-fn get(summary: &str, parameters: Vec<Value>, responses: Value) -> Value {
-    json!({"get": {"summary": summary, "parameters": parameters, "responses": responses}})
 }
 
 /// The parameters of every request that names an indicator in the query.
@@ -247,11 +205,7 @@ fn items_parameters(layer: LayerId, ip: &IndicatorParams<'_>, paged: bool) -> Ve
         "CSV only: add the geometry as WKT",
         json!({"type": "string", "enum": ["none", "wkt"], "default": "none"}),
     ));
-    p.push(query(
-        "bom",
-        "CSV only: start with a UTF-8 byte order mark (for Excel); false for scripts",
-        json!({"type": "string", "enum": ["true", "false"], "default": "true"}),
-    ));
+    p.push(bom());
     p.push(lang());
     let mut filters = filterable(layer);
     filters.sort_by(|a, b| a.0.cmp(&b.0));
@@ -295,500 +249,498 @@ fn tile_indicator_parameters(ip: &IndicatorParams<'_>) -> Vec<Value> {
     p
 }
 
-fn tile_responses() -> Value {
-    let mvt = crate::tiles::MVT_CONTENT_TYPE;
-    let mut r = responses("Mapbox Vector Tile", &[mvt], None, &errs(&[400, 404, 422]));
-    r["204"] = json!({"description": "Empty tile: no features there"});
-    r["304"] = json!({"description": "Not modified (If-None-Match matched the ETag)"});
-    r
+// ---------------------------------------------------------------------------------------
+// The post-processing step. utoipa generates the document from the handlers' annotations
+// (paths, summaries, path parameters, responses and their schemas); what it cannot know
+// statically is added here, and nothing else:
+//   1. templates routed once but documented per value: `/collections/{collectionId}/items`
+//      and `/{featureId}` and `/downloads/{file}` per collection (each with its own typed
+//      filters), `/styles/{file}` and `/legends/{file}` per map kind and format, the two
+//      `/profiles/{area}/{chart}` charts;
+//   2. parameter groups read from tables: indicator, period and classification options,
+//      tile z/x/y ranges;
+//   3. enums from the loaded data (indicator ids, periods, area codes) and from the
+//      catalogue (layer lists, collections, domains, methods, palettes).
+// ---------------------------------------------------------------------------------------
+
+/// The generated document, finished for this server (`base`) and the loaded data.
+pub fn finish(mut doc: Value, base: &str, vocabulary: &Vocabulary) -> Value {
+    let ip = IndicatorParams { v: vocabulary };
+    doc["servers"] = json!([{"url": base}]);
+    doc["info"]["description"] = json!("Vector tiles, OGC API Features and Tiles, styles, legends and downloads for Wales's NHS primary care clusters. Unknown query parameters are ignored; every known one is checked, and a bad one is a 400 with a JSON error naming the allowed values.");
+    doc["info"]["license"] = json!({"name": "Data: Open Government Licence v3.0", "url": "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/"});
+    let paths = match doc["paths"].take() {
+        Value::Object(paths) => paths,
+        _ => Map::new(),
+    };
+    let mut out = Map::new();
+    for (route, mut item) in paths {
+        for op in item
+            .as_object_mut()
+            .into_iter()
+            .flat_map(|m| m.values_mut())
+        {
+            tidy_parameters(op);
+        }
+        for (route, item) in expand(&route, item, &ip) {
+            out.insert(route, item);
+        }
+    }
+    doc["paths"] = Value::Object(out);
+    doc
 }
 
-/// The document.
-pub fn document(base: &str, vocabulary: &Vocabulary) -> Value {
-    let ip = IndicatorParams { v: vocabulary };
+/// The operation's parameter list, if it has one (indexing a `Value` mutably would add a
+/// `null` one).
+fn parameters(op: &mut Value) -> impl Iterator<Item = &mut Value> {
+    op.get_mut("parameters")
+        .and_then(Value::as_array_mut)
+        .into_iter()
+        .flatten()
+}
+
+/// utoipa marks optional query parameters `nullable`, which a query string cannot be; the
+/// fixed lists of the catalogue become enums.
+fn tidy_parameters(op: &mut Value) {
+    for p in parameters(op) {
+        if let Some(schema) = p["schema"].as_object_mut() {
+            schema.remove("nullable");
+        }
+        let schema = match p["name"].as_str().unwrap_or("") {
+            "lang" => json!({"type": "string", "enum": ["en", "cy"]}),
+            "domain" => domain_schema(),
+            "format" => json!({"type": "string", "enum": ["json", "csv"]}),
+            "f" => json!({"type": "string", "enum": ["json", "html"]}),
+            "collectionId" => collection_id()["schema"].clone(),
+            _ => continue,
+        };
+        p["schema"] = schema;
+    }
+}
+
+fn operation(item: &Value) -> Value {
+    item["get"].clone()
+}
+
+fn set_param(op: &mut Value, name: &str, schema: Value) {
+    for p in parameters(op) {
+        if p["name"] == name {
+            p["schema"] = schema.clone();
+        }
+    }
+}
+
+fn push_params(op: &mut Value, extra: Vec<Value>) {
+    if !op["parameters"].is_array() {
+        op["parameters"] = json!([]);
+    }
+    if let Some(list) = op["parameters"].as_array_mut() {
+        list.extend(extra);
+    }
+}
+
+/// Keeps only `media` (with its schema) in the 200 response.
+fn only_media(op: &mut Value, media: &str) {
+    if let Some(content) = op["responses"]["200"]["content"].as_object_mut() {
+        content.retain(|k, _| k == media);
+    }
+}
+
+fn drop_status(op: &mut Value, status: &str) {
+    if let Some(r) = op["responses"].as_object_mut() {
+        r.remove(status);
+    }
+}
+
+fn get(op: Value) -> Value {
+    json!({ "get": op })
+}
+
+/// One generated path item becomes the documented paths it stands for.
+fn expand(route: &str, item: Value, ip: &IndicatorParams<'_>) -> Vec<(String, Value)> {
+    let v = ip.v;
     let max_index = (1u64 << MAX_SERVED_ZOOM) - 1;
+    let zoom = json!({"type": "integer", "minimum": 0, "maximum": MAX_SERVED_ZOOM});
+    let index = json!({"type": "integer", "minimum": 0, "maximum": max_index});
     let lists = layer_lists();
-    let mut paths = Map::new();
-    let mut add = |route: String, op: Value| {
-        paths.insert(route, op);
-    };
-
-    add("/".into(), get(
-        "Landing page: OGC API JSON with f=json (or Accept: application/json), otherwise the map page",
-        vec![query("f", "json or html", json!({"type": "string", "enum": ["json", "html"]}))],
-        responses("Landing page", &["application/json", "text/html"], Some("Landing"), &[400]),
-    ));
-    add(
-        "/map".into(),
-        get(
-            "The embeddable map page",
-            vec![],
-            responses("HTML", &["text/html"], None, &[]),
-        ),
-    );
-    add(
-        "/conformance".into(),
-        get(
-            "Conformance classes",
-            vec![],
-            responses(
-                "Conformance",
-                &["application/json"],
-                Some("Conformance"),
-                &[],
-            ),
-        ),
-    );
-    add(
-        "/api".into(),
-        get(
-            "This document",
-            vec![],
-            responses("OpenAPI 3.0", &[OPENAPI_CONTENT_TYPE], None, &[]),
-        ),
-    );
-    add(
-        "/collections".into(),
-        get(
-            "Feature collections",
-            vec![],
-            responses(
-                "Collections",
-                &["application/json"],
-                Some("Collections"),
-                &SERVER,
-            ),
-        ),
-    );
-    add(
-        "/collections/{collectionId}".into(),
-        get(
-            "One collection",
-            vec![collection_id()],
-            responses(
-                "Collection",
-                &["application/json"],
-                Some("Collection"),
-                &errs(&[404]),
-            ),
-        ),
-    );
-
-    for layer in LayerId::ALL {
-        let id = layer.as_str();
-        let indicator_errors: &[u16] = if layer == LayerId::Lsoa {
-            &[400]
-        } else {
-            &[400, 422]
-        };
-        add(
-            format!("/collections/{id}/items"),
-            get(
-                &format!(
+    let area = || one_of(&v.areas);
+    match route {
+        "/collections/{collectionId}/items" => LayerId::ALL
+            .iter()
+            .map(|&layer| {
+                let id = layer.as_str();
+                let mut op = operation(&item);
+                op["summary"] = json!(format!(
                     "Features of {id} (GeoJSON, CSV or HTML), paged and filtered{}",
+                    if layer == LayerId::Lsoa { "" } else { ", optionally with an indicator's values" }
+                ));
+                op["operationId"] = json!(format!("items_{id}"));
+                op["parameters"] = json!(items_parameters(layer, ip, true));
+                if layer == LayerId::Lsoa {
+                    drop_status(&mut op, "422");
+                }
+                (format!("/collections/{id}/items"), get(op))
+            })
+            .collect(),
+        "/collections/{collectionId}/items/{featureId}" => LayerId::ALL
+            .iter()
+            .map(|&layer| {
+                let id = layer.as_str();
+                let mut op = operation(&item);
+                op["summary"] = json!(format!("One {id} feature by code"));
+                op["operationId"] = json!(format!("item_{id}"));
+                let mut feature_id = path("featureId", "Area code", json!({"type": "string"}));
+                let example = match layer {
+                    LayerId::Lsoa => Some("W01000240".to_owned()),
+                    _ => v.examples.iter().find(|(l, _)| *l == layer).map(|(_, c)| c.clone()),
+                };
+                if let Some(code) = example {
+                    feature_id["example"] = json!(code);
+                }
+                let mut params = vec![feature_id, lang()];
+                if layer != LayerId::Lsoa {
+                    params.push(ip.indicator(false));
+                    params.push(ip.period());
+                    params.extend(ip.classification());
+                }
+                op["parameters"] = json!(params);
+                (format!("/collections/{id}/items/{{featureId}}"), get(op))
+            })
+            .collect(),
+        "/downloads/{file}" => LayerId::ALL
+            .iter()
+            .flat_map(|&layer| {
+                [("geojson", "application/geo+json"), ("csv", "text/csv")].map(|(ext, media)| {
+                    let id = layer.as_str();
+                    let mut op = operation(&item);
+                    op["summary"] = json!(format!("The whole {id} collection in one file, with the same filters and options as its items"));
+                    op["operationId"] = json!(format!("download_{id}_{ext}"));
+                    op["parameters"] = json!(items_parameters(layer, ip, false));
+                    only_media(&mut op, media);
                     if layer == LayerId::Lsoa {
-                        ""
-                    } else {
-                        ", optionally with an indicator's values"
+                        drop_status(&mut op, "422");
                     }
-                ),
-                items_parameters(layer, &ip, true),
-                responses(
-                    "Features",
-                    &["application/geo+json", "text/csv", "text/html"],
-                    Some("FeatureCollection"),
-                    &errs(indicator_errors),
-                ),
-            ),
-        );
-        let mut feature_id = path("featureId", "Area code", json!({"type": "string"}));
-        let example = match layer {
-            LayerId::Lsoa => Some("W01000240".to_owned()),
-            _ => vocabulary
-                .examples
+                    (format!("/downloads/{id}.{ext}"), get(op))
+                })
+            })
+            .collect(),
+        "/styles/{file}" | "/legends/{file}" => {
+            let styles = route.starts_with("/styles");
+            let formats: [(&str, &str, &str); 2] = if styles {
+                [("json", "application/json", "MapLibre style v8"), ("sld", "application/vnd.ogc.sld+xml", "SLD 1.1 for QGIS")]
+            } else {
+                [("json", "application/json", "Legend"), ("svg", "image/svg+xml", "Legend as accessible SVG")]
+            };
+            let prefix = if styles { "styles" } else { "legends" };
+            MapKind::ALL
                 .iter()
-                .find(|(l, _)| *l == layer)
-                .map(|(_, c)| c.clone()),
-        };
-        if let Some(code) = example {
-            feature_id["example"] = json!(code);
+                .flat_map(|&kind| {
+                    formats.map(|(ext, media, title)| {
+                        let name = kind.as_str();
+                        let mut op = operation(&item);
+                        op["summary"] = json!(format!("{title}: {name}"));
+                        op["operationId"] = json!(format!("{prefix}_{name}_{ext}"));
+                        op["parameters"] = json!(map_kind_parameters(kind, ip));
+                        only_media(&mut op, media);
+                        if kind != MapKind::Indicator {
+                            drop_status(&mut op, "422");
+                        }
+                        (format!("/{prefix}/{name}.{ext}"), get(op))
+                    })
+                })
+                .collect()
         }
-        let mut item_params = vec![feature_id, lang()];
-        if layer != LayerId::Lsoa {
-            item_params.push(ip.indicator(false));
-            item_params.push(ip.period());
-            item_params.extend(ip.classification());
+        "/profiles/{area}/{chart}" => [
+            ("pyramid.svg", Some(vec!["mid-2024", "mid-2020", "mid-2019"]), false, "Population pyramid as accessible SVG (mid-2024 by sex; mid-2019/2020 persons only)"),
+            ("deprivation.svg", Some(vec!["mid-2020", "mid-2019"]), false, "Residents and LSOAs by WIMD 2019 quintile as an accessible SVG bar"),
+            ("spine.svg", None, false, "Spine chart: each indicator's value against the range of all Welsh clusters, with the board and Wales"),
+            ("trend.svg", None, true, "An indicator's value in every period, with intervals and Wales, and the significance of the latest change where counts allow (404 with fewer than two periods)"),
+        ]
+        .into_iter()
+        .map(|(chart, periods, needs_indicator, summary)| {
+            let mut op = operation(&item);
+            op["summary"] = json!(summary);
+            op["operationId"] = json!(format!("profile_{}", chart.replace('.', "_")));
+            if let Some(list) = op["parameters"].as_array_mut() {
+                list.retain(|p| {
+                    p["name"] != "chart"
+                        && (periods.is_some() || p["name"] != "period")
+                        && (needs_indicator || p["name"] != "indicator")
+                });
+            }
+            set_param(&mut op, "area", area());
+            if let Some(periods) = periods {
+                set_param(&mut op, "period", json!({"type": "string", "enum": periods}));
+            }
+            if needs_indicator {
+                for p in parameters(&mut op) {
+                    if p["name"] == "indicator" {
+                        p["required"] = json!(true);
+                        p["schema"] = one_of(&v.indicators);
+                    }
+                }
+            }
+            (format!("/profiles/{{area}}/{chart}"), get(op))
+        })
+        .collect(),
+        "/summary/{area}" => {
+            let mut op = operation(&item);
+            let mut areas: Vec<String> = Vec::new();
+            for a in v.areas.iter().filter(|a| *a == "wales" || a.starts_with("W11")) {
+                areas.push(a.clone());
+                for ext in ["json", "csv", "svg", "html"] {
+                    areas.push(format!("{a}.{ext}"));
+                }
+            }
+            set_param(&mut op, "area", one_of(&areas));
+            set_param(&mut op, "format", json!({"type": "string", "enum": ["json", "csv", "svg", "html"]}));
+            push_params(&mut op, vec![bom()]);
+            vec![(route.to_owned(), get(op))]
         }
-        add(
-            format!("/collections/{id}/items/{{featureId}}"),
-            get(
-                &format!("One {id} feature by code"),
-                item_params,
-                responses(
-                    "Feature",
-                    &["application/geo+json"],
-                    Some("Feature"),
-                    &errs(&[400, 404, 422]),
-                ),
-            ),
-        );
-        for (ext, media, schema) in [
-            ("geojson", "application/geo+json", Some("FeatureCollection")),
-            ("csv", "text/csv", None),
-        ] {
-            add(
-                format!("/downloads/{id}.{ext}"),
-                get(
-                    &format!("The whole {id} collection in one file, with the same filters and options as its items"),
-                    items_parameters(layer, &ip, false),
-                    responses("File", &[media], schema, &errs(indicator_errors)),
-                ),
-            );
+        _ => {
+            let mut item = item;
+            let Some(op) = item.get_mut("get") else {
+                return vec![(route.to_owned(), item)];
+            };
+            match route {
+                "/tiles/{layers}/{z}/{x}/{y}" => {
+                    set_param(op, "layers", json!({"type": "string", "enum": lists}));
+                    set_param(op, "z", zoom);
+                    set_param(op, "x", index.clone());
+                    set_param(op, "y", json!({"anyOf": [index, {"type": "string", "pattern": "^[0-9]{1,7}\\.(pbf|mvt)$"}]}));
+                    push_params(op, tile_indicator_parameters(ip));
+                }
+                "/collections/{collectionId}/tiles/WebMercatorQuad/{tileMatrix}/{tileRow}/{tileCol}" => {
+                    set_param(op, "tileMatrix", zoom);
+                    set_param(op, "tileRow", index.clone());
+                    set_param(op, "tileCol", index);
+                    push_params(op, tile_indicator_parameters(ip));
+                }
+                "/tiles/{layers}" => {
+                    let with_json: Vec<String> = lists.iter().flat_map(|l| [l.clone(), format!("{l}.json")]).collect();
+                    set_param(op, "layers", json!({"type": "string", "enum": with_json}));
+                    push_params(op, tile_indicator_parameters(ip));
+                }
+                "/data/{indicator}" => {
+                    let mut with_ext = v.indicators.clone();
+                    for id in &v.indicators {
+                        with_ext.push(format!("{id}.csv"));
+                        with_ext.push(format!("{id}.json"));
+                    }
+                    set_param(op, "indicator", one_of(&with_ext));
+                    let mut extra = vec![ip.period()];
+                    extra.extend(ip.classification());
+                    extra.push(bom());
+                    push_params(op, extra);
+                }
+                "/findings/{indicator}" => {
+                    set_param(op, "indicator", one_of(&v.indicators));
+                    push_params(op, vec![ip.period()]);
+                }
+                "/profiles/{area}" => set_param(op, "area", area()),
+                _ => {}
+            }
+            vec![(route.to_owned(), item)]
         }
     }
+}
 
-    add(
-        "/tileMatrixSets".into(),
-        get(
-            "Tile matrix sets",
-            vec![],
-            responses("List", &["application/json"], None, &[]),
-        ),
-    );
-    add(
-        "/tileMatrixSets/WebMercatorQuad".into(),
-        get(
-            "WebMercatorQuad",
-            vec![],
-            responses("Tile matrix set", &["application/json"], None, &[]),
-        ),
-    );
-    add(
-        "/collections/{collectionId}/tiles".into(),
-        get(
-            "Vector tilesets of a collection",
-            vec![collection_id()],
-            responses("Tilesets", &["application/json"], None, &[404]),
-        ),
-    );
-    add(
-        "/collections/{collectionId}/tiles/WebMercatorQuad".into(),
-        get(
-            "Tileset metadata",
-            vec![collection_id()],
-            responses("Tileset", &["application/json"], None, &[404]),
-        ),
-    );
-    let mut ogc_tile = vec![
-        collection_id(),
-        path(
-            "tileMatrix",
-            "Zoom",
-            json!({"type": "integer", "minimum": 0, "maximum": MAX_SERVED_ZOOM}),
-        ),
-        path(
-            "tileRow",
-            "Row (y), 0 to 2^tileMatrix - 1",
-            json!({"type": "integer", "minimum": 0, "maximum": max_index}),
-        ),
-        path(
-            "tileCol",
-            "Column (x), 0 to 2^tileMatrix - 1",
-            json!({"type": "integer", "minimum": 0, "maximum": max_index}),
-        ),
-    ];
-    ogc_tile.extend(tile_indicator_parameters(&ip));
-    add(
-        "/collections/{collectionId}/tiles/WebMercatorQuad/{tileMatrix}/{tileRow}/{tileCol}".into(),
-        get(
-            "A vector tile (OGC order: zoom/row/column)",
-            ogc_tile,
-            tile_responses(),
-        ),
-    );
-
-    let mut xyz = vec![
-        path(
-            "layers",
-            "lsoa, clusters, health_boards, a comma-separated list of them (each once), or wales",
-            json!({"type": "string", "enum": lists}),
-        ),
-        path(
-            "z",
-            "Zoom",
-            json!({"type": "integer", "minimum": 0, "maximum": MAX_SERVED_ZOOM}),
-        ),
-        path(
-            "x",
-            "Column, 0 to 2^z - 1",
-            json!({"type": "integer", "minimum": 0, "maximum": max_index}),
-        ),
-        path(
-            "y",
-            "Row, 0 to 2^z - 1, optionally followed by .pbf or .mvt",
-            json!({"anyOf": [
-                {"type": "integer", "minimum": 0, "maximum": max_index},
-                {"type": "string", "pattern": "^[0-9]{1,7}\\.(pbf|mvt)$"},
-            ]}),
-        ),
-    ];
-    xyz.extend(tile_indicator_parameters(&ip));
-    add(
-        "/tiles/{layers}/{z}/{x}/{y}".into(),
-        get("A vector tile (XYZ)", xyz, tile_responses()),
-    );
-    let mut tilejson = vec![path(
-        "layers",
-        "lsoa, clusters, health_boards, a comma-separated list (each once) or wales, optionally ending in .json",
-        json!({"type": "string", "enum": lists.iter().flat_map(|l| [l.clone(), format!("{l}.json")]).collect::<Vec<_>>()}),
-    )];
-    tilejson.extend(tile_indicator_parameters(&ip));
-    tilejson.push(query(
-        "domain",
-        "WIMD domain of the legend (when the list includes lsoa)",
-        domain_schema(),
-    ));
-    tilejson.push(lang());
-    add(
-        "/tiles/{layers}".into(),
-        get(
-            "TileJSON 3.0.0",
-            tilejson,
-            responses(
-                "TileJSON",
-                &["application/json"],
-                Some("TileJSON"),
-                &errs(&[400, 404, 422]),
-            ),
-        ),
-    );
-
-    add(
-        "/catalog".into(),
-        get(
-            "Layers, fields and the loaded data",
-            vec![],
-            responses("Catalogue", &["application/json"], None, &SERVER),
-        ),
-    );
-    add(
-        "/vocabulary".into(),
-        get(
-            "Labels, codes and colours in English and Welsh, for clients such as the map page",
-            vec![],
-            responses("Vocabulary", &["application/json"], None, &SERVER),
-        ),
-    );
-    add(
-        "/health".into(),
-        json!({"get": {"summary": "Database and data version", "responses": {
-            "200": {"description": "Healthy", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Health"}}}},
-            "503": {"description": "Degraded", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Health"}}}},
-        }}}),
-    );
-    add(
-        "/metrics".into(),
-        get(
-            "Prometheus metrics (needs the admin token when one is configured)",
-            vec![],
-            responses("Metrics", &["text/plain"], None, &[401, 404]),
-        ),
-    );
-    add(
-        "/indicators".into(),
-        get(
-            "Indicator catalogue",
-            vec![lang()],
-            responses("Indicators", &["application/json"], None, &errs(&[400])),
-        ),
-    );
-
-    for kind in MapKind::ALL {
-        let name = kind.as_str();
-        let mut p = match kind {
-            MapKind::Deprivation => vec![query(
-                "domain",
-                "WIMD domain (default overall)",
-                domain_schema(),
-            )],
-            MapKind::Indicator => {
-                let mut p = vec![ip.indicator(true), ip.period()];
-                p.extend(ip.classification());
-                p
-            }
-            MapKind::Significance => vec![
-                ip.indicator(true),
-                ip.period(),
-                query(
-                    "vs",
-                    "Benchmark: Wales (default) or the cluster's health board",
-                    json!({"type": "string", "enum": ["wales", "hb"]}),
-                ),
-            ],
-        };
-        p.push(lang());
-        let errors = match kind {
-            MapKind::Indicator => errs(&[400, 422]),
-            _ => errs(&[400]),
-        };
-        add(
-            format!("/styles/{name}.json"),
-            get(
-                &format!("MapLibre style v8: {name}"),
-                p.clone(),
-                responses("Style", &["application/json"], None, &errors),
-            ),
-        );
-        add(
-            format!("/styles/{name}.sld"),
-            get(
-                &format!("SLD 1.1 for QGIS: {name}"),
-                p.clone(),
-                responses("SLD", &["application/vnd.ogc.sld+xml"], None, &errors),
-            ),
-        );
-        add(
-            format!("/legends/{name}.json"),
-            get(
-                &format!("Legend: {name}"),
-                p.clone(),
-                responses("Legend", &["application/json"], None, &errors),
-            ),
-        );
-        add(
-            format!("/legends/{name}.svg"),
-            get(
-                &format!("Legend as accessible SVG: {name}"),
-                p,
-                responses("Legend", &["image/svg+xml"], None, &errors),
-            ),
-        );
-    }
-
-    let indicator_path = path(
-        "indicator",
-        "Indicator id, optionally ending in .csv or .json",
-        {
-            let mut with_ext = vocabulary.indicators.clone();
-            for id in &vocabulary.indicators {
-                with_ext.push(format!("{id}.csv"));
-                with_ext.push(format!("{id}.json"));
-            }
-            one_of(&with_ext)
-        },
-    );
-    let mut data = vec![indicator_path, ip.period()];
-    data.extend(ip.classification());
-    data.push(lang());
-    data.push(query(
-        "format",
-        "json or csv (default: from the path, else json)",
-        json!({"type": "string", "enum": ["json", "csv"]}),
-    ));
-    data.push(query(
+/// `bom` on CSV downloads.
+fn bom() -> Value {
+    query(
         "bom",
         "CSV only: start with a UTF-8 byte order mark (for Excel); false for scripts",
         json!({"type": "string", "enum": ["true", "false"], "default": "true"}),
-    ));
-    add(
-        "/data/{indicator}".into(),
-        get(
-            "Indicator values for every area (JSON, or CSV with .csv or format=csv)",
-            data,
-            responses(
-                "Values",
-                &["application/json", "text/csv"],
-                None,
-                &errs(&[400, 422]),
-            ),
-        ),
-    );
-    add(
-        "/findings/{indicator}".into(),
-        get(
-            "Key findings per health board",
-            vec![
-                path("indicator", "Indicator id", one_of(&vocabulary.indicators)),
-                ip.period(),
-                lang(),
-            ],
-            responses("Findings", &["application/json"], None, &errs(&[400])),
-        ),
-    );
-
-    // Area profiles (issue 7). Area codes are cluster keys or official codes, health board
-    // codes or `wales`, listed from the loaded data; an unknown one is a 404.
-    let area = || {
-        path(
-            "area",
-            "Cluster code, health board code (W11…), or wales",
-            one_of(&vocabulary.areas),
-        )
-    };
-    add(
-        "/profiles/{area}".into(),
-        get(
-            "Area profile for a dashboard card: population pyramids, population-weighted and LSOA-count deprivation profiles, and indicator values with their comparisons",
-            vec![area(), lang()],
-            responses("Profile", &["application/json"], None, &errs(&[400, 404])),
-        ),
-    );
-    for (chart, periods, summary) in [
-        (
-            "pyramid.svg",
-            vec!["mid-2024", "mid-2020", "mid-2019"],
-            "Population pyramid as accessible SVG (mid-2024 by sex; mid-2019/2020 persons only)",
-        ),
-        (
-            "deprivation.svg",
-            vec!["mid-2020", "mid-2019"],
-            "Residents and LSOAs by WIMD 2019 quintile as an accessible SVG bar",
-        ),
-    ] {
-        add(
-            format!("/profiles/{{area}}/{chart}"),
-            get(
-                summary,
-                vec![
-                    area(),
-                    query(
-                        "period",
-                        "Population estimate",
-                        json!({"type": "string", "enum": periods}),
-                    ),
-                    lang(),
-                ],
-                responses("Chart", &["image/svg+xml"], None, &errs(&[400, 404])),
-            ),
-        );
-    }
-
-    let link = json!({"type": "object", "required": ["href", "rel"], "properties": {"href": {"type": "string"}, "rel": {"type": "string"}, "type": {"type": "string"}, "title": {"type": "string"}}});
-    json!({
-        "openapi": "3.0.3",
-        "info": {
-            "title": "cluster-atlas",
-            "version": env!("CARGO_PKG_VERSION"),
-            "description": "Vector tiles, OGC API Features and Tiles, styles, legends and downloads for Wales's NHS primary care clusters. Unknown query parameters are ignored; every known one is checked, and a bad one is a 400 with a JSON error naming the allowed values.",
-            "license": {"name": "Data: Open Government Licence v3.0", "url": "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/"},
-        },
-        "servers": [{"url": base}],
-        "paths": paths,
-        "components": {"schemas": {
-            "Error": {"type": "object", "required": ["error"], "properties": {"error": {"type": "object", "required": ["status", "code", "message"], "properties": {
-                "status": {"type": "integer"}, "code": {"type": "string"}, "message": {"type": "string"}, "allowed": {"type": "array", "items": {"type": "string"}}}}}},
-            "Link": link,
-            "Landing": {"type": "object", "required": ["links"], "properties": {"title": {"type": "string"}, "links": {"type": "array", "items": {"$ref": "#/components/schemas/Link"}}}},
-            "Conformance": {"type": "object", "required": ["conformsTo"], "properties": {"conformsTo": {"type": "array", "items": {"type": "string"}}}},
-            "Collection": {"type": "object", "required": ["id", "links"], "properties": {"id": {"type": "string"}, "title": {"type": "string"}, "links": {"type": "array", "items": {"$ref": "#/components/schemas/Link"}}}},
-            "Collections": {"type": "object", "required": ["collections", "links"], "properties": {"collections": {"type": "array", "items": {"$ref": "#/components/schemas/Collection"}}, "links": {"type": "array", "items": {"$ref": "#/components/schemas/Link"}}}},
-            "Feature": {"type": "object", "required": ["type", "geometry", "properties"], "properties": {"type": {"type": "string", "enum": ["Feature"]}, "id": {"type": "string"}, "geometry": {"type": "object", "nullable": true}, "properties": {"type": "object"}}},
-            "FeatureCollection": {"type": "object", "required": ["type", "features"], "properties": {"type": {"type": "string", "enum": ["FeatureCollection"]}, "numberMatched": {"type": "integer", "minimum": 0}, "numberReturned": {"type": "integer", "minimum": 0}, "links": {"type": "array", "items": {"$ref": "#/components/schemas/Link"}}, "features": {"type": "array", "items": {"$ref": "#/components/schemas/Feature"}}}},
-            "TileJSON": {"type": "object", "required": ["tilejson", "tiles", "vector_layers"], "properties": {"tilejson": {"type": "string"}, "tiles": {"type": "array", "minItems": 1, "items": {"type": "string"}}, "minzoom": {"type": "integer"}, "maxzoom": {"type": "integer"}, "vector_layers": {"type": "array"}}},
-            "Health": {"type": "object", "required": ["status", "database"], "properties": {"status": {"type": "string", "enum": ["ok", "no_data", "degraded"]}, "database": {"type": "string", "enum": ["up", "down"]}, "data_version": {"type": "integer", "nullable": true}}},
-        }},
-    })
+    )
 }
+
+/// The query parameters of a style or legend of one map kind.
+fn map_kind_parameters(kind: MapKind, ip: &IndicatorParams<'_>) -> Vec<Value> {
+    let mut p = match kind {
+        MapKind::Deprivation => vec![query(
+            "domain",
+            "WIMD domain (default overall)",
+            domain_schema(),
+        )],
+        MapKind::Indicator => {
+            let mut p = vec![ip.indicator(true), ip.period()];
+            p.extend(ip.classification());
+            p
+        }
+        MapKind::Significance => vec![
+            ip.indicator(true),
+            ip.period(),
+            query(
+                "vs",
+                "Benchmark: Wales (default) or the cluster's health board",
+                json!({"type": "string", "enum": ["wales", "hb"]}),
+            ),
+        ],
+    };
+    p.push(lang());
+    p
+}
+
+// ---------------------------------------------------------------------------------------
+// The OGC API's response shapes (the handlers build them with `json!`) and its paths.
+// ---------------------------------------------------------------------------------------
+
+/// A link.
+#[allow(dead_code)] // Described, never built: the handlers assemble the same fields.
+#[derive(Serialize, ToSchema)]
+pub struct Link {
+    href: String,
+    rel: String,
+    #[serde(rename = "type")]
+    #[schema(nullable = false)]
+    r#type: Option<String>,
+    #[schema(nullable = false)]
+    title: Option<String>,
+}
+
+/// The landing page as JSON.
+#[allow(dead_code)] // Described, never built: the handlers assemble the same fields.
+#[derive(Serialize, ToSchema)]
+pub struct Landing {
+    title: String,
+    description: String,
+    attribution: String,
+    links: Vec<Link>,
+}
+
+/// `GET /conformance`.
+#[allow(dead_code)] // Described, never built: the handlers assemble the same fields.
+#[derive(Serialize, ToSchema)]
+pub struct Conformance {
+    #[serde(rename = "conformsTo")]
+    conforms_to: Vec<String>,
+}
+
+/// One collection.
+#[allow(dead_code)] // Described, never built: the handlers assemble the same fields.
+#[derive(Serialize, ToSchema)]
+pub struct Collection {
+    id: String,
+    title: String,
+    #[schema(nullable = false)]
+    description: Option<String>,
+    /// Spatial extent (CRS84 bbox).
+    #[schema(value_type = Object)]
+    extent: Value,
+    links: Vec<Link>,
+}
+
+/// `GET /collections`.
+#[allow(dead_code)] // Described, never built: the handlers assemble the same fields.
+#[derive(Serialize, ToSchema)]
+pub struct Collections {
+    collections: Vec<Collection>,
+    links: Vec<Link>,
+}
+
+/// A GeoJSON feature.
+#[allow(dead_code)] // Described, never built: the handlers assemble the same fields.
+#[derive(Serialize, ToSchema)]
+pub struct Feature {
+    /// Always `Feature`.
+    #[serde(rename = "type")]
+    r#type: String,
+    #[schema(nullable = false)]
+    id: Option<String>,
+    #[schema(value_type = Object, nullable)]
+    geometry: Value,
+    #[schema(value_type = Object)]
+    properties: Value,
+}
+
+/// A page of GeoJSON features.
+#[allow(dead_code)] // Described, never built: the handlers assemble the same fields.
+#[derive(Serialize, ToSchema)]
+pub struct FeatureCollection {
+    /// Always `FeatureCollection`.
+    #[serde(rename = "type")]
+    r#type: String,
+    #[serde(rename = "numberMatched")]
+    #[schema(nullable = false, minimum = 0)]
+    number_matched: Option<u64>,
+    #[serde(rename = "numberReturned")]
+    #[schema(nullable = false, minimum = 0)]
+    number_returned: Option<u64>,
+    #[schema(nullable = false)]
+    links: Option<Vec<Link>>,
+    features: Vec<Feature>,
+}
+
+/// `GET /tileMatrixSets`.
+#[allow(dead_code)] // Described, never built: the handlers assemble the same fields.
+#[derive(Serialize, ToSchema)]
+pub struct TileMatrixSets {
+    #[serde(rename = "tileMatrixSets")]
+    #[schema(value_type = Vec<Object>)]
+    tile_matrix_sets: Vec<Value>,
+}
+
+/// The WebMercatorQuad tile matrix set (OGC TileMatrixSet 2.0 JSON).
+#[allow(dead_code)] // Described, never built: the handlers assemble the same fields.
+#[derive(Serialize, ToSchema)]
+#[schema(value_type = Object)]
+pub struct TileMatrixSet(Value);
+
+/// A collection's tilesets.
+#[allow(dead_code)] // Described, never built: the handlers assemble the same fields.
+#[derive(Serialize, ToSchema)]
+pub struct Tilesets {
+    tilesets: Vec<Tileset>,
+    links: Vec<Link>,
+}
+
+/// One vector tileset.
+#[allow(dead_code)] // Described, never built: the handlers assemble the same fields.
+#[derive(Serialize, ToSchema)]
+pub struct Tileset {
+    title: String,
+    #[serde(rename = "dataType")]
+    data_type: String,
+    crs: String,
+    #[serde(rename = "tileMatrixSetURI")]
+    tile_matrix_set_uri: String,
+    #[schema(value_type = Vec<Object>)]
+    layers: Vec<Value>,
+    links: Vec<Link>,
+}
+
+/// The OGC API routes.
+#[derive(OpenApi)]
+#[openapi(
+    paths(
+        super::landing,
+        super::conformance,
+        super::collections,
+        super::collection,
+        super::items,
+        super::item,
+        super::download,
+        super::tile_matrix_sets,
+        super::web_mercator_quad,
+        super::collection_tilesets,
+        super::collection_tileset,
+        super::collection_tile,
+    ),
+    components(schemas(
+        Link,
+        Landing,
+        Conformance,
+        Collection,
+        Collections,
+        Feature,
+        FeatureCollection,
+        TileMatrixSets,
+        TileMatrixSet,
+        Tilesets,
+        Tileset,
+    ))
+)]
+pub struct OgcDoc;
 
 /// Every layer list a tile URL can name: `wales`, and each ordered list of distinct layers.
 fn layer_lists() -> Vec<String> {
@@ -814,19 +766,4 @@ fn layer_lists() -> Vec<String> {
 
 fn domain_schema() -> Value {
     json!({"type": "string", "enum": strings(std::iter::once("overall").chain(WIMD_DOMAINS.iter().map(|d| d.id)))})
-}
-
-/// `GET /api`. Indicator ids and periods come from the loaded data; without it (no data
-/// yet, or the database unreachable) the document still answers, with those as plain strings.
-pub async fn get_api(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    let base = state.base_url(&headers);
-    let vocabulary = match state.snapshot().await {
-        Ok(snapshot) => Vocabulary::of(&snapshot.catalog),
-        Err(_) => Vocabulary::default(),
-    };
-    (
-        [(header::CONTENT_TYPE, OPENAPI_CONTENT_TYPE)],
-        Json(document(&base, &vocabulary)),
-    )
-        .into_response()
 }

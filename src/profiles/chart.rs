@@ -17,6 +17,22 @@ use crate::state::AppState;
 
 /// `GET /profiles/{area}/pyramid.svg`, `/deprivation.svg`, `/spine.svg` and
 /// `/trend.svg?indicator=…`.
+#[utoipa::path(
+    get,
+    path = "/profiles/{area}/{chart}",
+    tag = "Profiles",
+    params(
+        ("area" = String, Path, description = "Cluster code, health board code (W11…), or wales"),
+        ("chart" = String, Path, description = "pyramid.svg, deprivation.svg, spine.svg or trend.svg"),
+        ("period" = Option<String>, Query, description = "Population estimate (pyramid and deprivation charts)"),
+        ("indicator" = Option<String>, Query, description = "The indicator of a trend chart (required for trend.svg)"),
+        ("lang" = Option<String>, Query, description = "Language of labels: en (default) or cy"),
+    ),
+    responses(
+        (status = 200, description = "Chart", body = String, content_type = "image/svg+xml"),
+        (status = 400, description = "Error (JSON)", body = Error), (status = 404, description = "Error (JSON)", body = Error), (status = 500, description = "Error (JSON)", body = Error), (status = 503, description = "Error (JSON)", body = Error),
+    )
+)]
 pub async fn get_chart(
     State(state): State<AppState>,
     Path((area, chart)): Path<(String, String)>,

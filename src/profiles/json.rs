@@ -16,6 +16,19 @@ use crate::params;
 use crate::state::AppState;
 
 /// `GET /profiles/{area}`: everything a dashboard's profile card needs.
+#[utoipa::path(
+    get,
+    path = "/profiles/{area}",
+    tag = "Profiles",
+    params(
+        ("area" = String, Path, description = "Cluster code, health board code (W11…), or wales"),
+        ("lang" = Option<String>, Query, description = "Language of labels: en (default) or cy"),
+    ),
+    responses(
+        (status = 200, description = "OK", body = Profile, content_type = "application/json"),
+        (status = 400, description = "Error (JSON)", body = Error), (status = 404, description = "Error (JSON)", body = Error), (status = 500, description = "Error (JSON)", body = Error), (status = 503, description = "Error (JSON)", body = Error),
+    )
+)]
 pub async fn get_profile(
     State(state): State<AppState>,
     headers: axum::http::HeaderMap,

@@ -6,15 +6,14 @@
 //! [`json`] builds the profile document; [`chart`] draws the SVGs.
 
 pub mod chart;
+pub mod doc;
 pub mod json;
 pub mod query;
 pub mod spine;
 pub mod trend;
 
-use axum::routing::get;
-use axum::Router;
-
 use crate::catalog::indicators::Lang;
+use crate::http::Routes;
 use crate::state::AppState;
 
 pub use chart::{deprivation_svg, pyramid_svg};
@@ -26,10 +25,10 @@ const DEFAULT_PYRAMID_PERIOD: &str = "mid-2024";
 const DEFAULT_DEPRIVATION_PERIOD: &str = "mid-2020";
 
 /// Routes.
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/profiles/{area}", get(json::get_profile))
-        .route("/profiles/{area}/{chart}", get(chart::get_chart))
+pub fn router() -> Routes<AppState> {
+    Routes::new()
+        .get("/profiles/{area}", json::get_profile)
+        .get("/profiles/{area}/{chart}", chart::get_chart)
 }
 
 /// English or Welsh text.

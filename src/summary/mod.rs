@@ -3,28 +3,33 @@
 //! the value, its interval and its significance against the board and Wales, coloured by
 //! the indicator's polarity. As JSON (default), CSV, SVG or an accessible, sortable HTML table.
 
+pub mod doc;
 pub mod html;
 pub mod svg;
 
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderValue};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
-use axum::{Json, Router};
+use axum::Json;
 use serde_json::{json, Value};
 
 use crate::catalog::indicators::{Area, IndicatorCatalog, Lang, Level, Polarity};
 use crate::catalog::WALES_CODE;
 use crate::comparison::{self, words, Summary};
+#[allow(unused_imports)] // Named by the OpenAPI annotation below.
+use crate::error::ErrorEnvelope as Error;
 use crate::error::{AppError, ParamError, StyleError};
+use crate::http::Routes;
 use crate::palette;
 use crate::params;
 use crate::significance::{Benchmark, Significance};
 use crate::state::AppState;
+#[allow(unused_imports)]
+use doc::SummaryDocument;
 
 /// Routes of this module.
-pub fn router() -> Router<AppState> {
-    Router::new().route("/summary/{area}", get(get_summary))
+pub fn router() -> Routes<AppState> {
+    Routes::new().get("/summary/{area}", get_summary)
 }
 
 /// Output formats, by extension or `format=`.
@@ -139,6 +144,20 @@ pub fn untested_reason(id: &str, lang: Lang) -> &'static str {
 }
 
 /// `GET /summary/{area}` (`.json`, `.csv`, `.svg`, `.html`, or `format=`), with `lang`.
+#[utoipa::path(
+    get,
+    path = "/summary/{area}",
+    tag = "Profiles",
+    params(
+        ("area" = String, Path, description = "wales or a health board code (W11…), optionally with .json, .csv, .svg or .html"),
+        ("format" = Option<String>, Query, description = "json, csv, svg or html (default: from the path, else json)"),
+        ("lang" = Option<String>, Query, description = "Language of labels: en (default) or cy"),
+    ),
+    responses(
+        (status = 200, description = "The summary (JSON; CSV, SVG or HTML by extension or format)", body = SummaryDocument, content_type = "application/json"),
+        (status = 400, description = "Error (JSON)", body = Error), (status = 404, description = "Error (JSON)", body = Error), (status = 500, description = "Error (JSON)", body = Error), (status = 503, description = "Error (JSON)", body = Error),
+    )
+)]
 pub async fn get_summary(
     State(state): State<AppState>,
     Path(path): Path<String>,

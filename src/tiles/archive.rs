@@ -173,6 +173,7 @@ impl TileSource for Archive {
 pub fn router(archive: Archive) -> Router {
     let engine = Arc::new(archive.into_engine());
     super::http::router::<Archive, Arc<TileEngine<Archive>>>()
+        .into_router()
         .route("/health", get(health))
         .with_state(engine)
 }

@@ -8,8 +8,7 @@ use axum::extract::rejection::{PathRejection, QueryRejection};
 use axum::extract::{FromRef, Path, Query, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
-use axum::routing::get;
-use axum::{Json, Router};
+use axum::Json;
 use serde_json::Value;
 
 use super::coord::TileCoord;
@@ -20,19 +19,52 @@ use crate::error::{AppError, TileError};
 type TilePath = (String, String, String, String);
 
 /// The tile and TileJSON routes over the engine that `St` holds.
-pub fn router<S, St>() -> Router<St>
+pub fn router<S, St>() -> crate::http::Routes<St>
 where
     S: TileSource,
     St: Clone + Send + Sync + 'static,
     Arc<TileEngine<S>>: FromRef<St>,
 {
-    Router::new()
-        .route("/tiles/{layers}", get(get_tilejson::<S>))
-        .route("/tiles/{layers}/{z}/{x}/{y}", get(get_tile::<S>))
+    crate::http::Routes::new()
+        .get("/tiles/{layers}", get_tilejson::<S>)
+        .get("/tiles/{layers}/{z}/{x}/{y}", get_tile::<S>)
+}
+
+/// TileJSON 3.0.0, as the OpenAPI document describes it (the sources build it as JSON).
+#[allow(dead_code)] // Described, never built.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+#[allow(clippy::upper_case_acronyms)]
+pub struct TileJSON {
+    /// `3.0.0`.
+    tilejson: String,
+    /// Tile URL templates.
+    #[schema(min_items = 1)]
+    tiles: Vec<String>,
+    #[schema(nullable = false)]
+    minzoom: Option<u8>,
+    #[schema(nullable = false)]
+    maxzoom: Option<u8>,
+    /// One entry per layer, with its fields.
+    #[schema(value_type = Vec<Object>)]
+    vector_layers: Vec<serde_json::Value>,
 }
 
 /// Step 1 of a tile's path: the layer list and z/x/y are parsed and checked (bad input
 /// answers 4xx here, before any SQL), then the engine answers from its cache or its source.
+#[utoipa::path(
+    get,
+    path = "/tiles/{layers}/{z}/{x}/{y}",
+    tag = "Tiles",
+    params(
+        ("layers" = String, Path, description = "lsoa, clusters, health_boards, a comma-separated list of them (each once), or wales"),
+        ("z" = u32, Path, description = "Zoom"),
+        ("x" = u32, Path, description = "Column, 0 to 2^z - 1"),
+        ("y" = String, Path, description = "Row, 0 to 2^z - 1, optionally followed by .pbf or .mvt"),
+    ),
+    responses(
+        (status = 200, description = "Mapbox Vector Tile", content(("application/vnd.mapbox-vector-tile" = String))), (status = 204, description = "Empty tile: no features there"), (status = 304, description = "Not modified (If-None-Match matched the ETag)"), (status = 400, description = "Error (JSON)", body = Error), (status = 404, description = "Error (JSON)", body = Error), (status = 422, description = "Error (JSON)", body = Error), (status = 500, description = "Error (JSON)", body = Error), (status = 503, description = "Error (JSON)", body = Error),
+    )
+)]
 pub async fn get_tile<S: TileSource>(
     State(engine): State<Arc<TileEngine<S>>>,
     headers: HeaderMap,
@@ -47,6 +79,20 @@ pub async fn get_tile<S: TileSource>(
 }
 
 /// TileJSON 3.0.0 for one or more layers; `/tiles/lsoa` and `/tiles/lsoa.json` both work.
+#[utoipa::path(
+    get,
+    path = "/tiles/{layers}",
+    tag = "Tiles",
+    params(
+        ("layers" = String, Path, description = "lsoa, clusters, health_boards, a comma-separated list (each once) or wales, optionally ending in .json"),
+        ("domain" = Option<String>, Query, description = "WIMD domain of the legend (when the list includes lsoa)"),
+        ("lang" = Option<String>, Query, description = "Language of labels: en (default) or cy"),
+    ),
+    responses(
+        (status = 200, description = "OK", body = TileJSON, content_type = "application/json"),
+        (status = 400, description = "Error (JSON)", body = Error), (status = 404, description = "Error (JSON)", body = Error), (status = 422, description = "Error (JSON)", body = Error), (status = 500, description = "Error (JSON)", body = Error), (status = 503, description = "Error (JSON)", body = Error),
+    )
+)]
 pub async fn get_tilejson<S: TileSource>(
     State(engine): State<Arc<TileEngine<S>>>,
     headers: HeaderMap,

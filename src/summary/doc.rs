@@ -1,0 +1,57 @@
+//! The OpenAPI description of `/summary/{area}`: the path (from the handler's annotation)
+//! and the shape of the JSON document, which the handler builds with `json!`.
+// The shapes are described, never built: the handler assembles the same fields.
+#![allow(dead_code)]
+
+use serde::Serialize;
+use serde_json::Value;
+use utoipa::{OpenApi, ToSchema};
+
+/// `GET /summary/{area}`.
+#[derive(Serialize, ToSchema)]
+pub struct SummaryDocument {
+    /// The board (or Wales): `code`, `name`, `name_is_english_fallback`, `level`.
+    #[schema(value_type = Object)]
+    area: Value,
+    /// `en` or `cy`.
+    lang: String,
+    data_version: i64,
+    /// The areas across: the board's clusters by name, then the board and Wales (for
+    /// Wales: the boards, then Wales).
+    #[schema(value_type = Vec<Object>)]
+    columns: Vec<Value>,
+    /// One row per indicator.
+    rows: Vec<SummaryRow>,
+    /// Clusters significantly higher or lower than Wales on several indicators.
+    findings: Vec<String>,
+    /// What each colour means.
+    #[schema(value_type = Vec<Object>)]
+    legend: Vec<Value>,
+    notes: Vec<String>,
+}
+
+/// One indicator across the summary's areas.
+#[derive(Serialize, ToSchema)]
+pub struct SummaryRow {
+    indicator: String,
+    title: String,
+    unit: String,
+    period: String,
+    polarity: String,
+    /// Whether significance was tested (clusters have intervals).
+    tested: bool,
+    #[schema(nullable)]
+    not_tested_reason: Option<String>,
+    /// One per column: `code`, `value`, `lower_ci`, `upper_ci`, `sig_vs_hb`,
+    /// `sig_vs_wales`, `color_vs_wales`, `color_vs_hb`.
+    #[schema(value_type = Vec<Object>)]
+    cells: Vec<Value>,
+}
+
+/// The summary route.
+#[derive(OpenApi)]
+#[openapi(
+    paths(super::get_summary),
+    components(schemas(SummaryDocument, SummaryRow))
+)]
+pub struct SummaryDoc;
