@@ -100,7 +100,7 @@ async fn map_page(_q: Query<std::collections::HashMap<String, String>>) -> Respo
     path = "/static/{path}",
     tag = "Map",
     params(
-        ("path" = String, Path, description = "An asset of the map page or the API viewer, e.g. map.js", example = "map.js"),
+        ("path" = String, Path, description = "An asset of the map page or the API viewer, e.g. map.css", example = "map.css"),
     ),
     responses(
         (status = 200, description = "The file", content(("*/*" = String))),

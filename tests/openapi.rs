@@ -42,7 +42,7 @@ fn sample(param: &Value) -> String {
     }
     match param["name"].as_str().unwrap_or("") {
         "z" | "x" | "y" | "tileMatrix" | "tileRow" | "tileCol" => "0".into(),
-        "path" => "map.js".into(),
+        "path" => "map.css".into(),
         "featureId" => "W01000240".into(),
         other => panic!("no sample for path parameter {other}"),
     }
