@@ -65,7 +65,7 @@ fn run_qgis(script: &str, path: &std::path::Path, runtime_dir: &std::path::Path)
     serde_json::from_str(stdout.lines().last().unwrap_or("")).unwrap()
 }
 
-const STYLE_URLS: [&str; 10] = [
+const STYLE_URLS: [&str; 11] = [
     "/styles/deprivation.json",
     "/styles/deprivation.json?domain=housing&lang=cy",
     "/styles/indicator.json?indicator=copd",
@@ -77,6 +77,8 @@ const STYLE_URLS: [&str; 10] = [
     "/styles/significance.json?indicator=patients_most_deprived_20pct",
     "/styles/significance.json?indicator=lsoas_most_deprived_20pct&vs=hb&lang=cy",
     "/styles/significance.json?indicator=copd",
+    // An LSOA-level indicator (WIMD 2019): the choropleth colours LSOAs.
+    "/styles/indicator.json?indicator=wimd_premature_death_rate",
 ];
 
 #[tokio::test]
@@ -425,7 +427,8 @@ async fn indicators_list_metadata_with_welsh_fallback() {
     let pool = loaded_pool(DB).await;
     let list = get(&pool, "/indicators?lang=cy").await.json();
     let indicators = list["indicators"].as_array().unwrap();
-    assert_eq!(indicators.len(), 24);
+    // 24 before issue 13, plus the 8 WIMD 2019 indicators at LSOA level.
+    assert_eq!(indicators.len(), 32);
     let copd = indicators.iter().find(|i| i["id"] == "copd").unwrap();
     assert_eq!(copd["unit"], "%");
     assert_eq!(copd["polarity"], "neutral");

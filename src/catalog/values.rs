@@ -30,7 +30,12 @@ pub struct ValueField {
     pub extract: fn(&AreaValue, Option<usize>) -> Value,
 }
 
-const ALL_LEVELS: &[Level] = &[Level::Wales, Level::HealthBoard, Level::Cluster];
+const ALL_LEVELS: &[Level] = &[
+    Level::Wales,
+    Level::HealthBoard,
+    Level::Cluster,
+    Level::Lsoa,
+];
 
 /// Every value field, in column order (downloads, items, `/data`).
 pub const VALUE_FIELDS: [ValueField; 8] = [
@@ -91,7 +96,7 @@ pub const VALUE_FIELDS: [ValueField; 8] = [
         description: "higher, similar, lower or not_tested, compared with Wales",
         label_en: "Compared with Wales",
         label_cy: "O'i gymharu â Chymru",
-        levels: &[Level::HealthBoard, Level::Cluster],
+        levels: &[Level::HealthBoard, Level::Cluster, Level::Lsoa],
         extract: |v, _| json!(v.sig_vs_wales),
     },
     ValueField {
@@ -111,7 +116,8 @@ pub const VALUE_FIELDS: [ValueField; 8] = [
         description: "Class of the value under the requested classification (1 = lowest); the style colours by it",
         label_en: "Class",
         label_cy: "Dosbarth",
-        levels: &[Level::Cluster],
+        // The areas a map colours: clusters, or LSOAs for an LSOA-level indicator.
+        levels: &[Level::Cluster, Level::Lsoa],
         extract: |_, class| json!(class),
     },
 ];
