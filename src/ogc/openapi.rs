@@ -197,7 +197,17 @@ impl IndicatorParams<'_> {
                 "ColorBrewer sequential scheme (default YlGnBu)",
                 json!({"type": "string", "enum": palette::sequential_names()}),
             ),
+            self.level(),
         ]
+    }
+
+    /// `level`: the confidence level of intervals and significance flags.
+    fn level(&self) -> Value {
+        query(
+            "level",
+            "Confidence level of lower_ci, upper_ci and the sig_* flags: 95 (default) or 99.8; another is a 400",
+            json!({"type": "string", "enum": crate::significance::ConfidenceLevel::ALL.map(|l| l.as_str()), "default": "95"}),
+        )
     }
 }
 
@@ -619,6 +629,7 @@ pub fn document(base: &str, vocabulary: &Vocabulary) -> Value {
                     "Benchmark: Wales (default) or the cluster's health board",
                     json!({"type": "string", "enum": ["wales", "hb"]}),
                 ),
+                ip.level(),
             ],
         };
         p.push(lang());
@@ -700,6 +711,7 @@ pub fn document(base: &str, vocabulary: &Vocabulary) -> Value {
             vec![
                 path("indicator", "Indicator id", one_of(&vocabulary.indicators)),
                 ip.period(),
+                ip.level(),
                 lang(),
             ],
             responses("Findings", &["application/json"], None, &errs(&[400])),
