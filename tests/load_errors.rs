@@ -507,6 +507,30 @@ async fn qof_counts_are_checked_against_the_published_prevalence() {
     }
 }
 
+/// A value that disagrees with its own counts would fail a database constraint once the
+/// interval is computed; it is refused at its line instead.
+#[tokio::test]
+async fn a_value_outside_its_computed_interval_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut inputs = bundled_inputs();
+    inputs.indicators = Some(write(&dir, "catalogue.csv", EXTRA_CATALOGUE));
+    inputs.indicator_values = Some(write(
+        &dir,
+        "values.csv",
+        &extra_values("test_screening,2025,cluster,7A1:anglesey,90,50,100,,\n"),
+    ));
+    assert_load_fails(
+        inputs,
+        &[
+            "values.csv",
+            "line 2",
+            "field `value`",
+            "lies outside the 95% interval",
+        ],
+    )
+    .await;
+}
+
 #[tokio::test]
 async fn supplied_intervals_must_contain_the_value() {
     let dir = tempfile::tempdir().unwrap();

@@ -316,6 +316,46 @@ fn check_value(row: &Row<'_>, v: &mut ValueRow, unit: &str) -> Result<(), EtlErr
     )
 }
 
+/// For a proportion or crude rate whose interval the loader will compute from the counts,
+/// checks that the given value lies inside it at both levels, so a value that disagrees
+/// with its own counts is refused here, naming the line, not by a database constraint.
+fn check_computed_interval(
+    row: &Row<'_>,
+    v: &ValueRow,
+    unit: &str,
+    value_type: ValueType,
+) -> Result<(), EtlError> {
+    use crate::significance::{crude_rate_interval, wilson, ConfidenceLevel};
+    let (Some(n), Some(d)) = (v.numerator, v.denominator) else {
+        return Ok(());
+    };
+    if v.lower_ci.is_some() || v.lower_ci_998.is_some() {
+        return Ok(());
+    }
+    for level in ConfidenceLevel::ALL {
+        let interval = match value_type {
+            ValueType::Proportion => wilson(n, d, level.z()).map(|(l, u)| (100.0 * l, 100.0 * u)),
+            ValueType::CrudeRate => rate_multiplier(unit)
+                .and_then(|m| crude_rate_interval(n, d, m, level))
+                .map(|(limits, _)| limits),
+            ValueType::Dsr | ValueType::Supplied => None,
+        };
+        if let Some((l, u)) = interval {
+            if !(l <= v.value && v.value <= u) {
+                return Err(row.error(
+                    "value",
+                    format!(
+                        "{} lies outside the {} interval {l} to {u} computed from the numerator {n} and denominator {d}",
+                        v.value,
+                        level.percent()
+                    ),
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
 struct Dedup(HashMap<(String, String, Level, String), String>);
 
 impl Dedup {
@@ -670,6 +710,7 @@ pub fn read_indicators(paths: &IndicatorPaths) -> Result<IndicatorInputs, EtlErr
                     strict: true,
                 };
                 check_value(row, &mut v, unit)?;
+                check_computed_interval(row, &v, unit, value_type)?;
                 dedup.check(row, path, &v)?;
                 values.push(v);
                 Ok(())
