@@ -202,6 +202,11 @@ pub struct InputArgs {
     /// lookup without an APPROX method column.
     #[arg(long)]
     pub clusters_approximate: bool,
+    /// QOF register counts and list sizes by practice (CSV: practice_code, lhb_code,
+    /// cluster_key, register, register_count, list_size), summed to clusters, boards and
+    /// Wales; the load is refused unless the sums reproduce the published prevalences.
+    #[arg(long)]
+    pub qof_counts: Option<PathBuf>,
     /// Extra indicator catalogue rows (CSV: id, title_en, title_cy, description_en,
     /// description_cy, unit, polarity, source, licence), added to the bundled catalogue.
     #[arg(long)]

@@ -155,6 +155,8 @@ pub struct Classification {
     pub manual: Vec<f64>,
     /// ColorBrewer sequential scheme.
     pub palette: &'static str,
+    /// Confidence level of the intervals and flags (`level`, default 95).
+    pub level: ConfidenceLevel,
 }
 
 /// Default number of classes.
@@ -231,10 +233,26 @@ pub fn classification(q: &Query) -> Result<Classification, ParamError> {
         classes,
         manual,
         palette,
+        level: level(q)?,
     })
 }
 
-pub use crate::significance::Benchmark;
+pub use crate::significance::{Benchmark, ConfidenceLevel};
+
+/// `level`: the confidence level of intervals and flags, `95` (default) or `99.8`.
+pub fn level(q: &Query) -> Result<ConfidenceLevel, ParamError> {
+    match q.get("level") {
+        None => Ok(ConfidenceLevel::default()),
+        Some(v) => ConfidenceLevel::parse(v).ok_or_else(|| ParamError::Unknown {
+            param: "level",
+            value: shorten(v),
+            allowed: ConfidenceLevel::ALL
+                .iter()
+                .map(|l| l.as_str().to_owned())
+                .collect(),
+        }),
+    }
+}
 
 /// `vs`: `wales` (default) or `hb`.
 pub fn benchmark(q: &Query) -> Result<Benchmark, ParamError> {
@@ -262,6 +280,11 @@ pub fn indicator_query(ip: &IndicatorPeriod<'_>, c: &Classification) -> String {
         s.push_str(&format!("&breaks={}", breaks.join(",")));
     } else {
         s.push_str(&format!("&classes={}", c.classes));
+    }
+    // Only a non-default level is written, so 95% URLs and keys stay as they were while
+    // 99.8% tiles never share a cache entry with them.
+    if c.level != ConfidenceLevel::default() {
+        s.push_str(&format!("&level={}", c.level.as_str()));
     }
     s
 }
@@ -314,5 +337,16 @@ mod tests {
             Benchmark::HealthBoard
         );
         assert!(benchmark(&q(&[("vs", "england")])).is_err());
+        assert_eq!(level(&q(&[])).unwrap(), ConfidenceLevel::P95);
+        assert_eq!(
+            level(&q(&[("level", "99.8")])).unwrap(),
+            ConfidenceLevel::P998
+        );
+        let e = level(&q(&[("level", "90")])).unwrap_err();
+        assert_eq!(
+            e.allowed().unwrap(),
+            vec!["95".to_owned(), "99.8".to_owned()]
+        );
+        assert!(classification(&q(&[("level", "99")])).is_err());
     }
 }

@@ -498,6 +498,118 @@ async fn bad_cluster_crosswalks_name_the_file_line_and_field() {
                 "line 3",
                 "field `cluster_code`",
                 "`OFF:7A1:arfon` is already matched",
+
+/// The bundled practice QOF counts with the first data row's register count replaced.
+fn qof_counts_with_first_count(count: &str) -> String {
+    let text = bundled_text("practice_qof_counts_2024.csv");
+    let edited = text.replacen(
+        "\nW00005,Aber Medical Centre,W11000028,7A6:caerphilly-south,asthma,559,8693,",
+        &format!(
+            "\nW00005,Aber Medical Centre,W11000028,7A6:caerphilly-south,asthma,{count},8693,"
+        ),
+        1,
+    );
+    assert_ne!(edited, text, "the bundled counts file changed");
+    edited
+}
+
+#[tokio::test]
+async fn qof_counts_are_checked_against_the_published_prevalence() {
+    let dir = tempfile::tempdir().unwrap();
+    let cases: [(&str, &[&str]); 3] = [
+        // One more patient: Wales's asthma prevalence no longer matches StatsWales's.
+        (
+            "560",
+            &[
+                "counts.csv",
+                "line 2",
+                "field `register_count`",
+                "does not reproduce the published prevalence 7.156179%",
+            ],
+        ),
+        (
+            "-5",
+            &[
+                "counts.csv",
+                "line 2",
+                "field `register_count`",
+                "`-5` is not a count",
+            ],
+        ),
+        (
+            "9000",
+            &[
+                "counts.csv",
+                "line 2",
+                "field `register_count`",
+                "9000 is larger than its denominator, the list size 8693",
+            ],
+        ),
+    ];
+    for (count, expected) in cases {
+        let mut inputs = bundled_inputs();
+        inputs.qof_counts = Some(write(
+            &dir,
+            "counts.csv",
+            &qof_counts_with_first_count(count),
+        ));
+        assert_load_fails(inputs, expected).await;
+    }
+}
+
+/// A value that disagrees with its own counts would fail a database constraint once the
+/// interval is computed; it is refused at its line instead.
+#[tokio::test]
+async fn a_value_outside_its_computed_interval_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut inputs = bundled_inputs();
+    inputs.indicators = Some(write(&dir, "catalogue.csv", EXTRA_CATALOGUE));
+    inputs.indicator_values = Some(write(
+        &dir,
+        "values.csv",
+        &extra_values("test_screening,2025,cluster,7A1:anglesey,90,50,100,,\n"),
+    ));
+    assert_load_fails(
+        inputs,
+        &[
+            "values.csv",
+            "line 2",
+            "field `value`",
+            "lies outside the 95% interval",
+        ],
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn supplied_intervals_must_contain_the_value() {
+    let dir = tempfile::tempdir().unwrap();
+    let cases: [(&str, &[&str]); 3] = [
+        (
+            "test_screening,2025,cluster,7A1:anglesey,50,,,55,60,,\n",
+            &[
+                "values.csv",
+                "line 2",
+                "field `lower_ci`",
+                "its lower bound is above the value",
+            ],
+        ),
+        (
+            "test_screening,2025,cluster,7A1:anglesey,50,,,40,45,,\n",
+            &[
+                "values.csv",
+                "line 2",
+                "field `upper_ci`",
+                "its upper bound is below the value",
+            ],
+        ),
+        (
+            "test_screening,2025,cluster,7A1:anglesey,50,,,45,55,51,60\n",
+            &[
+                "values.csv",
+                "line 2",
+                "field `lower_ci_998`",
+                "its lower bound is above the value",
             ],
         ),
     ];
@@ -512,5 +624,13 @@ async fn bad_cluster_crosswalks_name_the_file_line_and_field() {
         let mut parts = vec!["crosswalk.csv"];
         parts.extend_from_slice(expected);
         assert_load_fails(inputs, &parts).await;
+
+        inputs.indicators = Some(write(&dir, "catalogue.csv", EXTRA_CATALOGUE));
+        inputs.indicator_values = Some(write(
+            &dir,
+            "values.csv",
+            &format!("indicator_id,period,level,area_code,value,numerator,denominator,lower_ci,upper_ci,lower_ci_998,upper_ci_998\n{rows}"),
+        ));
+        assert_load_fails(inputs, expected).await;
     }
 }

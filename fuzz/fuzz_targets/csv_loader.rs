@@ -75,6 +75,7 @@ fuzz_target!(|data: &[u8]| {
     let indicator_paths = IndicatorPaths {
         catalogue: pick("indicators.csv"),
         qof: pick("qof.csv"),
+        qof_counts: None,
         deprivation: pick("deprivation.csv"),
         extra_catalogue: Some(pick("extra_indicators.csv")),
         extra_values: Some(pick("extra_values.csv")),
@@ -215,6 +216,8 @@ fn check_servable(inputs: &IndicatorInputs) {
                 upper_ci: v.upper_ci,
                 sig_vs_wales: Significance::NotTested,
                 sig_vs_hb: Significance::NotTested,
+                at_998: Default::default(),
+                level_in_use: Default::default(),
             });
     }
     catalog.values = values;
@@ -249,6 +252,7 @@ fn check_servable(inputs: &IndicatorInputs) {
             assert!(!b.is_empty() && b.len() <= classes, "{b:?}");
             assert!(b.bins.windows(2).all(|w| w[0] < w[1]), "{b:?}");
             let c = Classification {
+                level: Default::default(),
                 method,
                 classes,
                 manual: Vec::new(),

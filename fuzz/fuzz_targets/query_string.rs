@@ -187,6 +187,8 @@ fn snapshot() -> Snapshot {
         polarity,
         source: "fixture".into(),
         licence: "OGL".into(),
+        value_type: cluster_atlas::catalog::indicators::ValueType::default_for(unit),
+        untested_reason: None,
         },
         periods: periods.iter().map(|p| (*p).to_owned()).collect(),
         levels: vec![Level::Wales, Level::HealthBoard, Level::Cluster],
@@ -218,6 +220,8 @@ fn snapshot() -> Snapshot {
             upper_ci: counts.then_some(v + 1.0),
             sig_vs_wales: flags[i % 4],
             sig_vs_hb: flags[(i + 1) % 4],
+            at_998: Default::default(),
+            level_in_use: Default::default(),
         }
     };
     let clusters = |values: &[f64]| -> Vec<AreaValue> {

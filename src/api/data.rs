@@ -143,7 +143,7 @@ pub async fn get_data(
     );
     let rows: Vec<Value> = snapshot
         .catalog
-        .values(&ip.indicator.id, &ip.period)
+        .values_at(&ip.indicator.id, &ip.period, c.level)
         .iter()
         .map(|v| data_row(v, &snapshot, lang, &choropleth, &legend))
         .collect();
@@ -157,6 +157,11 @@ pub async fn get_data(
         "title": ip.indicator.title(lang),
         "period": ip.period,
         "lang": lang,
+        "confidence_level": c.level,
+        "field_labels": VALUE_FIELDS
+            .iter()
+            .map(|f| (f.name.to_owned(), json!(crate::catalog::field_label_at(f.name, lang, c.level))))
+            .collect::<serde_json::Map<String, Value>>(),
         "data_version": snapshot.data.version,
         "classification": legend.classification,
         "legend": legend.entries,

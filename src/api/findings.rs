@@ -45,12 +45,14 @@ impl FlagCounts {
 }
 
 /// The sentence for one health board. The Welsh wording avoids putting a variable
-/// after a mutating word, so names and titles appear unmutated.
+/// after a mutating word, so names and titles appear unmutated. `reason` says why
+/// clusters are not tested (from [`crate::style::legend::not_tested_reason`]).
 pub fn sentence(
     board: &str,
     indicator: &Indicator,
     vs_wales: FlagCounts,
     vs_hb: FlagCounts,
+    reason: &str,
     lang: Lang,
 ) -> String {
     let n = vs_wales.total();
@@ -58,10 +60,10 @@ pub fn sentence(
     if vs_wales.not_tested == n {
         return match lang {
             Lang::En => format!(
-                "{board}: significance was not tested for {title}, because no counts are published for its {n} clusters."
+                "{board}: significance was not tested for {title} in its {n} clusters, because {reason}."
             ),
             Lang::Cy => format!(
-                "{board}: ni phrofwyd arwyddocâd ar gyfer {title}, gan nad oes cyfrifon wedi'u cyhoeddi ar gyfer ei {n} clwstwr."
+                "{board}: ni phrofwyd arwyddocâd ar gyfer {title} yn ei {n} clwstwr, gan fod {reason}."
             ),
         };
     }
@@ -106,10 +108,14 @@ pub async fn get_findings(
     let snapshot = state.snapshot().await?;
     let lang = params::lang(&q).map_err(StyleError::from)?;
     let ip = params::indicator_by_id(&id, &q, &snapshot.catalog).map_err(StyleError::from)?;
+    let level = params::level(&q).map_err(StyleError::from)?;
+    let values = snapshot
+        .catalog
+        .values_at(&ip.indicator.id, &ip.period, level);
+    let reason = crate::style::legend::not_tested_reason(ip.indicator, &values, level, lang);
     let mut by_board: BTreeMap<String, (FlagCounts, FlagCounts)> = BTreeMap::new();
     let mut wales = FlagCounts::default();
-    let values = snapshot.catalog.values(&ip.indicator.id, &ip.period);
-    for v in values {
+    for v in values.iter() {
         if v.level != Level::Cluster {
             continue;
         }
@@ -131,14 +137,14 @@ pub async fn get_findings(
         .map(|(code, (vs_wales, vs_hb))| {
             let area = snapshot.catalog.areas.get(code);
             let name = area.map_or(code.as_str(), |a| a.name(lang));
-            let named = board_finding(&snapshot.catalog, values, code, lang);
+            let named = board_finding(&snapshot.catalog, &values, code, lang);
             json!({
                 "hb_code": code,
                 "name": name,
                 "clusters": vs_wales.total(),
                 "vs_wales": vs_wales,
                 "vs_hb": vs_hb,
-                "text": sentence(name, ip.indicator, *vs_wales, *vs_hb, lang),
+                "text": sentence(name, ip.indicator, *vs_wales, *vs_hb, &reason, lang),
                 "named_text": words::board_sentences(&named, ip.indicator.title(lang), lang),
                 "named": named,
             })
@@ -146,12 +152,12 @@ pub async fn get_findings(
         .collect();
     let summary = match lang {
         Lang::En => format!(
-            "Wales: {} of {} clusters are significantly higher than Wales for {} and {} significantly lower ({} not tested).",
-            wales.higher, wales.total(), ip.indicator.title(lang), wales.lower, wales.not_tested
+            "Wales: {} of {} clusters are significantly higher than Wales for {} and {} significantly lower ({} not tested), at {} confidence.",
+            wales.higher, wales.total(), ip.indicator.title(lang), wales.lower, wales.not_tested, level.percent()
         ),
         Lang::Cy => format!(
-            "Cymru: mae {} o'r {} clwstwr yn sylweddol uwch na Chymru ar gyfer {}, a {} yn sylweddol is ({} heb eu profi).",
-            wales.higher, wales.total(), ip.indicator.title(lang), wales.lower, wales.not_tested
+            "Cymru: mae {} o'r {} clwstwr yn sylweddol uwch na Chymru ar gyfer {}, a {} yn sylweddol is ({} heb eu profi), ar lefel hyder {}.",
+            wales.higher, wales.total(), ip.indicator.title(lang), wales.lower, wales.not_tested, level.percent()
         ),
     };
     let mut notes = Vec::new();
@@ -171,6 +177,8 @@ pub async fn get_findings(
         "title": ip.indicator.title(lang),
         "period": ip.period,
         "lang": lang,
+        "confidence_level": level,
+        "not_tested_reason": reason,
         "polarity": ip.indicator.polarity,
         "summary": summary,
         "wales": wales,

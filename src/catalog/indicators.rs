@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, HashMap};
 use serde::Serialize;
 use sqlx::{PgPool, Row};
 
-use crate::significance::Significance;
+use crate::significance::{ConfidenceLevel, Significance};
 
 /// A geography level that indicator values exist for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
@@ -90,6 +90,85 @@ impl Polarity {
     }
 }
 
+/// What kind of value an indicator has, which decides how its intervals are made.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ValueType {
+    /// A percentage: Wilson score intervals from numerator and denominator.
+    Proportion,
+    /// A crude rate per 1,000 or per 100,000: Byar's interval, or exact Poisson when the
+    /// count is under 10 (as PHEindicatormethods' `phe_rate`), from count and population.
+    CrudeRate,
+    /// A directly standardised rate: value and interval as published.
+    Dsr,
+    /// Any value published with its own interval, taken as given.
+    Supplied,
+}
+
+impl ValueType {
+    /// Every type.
+    pub const ALL: [ValueType; 4] = [
+        ValueType::Proportion,
+        ValueType::CrudeRate,
+        ValueType::Dsr,
+        ValueType::Supplied,
+    ];
+
+    /// The stored form.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ValueType::Proportion => "proportion",
+            ValueType::CrudeRate => "crude_rate",
+            ValueType::Dsr => "dsr",
+            ValueType::Supplied => "supplied",
+        }
+    }
+
+    /// Parses the stored form.
+    pub fn parse(s: &str) -> Option<ValueType> {
+        ValueType::ALL.into_iter().find(|t| t.as_str() == s)
+    }
+
+    /// The default for a unit, which keeps catalogues without a `value_type` column
+    /// working as before: Wilson for percentages, supplied intervals otherwise.
+    pub fn default_for(unit: &str) -> ValueType {
+        if unit == "%" {
+            ValueType::Proportion
+        } else {
+            ValueType::Supplied
+        }
+    }
+}
+
+/// Why an indicator's areas are not tested, when the catalogue knows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum UntestedReason {
+    /// No counts or intervals are published.
+    NoCounts,
+    /// A register whose denominator (an age-restricted population) is not published, so
+    /// its counts cannot be recovered from the prevalence.
+    AgeRestricted,
+}
+
+impl UntestedReason {
+    /// Every reason.
+    pub const ALL: [UntestedReason; 2] = [UntestedReason::NoCounts, UntestedReason::AgeRestricted];
+
+    /// The stored form.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            UntestedReason::NoCounts => "no_counts",
+            UntestedReason::AgeRestricted => "age_restricted",
+        }
+    }
+
+    /// Parses the stored form.
+    pub fn parse(s: &str) -> Option<UntestedReason> {
+        UntestedReason::ALL.into_iter().find(|r| r.as_str() == s)
+    }
+}
+
 /// One indicator's metadata: what the loader reads from a catalogue CSV, what
 /// `atlas.indicator` stores, and what the server lists. The one indicator model.
 #[derive(Debug, Clone, Serialize)]
@@ -116,6 +195,10 @@ pub struct IndicatorMeta {
     pub source: String,
     /// Licence.
     pub licence: String,
+    /// How its intervals are made.
+    pub value_type: ValueType,
+    /// Why it is not tested, when known.
+    pub untested_reason: Option<UntestedReason>,
 }
 
 impl IndicatorMeta {
@@ -226,14 +309,68 @@ pub struct AreaValue {
     pub numerator: Option<f64>,
     /// Denominator, when published.
     pub denominator: Option<f64>,
-    /// Lower 95% limit.
+    /// Lower limit at the level of [`AreaValue::level_in_use`] (95% as loaded).
     pub lower_ci: Option<f64>,
-    /// Upper 95% limit.
+    /// Upper limit at that level.
+    pub upper_ci: Option<f64>,
+    /// Compared with Wales, at that level.
+    pub sig_vs_wales: Significance,
+    /// Compared with the cluster's health board (clusters only), at that level.
+    pub sig_vs_hb: Significance,
+    /// The 99.8% interval and flags, which [`IndicatorCatalog::values_at`] swaps in.
+    #[serde(skip)]
+    pub at_998: LevelInterval,
+    /// The confidence level the interval fields hold.
+    #[serde(skip)]
+    pub level_in_use: ConfidenceLevel,
+}
+
+/// An interval and its flags at one confidence level.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct LevelInterval {
+    /// Lower limit.
+    pub lower_ci: Option<f64>,
+    /// Upper limit.
     pub upper_ci: Option<f64>,
     /// Compared with Wales.
     pub sig_vs_wales: Significance,
-    /// Compared with the cluster's health board (clusters only).
+    /// Compared with the cluster's health board.
     pub sig_vs_hb: Significance,
+}
+
+impl Default for LevelInterval {
+    fn default() -> LevelInterval {
+        LevelInterval {
+            lower_ci: None,
+            upper_ci: None,
+            sig_vs_wales: Significance::NotTested,
+            sig_vs_hb: Significance::NotTested,
+        }
+    }
+}
+
+impl AreaValue {
+    /// The value with its interval and flags at `level`.
+    pub fn at(&self, level: ConfidenceLevel) -> AreaValue {
+        let mut v = self.clone();
+        if level != v.level_in_use {
+            let current = LevelInterval {
+                lower_ci: v.lower_ci,
+                upper_ci: v.upper_ci,
+                sig_vs_wales: v.sig_vs_wales,
+                sig_vs_hb: v.sig_vs_hb,
+            };
+            let other = v.at_998;
+            v.lower_ci = other.lower_ci;
+            v.upper_ci = other.upper_ci;
+            v.sig_vs_wales = other.sig_vs_wales;
+            v.sig_vs_hb = other.sig_vs_hb;
+            // The swapped-out level is kept, so `at` can go back.
+            v.at_998 = current;
+            v.level_in_use = level;
+        }
+        v
+    }
 }
 
 /// An area's names and parent.
@@ -308,6 +445,12 @@ impl IndicatorCatalog {
                 polarity,
                 source: r.try_get("source")?,
                 licence: r.try_get("licence")?,
+                value_type: ValueType::parse(&r.try_get::<String, _>("value_type")?)
+                    .unwrap_or(ValueType::Supplied),
+                untested_reason: r
+                    .try_get::<Option<String>, _>("untested_reason")?
+                    .as_deref()
+                    .and_then(UntestedReason::parse),
             };
             catalog.indicators.push(Indicator {
                 meta,
@@ -317,7 +460,8 @@ impl IndicatorCatalog {
         }
         let rows = sqlx::query(
             "select indicator_id, period, level, area_code, value, numerator, denominator, lower_ci, upper_ci, \
-               sig_vs_wales, sig_vs_hb from atlas.indicator_value order by indicator_id, period, level, area_code",
+               sig_vs_wales, sig_vs_hb, lower_ci_998, upper_ci_998, sig_vs_wales_998, sig_vs_hb_998 \
+             from atlas.indicator_value order by indicator_id, period, level, area_code",
         )
         .fetch_all(&mut *conn)
         .await?;
@@ -334,6 +478,13 @@ impl IndicatorCatalog {
                 upper_ci: r.try_get("upper_ci")?,
                 sig_vs_wales: flag(r.try_get("sig_vs_wales")?),
                 sig_vs_hb: flag(r.try_get("sig_vs_hb")?),
+                at_998: LevelInterval {
+                    lower_ci: r.try_get("lower_ci_998")?,
+                    upper_ci: r.try_get("upper_ci_998")?,
+                    sig_vs_wales: flag(r.try_get("sig_vs_wales_998")?),
+                    sig_vs_hb: flag(r.try_get("sig_vs_hb_998")?),
+                },
+                level_in_use: ConfidenceLevel::P95,
             });
         }
         let rows = sqlx::query(
@@ -376,7 +527,22 @@ impl IndicatorCatalog {
         self.indicators.iter().find(|i| i.id == id)
     }
 
-    /// All values of one indicator and period (empty when none).
+    /// All values of one indicator and period, with intervals and flags at `level`.
+    pub fn values_at(
+        &self,
+        indicator: &str,
+        period: &str,
+        level: ConfidenceLevel,
+    ) -> std::borrow::Cow<'_, [AreaValue]> {
+        let values = self.values(indicator, period);
+        if level == ConfidenceLevel::P95 {
+            std::borrow::Cow::Borrowed(values)
+        } else {
+            std::borrow::Cow::Owned(values.iter().map(|v| v.at(level)).collect())
+        }
+    }
+
+    /// All values of one indicator and period (empty when none), at 95%.
     pub fn values(&self, indicator: &str, period: &str) -> &[AreaValue] {
         self.values
             .get(&(indicator.to_owned(), period.to_owned()))

@@ -14,6 +14,21 @@ pub fn domain_title(domain: &str, lang: Lang) -> &'static str {
 /// A human label for a property or download column, in English or Welsh. Unknown names
 /// are returned unchanged. The Welsh labels are drafts for review by a Welsh speaker.
 pub fn field_label(name: &str, lang: Lang) -> String {
+    field_label_at(name, lang, crate::significance::ConfidenceLevel::P95)
+}
+
+/// [`field_label`] for a request at a confidence level: labels of intervals name it
+/// (`Lower 99.8% CI`).
+pub fn field_label_at(
+    name: &str,
+    lang: Lang,
+    level: crate::significance::ConfidenceLevel,
+) -> String {
+    let label = field_label_95(name, lang);
+    label.replace("95%", level.percent())
+}
+
+fn field_label_95(name: &str, lang: Lang) -> String {
     let fixed = match name {
         "code" => Some(("Code", "Cod")),
         "name_en" => Some(("Name (English)", "Enw (Saesneg)")),

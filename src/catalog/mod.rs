@@ -8,7 +8,7 @@ pub mod snapshot;
 pub mod store;
 pub mod values;
 
-pub use labels::{domain_title, field_label};
+pub use labels::{domain_title, field_label, field_label_at};
 
 use std::fmt;
 use std::sync::LazyLock;

@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use crate::catalog::indicators::{Area, AreaValue, Indicator, IndicatorCatalog, Lang, Level};
 use crate::catalog::WALES_CODE;
-use crate::significance::{Benchmark, Significance};
+use crate::significance::{Benchmark, ConfidenceLevel, Significance};
 
 /// One area's value for one indicator, with its interval and flags.
 #[derive(Debug, Clone, Serialize)]
@@ -70,6 +70,8 @@ pub struct Summary<'a> {
     pub columns: Vec<Column>,
     /// Rows.
     pub rows: Vec<Row<'a>>,
+    /// The confidence level of the intervals and flags.
+    pub level: ConfidenceLevel,
 }
 
 fn column(area: &Area, lang: Lang) -> Column {
@@ -116,15 +118,20 @@ pub fn columns<'c>(catalog: &'c IndicatorCatalog, area: &Area) -> Vec<&'c Area> 
     children
 }
 
-/// The summary of a board (or of Wales) in `lang`.
-pub fn summary<'a>(catalog: &'a IndicatorCatalog, area: &Area, lang: Lang) -> Summary<'a> {
+/// The summary of a board (or of Wales) in `lang`, with intervals and flags at `level`.
+pub fn summary<'a>(
+    catalog: &'a IndicatorCatalog,
+    area: &Area,
+    lang: Lang,
+    level: ConfidenceLevel,
+) -> Summary<'a> {
     let areas = columns(catalog, area);
     let rows = catalog
         .indicators
         .iter()
         .filter_map(|ind| {
             let period = ind.periods.last()?;
-            let values = catalog.values(&ind.id, period);
+            let values = catalog.values_at(&ind.id, period, level);
             let cells: Vec<Cell> = areas
                 .iter()
                 .map(|a| cell(&a.code, values.iter().find(|v| v.code == a.code)))
@@ -150,6 +157,7 @@ pub fn summary<'a>(catalog: &'a IndicatorCatalog, area: &Area, lang: Lang) -> Su
         area: column(area, lang),
         columns: areas.iter().map(|a| column(a, lang)).collect(),
         rows,
+        level,
     }
 }
 

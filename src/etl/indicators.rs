@@ -5,7 +5,10 @@
 //! `indicator_id,period,level,area_code,value,numerator,denominator,lower_ci,upper_ci`
 //! where `level` is `wales`, `health_board` or `cluster`; `value` may be empty when
 //! numerator and denominator are given for a `%` indicator; the confidence limits are
-//! optional and, when absent for a `%` indicator with counts, are computed (Wilson).
+//! optional and, when absent for a `%` indicator with counts, are computed (Wilson); the
+//! optional `lower_ci_998,upper_ci_998` columns give a supplied 99.8% interval. The
+//! catalogue's optional `value_type` column says how intervals are made (see
+//! [`ValueType`]).
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
@@ -13,10 +16,12 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 use super::csv_input::{read_csv, Row};
-use super::error::EtlError;
+use super::error::{bad_value, EtlError};
 
 /// The indicator model is the server's: units, polarities and levels are the catalogue's.
-pub use crate::catalog::indicators::{IndicatorMeta, Level, Polarity, UNITS};
+pub use crate::catalog::indicators::{
+    IndicatorMeta, Level, Polarity, UntestedReason, ValueType, UNITS,
+};
 /// The GSS code of Wales, used for `level = wales`.
 pub use crate::catalog::WALES_CODE;
 /// The indicator computed in PostGIS from the loaded LSOAs, when the catalogue lists it.
@@ -45,6 +50,10 @@ pub struct ValueRow {
     pub lower_ci: Option<f64>,
     /// Supplied upper 95% limit.
     pub upper_ci: Option<f64>,
+    /// Supplied lower 99.8% limit.
+    pub lower_ci_998: Option<f64>,
+    /// Supplied upper 99.8% limit.
+    pub upper_ci_998: Option<f64>,
     /// Source file.
     pub file: String,
     /// Line in it.
@@ -71,6 +80,9 @@ pub struct IndicatorPaths {
     pub catalogue: PathBuf,
     /// Bundled QOF prevalence (long format).
     pub qof: PathBuf,
+    /// QOF register counts and list sizes by practice, summed to clusters, boards and
+    /// Wales and checked against the published prevalences (none: no counts).
+    pub qof_counts: Option<PathBuf>,
     /// Bundled cluster deprivation with counts.
     pub deprivation: PathBuf,
     /// Extra catalogue rows.
@@ -167,6 +179,39 @@ fn read_catalogue(
             let description_en = row.required("description_en")?;
             let title_cy = row.optional("title_cy");
             let description_cy = row.optional("description_cy");
+            let unit = one_of(row, "unit", &UNITS)?;
+            let value_type = match row.optional("value_type") {
+                None => ValueType::default_for(&unit),
+                Some(_) => parse_one_of(
+                    row,
+                    "value_type",
+                    &ValueType::ALL.map(ValueType::as_str),
+                    ValueType::parse,
+                )?,
+            };
+            let fits = match value_type {
+                ValueType::Proportion => unit == "%",
+                ValueType::CrudeRate => rate_multiplier(&unit).is_some(),
+                ValueType::Dsr | ValueType::Supplied => true,
+            };
+            if !fits {
+                return Err(row.error(
+                    "value_type",
+                    format!(
+                        "`{}` does not go with the unit `{unit}`: a proportion is in %, a crude rate per 1,000 or per 100,000",
+                        value_type.as_str()
+                    ),
+                ));
+            }
+            let untested_reason = match row.optional("untested_reason") {
+                None => None,
+                Some(_) => Some(parse_one_of(
+                    row,
+                    "untested_reason",
+                    &UntestedReason::ALL.map(UntestedReason::as_str),
+                    UntestedReason::parse,
+                )?),
+            };
             metas.push(IndicatorMeta {
                 title_cy_fallback: title_cy.is_none(),
                 title_cy: title_cy.unwrap_or_else(|| title_en.clone()),
@@ -175,7 +220,9 @@ fn read_catalogue(
                 id,
                 title_en,
                 description_en,
-                unit: one_of(row, "unit", &UNITS)?,
+                unit,
+                value_type,
+                untested_reason,
                 polarity: parse_one_of(
                     row,
                     "polarity",
@@ -191,7 +238,40 @@ fn read_catalogue(
     Ok(())
 }
 
-/// Checks one value row's numbers against each other and the unit.
+/// The multiplier of a crude rate's unit.
+pub fn rate_multiplier(unit: &str) -> Option<f64> {
+    match unit {
+        "per 1,000" => Some(1_000.0),
+        "per 100,000" => Some(100_000.0),
+        _ => None,
+    }
+}
+
+/// Checks one supplied interval against the value: both limits or neither, and the
+/// value between them.
+fn check_interval(
+    row: &Row<'_>,
+    value: f64,
+    (lower, upper): (Option<f64>, Option<f64>),
+    (lower_field, upper_field): (&str, &str),
+) -> Result<(), EtlError> {
+    match (lower, upper) {
+        (Some(l), Some(u)) if l <= value && value <= u => Ok(()),
+        (Some(l), Some(u)) if l > value => Err(row.error(
+            lower_field,
+            format!("the interval {l} to {u} does not contain the value {value}: its lower bound is above the value"),
+        )),
+        (Some(l), Some(u)) => Err(row.error(
+            upper_field,
+            format!("the interval {l} to {u} does not contain the value {value}: its upper bound is below the value"),
+        )),
+        (None, None) => Ok(()),
+        (Some(_), None) => Err(row.error(upper_field, "give both confidence limits or neither")),
+        (None, Some(_)) => Err(row.error(lower_field, "give both confidence limits or neither")),
+    }
+}
+
+/// Checks one value row's numbers against each other, the unit and the value type.
 fn check_value(row: &Row<'_>, v: &mut ValueRow, unit: &str) -> Result<(), EtlError> {
     match (v.numerator, v.denominator) {
         (Some(n), Some(d)) => {
@@ -222,18 +302,58 @@ fn check_value(row: &Row<'_>, v: &mut ValueRow, unit: &str) -> Result<(), EtlErr
             ),
         ));
     }
-    match (v.lower_ci, v.upper_ci) {
-        (Some(l), Some(u)) if l <= v.value && v.value <= u => Ok(()),
-        (Some(l), Some(u)) => Err(row.error(
-            "lower_ci",
-            format!(
-                "the interval {l} to {u} does not contain the value {}",
-                v.value
-            ),
-        )),
-        (None, None) => Ok(()),
-        _ => Err(row.error("upper_ci", "give both confidence limits or neither")),
+    check_interval(
+        row,
+        v.value,
+        (v.lower_ci, v.upper_ci),
+        ("lower_ci", "upper_ci"),
+    )?;
+    check_interval(
+        row,
+        v.value,
+        (v.lower_ci_998, v.upper_ci_998),
+        ("lower_ci_998", "upper_ci_998"),
+    )
+}
+
+/// For a proportion or crude rate whose interval the loader will compute from the counts,
+/// checks that the given value lies inside it at both levels, so a value that disagrees
+/// with its own counts is refused here, naming the line, not by a database constraint.
+fn check_computed_interval(
+    row: &Row<'_>,
+    v: &ValueRow,
+    unit: &str,
+    value_type: ValueType,
+) -> Result<(), EtlError> {
+    use crate::significance::{crude_rate_interval, wilson, ConfidenceLevel};
+    let (Some(n), Some(d)) = (v.numerator, v.denominator) else {
+        return Ok(());
+    };
+    if v.lower_ci.is_some() || v.lower_ci_998.is_some() {
+        return Ok(());
     }
+    for level in ConfidenceLevel::ALL {
+        let interval = match value_type {
+            ValueType::Proportion => wilson(n, d, level.z()).map(|(l, u)| (100.0 * l, 100.0 * u)),
+            ValueType::CrudeRate => rate_multiplier(unit)
+                .and_then(|m| crude_rate_interval(n, d, m, level))
+                .map(|(limits, _)| limits),
+            ValueType::Dsr | ValueType::Supplied => None,
+        };
+        if let Some((l, u)) = interval {
+            if !(l <= v.value && v.value <= u) {
+                return Err(row.error(
+                    "value",
+                    format!(
+                        "{} lies outside the {} interval {l} to {u} computed from the numerator {n} and denominator {d}",
+                        v.value,
+                        level.percent()
+                    ),
+                ));
+            }
+        }
+    }
+    Ok(())
 }
 
 struct Dedup(HashMap<(String, String, Level, String), String>);
@@ -262,6 +382,99 @@ impl Dedup {
     }
 }
 
+/// How far, in percentage points, summed counts may be from a published prevalence: the
+/// published rounding (6 decimals, so 5e-7) with room for floating point.
+pub const QOF_COUNT_TOLERANCE: f64 = 1e-6;
+
+/// A register's summed counts for one area, with the counts file's first line for it.
+#[derive(Debug, Clone)]
+struct CountSum {
+    numerator: f64,
+    denominator: f64,
+    file: PathBuf,
+    line: u64,
+}
+
+/// A whole number of 0 or more.
+fn count(row: &Row<'_>, column: &str) -> Result<f64, EtlError> {
+    let text = row.text(column);
+    match text.parse::<f64>() {
+        Ok(v) if v.is_finite() && v >= 0.0 && v.fract() == 0.0 && v < 1e15 => Ok(v),
+        _ => Err(row.error(
+            column,
+            format!("`{text}` is not a count: expected a whole number of 0 or more"),
+        )),
+    }
+}
+
+/// Reads the practice QOF counts and sums them by register to clusters, boards and Wales.
+/// Each practice's list size is the denominator of all its whole-list registers.
+fn read_qof_counts(
+    path: &Path,
+    units: &HashMap<String, String>,
+) -> Result<HashMap<(String, Level, String), CountSum>, EtlError> {
+    let mut sums: HashMap<(String, Level, String), CountSum> = HashMap::new();
+    let mut seen: HashMap<(String, String), u64> = HashMap::new();
+    read_csv(
+        path,
+        &[
+            "practice_code",
+            "lhb_code",
+            "cluster_key",
+            "register",
+            "register_count",
+            "list_size",
+        ],
+        |row| {
+            let practice = row.required("practice_code")?;
+            let register = row.required("register")?;
+            if units.get(&register).map(String::as_str) != Some("%") {
+                return Err(row.error(
+                    "register",
+                    format!("`{register}` is not a percentage indicator of the catalogue"),
+                ));
+            }
+            if let Some(first) = seen.insert((practice.clone(), register.clone()), row.line()) {
+                return Err(row.error(
+                    "register",
+                    format!(
+                        "duplicate {register} row for practice {practice} (first on line {first})"
+                    ),
+                ));
+            }
+            let n = count(row, "register_count")?;
+            let d = count(row, "list_size")?;
+            if d == 0.0 {
+                return Err(row.error("list_size", "0 must be greater than 0"));
+            }
+            if n > d {
+                return Err(row.error(
+                    "register_count",
+                    format!("{n} is larger than its denominator, the list size {d}"),
+                ));
+            }
+            for (level, code) in [
+                (Level::Cluster, row.required("cluster_key")?),
+                (Level::HealthBoard, row.required("lhb_code")?),
+                (Level::Wales, WALES_CODE.to_owned()),
+            ] {
+                let s = sums
+                    .entry((register.clone(), level, code))
+                    .or_insert(CountSum {
+                        numerator: 0.0,
+                        denominator: 0.0,
+                        file: path.to_path_buf(),
+                        line: row.line(),
+                    });
+                s.numerator += n;
+                s.denominator += d;
+            }
+            Ok(())
+        },
+    )?;
+    Ok(sums)
+}
+
 /// Reads every indicator input.
 pub fn read_indicators(paths: &IndicatorPaths) -> Result<IndicatorInputs, EtlError> {
     let mut metas = Vec::new();
@@ -274,10 +487,18 @@ pub fn read_indicators(paths: &IndicatorPaths) -> Result<IndicatorInputs, EtlErr
         .iter()
         .map(|m| (m.id.clone(), m.unit.clone()))
         .collect();
+    let types: HashMap<String, ValueType> =
+        metas.iter().map(|m| (m.id.clone(), m.value_type)).collect();
     let mut values = Vec::new();
     let mut dedup = Dedup(HashMap::new());
 
-    // Bundled QOF prevalence: rates only, no counts.
+    let counts = match &paths.qof_counts {
+        Some(path) => read_qof_counts(path, &units)?,
+        None => HashMap::new(),
+    };
+
+    // Bundled QOF prevalence as published; counts attached where the counts file
+    // reproduces it.
     let qof = &paths.qof;
     read_csv(
         qof,
@@ -304,16 +525,40 @@ pub fn read_indicators(paths: &IndicatorPaths) -> Result<IndicatorInputs, EtlErr
             let Some(value) = number(row, "prevalence_pct")? else {
                 return Ok(());
             };
+            let area_code = row.required("area_code")?;
+            let summed = counts.get(&(register.clone(), level, area_code.clone()));
+            if let Some(c) = summed {
+                let summed_pct = 100.0 * c.numerator / c.denominator;
+                // The published prevalences have 6 decimals, so exact counts reproduce
+                // them to 5e-7 percentage points; anything further is a wrong count.
+                if (summed_pct - value).abs() > QOF_COUNT_TOLERANCE {
+                    return Err(bad_value(
+                        &c.file,
+                        c.line,
+                        "register_count",
+                        format!(
+                            "the {register} counts of {level} {area_code} sum to {} of {} ({summed_pct:.7}%), \
+                             which does not reproduce the published prevalence {value}% ({} line {})",
+                            c.numerator,
+                            c.denominator,
+                            qof.display(),
+                            row.line()
+                        ),
+                    ));
+                }
+            }
             let mut v = ValueRow {
                 indicator_id: register,
                 period: "2023-24".into(),
                 level,
-                area_code: row.required("area_code")?,
+                area_code,
                 value,
-                numerator: None,
-                denominator: None,
+                numerator: summed.map(|c| c.numerator),
+                denominator: summed.map(|c| c.denominator),
                 lower_ci: None,
                 upper_ci: None,
+                lower_ci_998: None,
+                upper_ci_998: None,
                 file: qof.display().to_string(),
                 line: row.line(),
                 strict: false,
@@ -357,6 +602,8 @@ pub fn read_indicators(paths: &IndicatorPaths) -> Result<IndicatorInputs, EtlErr
                     denominator: Some(d),
                     lower_ci: None,
                     upper_ci: None,
+                    lower_ci_998: None,
+                    upper_ci_998: None,
                     file: dep.display().to_string(),
                     line: row.line(),
                     strict: false,
@@ -394,6 +641,8 @@ pub fn read_indicators(paths: &IndicatorPaths) -> Result<IndicatorInputs, EtlErr
                 denominator: Some(d),
                 lower_ci: None,
                 upper_ci: None,
+                lower_ci_998: None,
+                upper_ci_998: None,
                 file: dep.display().to_string(),
                 line: 0,
                 strict: false,
@@ -424,12 +673,19 @@ pub fn read_indicators(paths: &IndicatorPaths) -> Result<IndicatorInputs, EtlErr
                 let period = valid_period(row, "period")?;
                 let numerator = number(row, "numerator")?;
                 let denominator = number(row, "denominator")?;
+                let value_type = types
+                    .get(&indicator_id)
+                    .copied()
+                    .unwrap_or(ValueType::Supplied);
                 let value = match (number(row, "value")?, numerator, denominator) {
                     (Some(v), _, _) => v,
                     (None, Some(n), Some(d)) if unit == "%" && d > 0.0 => 100.0 * n / d,
+                    (None, Some(n), Some(d)) if value_type == ValueType::CrudeRate && d > 0.0 => {
+                        rate_multiplier(unit).map_or(n / d, |m| m * n / d)
+                    }
                     _ => return Err(row.error(
                         "value",
-                        "is empty; give a value, or numerator and denominator for a % indicator",
+                        "is empty; give a value, or numerator and denominator for a % indicator or a crude rate",
                     )),
                 };
                 let mut v = ValueRow {
@@ -447,11 +703,14 @@ pub fn read_indicators(paths: &IndicatorPaths) -> Result<IndicatorInputs, EtlErr
                     denominator,
                     lower_ci: number(row, "lower_ci")?,
                     upper_ci: number(row, "upper_ci")?,
+                    lower_ci_998: number(row, "lower_ci_998")?,
+                    upper_ci_998: number(row, "upper_ci_998")?,
                     file: path.display().to_string(),
                     line: row.line(),
                     strict: true,
                 };
                 check_value(row, &mut v, unit)?;
+                check_computed_interval(row, &v, unit, value_type)?;
                 dedup.check(row, path, &v)?;
                 values.push(v);
                 Ok(())
@@ -485,6 +744,7 @@ mod tests {
                 "qof.csv",
                 "level,area_code,register,prevalence_pct\nwales,W92000004,patients_most_deprived_20pct,\n",
             ),
+            qof_counts: None,
             deprivation: write(dir, "deprivation.csv", deprivation),
             extra_catalogue: None,
             extra_values: None,

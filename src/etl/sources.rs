@@ -62,6 +62,8 @@ pub const BUNDLED_CLUSTERS: &str = "clusters.csv";
 pub const BUNDLED_INDICATORS: &str = "indicators.csv";
 /// Bundled QOF prevalence.
 pub const BUNDLED_QOF: &str = "cluster_qof_prevalence_2024.csv";
+/// Bundled QOF register counts and list sizes by practice.
+pub const BUNDLED_QOF_COUNTS: &str = "practice_qof_counts_2024.csv";
 /// Bundled cluster deprivation counts.
 pub const BUNDLED_DEPRIVATION: &str = "cluster_deprivation_2024.csv";
 /// Bundled approximate LSOA → cluster lookup.
@@ -87,6 +89,7 @@ impl InputPaths {
             indicators: IndicatorPaths {
                 catalogue: dir.join(BUNDLED_INDICATORS),
                 qof: dir.join(BUNDLED_QOF),
+                qof_counts: Some(pick(&args.qof_counts, BUNDLED_QOF_COUNTS)),
                 deprivation: dir.join(BUNDLED_DEPRIVATION),
                 extra_catalogue: args.indicators.clone(),
                 extra_values: args.indicator_values.clone(),
@@ -649,6 +652,9 @@ fn describe_inputs(paths: &InputPaths) -> Value {
     let indicator_paths = &paths.indicators;
     inputs["indicators"] = describe(&indicator_paths.catalogue);
     inputs["qof"] = describe(&indicator_paths.qof);
+    if let Some(p) = &indicator_paths.qof_counts {
+        inputs["qof_counts"] = describe(p);
+    }
     inputs["deprivation"] = describe(&indicator_paths.deprivation);
     if let Some(p) = &indicator_paths.extra_catalogue {
         inputs["extra_indicators"] = describe(p);

@@ -451,15 +451,17 @@ pub fn attach_indicator(
             .into())
         }
     };
+    let confidence = params::level(q)?;
     let classes = if level == ip.indicator.map_level() {
         let c = params::classification(q)?;
         Some(crate::style::classify(snapshot, &ip, &c)?)
     } else {
         None
     };
-    let values: HashMap<&str, &crate::catalog::indicators::AreaValue> = snapshot
+    let at_level = snapshot
         .catalog
-        .values(&ip.indicator.id, &ip.period)
+        .values_at(&ip.indicator.id, &ip.period, confidence);
+    let values: HashMap<&str, &crate::catalog::indicators::AreaValue> = at_level
         .iter()
         .filter(|v| v.level == level)
         .map(|v| (v.code.as_str(), v))

@@ -155,8 +155,18 @@ impl IndicatorParams<'_> {
                 "ColorBrewer sequential scheme (default YlGnBu)",
                 json!({"type": "string", "enum": palette::sequential_names()}),
             ),
+            confidence_level(),
         ]
     }
+}
+
+/// `level`: the confidence level of intervals and significance.
+fn confidence_level() -> Value {
+    query(
+        "level",
+        "Confidence level of intervals and significance: 95 (default) or 99.8",
+        json!({"type": "string", "enum": ["95", "99.8"], "default": "95"}),
+    )
 }
 
 fn lang() -> Value {
@@ -535,7 +545,7 @@ fn expand(route: &str, item: Value, ip: &IndicatorParams<'_>) -> Vec<(String, Va
                 }
                 "/findings/{indicator}" => {
                     set_param(op, "indicator", one_of(&v.indicators));
-                    push_params(op, vec![ip.period()]);
+                    push_params(op, vec![ip.period(), confidence_level()]);
                 }
                 "/profiles/{area}" => set_param(op, "area", area()),
                 _ => {}
@@ -575,6 +585,7 @@ fn map_kind_parameters(kind: MapKind, ip: &IndicatorParams<'_>) -> Vec<Value> {
                 "Benchmark: Wales (default) or the cluster's health board",
                 json!({"type": "string", "enum": ["wales", "hb"]}),
             ),
+            confidence_level(),
         ],
     };
     p.push(lang());

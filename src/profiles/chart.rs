@@ -52,7 +52,8 @@ pub async fn get_chart(
         let snapshot = state.snapshot().await?;
         let area = find_area(&snapshot, &area)?;
         let svg = if chart == "spine.svg" {
-            super::spine::spine_svg(&snapshot.catalog, area, lang)
+            let level = params::level(&q).map_err(StyleError::from)?;
+            super::spine::spine_svg(&snapshot.catalog, area, lang, level)
         } else {
             let ip = params::indicator(&q, &snapshot.catalog).map_err(StyleError::from)?;
             super::trend::trend_svg(&snapshot.catalog, area, ip.indicator, lang).ok_or_else(

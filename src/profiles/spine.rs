@@ -7,7 +7,7 @@ use crate::catalog::indicators::{Area, IndicatorCatalog, Lang, Level};
 use crate::catalog::WALES_CODE;
 use crate::markup::escape_xml;
 use crate::palette;
-use crate::significance::Significance;
+use crate::significance::{ConfidenceLevel, Significance};
 
 const LABEL_W: f64 = 300.0;
 const VALUES_W: f64 = 210.0;
@@ -31,7 +31,12 @@ fn fmt(v: f64, unit: &str) -> String {
 }
 
 /// The chart for a cluster (or board) against all Welsh clusters.
-pub fn spine_svg(catalog: &IndicatorCatalog, area: &Area, lang: Lang) -> String {
+pub fn spine_svg(
+    catalog: &IndicatorCatalog,
+    area: &Area,
+    lang: Lang,
+    level: ConfidenceLevel,
+) -> String {
     let board = area
         .hb_code
         .as_ref()
@@ -56,7 +61,7 @@ pub fn spine_svg(catalog: &IndicatorCatalog, area: &Area, lang: Lang) -> String 
         let Some(period) = ind.periods.last() else {
             continue;
         };
-        let values = catalog.values(&ind.id, period);
+        let values = catalog.values_at(&ind.id, period, level);
         let mut clusters: Vec<f64> = values
             .iter()
             .filter(|v| v.level == Level::Cluster)

@@ -4,11 +4,13 @@
 use serde::Serialize;
 use serde_json::{json, Value};
 
-use crate::catalog::indicators::{Indicator, Lang, Polarity};
+use crate::catalog::indicators::{
+    AreaValue, Indicator, Lang, Level, Polarity, UntestedReason, ValueType,
+};
 use crate::catalog::snapshot::Choropleth;
 use crate::catalog::{domain_title, LayerId, APPROXIMATE_NOTE};
 use crate::markup::escape_xml;
-use crate::significance::Significance;
+use crate::significance::{ConfidenceLevel, Significance};
 
 use crate::palette;
 use crate::params::{Benchmark, Classification};
@@ -341,46 +343,124 @@ pub fn significance_label(
     }
 }
 
+/// What a significance map shows: the benchmark, the confidence level, the clusters'
+/// counts by flag (in [`Significance::ALL`] order) and the values at that level.
+#[derive(Debug, Clone, Copy)]
+pub struct SignificanceMap<'a> {
+    /// Compared with.
+    pub vs: Benchmark,
+    /// Confidence level.
+    pub level: ConfidenceLevel,
+    /// Clusters by flag.
+    pub counts: [usize; 4],
+    /// The indicator's values at `level`.
+    pub values: &'a [AreaValue],
+}
+
+/// Why an indicator's areas are not tested at `level`, for the legend's and findings'
+/// "not tested" wording: the catalogue's reason when it gives one; else, at a level
+/// other than 95%, a missing interval at that level when some area has a 95% one;
+/// else no counts.
+pub fn not_tested_reason(
+    indicator: &Indicator,
+    values: &[AreaValue],
+    level: ConfidenceLevel,
+    lang: Lang,
+) -> String {
+    if indicator.untested_reason == Some(UntestedReason::AgeRestricted) {
+        return lang
+            .pick(
+                "no denominator is published for this age-restricted register",
+                "nid oes enwadur wedi'i gyhoeddi ar gyfer y gofrestr hon, sydd wedi'i chyfyngu yn ôl oedran",
+            )
+            .to_owned();
+    }
+    // `values` are at `level`; the other level's interval is kept in `at_998`.
+    let only_other_level = level != ConfidenceLevel::P95
+        && values.iter().any(|v| {
+            v.level == Level::Cluster && v.lower_ci.is_none() && v.at_998.lower_ci.is_some()
+        });
+    if only_other_level {
+        return match lang {
+            Lang::En => format!("no {} interval is published", level.percent()),
+            Lang::Cy => format!("nid oes cyfwng {} wedi'i gyhoeddi", level.percent()),
+        };
+    }
+    lang.pick(
+        "no counts are published",
+        "nid oes cyfrifon wedi'u cyhoeddi",
+    )
+    .to_owned()
+}
+
+/// The interval method named in a significance note.
+fn interval_method(value_type: ValueType, lang: Lang) -> &'static str {
+    match (value_type, lang) {
+        (ValueType::Proportion, Lang::En) => "Wilson score",
+        (ValueType::Proportion, Lang::Cy) => "sgôr Wilson",
+        (ValueType::CrudeRate, Lang::En) => "Byar's, or exact Poisson under 10 events",
+        (ValueType::CrudeRate, Lang::Cy) => "Byar, neu Poisson union dan 10 digwyddiad",
+        (ValueType::Dsr | ValueType::Supplied, Lang::En) => "as published",
+        (ValueType::Dsr | ValueType::Supplied, Lang::Cy) => "fel y'u cyhoeddwyd",
+    }
+}
+
 /// Clusters coloured by how they compare with Wales or their health board.
 pub fn significance(
     indicator: &Indicator,
     period: &str,
-    vs: Benchmark,
-    counts: [usize; 4],
+    map: &SignificanceMap<'_>,
     lang: Lang,
     approximate: bool,
 ) -> Legend {
+    let vs = map.vs;
+    let reason = not_tested_reason(indicator, map.values, map.level, lang);
     let entries = Significance::ALL
         .iter()
-        .zip(counts)
+        .zip(map.counts)
         .map(|(&flag, count)| LegendEntry {
             key: json!(flag.as_str()),
             color: palette::significance(flag, indicator.polarity).to_owned(),
-            label: significance_label(flag, indicator.polarity, vs, lang),
+            label: if flag == Significance::NotTested {
+                match lang {
+                    Lang::En => format!("Not tested ({reason})"),
+                    Lang::Cy => format!("Heb ei brofi ({reason})"),
+                }
+            } else {
+                significance_label(flag, indicator.polarity, vs, lang)
+            },
             lower: None,
             upper: None,
             count: Some(count),
         })
         .collect();
     let mut notes = indicator_notes(indicator, lang, approximate);
-    notes.push(
-        lang.pick(
-            "95% confidence intervals (Wilson score) compared with the benchmark's value.",
-            "Cyfyngau hyder 95% (sgôr Wilson) o'u cymharu â gwerth y meincnod.",
-        )
-        .to_owned(),
-    );
+    let method = interval_method(indicator.value_type, lang);
+    notes.push(match lang {
+        Lang::En => format!(
+            "{} confidence intervals ({method}) compared with the benchmark's value.",
+            map.level.percent()
+        ),
+        Lang::Cy => format!(
+            "Cyfyngau hyder {} ({method}) o'u cymharu â gwerth y meincnod.",
+            map.level.percent()
+        ),
+    });
     Legend {
         kind: MapKind::Significance,
         lang,
         title: indicator.title(lang).to_owned(),
         subtitle: format!(
-            "{period} · {}",
+            "{period} · {} · {}",
             match (vs, lang) {
                 (Benchmark::Wales, Lang::En) => "compared with Wales",
                 (Benchmark::HealthBoard, Lang::En) => "compared with the health board",
                 (Benchmark::Wales, Lang::Cy) => "o'i gymharu â Chymru",
                 (Benchmark::HealthBoard, Lang::Cy) => "o'i gymharu â'r bwrdd iechyd",
+            },
+            match lang {
+                Lang::En => format!("{} confidence", map.level.percent()),
+                Lang::Cy => format!("hyder {}", map.level.percent()),
             }
         ),
         layer: indicator.map_layer(),

@@ -60,8 +60,12 @@ pub fn render(
         MapKind::Significance => {
             let ip = params::indicator(q, &snapshot.catalog)?;
             let vs = params::benchmark(q)?;
+            let level = params::level(q)?;
+            let values = snapshot
+                .catalog
+                .values_at(&ip.indicator.id, &ip.period, level);
             let mut counts = [0_usize; 4];
-            for v in snapshot.catalog.values(&ip.indicator.id, &ip.period) {
+            for v in values.iter() {
                 if v.level == ip.indicator.map_level() {
                     let flag = match vs {
                         params::Benchmark::Wales => v.sig_vs_wales,
@@ -78,12 +82,22 @@ pub fn render(
                 legend: legend::significance(
                     ip.indicator,
                     &ip.period,
-                    vs,
-                    counts,
+                    &legend::SignificanceMap {
+                        vs,
+                        level,
+                        counts,
+                        values: &values,
+                    },
                     lang,
                     approximate,
                 ),
-                tile_query: format!("indicator={}&period={}", ip.indicator.id, ip.period),
+                tile_query: {
+                    let mut t = format!("indicator={}&period={}", ip.indicator.id, ip.period);
+                    if level != params::ConfidenceLevel::default() {
+                        t.push_str(&format!("&level={}", level.as_str()));
+                    }
+                    t
+                },
             })
         }
     }

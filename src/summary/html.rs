@@ -124,7 +124,7 @@ pub fn summary_html(
         } else {
             format!(
                 "<br><small>{}</small>",
-                escape_xml(untested_reason(r.id, lang))
+                escape_xml(untested_reason(r.indicator, lang))
             )
         };
         body.push_str(&format!(
@@ -162,10 +162,21 @@ pub fn summary_html(
     } else {
         String::new()
     };
+    let level = summary.level.as_str();
     let other_lang = match lang {
-        Lang::En => "<a href=\"?lang=cy\" hreflang=\"cy\">Cymraeg</a>",
-        Lang::Cy => "<a href=\"?lang=en\" hreflang=\"en\">English</a>",
+        Lang::En => format!("<a href=\"?lang=cy&amp;level={level}\" hreflang=\"cy\">Cymraeg</a>"),
+        Lang::Cy => format!("<a href=\"?lang=en&amp;level={level}\" hreflang=\"en\">English</a>"),
     };
+    let other_level = match summary.level.as_str() {
+        "95" => "99.8",
+        _ => "95",
+    };
+    let other_lang = format!(
+        "{other_lang} · <a href=\"?lang={}&amp;level={other_level}\">{}% {}</a>",
+        lang.as_str(),
+        other_level,
+        lang.pick("confidence", "hyder")
+    );
     format!(
         "<!doctype html>\n<html lang=\"{lang}\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
@@ -186,10 +197,12 @@ pub fn summary_html(
         lang = lang.as_str(),
         title = escape_xml(&title),
         code = escape_xml(&summary.area.code),
-        caption = lang.pick(
-            "Each cell: the value, its 95% confidence interval, its colour against Wales and ▲/▼ when significantly higher/lower than the health board. Choose a column heading to sort the indicators by that area's comparison with Wales.",
-            "Pob cell: y gwerth, ei gyfwng hyder 95%, ei liw o'i gymharu â Chymru a ▲/▼ pan fo'n sylweddol uwch/is na'r bwrdd iechyd. Dewiswch bennawd colofn i ddidoli'r dangosyddion yn ôl cymhariaeth yr ardal honno â Chymru."
-        ),
+        caption = lang
+            .pick(
+                "Each cell: the value, its {level}% confidence interval, its colour against Wales and ▲/▼ when significantly higher/lower than the health board. Choose a column heading to sort the indicators by that area's comparison with Wales.",
+                "Pob cell: y gwerth, ei gyfwng hyder {level}%, ei liw o'i gymharu â Chymru a ▲/▼ pan fo'n sylweddol uwch/is na'r bwrdd iechyd. Dewiswch bennawd colofn i ddidoli'r dangosyddion yn ôl cymhariaeth yr ardal honno â Chymru."
+            )
+            .replace("{level}", summary.level.as_str()),
         key = lang.pick("Key", "Allwedd"),
         marks = lang.pick("▲ significantly higher than the health board; ▼ significantly lower.", "▲ sylweddol uwch na'r bwrdd iechyd; ▼ sylweddol is."),
         findings_title = lang.pick("Findings", "Canfyddiadau"),

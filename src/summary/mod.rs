@@ -13,7 +13,9 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde_json::{json, Value};
 
-use crate::catalog::indicators::{Area, IndicatorCatalog, Lang, Level, Polarity};
+use crate::catalog::indicators::{
+    Area, Indicator, IndicatorCatalog, Lang, Level, Polarity, UntestedReason,
+};
 use crate::catalog::WALES_CODE;
 use crate::comparison::{self, words, Summary};
 #[allow(unused_imports)] // Named by the OpenAPI annotation below.
@@ -115,25 +117,19 @@ pub fn text_on(flag: Option<Significance>) -> &'static str {
     }
 }
 
-/// Why a row has no significance: the 5 age-restricted QOF registers have no published
-/// denominator; other untested indicators publish no counts.
-pub fn untested_reason(id: &str, lang: Lang) -> &'static str {
-    const AGE_RESTRICTED: [&str; 5] = [
-        "diabetes",
-        "epilepsy",
-        "obesity",
-        "osteoporosis",
-        "rheumatoid_arthritis",
-    ];
-    if id.starts_with("wimd_") {
-        lang.pick(
-            "Not tested: a mean of published LSOA rates weighted by population, with no counts (not an official cluster statistic)",
-            "Heb ei brofi: cymedr o gyfraddau ACEHI wedi'u pwysoli yn ôl poblogaeth, heb gyfrifon (nid ystadegyn clwstwr swyddogol)",
-        )
-    } else if AGE_RESTRICTED.contains(&id) {
+/// Why a row has no significance: the catalogue's reason (the 5 age-restricted QOF registers
+/// have no published denominator), LSOA-level indicators being weighted means of published
+/// rates, or no counts published.
+pub fn untested_reason(indicator: &Indicator, lang: Lang) -> &'static str {
+    if indicator.untested_reason == Some(UntestedReason::AgeRestricted) {
         lang.pick(
             "Not tested: this age-restricted register has no published denominator",
             "Heb ei brofi: nid oes enwadur wedi'i gyhoeddi ar gyfer y gofrestr hon, sydd wedi'i chyfyngu yn ôl oedran",
+        )
+    } else if indicator.levels.contains(&Level::Lsoa) {
+        lang.pick(
+            "Not tested: a mean of published LSOA rates weighted by population, with no counts (not an official cluster statistic)",
+            "Heb ei brofi: cymedr o gyfraddau ACEHI wedi'u pwysoli yn ôl poblogaeth, heb gyfrifon (nid ystadegyn clwstwr swyddogol)",
         )
     } else {
         lang.pick(
@@ -152,6 +148,7 @@ pub fn untested_reason(id: &str, lang: Lang) -> &'static str {
         ("area" = String, Path, description = "wales or a health board code (W11…), optionally with .json, .csv, .svg or .html"),
         ("format" = Option<String>, Query, description = "json, csv, svg or html (default: from the path, else json)"),
         ("lang" = Option<String>, Query, description = "Language of labels: en (default) or cy"),
+        ("level" = Option<String>, Query, description = "Confidence level: 95 (default) or 99.8"),
     ),
     responses(
         (status = 200, description = "The summary (JSON; CSV, SVG or HTML by extension or format)", body = SummaryDocument, content_type = "application/json"),
@@ -166,9 +163,10 @@ pub async fn get_summary(
     let (code, format) = format_of(&path, &q)?;
     let lang = params::lang(&q).map_err(StyleError::from)?;
     let with_bom = params::bom(&q).map_err(StyleError::from)?;
+    let level = params::level(&q).map_err(StyleError::from)?;
     let snapshot = state.snapshot().await?;
     let area = area_of(&snapshot.catalog, &code)?;
-    let summary = comparison::summary(&snapshot.catalog, area, lang);
+    let summary = comparison::summary(&snapshot.catalog, area, lang, level);
     let approximate = snapshot.data.cluster_approximate;
     let findings = findings(&summary, lang);
     match format {
@@ -246,23 +244,28 @@ fn document(
                 "period": r.period,
                 "polarity": polarity,
                 "tested": r.tested,
-                "not_tested_reason": (!r.tested).then(|| untested_reason(r.id, lang)),
+                "not_tested_reason": (!r.tested).then(|| untested_reason(r.indicator, lang)),
                 "cells": cells,
             })
         })
         .collect();
-    let mut notes = vec![lang
-        .pick(
-            "Significance: the area's 95% confidence interval against the comparator's value.",
-            "Arwyddocâd: cyfwng hyder 95% yr ardal o'i gymharu â gwerth y gymhariaeth.",
-        )
-        .to_owned()];
+    let mut notes = vec![match lang {
+        Lang::En => format!(
+            "Significance: the area's {}% confidence interval against the comparator's value.",
+            summary.level.as_str()
+        ),
+        Lang::Cy => format!(
+            "Arwyddocâd: cyfwng hyder {}% yr ardal o'i gymharu â gwerth y gymhariaeth.",
+            summary.level.as_str()
+        ),
+    }];
     if approximate {
         notes.push(crate::style::legend::approximate_note(lang));
     }
     json!({
         "area": summary.area,
         "lang": lang,
+        "level": summary.level,
         "data_version": data_version,
         "columns": summary.columns,
         "rows": rows,

@@ -59,7 +59,7 @@ pub fn summary_svg(summary: &Summary<'_>, lang: Lang, approximate: bool) -> Stri
                 if r.tested {
                     String::new()
                 } else {
-                    format!(". {}", untested_reason(r.id, lang))
+                    format!(". {}", untested_reason(r.indicator, lang))
                 }
             )),
             short = escape_xml(&label.chars().take(44).collect::<String>()),

@@ -121,7 +121,11 @@ fn indicator_arrays(snapshot: &Snapshot, q: &Query) -> Result<(IndicatorArrays, 
             .map(|f| BindArray::for_sql_type(f.sql_type))
             .collect(),
     };
-    for v in snapshot.catalog.values(&ip.indicator.id, &ip.period) {
+    for v in snapshot
+        .catalog
+        .values_at(&ip.indicator.id, &ip.period, c.level)
+        .iter()
+    {
         if v.level != level {
             continue;
         }

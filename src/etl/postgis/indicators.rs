@@ -47,7 +47,7 @@ pub(super) async fn write_indicators(
         "insert into atlas.indicator select r.* from jsonb_to_recordset($1) as r( \
            id text, title_en text, title_cy text, title_cy_fallback boolean, description_en text, \
            description_cy text, description_cy_fallback boolean, unit text, polarity text, source text, \
-           licence text, sort_order integer)",
+           licence text, sort_order integer, value_type text, untested_reason text)",
     )
     .bind(catalogue_rows(&inputs.metas)?)
     .execute(&mut **tx)
@@ -56,7 +56,8 @@ pub(super) async fn write_indicators(
         "create temp table stage_value on commit drop as select r.* from jsonb_to_recordset($1) as r( \
            indicator_id text, period text, level text, area_code text, value double precision, \
            numerator double precision, denominator double precision, lower_ci double precision, \
-           upper_ci double precision, file text, line bigint, strict boolean)",
+           upper_ci double precision, lower_ci_998 double precision, upper_ci_998 double precision, \
+           file text, line bigint, strict boolean)",
     )
     .bind(serde_json::to_value(&inputs.values).map_err(|e| EtlError::Task(e.to_string()))?)
     .execute(&mut **tx)
@@ -94,9 +95,10 @@ pub(super) async fn write_indicators(
     }
     sqlx::query(
         "insert into atlas.indicator_value (indicator_id, period, level, area_code, value, numerator, \
-           denominator, lower_ci, upper_ci, ci_method) \
+           denominator, lower_ci, upper_ci, lower_ci_998, upper_ci_998, ci_method) \
          select indicator_id, period, level, area_code, value, numerator, denominator, lower_ci, upper_ci, \
-           case when lower_ci is not null then 'supplied' end from stage_value",
+           lower_ci_998, upper_ci_998, \
+           case when lower_ci is not null or lower_ci_998 is not null then 'supplied' end from stage_value",
     )
     .execute(&mut **tx)
     .await?;
@@ -119,57 +121,28 @@ pub(super) async fn write_indicators(
 
     super::population::insert_population_indicators(tx).await?;
 
-    // Wilson intervals for percentages with counts and no supplied interval.
-    let rows = sqlx::query(
-        "select v.indicator_id, v.period, v.level, v.area_code, v.numerator, v.denominator \
-         from atlas.indicator_value v join atlas.indicator i on i.id = v.indicator_id \
-         where i.unit = '%' and v.lower_ci is null and v.numerator is not null and v.denominator is not null",
-    )
-    .fetch_all(&mut **tx)
-    .await?;
-    let (mut ids, mut periods, mut levels, mut codes, mut lowers, mut uppers) =
-        (vec![], vec![], vec![], vec![], vec![], vec![]);
-    for row in rows {
-        let n: f64 = row.try_get("numerator")?;
-        let d: f64 = row.try_get("denominator")?;
-        if let Some((l, u)) = crate::significance::wilson(n, d, crate::significance::Z_95) {
-            ids.push(row.try_get::<String, _>("indicator_id")?);
-            periods.push(row.try_get::<String, _>("period")?);
-            levels.push(row.try_get::<String, _>("level")?);
-            codes.push(row.try_get::<String, _>("area_code")?);
-            lowers.push(100.0 * l);
-            uppers.push(100.0 * u);
-        }
+    computed_intervals(tx).await?;
+    for (suffix, lower, upper) in [
+        ("", "lower_ci", "upper_ci"),
+        ("_998", "lower_ci_998", "upper_ci_998"),
+    ] {
+        // Column names from this fixed list only; values are never spliced in.
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "update atlas.indicator_value v set sig_vs_wales{suffix} = atlas.compare_to(v.{lower}, v.{upper}, w.value) \
+             from atlas.indicator_value w where w.indicator_id = v.indicator_id and w.period = v.period \
+               and w.level = 'wales' and v.level <> 'wales'"
+        )))
+        .execute(&mut **tx)
+        .await?;
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "update atlas.indicator_value v set sig_vs_hb{suffix} = atlas.compare_to(v.{lower}, v.{upper}, h.value) \
+             from atlas.cluster c, atlas.indicator_value h where v.level = 'cluster' and c.code = v.area_code \
+               and h.indicator_id = v.indicator_id and h.period = v.period and h.level = 'health_board' \
+               and h.area_code = c.hb_code"
+        )))
+        .execute(&mut **tx)
+        .await?;
     }
-    sqlx::query(
-        "update atlas.indicator_value v set lower_ci = w.l, upper_ci = w.u, ci_method = 'wilson' \
-         from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::float8[], $6::float8[]) as w(i, p, lv, a, l, u) \
-         where v.indicator_id = w.i and v.period = w.p and v.level = w.lv and v.area_code = w.a",
-    )
-    .bind(&ids)
-    .bind(&periods)
-    .bind(&levels)
-    .bind(&codes)
-    .bind(&lowers)
-    .bind(&uppers)
-    .execute(&mut **tx)
-    .await?;
-
-    sqlx::query(
-        "update atlas.indicator_value v set sig_vs_wales = atlas.compare_to(v.lower_ci, v.upper_ci, w.value) \
-         from atlas.indicator_value w where w.indicator_id = v.indicator_id and w.period = v.period \
-           and w.level = 'wales' and v.level <> 'wales'",
-    )
-    .execute(&mut **tx)
-    .await?;
-    sqlx::query(
-        "update atlas.indicator_value v set sig_vs_hb = atlas.compare_to(v.lower_ci, v.upper_ci, h.value) \
-         from atlas.cluster c, atlas.indicator_value h where v.level = 'cluster' and c.code = v.area_code \
-           and h.indicator_id = v.indicator_id and h.period = v.period and h.level = 'health_board' \
-           and h.area_code = c.hb_code",
-    )
-    .execute(&mut **tx)
-    .await?;
     let counts = sqlx::query(
         "select (select count(*) from atlas.indicator) as i, (select count(*) from atlas.indicator_value) as v",
     )
@@ -180,4 +153,71 @@ pub(super) async fn write_indicators(
         counts.try_get("v")?,
         i64::try_from(skipped).unwrap_or(i64::MAX),
     ))
+}
+
+/// Intervals computed from counts, at 95% and 99.8%, for rows with no supplied interval:
+/// Wilson for proportions, exact Poisson or Byar's for crude rates.
+async fn computed_intervals(tx: &mut Transaction<'_, Postgres>) -> Result<(), EtlError> {
+    use crate::catalog::indicators::ValueType;
+    use crate::significance::{crude_rate_interval, wilson, ConfidenceLevel};
+    let rows = sqlx::query(
+        "select v.indicator_id, v.period, v.level, v.area_code, v.numerator, v.denominator, i.unit, i.value_type \
+         from atlas.indicator_value v join atlas.indicator i on i.id = v.indicator_id \
+         where i.value_type in ('proportion', 'crude_rate') and v.lower_ci is null and v.lower_ci_998 is null \
+           and v.numerator is not null and v.denominator is not null",
+    )
+    .fetch_all(&mut **tx)
+    .await?;
+    let mut keys: [Vec<String>; 4] = Default::default();
+    let mut limits: [Vec<f64>; 4] = Default::default();
+    let mut methods: Vec<&'static str> = Vec::new();
+    for row in rows {
+        let n: f64 = row.try_get("numerator")?;
+        let d: f64 = row.try_get("denominator")?;
+        let unit: String = row.try_get("unit")?;
+        let value_type = ValueType::parse(&row.try_get::<String, _>("value_type")?);
+        let at = |level: ConfidenceLevel| match value_type {
+            Some(ValueType::Proportion) => {
+                wilson(n, d, level.z()).map(|(l, u)| ((100.0 * l, 100.0 * u), "wilson"))
+            }
+            Some(ValueType::CrudeRate) => crate::etl::indicators::rate_multiplier(&unit)
+                .and_then(|m| crude_rate_interval(n, d, m, level))
+                .map(|(limits, method)| (limits, method.as_str())),
+            _ => None,
+        };
+        let (Some((l95, method)), Some((l998, _))) =
+            (at(ConfidenceLevel::P95), at(ConfidenceLevel::P998))
+        else {
+            continue;
+        };
+        for (i, column) in ["indicator_id", "period", "level", "area_code"]
+            .iter()
+            .enumerate()
+        {
+            keys[i].push(row.try_get::<String, _>(*column)?);
+        }
+        for (i, x) in [l95.0, l95.1, l998.0, l998.1].into_iter().enumerate() {
+            limits[i].push(x);
+        }
+        methods.push(method);
+    }
+    sqlx::query(
+        "update atlas.indicator_value v set lower_ci = w.l, upper_ci = w.u, lower_ci_998 = w.l998, \
+           upper_ci_998 = w.u998, ci_method = w.m \
+         from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::float8[], $6::float8[], \
+           $7::float8[], $8::float8[], $9::text[]) as w(i, p, lv, a, l, u, l998, u998, m) \
+         where v.indicator_id = w.i and v.period = w.p and v.level = w.lv and v.area_code = w.a",
+    )
+    .bind(&keys[0])
+    .bind(&keys[1])
+    .bind(&keys[2])
+    .bind(&keys[3])
+    .bind(&limits[0])
+    .bind(&limits[1])
+    .bind(&limits[2])
+    .bind(&limits[3])
+    .bind(&methods)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
 }
