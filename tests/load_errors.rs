@@ -498,7 +498,22 @@ async fn bad_cluster_crosswalks_name_the_file_line_and_field() {
                 "line 3",
                 "field `cluster_code`",
                 "`OFF:7A1:arfon` is already matched",
-
+            ],
+        ),
+    ];
+    for (rows, expected) in cases {
+        let mut inputs = bundled_inputs();
+        inputs.cluster_polygons = Some(polygons.clone());
+        inputs.cluster_crosswalk = Some(write(
+            &dir,
+            "crosswalk.csv",
+            &format!("bundled_key,cluster_code\n{rows}"),
+        ));
+        let mut parts = vec!["crosswalk.csv"];
+        parts.extend_from_slice(expected);
+        assert_load_fails(inputs, &parts).await;
+    }
+}
 /// The bundled practice QOF counts with the first data row's register count replaced.
 fn qof_counts_with_first_count(count: &str) -> String {
     let text = bundled_text("practice_qof_counts_2024.csv");
@@ -615,16 +630,6 @@ async fn supplied_intervals_must_contain_the_value() {
     ];
     for (rows, expected) in cases {
         let mut inputs = bundled_inputs();
-        inputs.cluster_polygons = Some(polygons.clone());
-        inputs.cluster_crosswalk = Some(write(
-            &dir,
-            "crosswalk.csv",
-            &format!("bundled_key,cluster_code\n{rows}"),
-        ));
-        let mut parts = vec!["crosswalk.csv"];
-        parts.extend_from_slice(expected);
-        assert_load_fails(inputs, &parts).await;
-
         inputs.indicators = Some(write(&dir, "catalogue.csv", EXTRA_CATALOGUE));
         inputs.indicator_values = Some(write(
             &dir,

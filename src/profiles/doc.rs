@@ -13,6 +13,8 @@ pub struct Profile {
     area: ProfileArea,
     /// `en` or `cy`.
     lang: String,
+    /// `95` or `99.8`: the level of every interval and flag.
+    confidence_level: String,
     data_version: i64,
     cluster_geography_approximate: bool,
     /// Where the cluster boundaries came from.

@@ -23,6 +23,7 @@ use crate::state::AppState;
     params(
         ("area" = String, Path, description = "Cluster code, health board code (W11…), or wales"),
         ("lang" = Option<String>, Query, description = "Language of labels: en (default) or cy"),
+        ("level" = Option<String>, Query, description = "Confidence level: 95 (default) or 99.8"),
     ),
     responses(
         (status = 200, description = "OK", body = Profile, content_type = "application/json"),
@@ -36,6 +37,7 @@ pub async fn get_profile(
     Query(q): Query<HashMap<String, String>>,
 ) -> Result<Json<Value>, AppError> {
     let lang = params::lang(&q).map_err(StyleError::from)?;
+    let level = params::level(&q).map_err(StyleError::from)?;
     // Population rows and indicator values must come from the same load.
     let (snapshot, data) = read_profile(&state, &area).await?;
     let area = find_area(&snapshot, &area)?;
@@ -57,11 +59,8 @@ pub async fn get_profile(
         let Some(period) = ind.periods.last() else {
             continue;
         };
-        let Some(v) = catalog
-            .values(&ind.id, period)
-            .iter()
-            .find(|v| v.code == area.code)
-        else {
+        let values = catalog.values_at(&ind.id, period, level);
+        let Some(v) = values.iter().find(|v| v.code == area.code) else {
             continue;
         };
         let mut item = json!({
@@ -95,6 +94,7 @@ pub async fn get_profile(
             "health_board": board.map(|b| json!({"code": b.code, "name": b.name(lang)})),
         },
         "lang": if lang == Lang::Cy { "cy" } else { "en" },
+        "confidence_level": level,
         "data_version": data_version.version,
         "cluster_geography_approximate": data_version.cluster_approximate,
         "cluster_geography": data_version.cluster_provenance,

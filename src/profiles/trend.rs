@@ -199,6 +199,8 @@ mod tests {
             upper_ci: None,
             sig_vs_wales: Significance::NotTested,
             sig_vs_hb: Significance::NotTested,
+            at_998: Default::default(),
+            level_in_use: Default::default(),
         }
     }
 
