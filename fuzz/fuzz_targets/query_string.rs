@@ -22,6 +22,7 @@ use cluster_atlas::catalog::LayerId;
 use cluster_atlas::classify::{Method, MAX_CLASSES, MIN_CLASSES};
 use cluster_atlas::db::DataVersion;
 use cluster_atlas::ogc::{self, features};
+use cluster_atlas::{comparison, summary};
 use cluster_atlas::significance::Significance;
 use cluster_atlas::style::legend::MapKind;
 use cluster_atlas::style::{self, maplibre, params, sld};
@@ -45,6 +46,22 @@ fuzz_target!(|data: &[u8]| {
     let _ = params::lang(&q);
     let _ = params::domain(&q);
     let _ = params::benchmark(&q);
+    let _ = params::bom(&q);
+    let level = params::level(&q);
+
+    // The board summary, as /summary/{area} parses and renders it.
+    if let (Ok((code, _format)), Ok(level)) = (summary::format_of(&path, &q), level) {
+        let lang = params::lang(&q).unwrap_or_default();
+        let code = if code.eq_ignore_ascii_case("wales") { "W92000004".to_owned() } else { code };
+        if let Some(area) = catalog.areas.get(&code).filter(|a| a.level != Level::Cluster) {
+            let s = comparison::summary(catalog, area, lang, level);
+            let findings = summary::findings(&s, lang);
+            let _ = summary::html::summary_html(&s, &findings, lang, true);
+            let svg = summary::svg::summary_svg(&s, lang, true);
+            assert!(svg.starts_with("<svg") && svg.trim_end().ends_with("</svg>"));
+            summary::csv(&s).expect("a summary writes as CSV");
+        }
+    }
     let c = params::classification(&q);
     if let Ok(c) = &c {
         assert!((MIN_CLASSES..=MAX_CLASSES).contains(&c.classes), "{c:?}");

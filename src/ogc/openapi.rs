@@ -475,6 +475,8 @@ fn expand(route: &str, item: Value, ip: &IndicatorParams<'_>) -> Vec<(String, Va
                 list.retain(|p| {
                     p["name"] != "chart"
                         && (periods.is_some() || p["name"] != "period")
+                        // The population charts have no intervals, so no level.
+                        && (periods.is_none() || p["name"] != "level")
                         && (needs_indicator || p["name"] != "indicator")
                 });
             }

@@ -26,6 +26,7 @@ use crate::state::AppState;
         ("chart" = String, Path, description = "pyramid.svg, deprivation.svg, spine.svg or trend.svg"),
         ("period" = Option<String>, Query, description = "Population estimate (pyramid and deprivation charts)"),
         ("indicator" = Option<String>, Query, description = "The indicator of a trend chart (required for trend.svg)"),
+        ("level" = Option<String>, Query, description = "Confidence level of intervals (spine and trend charts): 95 (default) or 99.8"),
         ("lang" = Option<String>, Query, description = "Language of labels: en (default) or cy"),
     ),
     responses(
@@ -51,12 +52,12 @@ pub async fn get_chart(
         // From the snapshot alone: indicator values, no population rows.
         let snapshot = state.snapshot().await?;
         let area = find_area(&snapshot, &area)?;
+        let level = params::level(&q).map_err(StyleError::from)?;
         let svg = if chart == "spine.svg" {
-            let level = params::level(&q).map_err(StyleError::from)?;
             super::spine::spine_svg(&snapshot.catalog, area, lang, level)
         } else {
             let ip = params::indicator(&q, &snapshot.catalog).map_err(StyleError::from)?;
-            super::trend::trend_svg(&snapshot.catalog, area, ip.indicator, lang).ok_or_else(
+            super::trend::trend_svg(&snapshot.catalog, area, ip.indicator, lang, level).ok_or_else(
                 || {
                     AppError::NotFound(format!(
                         "{} has fewer than two periods of {}: a trend needs two",

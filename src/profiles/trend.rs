@@ -5,7 +5,7 @@
 use crate::catalog::indicators::{Area, AreaValue, Indicator, IndicatorCatalog, Lang};
 use crate::catalog::WALES_CODE;
 use crate::markup::escape_xml;
-use crate::significance::Z_95;
+use crate::significance::{ConfidenceLevel, Z_95};
 
 const W: f64 = 640.0;
 const H: f64 = 360.0;
@@ -75,13 +75,15 @@ pub fn trend_svg(
     area: &Area,
     indicator: &Indicator,
     lang: Lang,
+    level: ConfidenceLevel,
 ) -> Option<String> {
-    let series: Vec<(&str, &AreaValue, Option<f64>)> = indicator
+    let series: Vec<(&str, AreaValue, Option<f64>)> = indicator
         .periods
         .iter()
         .filter_map(|p| {
-            let values = catalog.values(&indicator.id, p);
-            let own = values.iter().find(|v| v.code == area.code)?;
+            // Intervals at the requested level; the change test stays at 95%.
+            let values = catalog.values_at(&indicator.id, p, level);
+            let own = values.iter().find(|v| v.code == area.code)?.clone();
             let wales = values
                 .iter()
                 .find(|v| v.code == WALES_CODE)
@@ -93,7 +95,7 @@ pub fn trend_svg(
         return None;
     }
     let last = series.len() - 1;
-    let latest = change(series[last - 1].1, series[last].1, &indicator.unit);
+    let latest = change(&series[last - 1].1, &series[last].1, &indicator.unit);
     let mut lo = f64::INFINITY;
     let mut hi = f64::NEG_INFINITY;
     for (_, v, w) in &series {

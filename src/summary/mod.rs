@@ -36,10 +36,14 @@ pub fn router() -> Routes<AppState> {
 
 /// Output formats, by extension or `format=`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Format {
+pub enum Format {
+    /// The JSON document (default).
     Json,
+    /// Long-format CSV.
     Csv,
+    /// An SVG grid.
     Svg,
+    /// An HTML table.
     Html,
 }
 
@@ -50,7 +54,8 @@ const FORMATS: [(&str, Format); 4] = [
     ("html", Format::Html),
 ];
 
-fn format_of(path: &str, q: &params::Query) -> Result<(String, Format), AppError> {
+/// The area code and format a path segment (`W11000028.csv`) and `format=` ask for.
+pub fn format_of(path: &str, q: &params::Query) -> Result<(String, Format), AppError> {
     let (stem, from_ext) = FORMATS
         .iter()
         .find_map(|(ext, f)| {
@@ -319,7 +324,8 @@ pub fn legend(lang: Lang) -> Value {
 }
 
 /// Long format, one line per indicator and area: what a spreadsheet pivots best.
-fn csv(summary: &Summary<'_>) -> Result<Vec<u8>, csv::Error> {
+/// The summary as long-format CSV (without the BOM, which the response adds).
+pub fn csv(summary: &Summary<'_>) -> Result<Vec<u8>, csv::Error> {
     let mut out = csv::Writer::from_writer(Vec::new());
     out.write_record([
         "indicator",
