@@ -320,6 +320,8 @@ fn tidy_parameters(op: &mut Value) {
             "lang" => json!({"type": "string", "enum": ["en", "cy"]}),
             "domain" => domain_schema(),
             "format" => json!({"type": "string", "enum": ["json", "csv"]}),
+            "level" => json!({"type": "string", "enum": ["95", "99.8"], "default": "95"}),
+            "bom" => json!({"type": "string", "enum": ["true", "false"], "default": "true"}),
             "f" => json!({"type": "string", "enum": ["json", "html"]}),
             "collectionId" => collection_id()["schema"].clone(),
             _ => continue,
