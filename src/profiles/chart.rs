@@ -22,15 +22,15 @@ use crate::state::AppState;
     path = "/profiles/{area}/{chart}",
     tag = "Profiles",
     params(
-        ("area" = String, Path, description = "Cluster code, health board code (W11…), or wales"),
+        super::AreaParam,
         ("chart" = String, Path, description = "pyramid.svg, deprivation.svg, spine.svg or trend.svg"),
         ("period" = Option<String>, Query, description = "Population estimate (pyramid and deprivation charts)"),
         ("indicator" = Option<String>, Query, description = "The indicator of a trend chart (required for trend.svg)"),
-        ("lang" = Option<String>, Query, description = "Language of labels: en (default) or cy"),
+        crate::params::LangParam,
     ),
     responses(
         (status = 200, description = "Chart", body = String, content_type = "image/svg+xml"),
-        (status = 400, description = "Error (JSON)", body = Error), (status = 404, description = "Error (JSON)", body = Error), (status = 500, description = "Error (JSON)", body = Error), (status = 503, description = "Error (JSON)", body = Error),
+        crate::error::responses::LookupErrors,
     )
 )]
 pub async fn get_chart(
@@ -155,31 +155,30 @@ pub fn pyramid_svg(name: &str, p: &Pyramid, lang: Lang) -> String {
         text(lang, "population by age", "poblogaeth yn ôl oedran"),
         p.period
     );
-    let desc = if p.by_sex {
-        format!(
-            "{} {} {}. {}",
+    let (lead, note) = if p.by_sex {
+        (
             text(lang, "Population pyramid of", "Pyramid poblogaeth"),
-            thousands(p.total),
-            text(lang, "residents", "o drigolion"),
             text(
                 lang,
                 "Males on the left, females on the right; youngest band at the bottom. Source: ONS mid-year estimates on 2021 LSOAs.",
                 "Gwrywod ar y chwith, benywod ar y dde; y band ieuengaf ar y gwaelod. Ffynhonnell: amcangyfrifon canol blwyddyn ONS ar LSOAau 2021."
-            )
+            ),
         )
     } else {
-        format!(
-            "{} {} {}. {}",
+        (
             text(lang, "Persons by five-year age band:", "Pobl fesul band oedran pum mlynedd:"),
-            thousands(p.total),
-            text(lang, "residents", "o drigolion"),
             text(
                 lang,
                 "No sex split is available for this estimate; youngest band at the bottom. Source: ONS mid-year estimates on 2011 LSOAs.",
                 "Dim rhaniad rhyw ar gael ar gyfer yr amcangyfrif hwn; y band ieuengaf ar y gwaelod. Ffynhonnell: amcangyfrifon canol blwyddyn ONS ar LSOAau 2011."
-            )
+            ),
         )
     };
+    let desc = format!(
+        "{lead} {} {}. {note}",
+        thousands(p.total),
+        text(lang, "residents", "o drigolion"),
+    );
     let mut out = format!(
         "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {WIDTH} {height}\" width=\"{WIDTH}\" height=\"{height}\" \
          role=\"img\" aria-labelledby=\"pyramid-title pyramid-desc\" font-family=\"sans-serif\" font-size=\"11\">\

@@ -62,7 +62,8 @@ pub struct TileJSON {
         ("y" = String, Path, description = "Row, 0 to 2^z - 1, optionally followed by .pbf or .mvt"),
     ),
     responses(
-        (status = 200, description = "Mapbox Vector Tile", content(("application/vnd.mapbox-vector-tile" = String))), (status = 204, description = "Empty tile: no features there"), (status = 304, description = "Not modified (If-None-Match matched the ETag)"), (status = 400, description = "Error (JSON)", body = Error), (status = 404, description = "Error (JSON)", body = Error), (status = 422, description = "Error (JSON)", body = Error), (status = 500, description = "Error (JSON)", body = Error), (status = 503, description = "Error (JSON)", body = Error),
+        (status = 200, description = "Mapbox Vector Tile", content(("application/vnd.mapbox-vector-tile" = String))), (status = 204, description = "Empty tile: no features there"), (status = 304, description = "Not modified (If-None-Match matched the ETag)"),
+        crate::error::responses::FeatureErrors,
     )
 )]
 pub async fn get_tile<S: TileSource>(
@@ -86,11 +87,11 @@ pub async fn get_tile<S: TileSource>(
     params(
         ("layers" = String, Path, description = "lsoa, clusters, health_boards, a comma-separated list (each once) or wales, optionally ending in .json"),
         ("domain" = Option<String>, Query, description = "WIMD domain of the legend (when the list includes lsoa)"),
-        ("lang" = Option<String>, Query, description = "Language of labels: en (default) or cy"),
+        crate::params::LangParam,
     ),
     responses(
-        (status = 200, description = "OK", body = TileJSON, content_type = "application/json"),
-        (status = 400, description = "Error (JSON)", body = Error), (status = 404, description = "Error (JSON)", body = Error), (status = 422, description = "Error (JSON)", body = Error), (status = 500, description = "Error (JSON)", body = Error), (status = 503, description = "Error (JSON)", body = Error),
+        (status = 200, description = "OK", body = TileJSON),
+        crate::error::responses::FeatureErrors,
     )
 )]
 pub async fn get_tilejson<S: TileSource>(
