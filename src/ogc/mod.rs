@@ -672,7 +672,7 @@ async fn collection_tileset(
         ("tileCol" = u32, Path, description = "Column (x), 0 to 2^tileMatrix - 1"),
     ),
     responses(
-        (status = 200, description = "Mapbox Vector Tile", content(("application/vnd.mapbox-vector-tile" = String))), (status = 204, description = "Empty tile: no features there"), (status = 304, description = "Not modified (If-None-Match matched the ETag)"),
+        crate::tiles::http::TileResponses,
         crate::error::responses::FeatureErrors,
     )
 )]

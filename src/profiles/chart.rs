@@ -11,7 +11,7 @@ use super::query::{find_area, read_profile, Pyramid, QuintileShare};
 use super::{text, DEFAULT_DEPRIVATION_PERIOD, DEFAULT_PYRAMID_PERIOD};
 use crate::catalog::indicators::Lang;
 use crate::error::{AppError, StyleError};
-use crate::markup::escape_xml;
+use crate::markup::{escape_xml, svg_open};
 use crate::params;
 use crate::state::AppState;
 
@@ -179,16 +179,12 @@ pub fn pyramid_svg(name: &str, p: &Pyramid, lang: Lang) -> String {
         thousands(p.total),
         text(lang, "residents", "o drigolion"),
     );
-    let mut out = format!(
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {WIDTH} {height}\" width=\"{WIDTH}\" height=\"{height}\" \
-         role=\"img\" aria-labelledby=\"pyramid-title pyramid-desc\" font-family=\"sans-serif\" font-size=\"11\">\
-         <title id=\"pyramid-title\">{}</title><desc id=\"pyramid-desc\">{}</desc>\
-         <text x=\"{}\" y=\"18\" text-anchor=\"middle\" font-size=\"13\" font-weight=\"bold\">{}</text>",
-        escape_xml(&title),
-        escape_xml(&desc),
+    let mut out = svg_open("pyramid", WIDTH, height, lang.as_str(), 11, &title, &desc);
+    out.push_str(&format!(
+        "<text x=\"{}\" y=\"18\" text-anchor=\"middle\" font-size=\"13\" font-weight=\"bold\">{}</text>",
         WIDTH / 2.0,
         escape_xml(&title)
-    );
+    ));
     let (female_word, male_word, persons_word) = (
         text(lang, "Females", "Benywod"),
         text(lang, "Males", "Gwrywod"),
@@ -297,16 +293,20 @@ pub fn deprivation_svg(
             "Bar uchaf: trigolion yn ôl cwintel MALlC 2019 eu LSOA; bar isaf: LSOAau yn ôl cwintel. Cwintel 1 yw'r 20% mwyaf difreintiedig o LSOAau yng Nghymru."
         )
     );
-    let mut out = format!(
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {WIDTH} 150\" width=\"{WIDTH}\" height=\"150\" \
-         role=\"img\" aria-labelledby=\"deprivation-title deprivation-desc\" font-family=\"sans-serif\" font-size=\"11\">\
-         <title id=\"deprivation-title\">{}</title><desc id=\"deprivation-desc\">{}</desc>\
-         <text x=\"{}\" y=\"18\" text-anchor=\"middle\" font-size=\"13\" font-weight=\"bold\">{}</text>",
-        escape_xml(&title),
-        escape_xml(&desc),
+    let mut out = svg_open(
+        "deprivation",
+        WIDTH,
+        150.0,
+        lang.as_str(),
+        11,
+        &title,
+        &desc,
+    );
+    out.push_str(&format!(
+        "<text x=\"{}\" y=\"18\" text-anchor=\"middle\" font-size=\"13\" font-weight=\"bold\">{}</text>",
         WIDTH / 2.0,
         escape_xml(&title)
-    );
+    ));
     let rows = [
         (
             format!("{} {period}", text(lang, "Residents", "Trigolion")),

@@ -49,6 +49,29 @@ pub struct TileJSON {
     vector_layers: Vec<serde_json::Value>,
 }
 
+/// What a tile request answers besides its errors, for the OpenAPI document of both tile
+/// routes (`/tiles/...` and the OGC API's `.../tiles/WebMercatorQuad/...`).
+#[allow(dead_code)] // Described, never built: `TileEngine::respond` answers.
+#[derive(utoipa::IntoResponses)]
+pub enum TileResponses {
+    /// The tile.
+    #[response(
+        status = 200,
+        description = "Mapbox Vector Tile",
+        content_type = "application/vnd.mapbox-vector-tile"
+    )]
+    Tile(String),
+    /// No features there.
+    #[response(status = 204, description = "Empty tile: no features there")]
+    Empty,
+    /// The client's copy is current.
+    #[response(
+        status = 304,
+        description = "Not modified (If-None-Match matched the ETag)"
+    )]
+    NotModified,
+}
+
 /// Step 1 of a tile's path: the layer list and z/x/y are parsed and checked (bad input
 /// answers 4xx here, before any SQL), then the engine answers from its cache or its source.
 #[utoipa::path(
@@ -62,7 +85,7 @@ pub struct TileJSON {
         ("y" = String, Path, description = "Row, 0 to 2^z - 1, optionally followed by .pbf or .mvt"),
     ),
     responses(
-        (status = 200, description = "Mapbox Vector Tile", content(("application/vnd.mapbox-vector-tile" = String))), (status = 204, description = "Empty tile: no features there"), (status = 304, description = "Not modified (If-None-Match matched the ETag)"),
+        TileResponses,
         crate::error::responses::FeatureErrors,
     )
 )]
