@@ -7,3 +7,24 @@ pub fn escape_xml(s: &str) -> String {
         .replace('>', "&gt;")
         .replace('"', "&quot;")
 }
+
+/// The opening of an accessible SVG image: `role="img"`, labelled by its `<title>` and
+/// `<desc>` (ids `{id}-title` and `{id}-desc`), in `lang`, sans-serif at `font_size`.
+/// Escapes the title and the description.
+pub fn svg_open(
+    id: &str,
+    width: impl std::fmt::Display,
+    height: impl std::fmt::Display,
+    lang: &str,
+    font_size: u32,
+    title: &str,
+    desc: &str,
+) -> String {
+    format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{width}\" height=\"{height}\" viewBox=\"0 0 {width} {height}\" \
+         role=\"img\" aria-labelledby=\"{id}-title {id}-desc\" lang=\"{lang}\" font-family=\"sans-serif\" font-size=\"{font_size}\">\
+         <title id=\"{id}-title\">{}</title><desc id=\"{id}-desc\">{}</desc>",
+        escape_xml(title),
+        escape_xml(desc),
+    )
+}

@@ -16,7 +16,7 @@ use crate::state::AppState;
     tag = "Operations",
     responses(
         (status = 200, description = "Metrics", body = String, content_type = "text/plain"),
-        (status = 401, description = "Error (JSON)", body = Error), (status = 404, description = "Error (JSON)", body = Error),
+        crate::error::responses::MetricsErrors,
     )
 )]
 pub async fn get_metrics(

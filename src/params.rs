@@ -18,6 +18,26 @@ fn shorten(s: &str) -> String {
     s.chars().take(64).collect()
 }
 
+/// `?lang=` in the OpenAPI document, for the handlers that take it (validated by [`lang`]).
+#[allow(dead_code)] // Described, never built: handlers read the query map.
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct LangParam {
+    /// Language of labels: en (default) or cy
+    lang: Option<String>,
+}
+
+/// `?lang=&level=` in the OpenAPI document: profiles and summaries.
+#[allow(dead_code)] // Described, never built: handlers read the query map.
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct LangLevelParams {
+    /// Language of labels: en (default) or cy
+    lang: Option<String>,
+    /// Confidence level: 95 (default) or 99.8
+    level: Option<String>,
+}
+
 /// Query parameters as given.
 pub type Query = HashMap<String, String>;
 

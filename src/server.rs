@@ -239,8 +239,8 @@ async fn get_health(State(state): State<AppState>) -> Response {
     path = "/catalog",
     tag = "Operations",
     responses(
-        (status = 200, description = "OK", body = Catalog, content_type = "application/json"),
-        (status = 500, description = "Error (JSON)", body = Error), (status = 503, description = "Error (JSON)", body = Error),
+        (status = 200, description = "OK", body = Catalog),
+        crate::error::responses::DataErrors,
     )
 )]
 async fn get_catalog(

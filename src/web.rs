@@ -28,26 +28,33 @@ pub fn router() -> Routes<AppState> {
 
 /// The map page's HTML.
 pub fn map_page_response() -> Response {
-    match Assets::get("map.html") {
+    // Only our own assets, API and tiles; no inline script; frames allowed so dashboards
+    // can embed it. Blob workers are how MapLibre starts its worker.
+    html_page(
+        "map.html",
+        "default-src 'self'; script-src 'self'; worker-src 'self' blob:; child-src 'self' blob:; \
+         img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; connect-src 'self'; \
+         font-src 'self'; object-src 'none'; base-uri 'self'",
+        "map page missing from the build",
+    )
+}
+
+/// An embedded HTML page with its Content-Security-Policy, or 404 if the build lacks it.
+fn html_page(name: &str, csp: &'static str, missing: &'static str) -> Response {
+    match Assets::get(name) {
         Some(file) => {
             let mut response = (
                 [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
                 file.data.into_owned(),
             )
                 .into_response();
-            // Only our own assets, API and tiles; no inline script; frames allowed so
-            // dashboards can embed it. Blob workers are how MapLibre starts its worker.
             response.headers_mut().insert(
                 header::CONTENT_SECURITY_POLICY,
-                HeaderValue::from_static(
-                    "default-src 'self'; script-src 'self'; worker-src 'self' blob:; child-src 'self' blob:; \
-                     img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; connect-src 'self'; \
-                     font-src 'self'; object-src 'none'; base-uri 'self'",
-                ),
+                HeaderValue::from_static(csp),
             );
             response
         }
-        None => (StatusCode::NOT_FOUND, "map page missing from the build").into_response(),
+        None => (StatusCode::NOT_FOUND, missing).into_response(),
     }
 }
 
@@ -62,24 +69,12 @@ pub fn map_page_response() -> Response {
     )
 )]
 async fn api_page() -> Response {
-    match Assets::get("api.html") {
-        Some(file) => {
-            let mut response = (
-                [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
-                file.data.into_owned(),
-            )
-                .into_response();
-            response.headers_mut().insert(
-                header::CONTENT_SECURITY_POLICY,
-                HeaderValue::from_static(
-                    "default-src 'self'; script-src 'self'; img-src 'self' data:; \
-                     style-src 'self' 'unsafe-inline'; connect-src 'self'; object-src 'none'; base-uri 'self'",
-                ),
-            );
-            response
-        }
-        None => (StatusCode::NOT_FOUND, "API page missing from the build").into_response(),
-    }
+    html_page(
+        "api.html",
+        "default-src 'self'; script-src 'self'; img-src 'self' data:; \
+         style-src 'self' 'unsafe-inline'; connect-src 'self'; object-src 'none'; base-uri 'self'",
+        "API page missing from the build",
+    )
 }
 
 #[utoipa::path(
@@ -99,13 +94,11 @@ async fn map_page(_q: Query<std::collections::HashMap<String, String>>) -> Respo
     get,
     path = "/static/{path}",
     tag = "Map",
-    params(
-        ("path" = String, Path, description = "An asset of the map page or the API viewer, e.g. map.css", example = "map.css"),
-    ),
+    params(("path" = String, Path, description = "An asset of the map page or the API viewer, e.g. map.css", example = "map.css")),
     responses(
         (status = 200, description = "The file", content(("*/*" = String))),
         (status = 304, description = "Not modified (If-None-Match matched the ETag)"),
-        (status = 404, description = "Error (JSON)", body = Error),
+        crate::error::responses::NotFound,
     )
 )]
 async fn asset(Path(path): Path<String>, headers: HeaderMap) -> Result<Response, AppError> {

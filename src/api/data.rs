@@ -97,12 +97,12 @@ fn data_csv(
     tag = "Cartography",
     params(
         ("indicator" = String, Path, description = "Indicator id, optionally ending in .csv or .json"),
-        ("lang" = Option<String>, Query, description = "Language of labels: en (default) or cy"),
+        crate::params::LangParam,
         ("format" = Option<String>, Query, description = "json or csv (default: from the path, else json)"),
     ),
     responses(
         (status = 200, description = "Values", content(("application/json" = Data), ("text/csv" = String))),
-        (status = 400, description = "Error (JSON)", body = Error), (status = 422, description = "Error (JSON)", body = Error), (status = 500, description = "Error (JSON)", body = Error), (status = 503, description = "Error (JSON)", body = Error),
+        crate::error::responses::ClassifyErrors,
     )
 )]
 pub async fn get_data(

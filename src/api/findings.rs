@@ -93,11 +93,11 @@ pub fn sentence(
     tag = "Cartography",
     params(
         ("indicator" = String, Path, description = "Indicator id"),
-        ("lang" = Option<String>, Query, description = "Language of labels: en (default) or cy"),
+        crate::params::LangParam,
     ),
     responses(
-        (status = 200, description = "OK", body = Findings, content_type = "application/json"),
-        (status = 400, description = "Error (JSON)", body = Error), (status = 500, description = "Error (JSON)", body = Error), (status = 503, description = "Error (JSON)", body = Error),
+        (status = 200, description = "OK", body = Findings),
+        crate::error::responses::BadRequestOrData,
     )
 )]
 pub async fn get_findings(

@@ -18,8 +18,8 @@ use crate::style::vocabulary;
     path = "/vocabulary",
     tag = "Cartography",
     responses(
-        (status = 200, description = "OK", body = Vocabulary, content_type = "application/json"),
-        (status = 500, description = "Error (JSON)", body = Error), (status = 503, description = "Error (JSON)", body = Error),
+        (status = 200, description = "OK", body = Vocabulary),
+        crate::error::responses::DataErrors,
     )
 )]
 pub async fn get_vocabulary(State(state): State<AppState>) -> Result<Json<Value>, AppError> {
@@ -39,12 +39,10 @@ pub async fn get_vocabulary(State(state): State<AppState>) -> Result<Json<Value>
     get,
     path = "/indicators",
     tag = "Cartography",
-    params(
-        ("lang" = Option<String>, Query, description = "Language of labels: en (default) or cy"),
-    ),
+    params(crate::params::LangParam),
     responses(
-        (status = 200, description = "OK", body = Indicators, content_type = "application/json"),
-        (status = 400, description = "Error (JSON)", body = Error), (status = 500, description = "Error (JSON)", body = Error), (status = 503, description = "Error (JSON)", body = Error),
+        (status = 200, description = "OK", body = Indicators),
+        crate::error::responses::BadRequestOrData,
     )
 )]
 pub async fn get_indicators(

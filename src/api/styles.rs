@@ -47,12 +47,10 @@ fn tilejson_url(base: &str, tile_query: &str) -> String {
     get,
     path = "/styles/{file}",
     tag = "Cartography",
-    params(
-        ("file" = String, Path, description = "Map kind and .json or .sld"),
-    ),
+    params(("file" = String, Path, description = "Map kind and .json or .sld")),
     responses(
         (status = 200, description = "Style", content(("application/json" = Style), ("application/vnd.ogc.sld+xml" = String))),
-        (status = 400, description = "Error (JSON)", body = Error), (status = 422, description = "Error (JSON)", body = Error), (status = 500, description = "Error (JSON)", body = Error), (status = 503, description = "Error (JSON)", body = Error),
+        crate::error::responses::ClassifyErrors,
     )
 )]
 pub async fn get_style(
@@ -90,12 +88,10 @@ pub async fn get_style(
     get,
     path = "/legends/{file}",
     tag = "Cartography",
-    params(
-        ("file" = String, Path, description = "Map kind and .json or .svg"),
-    ),
+    params(("file" = String, Path, description = "Map kind and .json or .svg")),
     responses(
         (status = 200, description = "Legend", content(("application/json" = Legend), ("image/svg+xml" = String))),
-        (status = 400, description = "Error (JSON)", body = Error), (status = 422, description = "Error (JSON)", body = Error), (status = 500, description = "Error (JSON)", body = Error), (status = 503, description = "Error (JSON)", body = Error),
+        crate::error::responses::ClassifyErrors,
     )
 )]
 pub async fn get_legend(

@@ -11,6 +11,7 @@ use axum::Json;
 use serde::Serialize;
 
 mod request;
+pub mod responses;
 mod tile;
 
 pub use request::{ParamError, StyleError};

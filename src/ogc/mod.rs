@@ -28,6 +28,15 @@ use crate::tiles::{LayerSet, TileCoord, TileError};
 
 use features::Format;
 
+/// `{collectionId}` in the OpenAPI document, for every route under a collection.
+#[allow(dead_code)] // Described, never built: handlers take the path as a string.
+#[derive(utoipa::IntoParams)]
+#[into_params(names("collectionId"), parameter_in = Path)]
+struct CollectionIdParam(
+    /// Collection
+    String,
+);
+
 /// The coordinate reference system of every item (OGC's lon/lat CRS84).
 pub const CRS84: &str = "http://www.opengis.net/def/crs/OGC/1.3/CRS84";
 /// The WebMercatorQuad tile matrix set URI.
@@ -100,12 +109,10 @@ fn wants_json(headers: &HeaderMap, q: &HashMap<String, String>) -> Result<bool, 
     get,
     path = "/",
     tag = "OGC API",
-    params(
-        ("f" = Option<String>, Query, description = "json or html"),
-    ),
+    params(("f" = Option<String>, Query, description = "json or html")),
     responses(
         (status = 200, description = "Landing page: OGC API JSON with f=json (or Accept: application/json), otherwise the map page", content(("application/json" = Landing), ("text/html" = String))),
-        (status = 400, description = "Error (JSON)", body = Error),
+        crate::error::responses::BadRequest,
     )
 )]
 pub async fn landing(
@@ -140,7 +147,7 @@ pub async fn landing(
     path = "/conformance",
     tag = "OGC API",
     responses(
-        (status = 200, description = "OK", body = Conformance, content_type = "application/json"),
+        (status = 200, description = "OK", body = Conformance),
     )
 )]
 async fn conformance() -> Json<Value> {
@@ -183,8 +190,8 @@ fn layer_of(id: &str) -> Result<LayerId, AppError> {
     path = "/collections",
     tag = "OGC API",
     responses(
-        (status = 200, description = "OK", body = Collections, content_type = "application/json"),
-        (status = 500, description = "Error (JSON)", body = Error), (status = 503, description = "Error (JSON)", body = Error),
+        (status = 200, description = "OK", body = Collections),
+        crate::error::responses::DataErrors,
     )
 )]
 async fn collections(
@@ -207,12 +214,10 @@ async fn collections(
     get,
     path = "/collections/{collectionId}",
     tag = "OGC API",
-    params(
-        ("collectionId" = String, Path, description = "Collection"),
-    ),
+    params(CollectionIdParam),
     responses(
-        (status = 200, description = "OK", body = Collection, content_type = "application/json"),
-        (status = 404, description = "Error (JSON)", body = Error), (status = 500, description = "Error (JSON)", body = Error), (status = 503, description = "Error (JSON)", body = Error),
+        (status = 200, description = "OK", body = Collection),
+        crate::error::responses::NotFoundOrData,
     )
 )]
 async fn collection(
@@ -256,12 +261,10 @@ fn url_encode(s: &str) -> String {
     get,
     path = "/downloads/{file}",
     tag = "Downloads",
-    params(
-        ("file" = String, Path, description = "Collection id and .geojson or .csv"),
-    ),
+    params(("file" = String, Path, description = "Collection id and .geojson or .csv")),
     responses(
         (status = 200, description = "File", content(("application/geo+json" = FeatureCollection), ("text/csv" = String))),
-        (status = 400, description = "Error (JSON)", body = Error), (status = 422, description = "Error (JSON)", body = Error), (status = 500, description = "Error (JSON)", body = Error), (status = 503, description = "Error (JSON)", body = Error),
+        crate::error::responses::ClassifyErrors,
     )
 )]
 async fn download(
@@ -307,12 +310,10 @@ async fn download(
     get,
     path = "/collections/{collectionId}/items",
     tag = "OGC API",
-    params(
-        ("collectionId" = String, Path, description = "Collection"),
-    ),
+    params(CollectionIdParam),
     responses(
         (status = 200, description = "Features", content(("application/geo+json" = FeatureCollection), ("text/csv" = String), ("text/html" = String))),
-        (status = 400, description = "Error (JSON)", body = Error), (status = 422, description = "Error (JSON)", body = Error), (status = 500, description = "Error (JSON)", body = Error), (status = 503, description = "Error (JSON)", body = Error),
+        crate::error::responses::ClassifyErrors,
     )
 )]
 async fn items(
@@ -486,12 +487,12 @@ fn columns_of(list: &[features::Feature], layer: LayerId, wkt: bool) -> Vec<Stri
     path = "/collections/{collectionId}/items/{featureId}",
     tag = "OGC API",
     params(
-        ("collectionId" = String, Path, description = "Collection"),
+        CollectionIdParam,
         ("featureId" = String, Path, description = "Area code"),
     ),
     responses(
         (status = 200, description = "OK", body = Feature, content_type = "application/geo+json"),
-        (status = 400, description = "Error (JSON)", body = Error), (status = 404, description = "Error (JSON)", body = Error), (status = 422, description = "Error (JSON)", body = Error), (status = 500, description = "Error (JSON)", body = Error), (status = 503, description = "Error (JSON)", body = Error),
+        crate::error::responses::FeatureErrors,
     )
 )]
 async fn item(
@@ -574,7 +575,7 @@ fn web_mercator_quad_json() -> Value {
     path = "/tileMatrixSets",
     tag = "OGC API",
     responses(
-        (status = 200, description = "OK", body = TileMatrixSets, content_type = "application/json"),
+        (status = 200, description = "OK", body = TileMatrixSets),
     )
 )]
 async fn tile_matrix_sets(State(state): State<AppState>, headers: HeaderMap) -> Json<Value> {
@@ -592,7 +593,7 @@ async fn tile_matrix_sets(State(state): State<AppState>, headers: HeaderMap) -> 
     path = "/tileMatrixSets/WebMercatorQuad",
     tag = "OGC API",
     responses(
-        (status = 200, description = "OK", body = TileMatrixSet, content_type = "application/json"),
+        (status = 200, description = "OK", body = TileMatrixSet),
     )
 )]
 async fn web_mercator_quad() -> Json<Value> {
@@ -621,12 +622,10 @@ fn tileset_json(id: LayerId, base: &str) -> Value {
     get,
     path = "/collections/{collectionId}/tiles",
     tag = "OGC API",
-    params(
-        ("collectionId" = String, Path, description = "Collection"),
-    ),
+    params(CollectionIdParam),
     responses(
-        (status = 200, description = "OK", body = Tilesets, content_type = "application/json"),
-        (status = 404, description = "Error (JSON)", body = Error),
+        (status = 200, description = "OK", body = Tilesets),
+        crate::error::responses::NotFound,
     )
 )]
 async fn collection_tilesets(
@@ -645,12 +644,10 @@ async fn collection_tilesets(
     get,
     path = "/collections/{collectionId}/tiles/WebMercatorQuad",
     tag = "OGC API",
-    params(
-        ("collectionId" = String, Path, description = "Collection"),
-    ),
+    params(CollectionIdParam),
     responses(
-        (status = 200, description = "OK", body = Tileset, content_type = "application/json"),
-        (status = 404, description = "Error (JSON)", body = Error),
+        (status = 200, description = "OK", body = Tileset),
+        crate::error::responses::NotFound,
     )
 )]
 async fn collection_tileset(
@@ -669,13 +666,14 @@ async fn collection_tileset(
     path = "/collections/{collectionId}/tiles/WebMercatorQuad/{tileMatrix}/{tileRow}/{tileCol}",
     tag = "OGC API",
     params(
-        ("collectionId" = String, Path, description = "Collection"),
+        CollectionIdParam,
         ("tileMatrix" = u32, Path, description = "Zoom"),
         ("tileRow" = u32, Path, description = "Row (y), 0 to 2^tileMatrix - 1"),
         ("tileCol" = u32, Path, description = "Column (x), 0 to 2^tileMatrix - 1"),
     ),
     responses(
-        (status = 200, description = "Mapbox Vector Tile", content(("application/vnd.mapbox-vector-tile" = String))), (status = 204, description = "Empty tile: no features there"), (status = 304, description = "Not modified (If-None-Match matched the ETag)"), (status = 400, description = "Error (JSON)", body = Error), (status = 404, description = "Error (JSON)", body = Error), (status = 422, description = "Error (JSON)", body = Error), (status = 500, description = "Error (JSON)", body = Error), (status = 503, description = "Error (JSON)", body = Error),
+        crate::tiles::http::TileResponses,
+        crate::error::responses::FeatureErrors,
     )
 )]
 async fn collection_tile(

@@ -11,7 +11,7 @@ use super::query::{find_area, read_profile, Pyramid, QuintileShare};
 use super::{text, DEFAULT_DEPRIVATION_PERIOD, DEFAULT_PYRAMID_PERIOD};
 use crate::catalog::indicators::Lang;
 use crate::error::{AppError, StyleError};
-use crate::markup::escape_xml;
+use crate::markup::{escape_xml, svg_open};
 use crate::params;
 use crate::state::AppState;
 
@@ -22,16 +22,15 @@ use crate::state::AppState;
     path = "/profiles/{area}/{chart}",
     tag = "Profiles",
     params(
-        ("area" = String, Path, description = "Cluster code, health board code (W11…), or wales"),
+        super::AreaParam,
         ("chart" = String, Path, description = "pyramid.svg, deprivation.svg, spine.svg or trend.svg"),
         ("period" = Option<String>, Query, description = "Population estimate (pyramid and deprivation charts)"),
         ("indicator" = Option<String>, Query, description = "The indicator of a trend chart (required for trend.svg)"),
-        ("level" = Option<String>, Query, description = "Confidence level of intervals (spine and trend charts): 95 (default) or 99.8"),
-        ("lang" = Option<String>, Query, description = "Language of labels: en (default) or cy"),
+        crate::params::LangLevelParams,
     ),
     responses(
         (status = 200, description = "Chart", body = String, content_type = "image/svg+xml"),
-        (status = 400, description = "Error (JSON)", body = Error), (status = 404, description = "Error (JSON)", body = Error), (status = 500, description = "Error (JSON)", body = Error), (status = 503, description = "Error (JSON)", body = Error),
+        crate::error::responses::LookupErrors,
     )
 )]
 pub async fn get_chart(
@@ -156,41 +155,36 @@ pub fn pyramid_svg(name: &str, p: &Pyramid, lang: Lang) -> String {
         text(lang, "population by age", "poblogaeth yn ôl oedran"),
         p.period
     );
-    let desc = if p.by_sex {
-        format!(
-            "{} {} {}. {}",
+    let (lead, note) = if p.by_sex {
+        (
             text(lang, "Population pyramid of", "Pyramid poblogaeth"),
-            thousands(p.total),
-            text(lang, "residents", "o drigolion"),
             text(
                 lang,
                 "Males on the left, females on the right; youngest band at the bottom. Source: ONS mid-year estimates on 2021 LSOAs.",
                 "Gwrywod ar y chwith, benywod ar y dde; y band ieuengaf ar y gwaelod. Ffynhonnell: amcangyfrifon canol blwyddyn ONS ar LSOAau 2021."
-            )
+            ),
         )
     } else {
-        format!(
-            "{} {} {}. {}",
+        (
             text(lang, "Persons by five-year age band:", "Pobl fesul band oedran pum mlynedd:"),
-            thousands(p.total),
-            text(lang, "residents", "o drigolion"),
             text(
                 lang,
                 "No sex split is available for this estimate; youngest band at the bottom. Source: ONS mid-year estimates on 2011 LSOAs.",
                 "Dim rhaniad rhyw ar gael ar gyfer yr amcangyfrif hwn; y band ieuengaf ar y gwaelod. Ffynhonnell: amcangyfrifon canol blwyddyn ONS ar LSOAau 2011."
-            )
+            ),
         )
     };
-    let mut out = format!(
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {WIDTH} {height}\" width=\"{WIDTH}\" height=\"{height}\" \
-         role=\"img\" aria-labelledby=\"pyramid-title pyramid-desc\" font-family=\"sans-serif\" font-size=\"11\">\
-         <title id=\"pyramid-title\">{}</title><desc id=\"pyramid-desc\">{}</desc>\
-         <text x=\"{}\" y=\"18\" text-anchor=\"middle\" font-size=\"13\" font-weight=\"bold\">{}</text>",
-        escape_xml(&title),
-        escape_xml(&desc),
+    let desc = format!(
+        "{lead} {} {}. {note}",
+        thousands(p.total),
+        text(lang, "residents", "o drigolion"),
+    );
+    let mut out = svg_open("pyramid", WIDTH, height, lang.as_str(), 11, &title, &desc);
+    out.push_str(&format!(
+        "<text x=\"{}\" y=\"18\" text-anchor=\"middle\" font-size=\"13\" font-weight=\"bold\">{}</text>",
         WIDTH / 2.0,
         escape_xml(&title)
-    );
+    ));
     let (female_word, male_word, persons_word) = (
         text(lang, "Females", "Benywod"),
         text(lang, "Males", "Gwrywod"),
@@ -299,16 +293,20 @@ pub fn deprivation_svg(
             "Bar uchaf: trigolion yn ôl cwintel MALlC 2019 eu LSOA; bar isaf: LSOAau yn ôl cwintel. Cwintel 1 yw'r 20% mwyaf difreintiedig o LSOAau yng Nghymru."
         )
     );
-    let mut out = format!(
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {WIDTH} 150\" width=\"{WIDTH}\" height=\"150\" \
-         role=\"img\" aria-labelledby=\"deprivation-title deprivation-desc\" font-family=\"sans-serif\" font-size=\"11\">\
-         <title id=\"deprivation-title\">{}</title><desc id=\"deprivation-desc\">{}</desc>\
-         <text x=\"{}\" y=\"18\" text-anchor=\"middle\" font-size=\"13\" font-weight=\"bold\">{}</text>",
-        escape_xml(&title),
-        escape_xml(&desc),
+    let mut out = svg_open(
+        "deprivation",
+        WIDTH,
+        150.0,
+        lang.as_str(),
+        11,
+        &title,
+        &desc,
+    );
+    out.push_str(&format!(
+        "<text x=\"{}\" y=\"18\" text-anchor=\"middle\" font-size=\"13\" font-weight=\"bold\">{}</text>",
         WIDTH / 2.0,
         escape_xml(&title)
-    );
+    ));
     let rows = [
         (
             format!("{} {period}", text(lang, "Residents", "Trigolion")),

@@ -21,13 +21,12 @@ use crate::state::AppState;
     path = "/profiles/{area}",
     tag = "Profiles",
     params(
-        ("area" = String, Path, description = "Cluster code, health board code (W11…), or wales"),
-        ("lang" = Option<String>, Query, description = "Language of labels: en (default) or cy"),
-        ("level" = Option<String>, Query, description = "Confidence level: 95 (default) or 99.8"),
+        super::AreaParam,
+        crate::params::LangLevelParams,
     ),
     responses(
-        (status = 200, description = "OK", body = Profile, content_type = "application/json"),
-        (status = 400, description = "Error (JSON)", body = Error), (status = 404, description = "Error (JSON)", body = Error), (status = 500, description = "Error (JSON)", body = Error), (status = 503, description = "Error (JSON)", body = Error),
+        (status = 200, description = "OK", body = Profile),
+        crate::error::responses::LookupErrors,
     )
 )]
 pub async fn get_profile(

@@ -19,6 +19,15 @@ use crate::state::AppState;
 pub use chart::{deprivation_svg, pyramid_svg};
 pub use query::{AgeBand, Pyramid, QuintileShare};
 
+/// `{area}` in the OpenAPI document: a profile and its charts.
+#[allow(dead_code)] // Described, never built: handlers take the path as a string.
+#[derive(utoipa::IntoParams)]
+#[into_params(names("area"), parameter_in = Path)]
+struct AreaParam(
+    /// Cluster code, health board code (W11…), or wales
+    String,
+);
+
 /// The period the charts show when none is asked for: sex by age needs 2021 LSOAs.
 const DEFAULT_PYRAMID_PERIOD: &str = "mid-2024";
 /// The deprivation profile's default: the newest estimate on WIMD 2019's own LSOAs.

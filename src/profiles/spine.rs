@@ -5,7 +5,7 @@
 
 use crate::catalog::indicators::{Area, IndicatorCatalog, Lang, Level};
 use crate::catalog::WALES_CODE;
-use crate::markup::escape_xml;
+use crate::markup::{escape_xml, svg_open};
 use crate::palette;
 use crate::significance::{ConfidenceLevel, Significance};
 
@@ -101,15 +101,12 @@ pub fn spine_svg(
         "For each indicator: the range of all Welsh clusters (light bar), the middle half of clusters (dark bar), Wales (black line), the health board (diamond) and the area (circle, coloured by its comparison with Wales).",
         "Ar gyfer pob dangosydd: ystod holl glystyrau Cymru (bar golau), hanner canol y clystyrau (bar tywyll), Cymru (llinell ddu), y bwrdd iechyd (diemwnt) a'r ardal (cylch, wedi'i liwio yn ôl ei chymhariaeth â Chymru).",
     );
-    let mut out = format!(
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{width}\" height=\"{height}\" viewBox=\"0 0 {width} {height}\" \
-         role=\"img\" aria-labelledby=\"spine-title spine-desc\" lang=\"{}\" font-family=\"sans-serif\" font-size=\"12\">\
-         <title id=\"spine-title\">{t}</title><desc id=\"spine-desc\">{d}</desc><rect width=\"100%\" height=\"100%\" fill=\"#fff\"/>\
-         <text x=\"10\" y=\"22\" font-size=\"15\" font-weight=\"bold\">{t}</text>",
-        lang.as_str(),
-        t = escape_xml(&title),
-        d = escape_xml(desc),
-    );
+    let mut out = svg_open("spine", width, height, lang.as_str(), 12, &title, desc);
+    out.push_str(&format!(
+        "<rect width=\"100%\" height=\"100%\" fill=\"#fff\"/>\
+         <text x=\"10\" y=\"22\" font-size=\"15\" font-weight=\"bold\">{}</text>",
+        escape_xml(&title),
+    ));
     let (vx, sx) = (LABEL_W, LABEL_W + VALUES_W);
     for (i, h) in [
         lang.pick("Area", "Ardal"),

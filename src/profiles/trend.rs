@@ -4,7 +4,7 @@
 
 use crate::catalog::indicators::{Area, AreaValue, Indicator, IndicatorCatalog, Lang};
 use crate::catalog::WALES_CODE;
-use crate::markup::escape_xml;
+use crate::markup::{escape_xml, svg_open};
 use crate::significance::{ConfidenceLevel, Z_95};
 
 const W: f64 = 640.0;
@@ -124,16 +124,13 @@ pub fn trend_svg(
         change_words(latest, lang)
     );
     let mut out = format!(
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{W}\" height=\"{H}\" viewBox=\"0 0 {W} {H}\" role=\"img\" \
-         aria-labelledby=\"trend-title trend-desc\" lang=\"{}\" font-family=\"sans-serif\" font-size=\"12\">\
-         <title id=\"trend-title\">{t}</title><desc id=\"trend-desc\">{d}</desc><rect width=\"100%\" height=\"100%\" fill=\"#fff\"/>\
+        "{}<rect width=\"100%\" height=\"100%\" fill=\"#fff\"/>\
          <text x=\"10\" y=\"22\" font-size=\"15\" font-weight=\"bold\">{t}</text>\
          <text x=\"10\" y=\"42\">{u} · {c}</text>\
          <line x1=\"{LEFT}\" x2=\"{LEFT}\" y1=\"{TOP}\" y2=\"{yb}\" stroke=\"#555\"/>\
          <line x1=\"{LEFT}\" x2=\"{xr}\" y1=\"{yb}\" y2=\"{yb}\" stroke=\"#555\"/>",
-        lang.as_str(),
+        svg_open("trend", W, H, lang.as_str(), 12, &title, &desc),
         t = escape_xml(&title),
-        d = escape_xml(&desc),
         u = escape_xml(&indicator.unit),
         c = escape_xml(change_words(latest, lang)),
         yb = TOP + plot_h,

@@ -9,7 +9,7 @@ use crate::catalog::indicators::{
 };
 use crate::catalog::snapshot::Choropleth;
 use crate::catalog::{domain_title, LayerId, APPROXIMATE_NOTE};
-use crate::markup::escape_xml;
+use crate::markup::{escape_xml, svg_open};
 use crate::significance::{ConfidenceLevel, Significance};
 
 use crate::palette;
@@ -520,13 +520,10 @@ impl Legend {
             ));
         }
         format!(
-            "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{width}\" height=\"{height}\" viewBox=\"0 0 {width} {height}\" \
-             role=\"img\" aria-labelledby=\"legend-title legend-desc\" lang=\"{lang}\" font-family=\"sans-serif\" font-size=\"13\">\
-             <title id=\"legend-title\">{title}</title><desc id=\"legend-desc\">{subtitle}</desc>\
-             <rect width=\"100%\" height=\"100%\" fill=\"#fff\"/>\
+            "{open}<rect width=\"100%\" height=\"100%\" fill=\"#fff\"/>\
              <text x=\"12\" y=\"22\" font-size=\"15\" font-weight=\"bold\">{title}</text>\
              <text x=\"12\" y=\"42\" fill=\"#444\">{subtitle}</text><g role=\"list\">{body}</g></svg>",
-            lang = self.lang.as_str(),
+            open = svg_open("legend", width, height, self.lang.as_str(), 13, &self.title, &self.subtitle),
             title = escape_xml(&self.title),
             subtitle = escape_xml(&self.subtitle),
         )

@@ -152,12 +152,11 @@ pub fn untested_reason(indicator: &Indicator, lang: Lang) -> &'static str {
     params(
         ("area" = String, Path, description = "wales or a health board code (W11…), optionally with .json, .csv, .svg or .html"),
         ("format" = Option<String>, Query, description = "json, csv, svg or html (default: from the path, else json)"),
-        ("lang" = Option<String>, Query, description = "Language of labels: en (default) or cy"),
-        ("level" = Option<String>, Query, description = "Confidence level: 95 (default) or 99.8"),
+        crate::params::LangLevelParams,
     ),
     responses(
-        (status = 200, description = "The summary (JSON; CSV, SVG or HTML by extension or format)", body = SummaryDocument, content_type = "application/json"),
-        (status = 400, description = "Error (JSON)", body = Error), (status = 404, description = "Error (JSON)", body = Error), (status = 500, description = "Error (JSON)", body = Error), (status = 503, description = "Error (JSON)", body = Error),
+        (status = 200, description = "The summary (JSON; CSV, SVG or HTML by extension or format)", body = SummaryDocument),
+        crate::error::responses::LookupErrors,
     )
 )]
 pub async fn get_summary(

@@ -5,7 +5,7 @@ use super::html::fmt_value;
 use super::{cell_fill, text_on, untested_reason};
 use crate::catalog::indicators::Lang;
 use crate::comparison::Summary;
-use crate::markup::escape_xml;
+use crate::markup::{escape_xml, svg_open};
 
 const LABEL_W: f64 = 280.0;
 const CELL_W: f64 = 74.0;
@@ -26,15 +26,8 @@ pub fn summary_svg(summary: &Summary<'_>, lang: Lang, approximate: bool) -> Stri
         "Each row is an indicator and each column an area; a cell's colour shows whether its value is significantly higher or lower than Wales (by the indicator's polarity), and its text is the value.",
         "Mae pob rhes yn ddangosydd a phob colofn yn ardal; mae lliw cell yn dangos a yw ei gwerth yn sylweddol uwch neu is na Chymru, a'i thestun yw'r gwerth.",
     );
-    let mut out = format!(
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{width}\" height=\"{height}\" viewBox=\"0 0 {width} {height}\" \
-         role=\"img\" aria-labelledby=\"summary-title summary-desc\" lang=\"{}\" font-family=\"sans-serif\" font-size=\"12\">\
-         <title id=\"summary-title\">{}</title><desc id=\"summary-desc\">{}</desc>\
-         <rect width=\"100%\" height=\"100%\" fill=\"#fff\"/>",
-        lang.as_str(),
-        escape_xml(&title),
-        escape_xml(desc),
-    );
+    let mut out = svg_open("summary", width, height, lang.as_str(), 12, &title, desc);
+    out.push_str("<rect width=\"100%\" height=\"100%\" fill=\"#fff\"/>");
     out.push_str(&format!(
         "<text x=\"10\" y=\"22\" font-size=\"16\" font-weight=\"bold\">{}</text>",
         escape_xml(&title)

@@ -49,6 +49,29 @@ pub struct TileJSON {
     vector_layers: Vec<serde_json::Value>,
 }
 
+/// What a tile request answers besides its errors, for the OpenAPI document of both tile
+/// routes (`/tiles/...` and the OGC API's `.../tiles/WebMercatorQuad/...`).
+#[allow(dead_code)] // Described, never built: `TileEngine::respond` answers.
+#[derive(utoipa::IntoResponses)]
+pub enum TileResponses {
+    /// The tile.
+    #[response(
+        status = 200,
+        description = "Mapbox Vector Tile",
+        content_type = "application/vnd.mapbox-vector-tile"
+    )]
+    Tile(String),
+    /// No features there.
+    #[response(status = 204, description = "Empty tile: no features there")]
+    Empty,
+    /// The client's copy is current.
+    #[response(
+        status = 304,
+        description = "Not modified (If-None-Match matched the ETag)"
+    )]
+    NotModified,
+}
+
 /// Step 1 of a tile's path: the layer list and z/x/y are parsed and checked (bad input
 /// answers 4xx here, before any SQL), then the engine answers from its cache or its source.
 #[utoipa::path(
@@ -62,7 +85,8 @@ pub struct TileJSON {
         ("y" = String, Path, description = "Row, 0 to 2^z - 1, optionally followed by .pbf or .mvt"),
     ),
     responses(
-        (status = 200, description = "Mapbox Vector Tile", content(("application/vnd.mapbox-vector-tile" = String))), (status = 204, description = "Empty tile: no features there"), (status = 304, description = "Not modified (If-None-Match matched the ETag)"), (status = 400, description = "Error (JSON)", body = Error), (status = 404, description = "Error (JSON)", body = Error), (status = 422, description = "Error (JSON)", body = Error), (status = 500, description = "Error (JSON)", body = Error), (status = 503, description = "Error (JSON)", body = Error),
+        TileResponses,
+        crate::error::responses::FeatureErrors,
     )
 )]
 pub async fn get_tile<S: TileSource>(
@@ -86,11 +110,11 @@ pub async fn get_tile<S: TileSource>(
     params(
         ("layers" = String, Path, description = "lsoa, clusters, health_boards, a comma-separated list (each once) or wales, optionally ending in .json"),
         ("domain" = Option<String>, Query, description = "WIMD domain of the legend (when the list includes lsoa)"),
-        ("lang" = Option<String>, Query, description = "Language of labels: en (default) or cy"),
+        crate::params::LangParam,
     ),
     responses(
-        (status = 200, description = "OK", body = TileJSON, content_type = "application/json"),
-        (status = 400, description = "Error (JSON)", body = Error), (status = 404, description = "Error (JSON)", body = Error), (status = 422, description = "Error (JSON)", body = Error), (status = 500, description = "Error (JSON)", body = Error), (status = 503, description = "Error (JSON)", body = Error),
+        (status = 200, description = "OK", body = TileJSON),
+        crate::error::responses::FeatureErrors,
     )
 )]
 pub async fn get_tilejson<S: TileSource>(
