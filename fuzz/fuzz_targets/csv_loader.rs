@@ -23,6 +23,7 @@ use cluster_atlas::config::InputArgs;
 use cluster_atlas::db::DataVersion;
 use cluster_atlas::etl::csv_input::read_csv;
 use cluster_atlas::etl::indicators::{read_indicators, IndicatorInputs, IndicatorPaths};
+use cluster_atlas::etl::population::PopulationPaths;
 use cluster_atlas::etl::sources::{read_inputs, ClusterInput, InputPaths};
 use cluster_atlas::significance::Significance;
 use cluster_atlas::style::legend;
@@ -96,6 +97,13 @@ fuzz_target!(|data: &[u8]| {
                     lookup: pick("cluster_lookup.csv"),
                 },
                 indicators: indicator_paths,
+                population: PopulationPaths {
+                    bands: fixture("population_bands.csv"),
+                    single_years: fixture("population_syoa.csv"),
+                    sex_age_2024: fixture("population_2024.csv"),
+                    lsoa21_lookup: fixture("lsoa21_lookup.csv"),
+                },
+                wimd_indicators: fixture("wimd_indicators.csv"),
             };
             match read_inputs(&paths, &input_args()) {
                 Ok(prepared) => {
