@@ -9,7 +9,8 @@ Negative cases (meant to be rejected) are never touched.
 The rules, as the server enforces them and /api describes them:
   1. `period` must be one of the named indicator's own periods (from /indicators).
   2. `breaks` goes with `method=manual` and only with it, and must be increasing.
-  3. `indicator` on tiles needs the clusters layer in the layer list.
+  3. `indicator` on tiles needs the layer its values ride on: clusters, or lsoa for the
+     LSOA-level indicators (the WIMD 2019 ones, whose levels include "lsoa").
   4. Tile x and y must lie inside the 2^z grid (and URI-template placeholders such as
      "{z}", which stateful runs copy out of /catalog, are not tile addresses).
   5. bbox: latitudes within ±90, west ≤ east, south ≤ north.
@@ -27,7 +28,9 @@ import schemathesis
 BASE_URL = os.environ.get("CA_BASE_URL", "http://127.0.0.1:8080").rstrip("/")
 
 with urllib.request.urlopen(f"{BASE_URL}/indicators", timeout=30) as response:
-    PERIODS = {i["id"]: i["periods"] for i in json.load(response)["indicators"]}
+    _INDICATORS = json.load(response)["indicators"]
+    PERIODS = {i["id"]: i["periods"] for i in _INDICATORS}
+    LSOA_LEVEL = {i["id"] for i in _INDICATORS if "lsoa" in i.get("levels", [])}
 
 
 def _indicator(case) -> str | None:
@@ -83,10 +86,11 @@ def _repair_tile(case) -> None:
     path = case.path_parameters or {}
     query = case.query or {}
     layers = path.get("layers", path.get("collectionId"))
-    # 3. Indicator tiles need the clusters layer.
+    # 3. Indicator tiles need the layer the indicator's values ride on.
     if layers is not None and "indicator" in query:
         names = str(layers).removesuffix(".json")
-        if names != "wales" and "clusters" not in names.split(","):
+        needed = "lsoa" if query["indicator"] in LSOA_LEVEL else "clusters"
+        if names != "wales" and needed not in names.split(","):
             query.pop("indicator")
     # 4. x and y inside the grid.
     z_key, x_key, y_key = ("z", "x", "y") if "z" in path else ("tileMatrix", "tileCol", "tileRow")

@@ -155,7 +155,7 @@ pub fn untested_reason(indicator: &Indicator, lang: Lang) -> &'static str {
         crate::params::LangLevelParams,
     ),
     responses(
-        (status = 200, description = "The summary (JSON; CSV, SVG or HTML by extension or format)", body = SummaryDocument),
+        (status = 200, description = "The summary (JSON; CSV, SVG or HTML by extension or format)", content(("application/json" = SummaryDocument), ("text/csv" = String), ("image/svg+xml" = String), ("text/html" = String))),
         crate::error::responses::LookupErrors,
     )
 )]
