@@ -18,7 +18,7 @@ use crate::state::AppState;
 struct Assets;
 
 /// Routes of this module. `/` is shared with the OGC API landing page; see
-/// [`crate::ogc`] for the content negotiation.
+/// the OGC landing page (the `ogc` module, a face above) for the content negotiation.
 pub fn router() -> Routes<AppState> {
     Routes::new()
         .get("/map", map_page)

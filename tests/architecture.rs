@@ -37,9 +37,9 @@ fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
     }
 }
 
-/// Code without comments (line comments and doc comments), so that a doc link to a module
-/// above is not an import. String literals are kept: `//` inside one (a URL) is not a
-/// comment.
+/// Code without its plain `//` comments. Doc comments (`///`, `//!`) stay: an intra-doc
+/// link to a module is a reference rustdoc resolves, and a reader follows, so it obeys the
+/// layers too. String literals are kept: `//` inside one (a URL) is not a comment.
 fn code_of(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for line in text.lines() {
@@ -51,7 +51,10 @@ fn code_of(text: &str) -> String {
                 in_string = !in_string;
             }
             if !in_string && c == '/' && prev == '/' {
-                cut = i - 1;
+                // A doc comment (`///`, `//!`) is kept whole; a plain one is cut.
+                if !matches!(line[i + 1..].chars().next(), Some('/' | '!')) {
+                    cut = i - 1;
+                }
                 break;
             }
             prev = c;
@@ -154,10 +157,10 @@ fn modules_only_use_lower_layers() {
 }
 
 #[test]
-fn the_check_sees_imports_and_ignores_comments() {
+fn the_check_sees_imports_and_doc_links_and_ignores_plain_comments() {
     let code = code_of(
         "use crate::{db, catalog::LayerId};\n/// see [`crate::server`]\nlet u = \"http://x\"; crate::tiles::x(); // crate::ogc\n",
     );
     let refs: Vec<String> = crate_references(&code).into_iter().collect();
-    assert_eq!(refs, ["catalog", "db", "tiles"]);
+    assert_eq!(refs, ["catalog", "db", "server", "tiles"]);
 }

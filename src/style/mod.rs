@@ -1,6 +1,6 @@
 //! Cartography: one [`legend::Legend`] per request, from which the MapLibre style, the
 //! legends (JSON, SVG, HTML) and the QGIS SLD are all rendered, so that they always agree.
-//! No HTTP here: the routes are in [`crate::api`].
+//! No HTTP here: the routes that serve these are a face above (the `api` module).
 
 pub mod legend;
 pub mod maplibre;
