@@ -44,7 +44,7 @@ async fn reload(State(state): State<AppState>, headers: HeaderMap) -> Result<Res
         .reload_inputs
         .clone()
         .ok_or(AppError::NotFound("/admin/reload".into()))?;
-    let report = crate::etl::load(&state.pool, &inputs).await.map_err(|e| {
+    let report = crate::etl::load(state.pool(), &inputs).await.map_err(|e| {
         tracing::error!(error = %e, "reload failed; the previous data version is still served");
         AppError::Internal(e.to_string())
     });
@@ -61,7 +61,7 @@ async fn reload(State(state): State<AppState>, headers: HeaderMap) -> Result<Res
     // letting every waiting request read the catalogue itself.
     if let Err(e) = state.refresh_snapshot().await {
         tracing::warn!(error = %e, "snapshot refresh after reload failed; the next request retries");
-        state.snapshots.invalidate().await;
+        state.store.snapshots.invalidate().await;
     }
     tracing::info!(
         version = report.version,

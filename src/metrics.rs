@@ -73,15 +73,19 @@ pub async fn get_metrics(
         "db_pool_size",
         "Open database connections",
         "gauge",
-        f64::from(state.pool.size()),
+        f64::from(state.pool().size()),
     );
     gauge(
         "db_pool_idle",
         "Idle database connections",
         "gauge",
-        state.pool.num_idle() as f64,
+        state.pool().num_idle() as f64,
     );
-    let up = if state.db_health.is_down() { 0.0 } else { 1.0 };
+    let up = if state.store.db.health.is_down() {
+        0.0
+    } else {
+        1.0
+    };
     gauge(
         "db_up",
         "1 while the database answers, 0 while the circuit breaker is open",

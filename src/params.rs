@@ -67,6 +67,38 @@ pub fn bom(q: &Query) -> Result<bool, ParamError> {
     }
 }
 
+/// The output format of a download: the path segment's extension (`copd.csv`), overridden by
+/// `format=`; `formats` lists the extensions with what they mean, the first being the
+/// default. Returns the segment without its extension, and the format.
+pub fn output_format<F: Copy>(
+    segment: &str,
+    q: &Query,
+    formats: &[(&'static str, F)],
+) -> Result<(String, F), ParamError> {
+    let (stem, from_ext) = formats
+        .iter()
+        .find_map(|(ext, f)| {
+            segment
+                .strip_suffix(ext)
+                .and_then(|s| s.strip_suffix('.'))
+                .map(|s| (s.to_owned(), *f))
+        })
+        .unwrap_or((segment.to_owned(), formats[0].1));
+    let format = match q.get("format") {
+        None => from_ext,
+        Some(v) => formats
+            .iter()
+            .find(|(ext, _)| ext == v)
+            .map(|(_, f)| *f)
+            .ok_or_else(|| ParamError::Unknown {
+                param: "format",
+                value: v.chars().take(32).collect(),
+                allowed: formats.iter().map(|(e, _)| (*e).to_owned()).collect(),
+            })?,
+    };
+    Ok((stem, format))
+}
+
 /// `domain` for the deprivation style: `overall` (default) or a WIMD domain.
 pub fn domain(q: &Query) -> Result<&'static str, ParamError> {
     match q.get("domain") {

@@ -212,7 +212,10 @@ async fn get_api(State(state): State<AppState>, headers: HeaderMap) -> Response 
     )
 )]
 async fn get_health(State(state): State<AppState>) -> Response {
-    match state.with_db(crate::db::current_version(&state.pool)).await {
+    match state
+        .with_db(crate::db::current_version(state.pool()))
+        .await
+    {
         Ok(data) => Json(json!({
             "status": if data.is_some() { "ok" } else { "no_data" },
             "database": "up",

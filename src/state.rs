@@ -7,10 +7,9 @@ use axum::extract::FromRef;
 use axum::http::{HeaderMap, HeaderValue};
 use sqlx::PgPool;
 
-use crate::catalog::snapshot::{Snapshot, SnapshotCache};
+use crate::catalog::snapshot::Snapshot;
 use crate::catalog::store::Store;
 use crate::config::{InputArgs, DEFAULT_MAX_IN_FLIGHT};
-use crate::db::health::DbHealth;
 use crate::db::Db;
 use crate::error::AppError;
 use crate::tiles::cache::TileCache;
@@ -20,18 +19,12 @@ use crate::tiles::{PostgisSource, TileEngine};
 /// State shared by every handler.
 #[derive(Clone)]
 pub struct AppState {
-    /// Database pool.
-    pub pool: PgPool,
     /// The database (with breaker and queue) and the current snapshot.
     pub store: Store,
     /// The PostGIS tile engine; its cache is [`AppState::tile_cache`].
     pub tiles: Arc<TileEngine<PostgisSource>>,
     /// Finished tiles.
     pub tile_cache: Arc<TileCache>,
-    /// The loaded data's indicators and classifications, per data version.
-    pub snapshots: Arc<SnapshotCache>,
-    /// Circuit breaker for the database.
-    pub db_health: Arc<DbHealth>,
     /// Public base URL without a trailing slash, when configured.
     pub public_url: Option<Arc<str>>,
     /// Token for `/admin/*`; admin routes are off without one.
@@ -54,7 +47,7 @@ impl AppState {
     /// Builds the state for a pool.
     pub fn new(pool: PgPool, public_url: Option<String>) -> AppState {
         let public_url: Option<Arc<str>> = public_url.map(|u| Arc::from(u.trim_end_matches('/')));
-        let store = Store::new(Db::new(pool.clone()));
+        let store = Store::new(Db::new(pool));
         let tile_cache = Arc::new(TileCache::new(DEFAULT_TILE_CACHE_BYTES));
         AppState {
             tiles: Arc::new(TileEngine::new(
@@ -62,8 +55,6 @@ impl AppState {
                 Arc::clone(&tile_cache),
                 public_url.clone(),
             )),
-            snapshots: Arc::clone(&store.snapshots),
-            db_health: Arc::clone(&store.db.health),
             store,
             tile_cache,
             public_url,
@@ -71,7 +62,6 @@ impl AppState {
             reload_inputs: None,
             cors_origins: None,
             max_in_flight: DEFAULT_MAX_IN_FLIGHT,
-            pool,
         }
     }
 
@@ -136,6 +126,11 @@ impl AppState {
         F: std::future::Future<Output = Result<T, sqlx::Error>>,
     {
         self.store.db.run(f).await
+    }
+
+    /// The database pool.
+    pub fn pool(&self) -> &PgPool {
+        &self.store.db.pool
     }
 
     /// The base URL for absolute links: the configured one, else from the Host header.

@@ -4,11 +4,11 @@
 
 mod common;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use cluster_atlas::server::AppState;
-use common::{bundled_inputs, decode_tile, fingerprint, loaded_pool, send};
+use common::{bundled_inputs, csv_rows, decode_tile, fingerprint, loaded_pool, send};
 use serde_json::Value;
 
 const DB: &str = "population";
@@ -17,23 +17,6 @@ const CLUSTER_PATH: &str = "7A1%3Aanglesey";
 
 fn boundaries() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("boundaries")
-}
-
-/// Rows of a bundled CSV as column → value maps.
-fn csv_rows(path: &Path) -> Vec<HashMap<String, String>> {
-    let mut reader = csv::Reader::from_path(path).unwrap();
-    let headers = reader.headers().unwrap().clone();
-    reader
-        .records()
-        .map(|r| {
-            let r = r.unwrap();
-            headers
-                .iter()
-                .zip(r.iter())
-                .map(|(h, v)| (h.to_owned(), v.to_owned()))
-                .collect()
-        })
-        .collect()
 }
 
 #[tokio::test]

@@ -22,25 +22,12 @@ const IDS: [&str; 8] = [
     "wimd_employment_deprivation_pct",
 ];
 
-/// The bundled file as (LSOA, column) → number, read with the csv crate.
+/// The bundled file's rows.
 fn bundled() -> Vec<HashMap<String, String>> {
-    let path = concat!(
+    common::csv_rows(std::path::Path::new(concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/boundaries/wimd2019_indicators.csv"
-    );
-    let mut reader = csv::Reader::from_path(path).unwrap();
-    let headers = reader.headers().unwrap().clone();
-    reader
-        .records()
-        .map(|r| {
-            let r = r.unwrap();
-            headers
-                .iter()
-                .zip(r.iter())
-                .map(|(h, v)| (h.to_owned(), v.to_owned()))
-                .collect()
-        })
-        .collect()
+    )))
 }
 
 #[tokio::test]

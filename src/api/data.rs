@@ -9,7 +9,7 @@ use serde_json::{json, Value};
 use crate::catalog::indicators::{AreaValue, Lang};
 use crate::catalog::snapshot::{Choropleth, Snapshot};
 use crate::catalog::values::VALUE_FIELDS;
-use crate::error::{AppError, ParamError, StyleError};
+use crate::error::{AppError, StyleError};
 use crate::params;
 use crate::state::AppState;
 use crate::style::classify;
@@ -110,23 +110,8 @@ pub async fn get_data(
     Path(id): Path<String>,
     Query(q): Query<params::Query>,
 ) -> Result<Response, AppError> {
-    let (id, csv) = match id.strip_suffix(".csv") {
-        Some(stem) => (stem.to_owned(), true),
-        None => (id.strip_suffix(".json").unwrap_or(&id).to_owned(), false),
-    };
-    let csv = match q.get("format").map(String::as_str) {
-        None => csv,
-        Some("csv") => true,
-        Some("json") => false,
-        Some(other) => {
-            return Err(StyleError::Param(ParamError::Unknown {
-                param: "format",
-                value: other.chars().take(32).collect(),
-                allowed: vec!["json".into(), "csv".into()],
-            })
-            .into())
-        }
-    };
+    let (id, csv) = params::output_format(&id, &q, &[("json", false), ("csv", true)])
+        .map_err(StyleError::from)?;
     let bom = params::bom(&q).map_err(StyleError::from)?;
     let snapshot = state.snapshot().await?;
     let lang = params::lang(&q).map_err(StyleError::from)?;

@@ -23,11 +23,7 @@ use crate::style::vocabulary;
     )
 )]
 pub async fn get_vocabulary(State(state): State<AppState>) -> Result<Json<Value>, AppError> {
-    let snapshot = match state.snapshot().await {
-        Ok(s) => Some(s),
-        Err(AppError::NoData) => None,
-        Err(e) => return Err(e),
-    };
+    let snapshot = state.store.snapshot_if_loaded().await?;
     Ok(Json(vocabulary::vocabulary(
         snapshot.as_ref().map(|s| &s.data),
         snapshot.as_ref().map(|s| &s.catalog),

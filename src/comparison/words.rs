@@ -1,19 +1,10 @@
 //! The words of findings in English and Welsh, with singular and plural right. English
-//! agrees noun and verb with the number ("1 cluster is", "3 clusters are"); Welsh puts the
-//! singular noun after a numeral ("3 clwstwr") and keeps "mae". The Welsh is a draft for
+//! agrees the verb with the number ("Arfon is", "Arfon and Bangor are"; "1 of 9 clusters
+//! is"); Welsh puts the singular noun after a numeral ("12 dangosydd") and keeps "mae". The Welsh is a draft for
 //! review by a Welsh speaker, as the rest of the interface is.
 
 use super::{BoardFinding, Named, Tally};
 use crate::catalog::indicators::Lang;
-
-/// "1 cluster", "3 clusters"; "1 clwstwr", "3 clwstwr".
-pub fn clusters(n: usize, lang: Lang) -> String {
-    match (lang, n) {
-        (Lang::En, 1) => "1 cluster".to_owned(),
-        (Lang::En, n) => format!("{n} clusters"),
-        (Lang::Cy, n) => format!("{n} clwstwr"),
-    }
-}
 
 /// "is" or "are" for a count.
 pub fn is_are(n: usize) -> &'static str {
@@ -127,9 +118,6 @@ mod tests {
 
     #[test]
     fn plurals_and_lists() {
-        assert_eq!(clusters(1, Lang::En), "1 cluster");
-        assert_eq!(clusters(2, Lang::En), "2 clusters");
-        assert_eq!(clusters(2, Lang::Cy), "2 clwstwr");
         assert_eq!(is_are(1), "is");
         assert_eq!(is_are(0), "are");
         assert_eq!(list(&["A"], Lang::En), "A");

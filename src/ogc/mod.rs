@@ -333,7 +333,7 @@ async fn read_page(
 ) -> Result<(Arc<Snapshot>, features::Page), AppError> {
     state
         .read_at_snapshot(|snapshot| async move {
-            let page = state.with_db(features::fetch(&state.pool, parsed)).await?;
+            let page = state.with_db(features::fetch(state.pool(), parsed)).await?;
             check_version(&snapshot, page.version)?;
             Ok(page)
         })

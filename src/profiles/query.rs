@@ -92,7 +92,7 @@ pub fn level_name(level: Level) -> &'static str {
 async fn load(state: &AppState, area: &Area) -> Result<(ProfileData, i64), AppError> {
     let level = level_name(area.level);
     let code = area.code.clone();
-    let pool = state.pool.clone();
+    let pool = state.pool().clone();
     state
         .with_db(async move {
             let mut tx = crate::db::begin_consistent_read(&pool).await?;

@@ -20,7 +20,7 @@ use crate::catalog::WALES_CODE;
 use crate::comparison::{self, words, Summary};
 #[allow(unused_imports)] // Named by the OpenAPI annotation below.
 use crate::error::ErrorEnvelope as Error;
-use crate::error::{AppError, ParamError, StyleError};
+use crate::error::{AppError, StyleError};
 use crate::http::Routes;
 use crate::palette;
 use crate::params;
@@ -56,28 +56,7 @@ const FORMATS: [(&str, Format); 4] = [
 
 /// The area code and format a path segment (`W11000028.csv`) and `format=` ask for.
 pub fn format_of(path: &str, q: &params::Query) -> Result<(String, Format), AppError> {
-    let (stem, from_ext) = FORMATS
-        .iter()
-        .find_map(|(ext, f)| {
-            path.strip_suffix(&format!(".{ext}"))
-                .map(|s| (s.to_owned(), *f))
-        })
-        .unwrap_or((path.to_owned(), Format::Json));
-    let format = match q.get("format") {
-        None => from_ext,
-        Some(v) => FORMATS
-            .iter()
-            .find(|(ext, _)| ext == v)
-            .map(|(_, f)| *f)
-            .ok_or_else(|| {
-                StyleError::Param(ParamError::Unknown {
-                    param: "format",
-                    value: v.chars().take(32).collect(),
-                    allowed: FORMATS.iter().map(|(e, _)| (*e).to_owned()).collect(),
-                })
-            })?,
-    };
-    Ok((stem, format))
+    params::output_format(path, q, &FORMATS).map_err(|e| StyleError::from(e).into())
 }
 
 /// The area a summary is for: `wales` or a health board code (from the snapshot, so an

@@ -102,9 +102,26 @@ impl IndicatorArrays {
     }
 }
 
-/// Validates `indicator`, `period`, `method`, `classes` (and `breaks`, `palette`) and
-/// builds the cluster values with their classes from the shared classification.
-fn indicator_arrays(snapshot: &Snapshot, q: &Query) -> Result<(IndicatorArrays, String), AppError> {
+/// What an indicator tile needs to render on a cache miss: the snapshot its key was made
+/// from and the request's (already validated) parameters. The bind arrays are built from
+/// them only then, so a cache hit costs no per-area work.
+pub struct IndicatorPlan {
+    snapshot: Arc<Snapshot>,
+    query: Query,
+}
+
+/// Validates `indicator`, `period`, `method`, `classes` (and `breaks`, `palette`, `level`)
+/// and that they classify: the layer the values ride on and the normalised query string.
+fn validate_indicator(snapshot: &Snapshot, q: &Query) -> Result<(LayerId, String), AppError> {
+    let ip = params::indicator(q, &snapshot.catalog).map_err(StyleError::from)?;
+    let c = params::classification(q).map_err(StyleError::from)?;
+    classify(snapshot, &ip, &c)?;
+    Ok((ip.indicator.map_layer(), params::indicator_query(&ip, &c)))
+}
+
+/// The values with their classes from the shared classification (computed once per
+/// snapshot), as bind arrays.
+fn indicator_arrays(snapshot: &Snapshot, q: &Query) -> Result<IndicatorArrays, AppError> {
     let ip = params::indicator(q, &snapshot.catalog).map_err(StyleError::from)?;
     let c = params::classification(q).map_err(StyleError::from)?;
     let choropleth = classify(snapshot, &ip, &c)?;
@@ -135,7 +152,7 @@ fn indicator_arrays(snapshot: &Snapshot, q: &Query) -> Result<(IndicatorArrays, 
             column.push(&field.value_for(level, Some(v), class));
         }
     }
-    Ok((arrays, params::indicator_query(&ip, &c)))
+    Ok(arrays)
 }
 
 /// An indicator's values ride on one layer (clusters, or LSOAs for an LSOA-level indicator),
@@ -190,7 +207,7 @@ impl PostgisSource {
 }
 
 impl TileSource for PostgisSource {
-    type Plan = Option<Arc<IndicatorArrays>>;
+    type Plan = Option<IndicatorPlan>;
 
     fn layer_set(&self, text: &str) -> Result<LayerSet, TileError> {
         LayerSet::parse(text)
@@ -205,9 +222,9 @@ impl TileSource for PostgisSource {
         set.at_zoom(coord.z)?;
         let snapshot = self.store.snapshot().await?;
         let indicator = if q.contains_key("indicator") {
-            let arrays = indicator_arrays(&snapshot, q)?;
-            needs_layer(set, arrays.0.layer)?;
-            Some(arrays)
+            let (layer, query) = validate_indicator(&snapshot, q)?;
+            needs_layer(set, layer)?;
+            Some(query)
         } else {
             params::indicator_options_without_indicator(q, &snapshot.catalog)
                 .map_err(StyleError::from)?;
@@ -217,9 +234,13 @@ impl TileSource for PostgisSource {
             version: snapshot.data.version,
             layers: set.url_name(),
             coord,
-            indicator: indicator.as_ref().map(|(_, query)| query.clone()),
+            indicator,
         };
-        Ok((key, indicator.map(|(arrays, _)| Arc::new(arrays))))
+        let plan = key.indicator.is_some().then(|| IndicatorPlan {
+            snapshot,
+            query: q.clone(),
+        });
+        Ok((key, plan))
     }
 
     /// Every layer statement reports the data version it read; the tile is accepted (and
@@ -232,10 +253,14 @@ impl TileSource for PostgisSource {
         set: &LayerSet,
     ) -> Result<CachedTile, AppError> {
         let layers = set.at_zoom(key.coord.z)?;
+        let arrays = match plan {
+            Some(p) => Some(indicator_arrays(&p.snapshot, &p.query)?),
+            None => None,
+        };
         let parts = try_join_all(
             layers
                 .iter()
-                .map(|&layer| self.fetch_layer(layer, key.coord, plan.as_deref())),
+                .map(|&layer| self.fetch_layer(layer, key.coord, arrays.as_ref())),
         )
         .await?;
         if let Some(moved) = parts.iter().find(|p| p.version != key.version) {
