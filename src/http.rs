@@ -3,6 +3,8 @@
 //! bodies that spreadsheets open correctly, and `Routes`, a router that remembers its
 //! route templates.
 
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
 use axum::http::{header, HeaderMap};
 
 /// `Cache-Control` of a URL that carries the current data version: it can never change.
@@ -26,6 +28,24 @@ pub fn base_url(public_url: Option<&str>, headers: &HeaderMap) -> String {
         })
         .unwrap_or("127.0.0.1:8080");
     format!("http://{host}")
+}
+
+/// A router state that knows the configured public URL (`--public-url`), if any.
+pub trait PublicUrl {
+    /// The configured public URL, without a trailing slash.
+    fn public_url(&self) -> Option<&str>;
+}
+
+/// The request's base URL ([`base_url`]) as an extractor, so that a handler which only
+/// builds links takes neither the state nor the headers.
+pub struct BaseUrl(pub String);
+
+impl<S: PublicUrl + Send + Sync> FromRequestParts<S> for BaseUrl {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        Ok(BaseUrl(base_url(state.public_url(), &parts.headers)))
+    }
 }
 
 /// Whether the request's `If-None-Match` names `etag` (or `*`): answer 304.

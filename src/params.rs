@@ -7,9 +7,13 @@
 
 use std::collections::HashMap;
 
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+
 use crate::catalog::indicators::{Indicator, IndicatorCatalog, Lang};
 use crate::catalog::{wimd_domain, WIMD_DOMAINS, WIMD_OVERALL};
 use crate::classify::{Method, MAX_CLASSES, MIN_CLASSES};
+use crate::error::{AppError, TileError};
 use crate::palette;
 
 pub use crate::error::ParamError;
@@ -40,6 +44,36 @@ pub struct LangLevelParams {
 
 /// Query parameters as given.
 pub type Query = HashMap<String, String>;
+
+/// The query string as a [`Query`] map, as an extractor whose rejection (a malformed query
+/// string) is a JSON 400 like every other bad parameter, not axum's plain text.
+pub struct QueryParams(pub Query);
+
+impl<S: Send + Sync> FromRequestParts<S> for QueryParams {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        match axum::extract::Query::<Query>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Query(q)) => Ok(QueryParams(q)),
+            Err(e) => Err(TileError::BadPath(e.body_text()).into()),
+        }
+    }
+}
+
+/// Path segments as an extractor whose rejection (a segment that is not what the route
+/// expects) is a JSON 400 rather than axum's plain text.
+pub struct PathParams<T>(pub T);
+
+impl<T: serde::de::DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for PathParams<T> {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        match axum::extract::Path::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Path(t)) => Ok(PathParams(t)),
+            Err(e) => Err(TileError::BadPath(e.body_text()).into()),
+        }
+    }
+}
 
 /// `lang`: `en` (default) or `cy`.
 pub fn lang(q: &Query) -> Result<Lang, ParamError> {

@@ -138,3 +138,9 @@ impl AppState {
         crate::http::base_url(self.public_url.as_deref(), headers)
     }
 }
+
+impl crate::http::PublicUrl for AppState {
+    fn public_url(&self) -> Option<&str> {
+        self.public_url.as_deref()
+    }
+}

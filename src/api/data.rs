@@ -9,7 +9,7 @@ use serde_json::{json, Value};
 use crate::catalog::indicators::{AreaValue, Lang};
 use crate::catalog::snapshot::{Choropleth, Snapshot};
 use crate::catalog::values::VALUE_FIELDS;
-use crate::error::{AppError, StyleError};
+use crate::error::AppError;
 use crate::params;
 use crate::state::AppState;
 use crate::style::classify;
@@ -110,13 +110,12 @@ pub async fn get_data(
     Path(id): Path<String>,
     Query(q): Query<params::Query>,
 ) -> Result<Response, AppError> {
-    let (id, csv) = params::output_format(&id, &q, &[("json", false), ("csv", true)])
-        .map_err(StyleError::from)?;
-    let bom = params::bom(&q).map_err(StyleError::from)?;
+    let (id, csv) = params::output_format(&id, &q, &[("json", false), ("csv", true)])?;
+    let bom = params::bom(&q)?;
     let snapshot = state.snapshot().await?;
-    let lang = params::lang(&q).map_err(StyleError::from)?;
-    let ip = params::indicator_by_id(&id, &q, &snapshot.catalog).map_err(StyleError::from)?;
-    let c = params::classification(&q).map_err(StyleError::from)?;
+    let lang = params::lang(&q)?;
+    let ip = params::indicator_by_id(&id, &q, &snapshot.catalog)?;
+    let c = params::classification(&q)?;
     let choropleth = classify(&snapshot, &ip, &c)?;
     let legend = legend::indicator(
         ip.indicator,

@@ -11,7 +11,7 @@ use serde_json::{json, Value};
 
 use crate::catalog::indicators::{Indicator, Lang, Level};
 use crate::comparison::{board_finding, words};
-use crate::error::{AppError, StyleError};
+use crate::error::AppError;
 use crate::params;
 use crate::significance::Significance;
 use crate::state::AppState;
@@ -106,9 +106,9 @@ pub async fn get_findings(
     Query(q): Query<params::Query>,
 ) -> Result<Json<Value>, AppError> {
     let snapshot = state.snapshot().await?;
-    let lang = params::lang(&q).map_err(StyleError::from)?;
-    let ip = params::indicator_by_id(&id, &q, &snapshot.catalog).map_err(StyleError::from)?;
-    let level = params::level(&q).map_err(StyleError::from)?;
+    let lang = params::lang(&q)?;
+    let ip = params::indicator_by_id(&id, &q, &snapshot.catalog)?;
+    let level = params::level(&q)?;
     let values = snapshot
         .catalog
         .values_at(&ip.indicator.id, &ip.period, level);

@@ -6,7 +6,7 @@ use axum::http::HeaderMap;
 use axum::Json;
 use serde_json::{json, Value};
 
-use crate::error::{AppError, StyleError};
+use crate::error::AppError;
 use crate::palette;
 use crate::params;
 use crate::state::AppState;
@@ -46,7 +46,7 @@ pub async fn get_indicators(
     headers: HeaderMap,
     Query(q): Query<params::Query>,
 ) -> Result<Json<Value>, AppError> {
-    let lang = params::lang(&q).map_err(StyleError::from)?;
+    let lang = params::lang(&q)?;
     let snapshot = state.snapshot().await?;
     let base = state.base_url(&headers);
     let list: Vec<Value> = snapshot

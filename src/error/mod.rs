@@ -52,6 +52,12 @@ pub enum AppError {
     NoData,
 }
 
+impl From<ParamError> for AppError {
+    fn from(e: ParamError) -> AppError {
+        AppError::Style(StyleError::Param(e))
+    }
+}
+
 impl From<sqlx::Error> for AppError {
     fn from(e: sqlx::Error) -> Self {
         match e {

@@ -10,8 +10,7 @@ pub mod openapi;
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use axum::extract::rejection::QueryRejection;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::{header, HeaderMap};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -22,7 +21,8 @@ use crate::catalog::store::check_version;
 use crate::catalog::{self, LayerId, MAX_SERVED_ZOOM};
 use crate::error::AppError;
 use crate::error::StyleError;
-use crate::http::Routes;
+use crate::http::{BaseUrl, Routes};
+use crate::params::{PathParams, QueryParams};
 use crate::state::AppState;
 use crate::tiles::{LayerSet, TileCoord, TileError};
 
@@ -55,13 +55,6 @@ pub const CONFORMANCE: [&str; 9] = [
     "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/geodata-tilesets",
     "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/mvt",
 ];
-
-type Q = Result<Query<HashMap<String, String>>, QueryRejection>;
-
-fn query(q: Q) -> Result<HashMap<String, String>, AppError> {
-    q.map(|Query(q)| q)
-        .map_err(|e| TileError::BadPath(e.body_text()).into())
-}
 
 /// Routes of this module.
 pub fn router() -> Routes<AppState> {
@@ -105,26 +98,19 @@ fn wants_json(headers: &HeaderMap, q: &HashMap<String, String>) -> Result<bool, 
 
 /// `GET /`: the OGC API landing page as JSON when asked for (`?f=json` or an Accept
 /// header preferring JSON, as GDAL and QGIS send), otherwise the map page.
-#[utoipa::path(
-    get,
-    path = "/",
-    tag = "OGC API",
+#[utoipa::path(get, path = "/", tag = "OGC API",
     params(("f" = Option<String>, Query, description = "json or html")),
     responses(
         (status = 200, description = "Landing page: OGC API JSON with f=json (or Accept: application/json), otherwise the map page", content(("application/json" = Landing), ("text/html" = String))),
-        crate::error::responses::BadRequest,
-    )
-)]
+        crate::error::responses::BadRequest))]
 pub async fn landing(
-    State(state): State<AppState>,
+    BaseUrl(base): BaseUrl,
     headers: HeaderMap,
-    q: Q,
+    QueryParams(q): QueryParams,
 ) -> Result<Response, AppError> {
-    let q = query(q)?;
     if !wants_json(&headers, &q)? {
         return Ok(crate::web::map_page_response());
     }
-    let base = state.base_url(&headers);
     Ok(Json(json!({
         "title": "cluster-atlas",
         "description": "Wales's NHS primary care clusters, LSOAs (2011) and health boards with WIMD 2019 \
@@ -142,14 +128,8 @@ pub async fn landing(
     .into_response())
 }
 
-#[utoipa::path(
-    get,
-    path = "/conformance",
-    tag = "OGC API",
-    responses(
-        (status = 200, description = "OK", body = Conformance),
-    )
-)]
+#[utoipa::path(get, path = "/conformance", tag = "OGC API",
+    responses((status = 200, description = "OK", body = Conformance)))]
 async fn conformance() -> Json<Value> {
     Json(json!({"conformsTo": CONFORMANCE}))
 }
@@ -185,21 +165,13 @@ fn layer_of(id: &str) -> Result<LayerId, AppError> {
     LayerId::parse(id).ok_or_else(|| crate::tiles::layers::unknown_layer(id).into())
 }
 
-#[utoipa::path(
-    get,
-    path = "/collections",
-    tag = "OGC API",
-    responses(
-        (status = 200, description = "OK", body = Collections),
-        crate::error::responses::DataErrors,
-    )
-)]
+#[utoipa::path(get, path = "/collections", tag = "OGC API",
+    responses((status = 200, description = "OK", body = Collections), crate::error::responses::DataErrors))]
 async fn collections(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    BaseUrl(base): BaseUrl,
 ) -> Result<Json<Value>, AppError> {
     let snapshot = state.snapshot().await?;
-    let base = state.base_url(&headers);
     let list: Vec<Value> = LayerId::ALL
         .iter()
         .map(|id| collection_json(*id, &base, &snapshot.data))
@@ -210,28 +182,16 @@ async fn collections(
     })))
 }
 
-#[utoipa::path(
-    get,
-    path = "/collections/{collectionId}",
-    tag = "OGC API",
-    params(CollectionIdParam),
-    responses(
-        (status = 200, description = "OK", body = Collection),
-        crate::error::responses::NotFoundOrData,
-    )
-)]
+#[utoipa::path(get, path = "/collections/{collectionId}", tag = "OGC API", params(CollectionIdParam),
+    responses((status = 200, description = "OK", body = Collection), crate::error::responses::NotFoundOrData))]
 async fn collection(
     State(state): State<AppState>,
-    headers: HeaderMap,
-    Path(id): Path<String>,
+    BaseUrl(base): BaseUrl,
+    PathParams(id): PathParams<String>,
 ) -> Result<Json<Value>, AppError> {
     let layer = layer_of(&id)?;
     let snapshot = state.snapshot().await?;
-    Ok(Json(collection_json(
-        layer,
-        &state.base_url(&headers),
-        &snapshot.data,
-    )))
+    Ok(Json(collection_json(layer, &base, &snapshot.data)))
 }
 
 /// A query string from key-value pairs, percent-encoded: the page links of `/items`.
@@ -257,21 +217,16 @@ fn url_encode(s: &str) -> String {
 /// `GET /downloads/{collection}.geojson` or `.csv`: the whole collection in one request
 /// (every item, with the same filters, indicator and `lang` options as `/items`), as a
 /// file. A stable URL for Grafana, Superset and spreadsheets.
-#[utoipa::path(
-    get,
-    path = "/downloads/{file}",
-    tag = "Downloads",
+#[utoipa::path(get, path = "/downloads/{file}", tag = "Downloads",
     params(("file" = String, Path, description = "Collection id and .geojson or .csv")),
     responses(
         (status = 200, description = "File", content(("application/geo+json" = FeatureCollection), ("text/csv" = String))),
-        crate::error::responses::ClassifyErrors,
-    )
-)]
+        crate::error::responses::ClassifyErrors))]
 async fn download(
     State(state): State<AppState>,
-    headers: HeaderMap,
-    Path(file): Path<String>,
-    q: Q,
+    BaseUrl(base): BaseUrl,
+    PathParams(file): PathParams<String>,
+    QueryParams(mut q): QueryParams,
 ) -> Result<Response, AppError> {
     let allowed = || {
         LayerId::ALL
@@ -292,11 +247,10 @@ async fn download(
             .into())
         }
     };
-    let mut q = query(q)?;
     q.insert("f".into(), format.into());
     q.insert("limit".into(), features::MAX_LIMIT.to_string());
     q.remove("offset");
-    let mut response = items_response(&state, &headers, layer, q).await?;
+    let mut response = items_response(&state, &base, layer, q).await?;
     if let Ok(v) = header::HeaderValue::from_str(&format!("attachment; filename=\"{file}\"")) {
         response
             .headers_mut()
@@ -306,24 +260,17 @@ async fn download(
 }
 
 /// `GET /collections/{id}/items`: GeoJSON (default), CSV or HTML, paged, filtered.
-#[utoipa::path(
-    get,
-    path = "/collections/{collectionId}/items",
-    tag = "OGC API",
-    params(CollectionIdParam),
+#[utoipa::path(get, path = "/collections/{collectionId}/items", tag = "OGC API", params(CollectionIdParam),
     responses(
         (status = 200, description = "Features", content(("application/geo+json" = FeatureCollection), ("text/csv" = String), ("text/html" = String))),
-        crate::error::responses::ClassifyErrors,
-    )
-)]
+        crate::error::responses::ClassifyErrors))]
 async fn items(
     State(state): State<AppState>,
-    headers: HeaderMap,
-    Path(id): Path<String>,
-    q: Q,
+    BaseUrl(base): BaseUrl,
+    PathParams(id): PathParams<String>,
+    QueryParams(q): QueryParams,
 ) -> Result<Response, AppError> {
-    let layer = layer_of(&id)?;
-    items_response(&state, &headers, layer, query(q)?).await
+    items_response(&state, &base, layer_of(&id)?, q).await
 }
 
 /// One page of items and the snapshot whose indicator values belong with it.
@@ -342,17 +289,16 @@ async fn read_page(
 
 async fn items_response(
     state: &AppState,
-    headers: &HeaderMap,
+    base: &str,
     layer: LayerId,
     q: HashMap<String, String>,
 ) -> Result<Response, AppError> {
     let id = layer.as_str();
-    let parsed = features::parse(layer, &q, None).map_err(StyleError::from)?;
-    let bom = crate::params::bom(&q).map_err(StyleError::from)?;
+    let parsed = features::parse(layer, &q, None)?;
+    let bom = crate::params::bom(&q)?;
     if !q.contains_key("indicator") {
         let snapshot = state.snapshot().await?;
-        crate::params::indicator_options_without_indicator(&q, &snapshot.catalog)
-            .map_err(StyleError::from)?;
+        crate::params::indicator_options_without_indicator(&q, &snapshot.catalog)?;
     }
     let (snapshot, page) = read_page(state, &parsed).await?;
     let (mut list, matched) = (page.features, page.matched);
@@ -360,7 +306,6 @@ async fn items_response(
     if q.contains_key("indicator") {
         canonical.extend(features::attach_indicator(&mut list, layer, &snapshot, &q)?);
     }
-    let base = state.base_url(headers);
     let page = |offset: i64, f: &str| {
         let mut pairs = canonical.clone();
         pairs.push(("limit".into(), parsed.limit.to_string()));
@@ -482,27 +427,18 @@ fn columns_of(list: &[features::Feature], layer: LayerId, wkt: bool) -> Vec<Stri
 }
 
 /// `GET /collections/{id}/items/{featureId}`: one feature by code.
-#[utoipa::path(
-    get,
-    path = "/collections/{collectionId}/items/{featureId}",
-    tag = "OGC API",
-    params(
-        CollectionIdParam,
-        ("featureId" = String, Path, description = "Area code"),
-    ),
+#[utoipa::path(get, path = "/collections/{collectionId}/items/{featureId}", tag = "OGC API",
+    params(CollectionIdParam, ("featureId" = String, Path, description = "Area code")),
     responses(
         (status = 200, description = "OK", body = Feature, content_type = "application/geo+json"),
-        crate::error::responses::FeatureErrors,
-    )
-)]
+        crate::error::responses::FeatureErrors))]
 async fn item(
     State(state): State<AppState>,
-    headers: HeaderMap,
-    Path((id, feature)): Path<(String, String)>,
-    q: Q,
+    BaseUrl(base): BaseUrl,
+    PathParams((id, feature)): PathParams<(String, String)>,
+    QueryParams(q): QueryParams,
 ) -> Result<Response, AppError> {
     let layer = layer_of(&id)?;
-    let q = query(q)?;
     let not_found = || {
         AppError::NotFound(format!(
             "/collections/{id}/items/{}",
@@ -513,11 +449,10 @@ async fn item(
     if feature.contains('\0') {
         return Err(not_found());
     }
-    let parsed = features::parse(layer, &q, Some(feature.clone())).map_err(StyleError::from)?;
+    let parsed = features::parse(layer, &q, Some(feature.clone()))?;
     if !q.contains_key("indicator") {
         let snapshot = state.snapshot().await?;
-        crate::params::indicator_options_without_indicator(&q, &snapshot.catalog)
-            .map_err(StyleError::from)?;
+        crate::params::indicator_options_without_indicator(&q, &snapshot.catalog)?;
     }
     let (snapshot, page) = read_page(&state, &parsed).await?;
     let mut list = page.features;
@@ -530,7 +465,6 @@ async fn item(
     if let Some(lang) = parsed.labels {
         features::relabel(&mut list, lang);
     }
-    let base = state.base_url(&headers);
     let mut f = list.remove(0);
     f.links = Some(json!([
         {"href": format!("{base}/collections/{id}/items/{}", url_encode(&feature)), "rel": "self", "type": "application/geo+json"},
@@ -570,16 +504,9 @@ fn web_mercator_quad_json() -> Value {
     })
 }
 
-#[utoipa::path(
-    get,
-    path = "/tileMatrixSets",
-    tag = "OGC API",
-    responses(
-        (status = 200, description = "OK", body = TileMatrixSets),
-    )
-)]
-async fn tile_matrix_sets(State(state): State<AppState>, headers: HeaderMap) -> Json<Value> {
-    let base = state.base_url(&headers);
+#[utoipa::path(get, path = "/tileMatrixSets", tag = "OGC API",
+    responses((status = 200, description = "OK", body = TileMatrixSets)))]
+async fn tile_matrix_sets(BaseUrl(base): BaseUrl) -> Json<Value> {
     Json(json!({"tileMatrixSets": [{
         "id": "WebMercatorQuad",
         "title": "Google Maps Compatible for the World",
@@ -588,14 +515,8 @@ async fn tile_matrix_sets(State(state): State<AppState>, headers: HeaderMap) -> 
     }]}))
 }
 
-#[utoipa::path(
-    get,
-    path = "/tileMatrixSets/WebMercatorQuad",
-    tag = "OGC API",
-    responses(
-        (status = 200, description = "OK", body = TileMatrixSet),
-    )
-)]
+#[utoipa::path(get, path = "/tileMatrixSets/WebMercatorQuad", tag = "OGC API",
+    responses((status = 200, description = "OK", body = TileMatrixSet)))]
 async fn web_mercator_quad() -> Json<Value> {
     Json(web_mercator_quad_json())
 }
@@ -618,71 +539,43 @@ fn tileset_json(id: LayerId, base: &str) -> Value {
     })
 }
 
-#[utoipa::path(
-    get,
-    path = "/collections/{collectionId}/tiles",
-    tag = "OGC API",
-    params(CollectionIdParam),
-    responses(
-        (status = 200, description = "OK", body = Tilesets),
-        crate::error::responses::NotFound,
-    )
-)]
+#[utoipa::path(get, path = "/collections/{collectionId}/tiles", tag = "OGC API", params(CollectionIdParam),
+    responses((status = 200, description = "OK", body = Tilesets), crate::error::responses::NotFound))]
 async fn collection_tilesets(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    Path(id): Path<String>,
+    BaseUrl(base): BaseUrl,
+    PathParams(id): PathParams<String>,
 ) -> Result<Json<Value>, AppError> {
     let layer = layer_of(&id)?;
-    let base = state.base_url(&headers);
     Ok(Json(
         json!({"tilesets": [tileset_json(layer, &base)], "links": [{"href": format!("{base}/collections/{id}/tiles"), "rel": "self", "type": "application/json"}]}),
     ))
 }
 
-#[utoipa::path(
-    get,
-    path = "/collections/{collectionId}/tiles/WebMercatorQuad",
-    tag = "OGC API",
-    params(CollectionIdParam),
-    responses(
-        (status = 200, description = "OK", body = Tileset),
-        crate::error::responses::NotFound,
-    )
-)]
+#[utoipa::path(get, path = "/collections/{collectionId}/tiles/WebMercatorQuad", tag = "OGC API", params(CollectionIdParam),
+    responses((status = 200, description = "OK", body = Tileset), crate::error::responses::NotFound))]
 async fn collection_tileset(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    Path(id): Path<String>,
+    BaseUrl(base): BaseUrl,
+    PathParams(id): PathParams<String>,
 ) -> Result<Json<Value>, AppError> {
-    let layer = layer_of(&id)?;
-    Ok(Json(tileset_json(layer, &state.base_url(&headers))))
+    Ok(Json(tileset_json(layer_of(&id)?, &base)))
 }
 
 /// `GET /collections/{id}/tiles/WebMercatorQuad/{tileMatrix}/{tileRow}/{tileCol}`: z/y/x
 /// in OGC order, served by the same engine as `/tiles/{id}/{z}/{x}/{y}`.
-#[utoipa::path(
-    get,
-    path = "/collections/{collectionId}/tiles/WebMercatorQuad/{tileMatrix}/{tileRow}/{tileCol}",
-    tag = "OGC API",
+#[utoipa::path(get, path = "/collections/{collectionId}/tiles/WebMercatorQuad/{tileMatrix}/{tileRow}/{tileCol}", tag = "OGC API",
     params(
         CollectionIdParam,
         ("tileMatrix" = u32, Path, description = "Zoom"),
         ("tileRow" = u32, Path, description = "Row (y), 0 to 2^tileMatrix - 1"),
-        ("tileCol" = u32, Path, description = "Column (x), 0 to 2^tileMatrix - 1"),
-    ),
-    responses(
-        crate::tiles::http::TileResponses,
-        crate::error::responses::FeatureErrors,
-    )
-)]
+        ("tileCol" = u32, Path, description = "Column (x), 0 to 2^tileMatrix - 1")),
+    responses(crate::tiles::http::TileResponses, crate::error::responses::FeatureErrors))]
 async fn collection_tile(
     State(state): State<AppState>,
     headers: HeaderMap,
-    Path((id, matrix, row, col)): Path<(String, String, String, String)>,
-    q: Q,
+    PathParams((id, matrix, row, col)): PathParams<(String, String, String, String)>,
+    QueryParams(q): QueryParams,
 ) -> Result<Response, AppError> {
     let set = LayerSet::parse(&id)?;
     let coord = TileCoord::parse(&matrix, &col, &row).map_err(TileError::from)?;
-    state.tiles.respond(&set, coord, &query(q)?, &headers).await
+    state.tiles.respond(&set, coord, &q, &headers).await
 }

@@ -46,16 +46,16 @@ pub async fn get_chart(
             CHARTS.join(", ")
         )));
     }
-    let lang = params::lang(&q).map_err(StyleError::from)?;
+    let lang = params::lang(&q)?;
     if chart == "spine.svg" || chart == "trend.svg" {
         // From the snapshot alone: indicator values, no population rows.
         let snapshot = state.snapshot().await?;
         let area = find_area(&snapshot, &area)?;
-        let level = params::level(&q).map_err(StyleError::from)?;
+        let level = params::level(&q)?;
         let svg = if chart == "spine.svg" {
             super::spine::spine_svg(&snapshot.catalog, area, lang, level)
         } else {
-            let ip = params::indicator(&q, &snapshot.catalog).map_err(StyleError::from)?;
+            let ip = params::indicator(&q, &snapshot.catalog)?;
             super::trend::trend_svg(&snapshot.catalog, area, ip.indicator, lang, level).ok_or_else(
                 || {
                     AppError::NotFound(format!(

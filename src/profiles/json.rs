@@ -11,7 +11,7 @@ use super::text;
 use crate::catalog::indicators::{Lang, Level};
 use crate::catalog::values::VALUE_FIELDS;
 use crate::catalog::WALES_CODE as WALES;
-use crate::error::{AppError, StyleError};
+use crate::error::AppError;
 use crate::params;
 use crate::state::AppState;
 
@@ -35,8 +35,8 @@ pub async fn get_profile(
     Path(area): Path<String>,
     Query(q): Query<HashMap<String, String>>,
 ) -> Result<Json<Value>, AppError> {
-    let lang = params::lang(&q).map_err(StyleError::from)?;
-    let level = params::level(&q).map_err(StyleError::from)?;
+    let lang = params::lang(&q)?;
+    let level = params::level(&q)?;
     // Population rows and indicator values must come from the same load.
     let (snapshot, data) = read_profile(&state, &area).await?;
     let area = find_area(&snapshot, &area)?;

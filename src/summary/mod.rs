@@ -144,9 +144,9 @@ pub async fn get_summary(
     Query(q): Query<params::Query>,
 ) -> Result<Response, AppError> {
     let (code, format) = format_of(&path, &q)?;
-    let lang = params::lang(&q).map_err(StyleError::from)?;
-    let with_bom = params::bom(&q).map_err(StyleError::from)?;
-    let level = params::level(&q).map_err(StyleError::from)?;
+    let lang = params::lang(&q)?;
+    let with_bom = params::bom(&q)?;
+    let level = params::level(&q)?;
     let snapshot = state.snapshot().await?;
     let area = area_of(&snapshot.catalog, &code)?;
     let summary = comparison::summary(&snapshot.catalog, area, lang, level);

@@ -27,6 +27,12 @@ pub struct TileEngine<S> {
     pub public_url: Option<Arc<str>>,
 }
 
+impl<S> crate::http::PublicUrl for Arc<TileEngine<S>> {
+    fn public_url(&self) -> Option<&str> {
+        self.public_url.as_deref()
+    }
+}
+
 impl<S: TileSource> TileEngine<S> {
     /// An engine with a cache of `cache_bytes`.
     pub fn new(source: S, cache: Arc<TileCache>, public_url: Option<Arc<str>>) -> TileEngine<S> {

@@ -20,7 +20,7 @@ use crate::catalog::store::{data_changed, Store};
 use crate::catalog::values::{value_field, TILE_VALUE_FIELDS};
 use crate::catalog::{LayerId, ALL_LAYERS_ALIAS};
 use crate::db::CancellableConnection;
-use crate::error::{AppError, StyleError, TileError};
+use crate::error::{AppError, TileError};
 use crate::params;
 use crate::style::legend::MapKind;
 use crate::style::{classify, render};
@@ -113,8 +113,8 @@ pub struct IndicatorPlan {
 /// Validates `indicator`, `period`, `method`, `classes` (and `breaks`, `palette`, `level`)
 /// and that they classify: the layer the values ride on and the normalised query string.
 fn validate_indicator(snapshot: &Snapshot, q: &Query) -> Result<(LayerId, String), AppError> {
-    let ip = params::indicator(q, &snapshot.catalog).map_err(StyleError::from)?;
-    let c = params::classification(q).map_err(StyleError::from)?;
+    let ip = params::indicator(q, &snapshot.catalog)?;
+    let c = params::classification(q)?;
     classify(snapshot, &ip, &c)?;
     Ok((ip.indicator.map_layer(), params::indicator_query(&ip, &c)))
 }
@@ -122,8 +122,8 @@ fn validate_indicator(snapshot: &Snapshot, q: &Query) -> Result<(LayerId, String
 /// The values with their classes from the shared classification (computed once per
 /// snapshot), as bind arrays.
 fn indicator_arrays(snapshot: &Snapshot, q: &Query) -> Result<IndicatorArrays, AppError> {
-    let ip = params::indicator(q, &snapshot.catalog).map_err(StyleError::from)?;
-    let c = params::classification(q).map_err(StyleError::from)?;
+    let ip = params::indicator(q, &snapshot.catalog)?;
+    let c = params::classification(q)?;
     let choropleth = classify(snapshot, &ip, &c)?;
     let fields: Vec<_> = TILE_VALUE_FIELDS
         .iter()
@@ -226,8 +226,7 @@ impl TileSource for PostgisSource {
             needs_layer(set, layer)?;
             Some(query)
         } else {
-            params::indicator_options_without_indicator(q, &snapshot.catalog)
-                .map_err(StyleError::from)?;
+            params::indicator_options_without_indicator(q, &snapshot.catalog)?;
             None
         };
         let key = TileKey {
@@ -283,8 +282,7 @@ impl TileSource for PostgisSource {
             needs_layer(set, rendered.legend.layer)?;
             (Some(rendered.legend), Some(rendered.tile_query))
         } else {
-            params::indicator_options_without_indicator(q, &snapshot.catalog)
-                .map_err(StyleError::from)?;
+            params::indicator_options_without_indicator(q, &snapshot.catalog)?;
             if set.layers().contains(&LayerId::Lsoa) {
                 (
                     Some(render(MapKind::Deprivation, q, &snapshot)?.legend),
