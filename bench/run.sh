@@ -188,14 +188,14 @@ run_wrk nginx static "http://127.0.0.1:$NGINX_PORT" "$work/nginx.txt" ""
 kill "$(cat "$work/nginx.pid")"
 
 log "seeding the whole pyramid (all default layers, z0-z14) at start-up"
-"$bin" serve --bind "127.0.0.1:$OURS_PORT" --cache-mb 1024 --warm >"$work/ours-warm.log" 2>&1 &
+"$bin" serve --bind "127.0.0.1:$OURS_PORT" --cache-mb 1024 >"$work/ours-warm.log" 2>&1 &
 seed_pid=$!
 pids+=("$seed_pid")
 for _ in $(seq 1 600); do
-    grep -q "tile cache warmed" "$work/ours-warm.log" && break
+    grep -q "tile pyramid warmed" "$work/ours-warm.log" && break
     sleep 0.5
 done
-seed_line=$(grep "tile cache warmed" "$work/ours-warm.log" | sed 's/\x1b\[[0-9;]*m//g' | tail -1)
+seed_line=$(grep "tile pyramid warmed" "$work/ours-warm.log" | sed 's/\x1b\[[0-9;]*m//g' | tail -1)
 seed_rss=$(rss_mb "$seed_pid")
 stop "$seed_pid"
 
@@ -206,7 +206,7 @@ stop "$seed_pid"
     echo "- cluster-atlas $(git rev-parse --short HEAD), data version $version; Martin $("$martin" --version | awk '{print $2}'); $(wrk --version 2>&1 | head -1 | awk '{print $1, $2}'); nginx $(/usr/sbin/nginx -v 2>&1 | sed 's#.*/##')"
     echo "- request list: every lsoa tile covering Wales z6-z14 ($(wc -l <"$work/ours-unique.txt") tiles) plus 30,000 more drawn by zoom popularity, shuffled ($(wc -l <"$work/ours.txt") requests); wrk $DURATION per row, 1 thread at concurrency 1, 2 threads otherwise, client and servers on the same $(nproc) cores"
     echo "- warm pass over every tile once (16 at a time): cluster-atlas ${ours_warm_s}s, Martin ${martin_warm_s}s"
-    echo "- full pyramid seeded at start-up (--warm, all layers, z0-z14): $(echo "$seed_line" | sed 's/.*tile cache warmed//'); peak RSS with it cached: ${seed_rss} MB"
+    echo "- default pyramid rendered before the first version is served (wales and clusters,health_boards, z0-z14): $(echo "$seed_line" | sed 's/.*tile pyramid warmed//'); peak RSS with it cached: ${seed_rss} MB"
     echo "- peak RSS of cluster-atlas after the warm runs: ${ours_rss} MB"
     echo "- largest tile per zoom for the static export: $(python3 -c "import json; print(json.load(open('$work/export.json'))['largest_tile_by_zoom'])")"
     echo

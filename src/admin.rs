@@ -56,12 +56,16 @@ async fn reload(State(state): State<AppState>, headers: HeaderMap) -> Result<Res
         }
         Err(e) => return Err(e),
     };
-    state.tile_cache.clear().await;
     // Install the new snapshot before answering, rather than dropping the old one and
-    // letting every waiting request read the catalogue itself.
+    // letting every waiting request read the catalogue itself. With the warm-up on, this
+    // renders the new version's default tiles first while the old ones keep serving;
+    // only then are the old version's tiles dropped.
     if let Err(e) = state.refresh_snapshot().await {
         tracing::warn!(error = %e, "snapshot refresh after reload failed; the next request retries");
         state.store.snapshots.invalidate().await;
+        state.tile_cache.clear().await;
+    } else {
+        state.tile_cache.retain_version(report.version).await;
     }
     tracing::info!(
         version = report.version,

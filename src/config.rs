@@ -103,7 +103,7 @@ pub struct ServeArgs {
     #[arg(long, env = "CLUSTER_ATLAS_DATA_DIR")]
     pub data_dir: Option<PathBuf>,
     /// Tile cache size in MiB of finished tiles (all encodings); 0 turns caching off.
-    #[arg(long, env = "CLUSTER_ATLAS_CACHE_MB", default_value_t = 256)]
+    #[arg(long, env = "CLUSTER_ATLAS_CACHE_MB", default_value_t = 512)]
     pub cache_mb: u64,
     /// Token that enables `POST /admin/reload` (send it as `Authorization: Bearer …`).
     /// Without it the admin routes answer 404.
@@ -117,9 +117,11 @@ pub struct ServeArgs {
     /// Requests handled at once; further requests wait (within the 30 s request timeout).
     #[arg(long, env = "CLUSTER_ATLAS_MAX_IN_FLIGHT", default_value_t = DEFAULT_MAX_IN_FLIGHT)]
     pub max_in_flight: usize,
-    /// Seed the whole Wales pyramid (all layers, z0–z14) into the cache at start.
-    #[arg(long, env = "CLUSTER_ATLAS_WARM")]
-    pub warm: bool,
+    /// Do not render the default tile pyramid (z0–z14 of the default layer sets) into the
+    /// cache before serving a data version. By default it is rendered at start and after
+    /// every load or reload, before the switch, so no user meets a cold default tile.
+    #[arg(long, env = "CLUSTER_ATLAS_NO_WARM")]
+    pub no_warm: bool,
     /// Serve this PMTiles archive (from `cluster-atlas export`) instead of the database:
     /// tiles, TileJSON and health only, and no database needed.
     #[arg(long, env = "CLUSTER_ATLAS_PMTILES")]

@@ -108,16 +108,14 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 };
                 state = state.with_admin(token, inputs);
             }
-            if args.warm {
-                let warm_state = state.clone();
-                tokio::spawn(async move {
-                    match warm_state.tiles.warm().await {
-                        Ok((tiles, secs)) => {
-                            tracing::info!(tiles, seconds = secs, "tile cache warmed")
-                        }
-                        Err(e) => tracing::warn!(error = %e, "warming the tile cache failed"),
-                    }
-                });
+            // Nothing to warm into without a cache (a cold benchmark run, say).
+            if !args.no_warm && args.cache_mb > 0 {
+                state = state.with_warm_before_switch(cluster_atlas::tiles::postgis::WARM_MAX_ZOOM);
+                // The first version is warmed before the listener answers anything.
+                println!("  warming the default tile pyramid (z0-z14) before answering; --no-warm skips it");
+                if let Err(e) = state.refresh_snapshot().await {
+                    tracing::warn!(error = %e, "reading the data version at start failed; serving anyway");
+                }
             }
             server::serve(state, listener).await?;
         }

@@ -10,15 +10,10 @@ use crate::state::AppState;
 
 /// `GET /metrics` in the Prometheus text format. When an admin token is configured, it
 /// is required here too.
-#[utoipa::path(
-    get,
-    path = "/metrics",
-    tag = "Operations",
+#[utoipa::path(get, path = "/metrics", tag = "Operations",
     responses(
         (status = 200, description = "Metrics", body = String, content_type = "text/plain"),
-        crate::error::responses::MetricsErrors,
-    )
-)]
+        crate::error::responses::MetricsErrors))]
 pub async fn get_metrics(
     State(state): State<AppState>,
     headers: HeaderMap,

@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use axum::extract::State;
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::{Json, Router};
 use serde_json::{json, Value};
@@ -17,6 +17,7 @@ use utoipa::OpenApi;
 
 use crate::catalog::{self, LayerId, ALL_LAYERS_ALIAS, MAX_SERVED_ZOOM};
 use crate::error::AppError;
+use crate::http::BaseUrl;
 use crate::http::Routes;
 use crate::tiles::PostgisSource;
 
@@ -153,12 +154,14 @@ pub fn archive_app(archive: crate::tiles::archive::Archive) -> Router {
 /// bound on requests in flight, CORS, compression, `nosniff`, request metrics.
 fn with_middleware(app: Router, cors: CorsLayer, max_in_flight: usize) -> Router {
     app.fallback(not_found)
+        .layer(axum::middleware::from_fn(crate::http::add_validators))
         .layer(axum::middleware::from_fn(crate::telemetry::count_requests))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::X_CONTENT_TYPE_OPTIONS,
             HeaderValue::from_static("nosniff"),
         ))
         .layer(CompressionLayer::new())
+        .layer(axum::middleware::from_fn(crate::http::tag_representations))
         .layer(cors)
         // Inside the timeout, so time spent waiting for a slot counts against it.
         .layer(tower::limit::GlobalConcurrencyLimitLayer::new(
@@ -179,17 +182,11 @@ async fn not_found(uri: axum::http::Uri) -> AppError {
 /// ([`generated_document`]) and finished with what only the loaded data and the catalogue
 /// know ([`crate::ogc::openapi::finish`]). Without data (no load yet, or the database
 /// unreachable) it still answers, with indicator ids and periods as plain strings.
-#[utoipa::path(
-    get,
-    path = "/api",
-    tag = "Operations",
+#[utoipa::path(get, path = "/api", tag = "Operations",
     responses(
-        (status = 200, description = "OpenAPI 3.0", body = Object, content_type = "application/vnd.oai.openapi+json;version=3.0"),
-    )
-)]
-async fn get_api(State(state): State<AppState>, headers: HeaderMap) -> Response {
+        (status = 200, description = "OpenAPI 3.0", body = Object, content_type = "application/vnd.oai.openapi+json;version=3.0")))]
+async fn get_api(State(state): State<AppState>, BaseUrl(base): BaseUrl) -> Response {
     use crate::ogc::openapi::{finish, Vocabulary, OPENAPI_CONTENT_TYPE};
-    let base = state.base_url(&headers);
     let vocabulary = match state.snapshot().await {
         Ok(snapshot) => Vocabulary::of(&snapshot.catalog),
         Err(_) => Vocabulary::default(),
@@ -202,17 +199,12 @@ async fn get_api(State(state): State<AppState>, headers: HeaderMap) -> Response 
 }
 
 /// `GET /health`: database reachability and the data version.
-#[utoipa::path(
-    get,
-    path = "/health",
-    tag = "Operations",
+#[utoipa::path(get, path = "/health", tag = "Operations",
     responses(
         (status = 200, description = "Healthy", body = Health),
-        (status = 503, description = "Degraded", body = Health),
-    )
-)]
+        (status = 503, description = "Degraded", body = Health)))]
 async fn get_health(State(state): State<AppState>) -> Response {
-    match state
+    let mut response = match state
         .with_db(crate::db::current_version(state.pool()))
         .await
     {
@@ -233,26 +225,24 @@ async fn get_health(State(state): State<AppState>) -> Response {
             )
                 .into_response()
         }
-    }
+    };
+    // A probe must see the state now, never a cached answer.
+    response.headers_mut().insert(
+        header::CACHE_CONTROL,
+        axum::http::HeaderValue::from_static("no-store"),
+    );
+    response
 }
 
 /// `GET /catalog`: layers, their fields and URLs, and what data is loaded.
-#[utoipa::path(
-    get,
-    path = "/catalog",
-    tag = "Operations",
-    responses(
-        (status = 200, description = "OK", body = Catalog),
-        crate::error::responses::DataErrors,
-    )
-)]
+#[utoipa::path(get, path = "/catalog", tag = "Operations",
+    responses((status = 200, description = "OK", body = Catalog), crate::error::responses::DataErrors))]
 async fn get_catalog(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    BaseUrl(base): BaseUrl,
 ) -> Result<Json<Value>, AppError> {
     // From the snapshot: no query per request, and the same version the tiles carry.
     let snapshot = state.store.snapshot_if_loaded().await?;
-    let base = state.base_url(&headers);
     Ok(Json(catalog_json(
         &base,
         snapshot.as_ref().map(|s| &s.data),

@@ -88,6 +88,38 @@ impl AppState {
         self
     }
 
+    /// Renders every new data version's default tile pyramid (see
+    /// [`TileEngine::warm_snapshot`]) before switching to it, so no user meets a cold
+    /// default tile after a start, a load or a reload; the old version serves meanwhile.
+    /// Logs the delay before each switch. `max_zoom`: the deepest zoom rendered (the
+    /// server uses `tiles::postgis::WARM_MAX_ZOOM`).
+    pub fn with_warm_before_switch(self, max_zoom: u8) -> AppState {
+        let engine = Arc::clone(&self.tiles);
+        self.store
+            .snapshots
+            .set_before_switch(Arc::new(move |snapshot| {
+                let engine = Arc::clone(&engine);
+                Box::pin(async move {
+                    let version = snapshot.data.version;
+                    match engine.warm_snapshot(snapshot, max_zoom).await {
+                        Ok((tiles, seconds)) => tracing::info!(
+                            version,
+                            tiles,
+                            seconds,
+                            cache_mb = engine.cache.weighted_bytes() / (1024 * 1024),
+                            "tile pyramid warmed; switching to the new data version"
+                        ),
+                        Err(e) => tracing::warn!(
+                            version,
+                            error = %e,
+                            "warming the new data version failed; switching to it cold"
+                        ),
+                    }
+                })
+            }));
+        self
+    }
+
     /// Enables `/admin/reload` with this token, reloading these inputs.
     pub fn with_admin(mut self, token: String, inputs: InputArgs) -> AppState {
         self.admin_token = Some(Arc::from(token));

@@ -60,14 +60,8 @@ fn html_page(name: &str, csp: &'static str, missing: &'static str) -> Response {
 
 /// `GET /api.html`: the OpenAPI document in Swagger UI, from `static/vendor/swagger-ui/`
 /// (no CDN); `static/api.js` starts it, as the CSP allows no inline script.
-#[utoipa::path(
-    get,
-    path = "/api.html",
-    tag = "Operations",
-    responses(
-        (status = 200, description = "HTML", body = String, content_type = "text/html"),
-    )
-)]
+#[utoipa::path(get, path = "/api.html", tag = "Operations",
+    responses((status = 200, description = "HTML", body = String, content_type = "text/html")))]
 async fn api_page() -> Response {
     html_page(
         "api.html",
@@ -77,39 +71,25 @@ async fn api_page() -> Response {
     )
 }
 
-#[utoipa::path(
-    get,
-    path = "/map",
-    tag = "Map",
-    responses(
-        (status = 200, description = "HTML", body = String, content_type = "text/html"),
-    )
-)]
+#[utoipa::path(get, path = "/map", tag = "Map",
+    responses((status = 200, description = "HTML", body = String, content_type = "text/html")))]
 async fn map_page(_q: Query<std::collections::HashMap<String, String>>) -> Response {
     map_page_response()
 }
 
 /// `GET /static/{path}`: an embedded asset, cached for an hour (revalidated by ETag).
-#[utoipa::path(
-    get,
-    path = "/static/{path}",
-    tag = "Map",
-    params(("path" = String, Path, description = "An asset of the map page or the API viewer, e.g. map.css", example = "map.css")),
+#[utoipa::path(get, path = "/static/{path}", tag = "Map",
+    params(
+        ("path" = String, Path, description = "An asset of the map page or the API viewer, e.g. map.css", example = "map.css")),
     responses(
         (status = 200, description = "The file", content(("*/*" = String))),
         (status = 304, description = "Not modified (If-None-Match matched the ETag)"),
-        crate::error::responses::NotFound,
-    )
-)]
+        crate::error::responses::NotFound))]
 async fn asset(Path(path): Path<String>, headers: HeaderMap) -> Result<Response, AppError> {
     let file = Assets::get(&path).ok_or_else(|| AppError::NotFound(format!("/static/{path}")))?;
     let etag = format!("\"{}\"", hex(&file.metadata.sha256_hash()[..12]));
-    if headers
-        .get(header::IF_NONE_MATCH)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v == etag)
-    {
-        return Ok(StatusCode::NOT_MODIFIED.into_response());
+    if let Some(tag) = crate::http::matching_etag(&headers, &etag) {
+        return Ok((StatusCode::NOT_MODIFIED, [(header::ETAG, tag)]).into_response());
     }
     let mime = mime_guess::from_path(&path).first_or_octet_stream();
     let content_type = if mime.type_() == mime_guess::mime::TEXT

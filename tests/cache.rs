@@ -59,6 +59,97 @@ async fn tiles_carry_validators_encodings_and_cache_headers() {
 }
 
 #[tokio::test]
+async fn each_representation_has_its_own_validator_and_documents_revalidate() {
+    let pool = loaded_pool(DB).await;
+    let state = AppState::new(pool.clone(), None);
+    let etag_of = |r: &common::Reply| r.headers["etag"].to_str().unwrap().to_owned();
+    // A tile: identity, gzip and brotli bodies carry different strong ETags of one stem.
+    let url = "/tiles/clusters/8/125/84";
+    let identity = send(&state, "GET", url, &[]).await;
+    let gzip = send(&state, "GET", url, &[("accept-encoding", "gzip")]).await;
+    let brotli = send(&state, "GET", url, &[("accept-encoding", "br")]).await;
+    let tags = [etag_of(&identity), etag_of(&gzip), etag_of(&brotli)];
+    assert!(!tags[0].starts_with("W/"), "{tags:?}");
+    assert_eq!(tags[1], format!("{}-gzip\"", &tags[0][..tags[0].len() - 1]));
+    assert_eq!(tags[2], format!("{}-br\"", &tags[0][..tags[0].len() - 1]));
+    for tag in &tags {
+        let again = send(
+            &state,
+            "GET",
+            url,
+            &[("if-none-match", tag), ("accept-encoding", "gzip")],
+        )
+        .await;
+        assert_eq!(again.status, 304, "{tag}");
+        assert_eq!(&etag_of(&again), tag);
+    }
+    // Documents: ETag, Cache-Control and Vary, a 304 on revalidation in any coding, and a
+    // new tag when the answer differs.
+    let documents = [
+        "/styles/indicator.json?indicator=copd",
+        "/styles/deprivation.sld",
+        "/tiles/wales",
+        "/legends/deprivation.svg",
+        "/legends/indicator.json?indicator=copd",
+        "/data/copd",
+        "/data/copd.csv",
+        "/summary/wales",
+        "/summary/wales.csv",
+        "/profiles/W11000028",
+        "/collections/clusters",
+        "/indicators",
+    ];
+    for url in documents {
+        let first = send(&state, "GET", url, &[]).await;
+        assert_eq!(first.status, 200, "{url}");
+        let tag = etag_of(&first);
+        assert!(tag.starts_with('"') && tag.ends_with('"'), "{url}: {tag}");
+        assert_eq!(
+            first.headers["cache-control"], "public, max-age=300",
+            "{url}"
+        );
+        assert!(
+            first.headers["vary"]
+                .to_str()
+                .unwrap()
+                .contains("Accept-Encoding"),
+            "{url}"
+        );
+        let again = send(&state, "GET", url, &[("if-none-match", &tag)]).await;
+        assert_eq!(again.status, 304, "{url}");
+        assert!(again.body.is_empty(), "{url}");
+        let gz = send(&state, "GET", url, &[("accept-encoding", "gzip")]).await;
+        if gz.headers.get("content-encoding").is_some() {
+            let gz_tag = etag_of(&gz);
+            assert_ne!(gz_tag, tag, "{url}: a gzip body shares the identity ETag");
+            let again = send(
+                &state,
+                "GET",
+                url,
+                &[("if-none-match", &gz_tag), ("accept-encoding", "gzip")],
+            )
+            .await;
+            assert_eq!(again.status, 304, "{url}");
+        }
+    }
+    let en = send(&state, "GET", "/legends/deprivation.svg", &[]).await;
+    let cy = send(&state, "GET", "/legends/deprivation.svg?lang=cy", &[]).await;
+    assert_ne!(etag_of(&en), etag_of(&cy));
+    let stale = send(
+        &state,
+        "GET",
+        "/legends/deprivation.svg?lang=cy",
+        &[("if-none-match", &etag_of(&en))],
+    )
+    .await;
+    assert_eq!(stale.status, 200);
+    // A probe is never cached.
+    let health = send(&state, "GET", "/health", &[]).await;
+    assert!(health.headers.get("etag").is_none());
+    assert_eq!(health.headers["cache-control"], "no-store");
+}
+
+#[tokio::test]
 async fn junk_parameters_share_one_cache_entry_and_hits_are_counted() {
     let pool = loaded_pool(DB).await;
     let state = AppState::new(pool.clone(), None);
@@ -140,6 +231,82 @@ async fn reload_needs_the_token_and_bumps_the_version() {
         send(&state, "GET", "/health", &[]).await.json()["data_version"],
         version
     );
+}
+
+#[tokio::test]
+async fn a_reload_renders_the_new_default_tiles_before_switching_to_them() {
+    // Its own database: a reload changes the version the other tests here rely on.
+    let pool = loaded_pool("cache_warm").await;
+    let token = "warm-token";
+    let state = AppState::new(pool.clone(), None)
+        .with_admin(token.into(), bundled_inputs())
+        .with_warm_before_switch(8);
+    let default_tiles = [
+        "/tiles/wales/0/0/0",
+        "/tiles/wales/7/62/42",
+        "/tiles/wales/8/125/84",
+        "/tiles/clusters,health_boards/6/31/20",
+        "/tiles/clusters,health_boards/8/126/85",
+    ];
+    // Start: the first request finds the first version's pyramid already rendered.
+    let first = send(&state, "GET", default_tiles[1], &[]).await;
+    assert_eq!(first.status, 200);
+    let (_, misses, _, _) = state.tile_cache.stats();
+    for url in default_tiles {
+        assert!(send(&state, "GET", url, &[]).await.status.is_success());
+    }
+    assert_eq!(
+        state.tile_cache.stats().1,
+        misses,
+        "a default tile was cold after the start"
+    );
+    let old_etag = first.headers["etag"].to_str().unwrap().to_owned();
+    // A reload: while it loads and warms, the old version keeps answering from the cache.
+    let reloading = {
+        let state = state.clone();
+        tokio::spawn(async move {
+            let auth = format!("Bearer {token}");
+            send(&state, "POST", "/admin/reload", &[("authorization", &auth)]).await
+        })
+    };
+    let mut seen_old = 0;
+    while !reloading.is_finished() {
+        let reply = send(&state, "GET", default_tiles[1], &[]).await;
+        assert_eq!(reply.status, 200);
+        if reply.headers["etag"] == old_etag.as_str() {
+            seen_old += 1;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert!(
+        seen_old > 0,
+        "the old version should serve while the new one loads"
+    );
+    let reply = reloading.await.unwrap();
+    assert_eq!(
+        reply.status,
+        200,
+        "{}",
+        String::from_utf8_lossy(&reply.body)
+    );
+    let version = reply.json()["version"].as_i64().unwrap();
+    // After the switch every default tile of the new version is already in the cache, and
+    // the old version's tiles are gone.
+    let (_, misses, entries, _) = state.tile_cache.stats();
+    for url in default_tiles {
+        let reply = send(&state, "GET", url, &[]).await;
+        assert!(reply.status.is_success());
+        if reply.status == 200 {
+            let etag = reply.headers["etag"].to_str().unwrap();
+            assert!(etag.starts_with(&format!("\"v{version}-")), "{url}: {etag}");
+        }
+    }
+    assert_eq!(
+        state.tile_cache.stats().1,
+        misses,
+        "a default tile was cold after the reload"
+    );
+    assert!(entries > 20, "{entries} tiles cached");
 }
 
 #[tokio::test]

@@ -49,7 +49,7 @@ async fn a_killed_load_changes_nothing() {
     assert_eq!(report.lsoas, 1909);
     let leftovers: i64 = sqlx::query_scalar(
         "select count(*) from pg_stat_activity where application_name = 'cluster-atlas' \
-         and state like 'idle in transaction%'",
+         and datname = current_database() and state like 'idle in transaction%'",
     )
     .fetch_one(&pool)
     .await

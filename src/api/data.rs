@@ -1,7 +1,7 @@
 //! `GET /data/{indicator}` (JSON or CSV): every area's value, interval, flags, and its class
 //! and colour under the requested classification.
 
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde_json::{json, Value};
@@ -11,6 +11,7 @@ use crate::catalog::snapshot::{Choropleth, Snapshot};
 use crate::catalog::values::VALUE_FIELDS;
 use crate::error::AppError;
 use crate::params;
+use crate::params::{PathParams, QueryParams};
 use crate::state::AppState;
 use crate::style::classify;
 use crate::style::legend::{self, Legend};
@@ -91,24 +92,18 @@ fn data_csv(
 
 /// `GET /data/{indicator}` (or `/data/{indicator}.csv`): every area's value, interval,
 /// flags, and class and colour under the requested classification.
-#[utoipa::path(
-    get,
-    path = "/data/{indicator}",
-    tag = "Cartography",
+#[utoipa::path(get, path = "/data/{indicator}", tag = "Cartography",
     params(
         ("indicator" = String, Path, description = "Indicator id, optionally ending in .csv or .json"),
         crate::params::LangParam,
-        ("format" = Option<String>, Query, description = "json or csv (default: from the path, else json)"),
-    ),
+        ("format" = Option<String>, Query, description = "json or csv (default: from the path, else json)")),
     responses(
         (status = 200, description = "Values", content(("application/json" = Data), ("text/csv" = String))),
-        crate::error::responses::ClassifyErrors,
-    )
-)]
+        crate::error::responses::ClassifyErrors))]
 pub async fn get_data(
     State(state): State<AppState>,
-    Path(id): Path<String>,
-    Query(q): Query<params::Query>,
+    PathParams(id): PathParams<String>,
+    QueryParams(q): QueryParams,
 ) -> Result<Response, AppError> {
     let (id, csv) = params::output_format(&id, &q, &[("json", false), ("csv", true)])?;
     let bom = params::bom(&q)?;

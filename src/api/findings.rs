@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::Json;
 use serde::Serialize;
 use serde_json::{json, Value};
@@ -13,6 +13,7 @@ use crate::catalog::indicators::{Indicator, Lang, Level};
 use crate::comparison::{board_finding, words};
 use crate::error::AppError;
 use crate::params;
+use crate::params::{PathParams, QueryParams};
 use crate::significance::Significance;
 use crate::state::AppState;
 
@@ -87,23 +88,15 @@ pub fn sentence(
 }
 
 /// `GET /findings/{indicator}?period=&lang=`: per health board, flag counts and a sentence.
-#[utoipa::path(
-    get,
-    path = "/findings/{indicator}",
-    tag = "Cartography",
-    params(
-        ("indicator" = String, Path, description = "Indicator id"),
-        crate::params::LangParam,
-    ),
+#[utoipa::path(get, path = "/findings/{indicator}", tag = "Cartography",
+    params(("indicator" = String, Path, description = "Indicator id"), crate::params::LangParam),
     responses(
         (status = 200, description = "OK", body = Findings),
-        crate::error::responses::BadRequestOrData,
-    )
-)]
+        crate::error::responses::BadRequestOrData))]
 pub async fn get_findings(
     State(state): State<AppState>,
-    Path(id): Path<String>,
-    Query(q): Query<params::Query>,
+    PathParams(id): PathParams<String>,
+    QueryParams(q): QueryParams,
 ) -> Result<Json<Value>, AppError> {
     let snapshot = state.snapshot().await?;
     let lang = params::lang(&q)?;

@@ -1,27 +1,23 @@
 //! `GET /indicators` (the indicator catalogue with links) and `GET /vocabulary` (every word,
 //! code and colour a client such as the map page shows).
 
-use axum::extract::{Query, State};
-use axum::http::HeaderMap;
+use axum::extract::State;
 use axum::Json;
 use serde_json::{json, Value};
 
 use crate::error::AppError;
+use crate::http::BaseUrl;
 use crate::palette;
 use crate::params;
+use crate::params::QueryParams;
 use crate::state::AppState;
 use crate::style::vocabulary;
 
 /// `GET /vocabulary`: labels, codes and colours for clients such as the map page.
-#[utoipa::path(
-    get,
-    path = "/vocabulary",
-    tag = "Cartography",
+#[utoipa::path(get, path = "/vocabulary", tag = "Cartography",
     responses(
         (status = 200, description = "OK", body = Vocabulary),
-        crate::error::responses::DataErrors,
-    )
-)]
+        crate::error::responses::DataErrors))]
 pub async fn get_vocabulary(State(state): State<AppState>) -> Result<Json<Value>, AppError> {
     let snapshot = state.store.snapshot_if_loaded().await?;
     Ok(Json(vocabulary::vocabulary(
@@ -31,24 +27,18 @@ pub async fn get_vocabulary(State(state): State<AppState>) -> Result<Json<Value>
 }
 
 /// `GET /indicators`: the catalogue with periods, levels and links.
-#[utoipa::path(
-    get,
-    path = "/indicators",
-    tag = "Cartography",
+#[utoipa::path(get, path = "/indicators", tag = "Cartography",
     params(crate::params::LangParam),
     responses(
         (status = 200, description = "OK", body = Indicators),
-        crate::error::responses::BadRequestOrData,
-    )
-)]
+        crate::error::responses::BadRequestOrData))]
 pub async fn get_indicators(
     State(state): State<AppState>,
-    headers: HeaderMap,
-    Query(q): Query<params::Query>,
+    BaseUrl(base): BaseUrl,
+    QueryParams(q): QueryParams,
 ) -> Result<Json<Value>, AppError> {
     let lang = params::lang(&q)?;
     let snapshot = state.snapshot().await?;
-    let base = state.base_url(&headers);
     let list: Vec<Value> = snapshot
         .catalog
         .indicators

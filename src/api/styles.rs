@@ -1,13 +1,13 @@
 //! `GET /styles/{kind}.json|.sld` and `GET /legends/{kind}.json|.svg`: one legend per
 //! request, rendered as a MapLibre style, a QGIS SLD, a JSON legend or an SVG.
 
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::{header, HeaderMap};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 
 use crate::error::{AppError, StyleError};
-use crate::params;
+use crate::params::{PathParams, QueryParams};
 use crate::state::AppState;
 use crate::style::legend::MapKind;
 use crate::style::{maplibre, render, sld};
@@ -43,21 +43,16 @@ fn tilejson_url(base: &str, tile_query: &str) -> String {
 }
 
 /// `GET /styles/{kind}.json` (MapLibre style v8) or `/styles/{kind}.sld` (QGIS).
-#[utoipa::path(
-    get,
-    path = "/styles/{file}",
-    tag = "Cartography",
+#[utoipa::path(get, path = "/styles/{file}", tag = "Cartography",
     params(("file" = String, Path, description = "Map kind and .json or .sld")),
     responses(
         (status = 200, description = "Style", content(("application/json" = Style), ("application/vnd.ogc.sld+xml" = String))),
-        crate::error::responses::ClassifyErrors,
-    )
-)]
+        crate::error::responses::ClassifyErrors))]
 pub async fn get_style(
     State(state): State<AppState>,
     headers: HeaderMap,
-    Path(file): Path<String>,
-    Query(q): Query<params::Query>,
+    PathParams(file): PathParams<String>,
+    QueryParams(q): QueryParams,
 ) -> Result<Response, AppError> {
     let (kind, ext) = split_file(&file, "style", &["json", "sld"])?;
     let snapshot = state.snapshot().await?;
@@ -84,20 +79,15 @@ pub async fn get_style(
 }
 
 /// `GET /legends/{kind}.json` or `.svg`, with the same parameters as the style.
-#[utoipa::path(
-    get,
-    path = "/legends/{file}",
-    tag = "Cartography",
+#[utoipa::path(get, path = "/legends/{file}", tag = "Cartography",
     params(("file" = String, Path, description = "Map kind and .json or .svg")),
     responses(
         (status = 200, description = "Legend", content(("application/json" = Legend), ("image/svg+xml" = String))),
-        crate::error::responses::ClassifyErrors,
-    )
-)]
+        crate::error::responses::ClassifyErrors))]
 pub async fn get_legend(
     State(state): State<AppState>,
-    Path(file): Path<String>,
-    Query(q): Query<params::Query>,
+    PathParams(file): PathParams<String>,
+    QueryParams(q): QueryParams,
 ) -> Result<Response, AppError> {
     let (kind, ext) = split_file(&file, "legend", &["json", "svg"])?;
     let snapshot = state.snapshot().await?;

@@ -126,12 +126,33 @@ impl Snapshot {
     }
 }
 
+/// Work done with a new data version's snapshot before it is switched in: the tile
+/// pyramid warm-up, so that no user meets a cold default tile after a load. Until it
+/// returns, the previous snapshot keeps serving.
+pub type BeforeSwitch =
+    Arc<dyn Fn(Arc<Snapshot>) -> futures::future::BoxFuture<'static, ()> + Send + Sync>;
+
+/// The [`BeforeSwitch`] hook, set once by the server (not by tests or the loader).
+#[derive(Default)]
+struct SwitchHook(std::sync::OnceLock<BeforeSwitch>);
+
+impl std::fmt::Debug for SwitchHook {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(if self.0.get().is_some() {
+            "SwitchHook(set)"
+        } else {
+            "SwitchHook(none)"
+        })
+    }
+}
+
 /// The current snapshot, re-read when the database reports a new data version. Once a
 /// snapshot exists, requests never wait for the check: it runs in the background
 /// (stale-while-revalidate), so an unreachable database cannot slow cached answers.
 #[derive(Debug, Default)]
 pub struct SnapshotCache {
     current: RwLock<Option<(Instant, Arc<Snapshot>)>>,
+    before_switch: SwitchHook,
     refreshing: std::sync::atomic::AtomicBool,
     /// One refresh at a time: after a load, hundreds of requests can ask at once, and
     /// each would otherwise read and build its own copy of the new catalogue.
@@ -139,6 +160,12 @@ pub struct SnapshotCache {
 }
 
 impl SnapshotCache {
+    /// Sets the work done with every new version's snapshot before it is switched in (a
+    /// second call is ignored: one server, one hook).
+    pub fn set_before_switch(&self, hook: BeforeSwitch) {
+        let _ = self.before_switch.0.set(hook);
+    }
+
     /// The snapshot for the current data version, or `None` before the first load.
     pub async fn get(
         self: &Arc<Self>,
@@ -198,11 +225,22 @@ impl SnapshotCache {
             .as_ref()
             .filter(|(_, s)| s.data.version == data.version)
             .map(|(_, s)| Arc::clone(s));
-        let snapshot = match unchanged {
-            Some(s) => s,
-            None => Arc::new(Snapshot::new(data, IndicatorCatalog::read(&mut tx).await?)),
+        let (snapshot, changed) = match unchanged {
+            Some(s) => (s, false),
+            None => (
+                Arc::new(Snapshot::new(data, IndicatorCatalog::read(&mut tx).await?)),
+                true,
+            ),
         };
         tx.commit().await?;
+        if changed {
+            if let Some(hook) = self.before_switch.0.get() {
+                // Still holding the refresh lock: other refreshes wait for the switch
+                // rather than switching to the new version early; requests keep being
+                // answered from the current snapshot (and the cache) meanwhile.
+                hook(Arc::clone(&snapshot)).await;
+            }
+        }
         let mut current = self.current.write().await;
         // Two refreshes can race; never let the slower one put an older version back.
         if current

@@ -64,6 +64,38 @@ pub struct ValueRow {
     pub strict: bool,
 }
 
+impl ValueRow {
+    /// A bundled row: a value with its counts when published, no supplied interval (the
+    /// load computes intervals from the counts), and where it came from (`line` 0 for a
+    /// total the loader summed).
+    fn bundled(
+        indicator_id: &str,
+        period: String,
+        (level, area_code): (Level, String),
+        value: f64,
+        counts: Option<(f64, f64)>,
+        file: &Path,
+        line: u64,
+    ) -> ValueRow {
+        ValueRow {
+            indicator_id: indicator_id.to_owned(),
+            period,
+            level,
+            area_code,
+            value,
+            numerator: counts.map(|c| c.0),
+            denominator: counts.map(|c| c.1),
+            lower_ci: None,
+            upper_ci: None,
+            lower_ci_998: None,
+            upper_ci_998: None,
+            file: file.display().to_string(),
+            line,
+            strict: false,
+        }
+    }
+}
+
 /// Everything indicator-related a load writes.
 #[derive(Debug, Default)]
 pub struct IndicatorInputs {
@@ -547,22 +579,16 @@ pub fn read_indicators(paths: &IndicatorPaths) -> Result<IndicatorInputs, EtlErr
                     ));
                 }
             }
-            let mut v = ValueRow {
-                indicator_id: register,
-                period: "2023-24".into(),
-                level,
-                area_code,
+            let counts = summed.map(|c| (c.numerator, c.denominator));
+            let mut v = ValueRow::bundled(
+                &register,
+                "2023-24".into(),
+                (level, area_code),
                 value,
-                numerator: summed.map(|c| c.numerator),
-                denominator: summed.map(|c| c.denominator),
-                lower_ci: None,
-                upper_ci: None,
-                lower_ci_998: None,
-                upper_ci_998: None,
-                file: qof.display().to_string(),
-                line: row.line(),
-                strict: false,
-            };
+                counts,
+                qof,
+                row.line(),
+            );
             check_value(row, &mut v, unit)?;
             dedup.check(row, qof, &v)?;
             values.push(v);
@@ -592,22 +618,15 @@ pub fn read_indicators(paths: &IndicatorPaths) -> Result<IndicatorInputs, EtlErr
                 let d = number(row, "patients_welsh_resident")?
                     .ok_or_else(|| row.error("patients_welsh_resident", "is empty"))?;
                 let period = valid_period(row, "snapshot")?;
-                let mut v = ValueRow {
-                    indicator_id: id.into(),
-                    period: period.clone(),
-                    level: Level::Cluster,
-                    area_code: row.required("cluster_key")?,
-                    value: if d > 0.0 { 100.0 * n / d } else { 0.0 },
-                    numerator: Some(n),
-                    denominator: Some(d),
-                    lower_ci: None,
-                    upper_ci: None,
-                    lower_ci_998: None,
-                    upper_ci_998: None,
-                    file: dep.display().to_string(),
-                    line: row.line(),
-                    strict: false,
-                };
+                let mut v = ValueRow::bundled(
+                    id,
+                    period.clone(),
+                    (Level::Cluster, row.required("cluster_key")?),
+                    if d > 0.0 { 100.0 * n / d } else { 0.0 },
+                    Some((n, d)),
+                    dep,
+                    row.line(),
+                );
                 check_value(row, &mut v, "%")?;
                 dedup.check(row, dep, &v)?;
                 for key in [
@@ -631,22 +650,10 @@ pub fn read_indicators(paths: &IndicatorPaths) -> Result<IndicatorInputs, EtlErr
             },
         )?;
         for ((period, level, area_code), (n, d)) in sums {
-            values.push(ValueRow {
-                indicator_id: id.into(),
-                period,
-                level,
-                area_code,
-                value: 100.0 * n / d,
-                numerator: Some(n),
-                denominator: Some(d),
-                lower_ci: None,
-                upper_ci: None,
-                lower_ci_998: None,
-                upper_ci_998: None,
-                file: dep.display().to_string(),
-                line: 0,
-                strict: false,
-            });
+            let value = 100.0 * n / d;
+            let row =
+                ValueRow::bundled(id, period, (level, area_code), value, Some((n, d)), dep, 0);
+            values.push(row);
         }
     }
 

@@ -1,42 +1,35 @@
 //! The profile charts: `GET /profiles/{area}/pyramid.svg` and `/deprivation.svg`, accessible
 //! SVGs whose bars are proportional to their counts and each carry a title.
 
-use std::collections::HashMap;
-
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 
 use super::query::{find_area, read_profile, Pyramid, QuintileShare};
 use super::{text, DEFAULT_DEPRIVATION_PERIOD, DEFAULT_PYRAMID_PERIOD};
 use crate::catalog::indicators::Lang;
-use crate::error::{AppError, StyleError};
+use crate::error::AppError;
 use crate::markup::{escape_xml, svg_open};
 use crate::params;
+use crate::params::{PathParams, QueryParams};
 use crate::state::AppState;
 
 /// `GET /profiles/{area}/pyramid.svg`, `/deprivation.svg`, `/spine.svg` and
 /// `/trend.svg?indicator=…`.
-#[utoipa::path(
-    get,
-    path = "/profiles/{area}/{chart}",
-    tag = "Profiles",
+#[utoipa::path(get, path = "/profiles/{area}/{chart}", tag = "Profiles",
     params(
         super::AreaParam,
         ("chart" = String, Path, description = "pyramid.svg, deprivation.svg, spine.svg or trend.svg"),
         ("period" = Option<String>, Query, description = "Population estimate (pyramid and deprivation charts)"),
         ("indicator" = Option<String>, Query, description = "The indicator of a trend chart (required for trend.svg)"),
-        crate::params::LangLevelParams,
-    ),
+        crate::params::LangLevelParams),
     responses(
         (status = 200, description = "Chart", body = String, content_type = "image/svg+xml"),
-        crate::error::responses::LookupErrors,
-    )
-)]
+        crate::error::responses::LookupErrors))]
 pub async fn get_chart(
     State(state): State<AppState>,
-    Path((area, chart)): Path<(String, String)>,
-    Query(q): Query<HashMap<String, String>>,
+    PathParams((area, chart)): PathParams<(String, String)>,
+    QueryParams(q): QueryParams,
 ) -> Result<Response, AppError> {
     const CHARTS: [&str; 4] = ["pyramid.svg", "deprivation.svg", "spine.svg", "trend.svg"];
     if !CHARTS.contains(&chart.as_str()) {
@@ -71,25 +64,12 @@ pub async fn get_chart(
     let area = find_area(&snapshot, &area)?;
     let name = area.name(lang);
     let svg = if chart == "pyramid.svg" {
-        let period = q
-            .get("period")
-            .map_or(DEFAULT_PYRAMID_PERIOD, String::as_str);
-        let pyramid = data
-            .pyramids
-            .iter()
-            .find(|p| p.period == period)
-            .ok_or_else(|| bad_period(period, data.pyramids.iter().map(|p| p.period.clone())))?;
+        let pyramid = at_period(&q, DEFAULT_PYRAMID_PERIOD, &data.pyramids, |p| &p.period)?;
         pyramid_svg(name, pyramid, lang)
     } else {
-        let period = q
-            .get("period")
-            .map_or(DEFAULT_DEPRIVATION_PERIOD, String::as_str);
-        let residents = data
-            .residents
-            .iter()
-            .find(|(p, _)| p == period)
-            .ok_or_else(|| bad_period(period, data.residents.iter().map(|(p, _)| p.clone())))?;
-        deprivation_svg(name, period, &residents.1, &data.lsoas, lang)
+        let (period, residents) =
+            at_period(&q, DEFAULT_DEPRIVATION_PERIOD, &data.residents, |r| &r.0)?;
+        deprivation_svg(name, period, residents, &data.lsoas, lang)
     };
     Ok(svg_response(svg))
 }
@@ -106,12 +86,26 @@ fn svg_response(svg: String) -> Response {
         .into_response()
 }
 
-fn bad_period(period: &str, allowed: impl Iterator<Item = String>) -> AppError {
-    AppError::Style(StyleError::Param(params::ParamError::Unknown {
-        param: "period",
-        value: period.chars().take(40).collect(),
-        allowed: allowed.collect(),
-    }))
+/// The entry for `?period=` (else `default`) among `items`, or a 400 listing the periods
+/// there are.
+fn at_period<'a, T>(
+    q: &params::Query,
+    default: &str,
+    items: &'a [T],
+    period_of: impl Fn(&T) -> &String,
+) -> Result<&'a T, AppError> {
+    let period = q.get("period").map_or(default, String::as_str);
+    items
+        .iter()
+        .find(|item| period_of(item) == period)
+        .ok_or_else(|| {
+            params::ParamError::Unknown {
+                param: "period",
+                value: period.chars().take(40).collect(),
+                allowed: items.iter().map(|item| period_of(item).clone()).collect(),
+            }
+            .into()
+        })
 }
 
 fn thousands(n: i64) -> String {

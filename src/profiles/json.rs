@@ -1,8 +1,6 @@
 //! `GET /profiles/{area}`: the profile document, everything a dashboard's profile card needs.
 
-use std::collections::HashMap;
-
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::Json;
 use serde_json::{json, Value};
 
@@ -13,27 +11,18 @@ use crate::catalog::values::VALUE_FIELDS;
 use crate::catalog::WALES_CODE as WALES;
 use crate::error::AppError;
 use crate::params;
+use crate::params::{PathParams, QueryParams};
 use crate::state::AppState;
 
 /// `GET /profiles/{area}`: everything a dashboard's profile card needs.
-#[utoipa::path(
-    get,
-    path = "/profiles/{area}",
-    tag = "Profiles",
-    params(
-        super::AreaParam,
-        crate::params::LangLevelParams,
-    ),
-    responses(
-        (status = 200, description = "OK", body = Profile),
-        crate::error::responses::LookupErrors,
-    )
-)]
+#[utoipa::path(get, path = "/profiles/{area}", tag = "Profiles",
+    params(super::AreaParam, crate::params::LangLevelParams),
+    responses((status = 200, description = "OK", body = Profile), crate::error::responses::LookupErrors))]
 pub async fn get_profile(
     State(state): State<AppState>,
     headers: axum::http::HeaderMap,
-    Path(area): Path<String>,
-    Query(q): Query<HashMap<String, String>>,
+    PathParams(area): PathParams<String>,
+    QueryParams(q): QueryParams,
 ) -> Result<Json<Value>, AppError> {
     let lang = params::lang(&q)?;
     let level = params::level(&q)?;

@@ -7,7 +7,7 @@ pub mod doc;
 pub mod html;
 pub mod svg;
 
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::{header, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -24,6 +24,7 @@ use crate::error::{AppError, StyleError};
 use crate::http::Routes;
 use crate::palette;
 use crate::params;
+use crate::params::{PathParams, QueryParams};
 use crate::significance::{Benchmark, Significance};
 use crate::state::AppState;
 #[allow(unused_imports)]
@@ -124,24 +125,18 @@ pub fn untested_reason(indicator: &Indicator, lang: Lang) -> &'static str {
 }
 
 /// `GET /summary/{area}` (`.json`, `.csv`, `.svg`, `.html`, or `format=`), with `lang`.
-#[utoipa::path(
-    get,
-    path = "/summary/{area}",
-    tag = "Profiles",
+#[utoipa::path(get, path = "/summary/{area}", tag = "Profiles",
     params(
         ("area" = String, Path, description = "wales or a health board code (W11…), optionally with .json, .csv, .svg or .html"),
         ("format" = Option<String>, Query, description = "json, csv, svg or html (default: from the path, else json)"),
-        crate::params::LangLevelParams,
-    ),
+        crate::params::LangLevelParams),
     responses(
         (status = 200, description = "The summary (JSON; CSV, SVG or HTML by extension or format)", content(("application/json" = SummaryDocument), ("text/csv" = String), ("image/svg+xml" = String), ("text/html" = String))),
-        crate::error::responses::LookupErrors,
-    )
-)]
+        crate::error::responses::LookupErrors))]
 pub async fn get_summary(
     State(state): State<AppState>,
-    Path(path): Path<String>,
-    Query(q): Query<params::Query>,
+    PathParams(path): PathParams<String>,
+    QueryParams(q): QueryParams,
 ) -> Result<Response, AppError> {
     let (code, format) = format_of(&path, &q)?;
     let lang = params::lang(&q)?;

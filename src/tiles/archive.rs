@@ -153,20 +153,6 @@ impl TileSource for Archive {
             "vector_layers": m["vector_layers"],
         }))
     }
-
-    async fn warm_extent(&self) -> Result<(LayerSet, [f64; 4]), AppError> {
-        let h = self.reader.get_header();
-        let set = LayerSet::parse(&self.layers)?;
-        Ok((
-            set,
-            [
-                h.min_longitude,
-                h.min_latitude,
-                h.max_longitude,
-                h.max_latitude,
-            ],
-        ))
-    }
 }
 
 /// The routes of archive mode: the shared tile routes, and health.

@@ -105,11 +105,14 @@ impl CachedTile {
             HeaderValue::from_static(cache_control),
         );
         headers.insert(header::VARY, HeaderValue::from_static("Accept-Encoding"));
+        if let Some(tag) = crate::http::matching_etag(request, &self.etag) {
+            if let Ok(tag) = HeaderValue::from_str(&tag) {
+                headers.insert(header::ETAG, tag);
+            }
+            return (StatusCode::NOT_MODIFIED, headers).into_response();
+        }
         if let Ok(etag) = HeaderValue::from_str(&self.etag) {
             headers.insert(header::ETAG, etag);
-        }
-        if crate::http::not_modified(request, &self.etag) {
-            return (StatusCode::NOT_MODIFIED, headers).into_response();
         }
         if self.raw.is_empty() {
             return (StatusCode::NO_CONTENT, headers).into_response();
@@ -167,6 +170,7 @@ impl TileCache {
             cache: moka::future::Cache::builder()
                 .max_capacity(max_bytes)
                 .weigher(|_k: &TileKey, v: &Arc<CachedTile>| v.weight())
+                .support_invalidation_closures()
                 .build(),
             hits: AtomicU64::new(0),
             misses: AtomicU64::new(0),
@@ -205,6 +209,21 @@ impl TileCache {
     pub async fn clear(&self) {
         self.cache.invalidate_all();
         self.cache.run_pending_tasks().await;
+    }
+
+    /// Drops the tiles of every data version but `version`: after a switch, so the old
+    /// version's tiles stop taking the memory the new one's need.
+    pub async fn retain_version(&self, version: i64) {
+        // Only fails when the cache was built without invalidation closures (it is not).
+        let _ = self
+            .cache
+            .invalidate_entries_if(move |key, _| key.version != version);
+        self.cache.run_pending_tasks().await;
+    }
+
+    /// The bytes the cache holds (its weighted size).
+    pub fn weighted_bytes(&self) -> u64 {
+        self.cache.weighted_size()
     }
 
     /// Hits, misses, entries and weighted bytes.

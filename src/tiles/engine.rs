@@ -14,8 +14,9 @@ use super::source::{Query, TileSource};
 use crate::catalog::store::retry_while_data_changes;
 use crate::error::AppError;
 
-/// Default tile cache size: 256 MiB of finished tiles.
-pub const DEFAULT_TILE_CACHE_BYTES: u64 = 256 * 1024 * 1024;
+/// Default tile cache size: 512 MiB of finished tiles, room for two versions' default
+/// pyramids (about 110 MiB each with their compressed copies) while a new one is warmed.
+pub const DEFAULT_TILE_CACHE_BYTES: u64 = 512 * 1024 * 1024;
 
 /// A tile source, its cache and the public base URL.
 pub struct TileEngine<S> {
@@ -25,12 +26,6 @@ pub struct TileEngine<S> {
     pub cache: Arc<TileCache>,
     /// Public base URL without a trailing slash, when configured.
     pub public_url: Option<Arc<str>>,
-}
-
-impl<S> crate::http::PublicUrl for Arc<TileEngine<S>> {
-    fn public_url(&self) -> Option<&str> {
-        self.public_url.as_deref()
-    }
 }
 
 impl<S: TileSource> TileEngine<S> {
@@ -86,27 +81,5 @@ impl<S: TileSource> TileEngine<S> {
         crate::telemetry::observe_tile(&set.url_name(), coord.z, started);
         let cache_control = crate::http::cache_control_for(q.get("v").map(String::as_str), version);
         Ok(tile.response(request, cache_control))
-    }
-
-    /// Seeds the cache with every tile of the default layer set covering the data, z0 to
-    /// z14. Returns the number of tiles and the seconds it took.
-    pub async fn warm(&self) -> Result<(usize, f64), AppError> {
-        use futures::stream::{self, StreamExt, TryStreamExt};
-        let started = std::time::Instant::now();
-        let (set, bounds) = self.source.warm_extent().await?;
-        let coords: Vec<TileCoord> = (0..=14)
-            .flat_map(|z| TileCoord::covering(z, bounds))
-            .collect();
-        let count = coords.len();
-        let none = Query::new();
-        stream::iter(coords)
-            .map(|coord| {
-                let (set, none) = (&set, &none);
-                async move { self.tile(set, coord, none).await.map(drop) }
-            })
-            .buffer_unordered(8)
-            .try_collect::<Vec<()>>()
-            .await?;
-        Ok((count, started.elapsed().as_secs_f64()))
     }
 }

@@ -4,8 +4,7 @@
 
 use std::sync::Arc;
 
-use axum::extract::rejection::{PathRejection, QueryRejection};
-use axum::extract::{FromRef, Path, Query, State};
+use axum::extract::{FromRef, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
 use axum::Json;
@@ -13,8 +12,9 @@ use serde_json::Value;
 
 use super::coord::TileCoord;
 use super::engine::TileEngine;
-use super::source::{self, TileSource};
+use super::source::TileSource;
 use crate::error::{AppError, TileError};
+use crate::params::{PathParams, QueryParams};
 
 type TilePath = (String, String, String, String);
 
@@ -74,57 +74,39 @@ pub enum TileResponses {
 
 /// Step 1 of a tile's path: the layer list and z/x/y are parsed and checked (bad input
 /// answers 4xx here, before any SQL), then the engine answers from its cache or its source.
-#[utoipa::path(
-    get,
-    path = "/tiles/{layers}/{z}/{x}/{y}",
-    tag = "Tiles",
+#[utoipa::path(get, path = "/tiles/{layers}/{z}/{x}/{y}", tag = "Tiles",
     params(
         ("layers" = String, Path, description = "lsoa, clusters, health_boards, a comma-separated list of them (each once), or wales"),
         ("z" = u32, Path, description = "Zoom"),
         ("x" = u32, Path, description = "Column, 0 to 2^z - 1"),
-        ("y" = String, Path, description = "Row, 0 to 2^z - 1, optionally followed by .pbf or .mvt"),
-    ),
-    responses(
-        TileResponses,
-        crate::error::responses::FeatureErrors,
-    )
-)]
+        ("y" = String, Path, description = "Row, 0 to 2^z - 1, optionally followed by .pbf or .mvt")),
+    responses(TileResponses, crate::error::responses::FeatureErrors))]
 pub async fn get_tile<S: TileSource>(
     State(engine): State<Arc<TileEngine<S>>>,
     headers: HeaderMap,
-    path: Result<Path<TilePath>, PathRejection>,
-    query: Result<Query<source::Query>, QueryRejection>,
+    PathParams((layers, z, x, y)): PathParams<TilePath>,
+    QueryParams(q): QueryParams,
 ) -> Result<Response, AppError> {
-    let Path((layers, z, x, y)) = path.map_err(|e| TileError::BadPath(e.body_text()))?;
-    let Query(q) = query.map_err(|e| TileError::BadPath(e.body_text()))?;
     let set = engine.source.layer_set(&layers)?;
     let coord = TileCoord::parse(&z, &x, &y).map_err(TileError::from)?;
     engine.respond(&set, coord, &q, &headers).await
 }
 
 /// TileJSON 3.0.0 for one or more layers; `/tiles/lsoa` and `/tiles/lsoa.json` both work.
-#[utoipa::path(
-    get,
-    path = "/tiles/{layers}",
-    tag = "Tiles",
+#[utoipa::path(get, path = "/tiles/{layers}", tag = "Tiles",
     params(
         ("layers" = String, Path, description = "lsoa, clusters, health_boards, a comma-separated list (each once) or wales, optionally ending in .json"),
         ("domain" = Option<String>, Query, description = "WIMD domain of the legend (when the list includes lsoa)"),
-        crate::params::LangParam,
-    ),
+        crate::params::LangParam),
     responses(
         (status = 200, description = "OK", body = TileJSON),
-        crate::error::responses::FeatureErrors,
-    )
-)]
+        crate::error::responses::FeatureErrors))]
 pub async fn get_tilejson<S: TileSource>(
     State(engine): State<Arc<TileEngine<S>>>,
     headers: HeaderMap,
-    path: Result<Path<String>, PathRejection>,
-    query: Result<Query<source::Query>, QueryRejection>,
+    PathParams(layers): PathParams<String>,
+    QueryParams(q): QueryParams,
 ) -> Result<Json<Value>, AppError> {
-    let Path(layers) = path.map_err(|e| TileError::BadPath(e.body_text()))?;
-    let Query(q) = query.map_err(|e| TileError::BadPath(e.body_text()))?;
     let layers = layers.strip_suffix(".json").unwrap_or(&layers);
     let set = engine.source.layer_set(layers)?;
     let base = engine.base_url(&headers);

@@ -12,6 +12,7 @@ use serde_json::{json, Value};
 
 use super::cache::{CachedTile, TileKey};
 use super::coord::TileCoord;
+use super::engine::TileEngine;
 use super::layers::LayerSet;
 use super::source::{Query, TileSource};
 use super::sql::TileQueries;
@@ -204,23 +205,17 @@ impl PostgisSource {
             bytes: bytes.unwrap_or_default(),
         })
     }
-}
 
-impl TileSource for PostgisSource {
-    type Plan = Option<IndicatorPlan>;
-
-    fn layer_set(&self, text: &str) -> Result<LayerSet, TileError> {
-        LayerSet::parse(text)
-    }
-
-    async fn plan(
+    /// Plans a tile at `snapshot`: the current one for a request, or a new version's before
+    /// it is switched in (the warm-up). Checks the zoom and the indicator options.
+    pub fn plan_at(
         &self,
+        snapshot: Arc<Snapshot>,
         set: &LayerSet,
         coord: TileCoord,
         q: &Query,
-    ) -> Result<(TileKey, Self::Plan), AppError> {
+    ) -> Result<(TileKey, Option<IndicatorPlan>), AppError> {
         set.at_zoom(coord.z)?;
-        let snapshot = self.store.snapshot().await?;
         let indicator = if q.contains_key("indicator") {
             let (layer, query) = validate_indicator(&snapshot, q)?;
             needs_layer(set, layer)?;
@@ -242,13 +237,11 @@ impl TileSource for PostgisSource {
         Ok((key, plan))
     }
 
-    /// Every layer statement reports the data version it read; the tile is accepted (and
-    /// cached under that version) only when all of them match the snapshot the cache key
-    /// and the indicator classes came from.
-    async fn render(
+    /// Renders a planned tile: one statement per layer (see [`TileSource::render`]).
+    pub async fn render_planned(
         &self,
         key: &TileKey,
-        plan: &Self::Plan,
+        plan: &Option<IndicatorPlan>,
         set: &LayerSet,
     ) -> Result<CachedTile, AppError> {
         let layers = set.at_zoom(key.coord.z)?;
@@ -267,6 +260,36 @@ impl TileSource for PostgisSource {
         }
         let bytes: Vec<u8> = parts.into_iter().flat_map(|p| p.bytes).collect();
         Ok(CachedTile::new(bytes, key.version))
+    }
+}
+
+impl TileSource for PostgisSource {
+    type Plan = Option<IndicatorPlan>;
+
+    fn layer_set(&self, text: &str) -> Result<LayerSet, TileError> {
+        LayerSet::parse(text)
+    }
+
+    async fn plan(
+        &self,
+        set: &LayerSet,
+        coord: TileCoord,
+        q: &Query,
+    ) -> Result<(TileKey, Self::Plan), AppError> {
+        let snapshot = self.store.snapshot().await?;
+        self.plan_at(snapshot, set, coord, q)
+    }
+
+    /// Every layer statement reports the data version it read; the tile is accepted (and
+    /// cached under that version) only when all of them match the snapshot the cache key
+    /// and the indicator classes came from.
+    async fn render(
+        &self,
+        key: &TileKey,
+        plan: &Self::Plan,
+        set: &LayerSet,
+    ) -> Result<CachedTile, AppError> {
+        self.render_planned(key, plan, set).await
     }
 
     async fn refresh(&self) -> Result<(), AppError> {
@@ -299,9 +322,61 @@ impl TileSource for PostgisSource {
         }
         Ok(doc)
     }
+}
 
-    async fn warm_extent(&self) -> Result<(LayerSet, [f64; 4]), AppError> {
-        let snapshot = self.store.snapshot().await?;
-        Ok((LayerSet::parse(ALL_LAYERS_ALIAS)?, snapshot.data.bounds))
+/// The layer sets the bundled styles and TileJSON hand out without options: the ones the
+/// warm-up renders for every new data version.
+pub const WARM_LAYER_SETS: [&str; 2] = [ALL_LAYERS_ALIAS, "clusters,health_boards"];
+/// The deepest zoom the warm-up renders: LSOAs are drawn whole from z14 up, so deeper
+/// tiles are cheap clips, and the pyramid to z14 already fits in memory.
+pub const WARM_MAX_ZOOM: u8 = 14;
+
+impl TileEngine<PostgisSource> {
+    /// Renders into the cache every tile of `snapshot`'s version that a default style asks
+    /// for: each of [`WARM_LAYER_SETS`], z0 to `max_zoom` ([`WARM_MAX_ZOOM`] when serving)
+    /// over the data's bounds. Run before the
+    /// version is switched in (see `SnapshotCache::set_before_switch`), so the first user
+    /// after a load meets cached tiles. Returns the number of tiles and the seconds taken.
+    pub async fn warm_snapshot(
+        &self,
+        snapshot: Arc<Snapshot>,
+        max_zoom: u8,
+    ) -> Result<(usize, f64), AppError> {
+        use futures::stream::{self, StreamExt, TryStreamExt};
+        let started = std::time::Instant::now();
+        let none = Query::new();
+        let mut jobs = Vec::new();
+        for name in WARM_LAYER_SETS {
+            let set = LayerSet::parse(name)?;
+            for z in 0..=max_zoom {
+                if set.at_zoom(z).is_err() {
+                    continue;
+                }
+                for coord in TileCoord::covering(z, snapshot.data.bounds) {
+                    jobs.push((set.clone(), coord));
+                }
+            }
+        }
+        let count = jobs.len();
+        stream::iter(jobs)
+            .map(|(set, coord)| {
+                let (snapshot, none) = (Arc::clone(&snapshot), &none);
+                async move {
+                    let (key, plan) = self.source.plan_at(snapshot, &set, coord, none)?;
+                    let render = async {
+                        Ok(Arc::new(
+                            self.source.render_planned(&key, &plan, &set).await?,
+                        ))
+                    };
+                    self.cache
+                        .get_or_render(key.clone(), render)
+                        .await
+                        .map(drop)
+                }
+            })
+            .buffer_unordered(8)
+            .try_collect::<Vec<()>>()
+            .await?;
+        Ok((count, started.elapsed().as_secs_f64()))
     }
 }

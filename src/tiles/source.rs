@@ -53,7 +53,4 @@ pub trait TileSource: Send + Sync + 'static {
         q: &Query,
         base: &str,
     ) -> impl Future<Output = Result<Value, AppError>> + Send;
-
-    /// The bounds (west, south, east, north) and the layer set that warming covers.
-    fn warm_extent(&self) -> impl Future<Output = Result<(LayerSet, [f64; 4]), AppError>> + Send;
 }
