@@ -17,7 +17,7 @@ use std::fmt::{self, Write as _};
 use sqlx::postgres::PgArguments;
 use sqlx::Arguments;
 
-use crate::catalog::FieldType;
+use crate::catalog::{FieldType, LayerId};
 use crate::db::quote_ident;
 use crate::error::FilterError;
 
@@ -171,6 +171,22 @@ pub struct Queryable {
     pub kind: FieldType,
     /// What it means.
     pub description: &'static str,
+}
+
+/// A layer's queryables: every catalogue field but the provenance notes (free text that no
+/// dashboard filters on). The tile tables have the same columns, so tiles take the same list.
+pub fn queryables(layer: LayerId) -> Vec<Queryable> {
+    layer
+        .layer()
+        .fields
+        .iter()
+        .filter(|f| f.name != "cluster_provenance" && f.name != "provenance")
+        .map(|f| Queryable {
+            name: f.name,
+            kind: f.kind,
+            description: f.description,
+        })
+        .collect()
 }
 
 /// A checked value, typed for its column.
