@@ -891,3 +891,187 @@ async fn queryables_and_cql2_filters_on_items_and_downloads() {
         serde_json::json!(["cql2-text", "cql2-json"])
     );
 }
+
+/// Issue 16: OWSLib 0.35 with its default settings (Accept: */*) reads the landing page,
+/// collections, items in EPSG:27700, queryables and a CQL2 filter.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn owslib_with_default_settings() {
+    let pool = loaded_pool(DB).await;
+    let base = serve(&pool).await;
+    let python = std::env::var("CLUSTER_ATLAS_PYTHON").unwrap_or_else(|_| "python3".into());
+    let out = tokio::process::Command::new(python)
+        .arg(format!(
+            "{}/tests/reference/owslib_check.py",
+            env!("CARGO_MANIFEST_DIR")
+        ))
+        .arg(&base)
+        .output()
+        .await
+        .expect("the test venv's python with OWSLib (scripts/test.sh installs it)");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: Value =
+        serde_json::from_str(String::from_utf8_lossy(&out.stdout).lines().last().unwrap()).unwrap();
+    for rel in ["conformance", "data", "service-desc"] {
+        assert!(
+            report["landing_links"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|r| r == rel),
+            "{report}"
+        );
+    }
+    assert_eq!(
+        report["collections"],
+        serde_json::json!(["lsoa", "clusters", "health_boards"])
+    );
+    assert_eq!(report["bng_content_crs"], format!("<{BNG}>"));
+    let x = report["bng_first_position"][0].as_f64().unwrap();
+    assert!((150_000.0..400_000.0).contains(&x), "{report}");
+    assert!(report["queryables"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|q| q == "wimd_quintile"));
+    let expected = quintile_1_ab(&pool).await;
+    assert_eq!(report["filter_matched"], expected.len());
+    assert_eq!(report["filter_codes"], serde_json::json!(expected));
+    assert_eq!(report["item_id"], "W01000240");
+}
+
+/// Issue 16: GDAL's OAPIF driver with an attribute filter (which it sends as CQL2 when the
+/// server declares Part 3) finds the same LSOAs as PostGIS.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn gdal_oapif_with_a_filter() {
+    let pool = loaded_pool(DB).await;
+    let base = serve(&pool).await;
+    let source = format!("OAPIF:{base}/");
+    let csv = gdal(&[
+        "ogr2ogr",
+        "-f",
+        "CSV",
+        "/vsistdout/",
+        &source,
+        "lsoa",
+        "-where",
+        QUINTILE_1_AB,
+        "-select",
+        "code",
+    ])
+    .await;
+    let mut got: Vec<String> = csv
+        .lines()
+        .skip(1)
+        .map(|l| l.trim_matches('"').to_owned())
+        .collect();
+    got.sort();
+    assert_eq!(got, quintile_1_ab(&pool).await);
+}
+
+/// Issue 16: the same CQL2 filter on `lsoa` tiles draws exactly the LSOAs items return;
+/// the filter is part of the cache key; clusters take their own queryables; a tile list
+/// without lsoa or clusters refuses a filter.
+#[tokio::test]
+async fn cql2_filter_on_tiles_matches_items() {
+    let pool = loaded_pool(DB).await;
+    let state = cluster_atlas::state::AppState::new(pool.clone(), None);
+    let expected = quintile_1_ab(&pool).await;
+    let filter = encode(QUINTILE_1_AB);
+    let (mut filtered, mut all) = (std::collections::BTreeSet::new(), 0);
+    for x in 122..=127 {
+        for y in 82..=87 {
+            let uri = format!("/tiles/lsoa/8/{x}/{y}?filter={filter}");
+            let r = send(&state, "GET", &uri, &[]).await;
+            assert!(
+                r.status == 200 || r.status == 204,
+                "{uri}: {}",
+                String::from_utf8_lossy(&r.body)
+            );
+            for f in decode_tile(&r.body) {
+                assert_eq!(f.properties["wimd_quintile"], 1);
+                filtered.insert(f.properties["code"].as_str().unwrap().to_owned());
+            }
+            // The unfiltered tile at the same address is another cache entry.
+            let plain = send(&state, "GET", &format!("/tiles/lsoa/8/{x}/{y}"), &[]).await;
+            all += decode_tile(&plain.body).len();
+        }
+    }
+    assert_eq!(filtered.into_iter().collect::<Vec<_>>(), expected);
+    assert!(all > expected.len() * 5, "{all}");
+    // The OGC tile route takes the same filter.
+    let ogc = get(
+        &pool,
+        &format!("/collections/lsoa/tiles/WebMercatorQuad/8/85/125?filter={filter}"),
+    )
+    .await;
+    assert!(decode_tile(&ogc.body)
+        .iter()
+        .all(|f| f.properties["hb_code"] == "W11000028"));
+    let clusters = get(
+        &pool,
+        "/tiles/clusters,health_boards/7/62/42?filter=hb_code%3D%27W11000028%27",
+    )
+    .await;
+    let features = decode_tile(&clusters.body);
+    assert!(features
+        .iter()
+        .filter(|f| f.layer == "clusters")
+        .all(|f| f.properties["hb_code"] == "W11000028"));
+    assert!(features
+        .iter()
+        .any(|f| f.layer == "health_boards" && f.properties["code"] != "W11000028"));
+    assert!(features.iter().any(|f| f.layer == "clusters"));
+    let bad = get(&pool, "/tiles/clusters/7/62/42?filter=wimd_rank%3D1").await;
+    assert_eq!(bad.status, 400);
+    assert_eq!(bad.json()["error"]["code"], "invalid_filter");
+    assert_eq!(
+        get(&pool, "/tiles/health_boards/7/62/42?filter=code%3D%27x%27")
+            .await
+            .status,
+        400
+    );
+}
+
+/// Issue 16: QGIS's OAPIF provider gives a layer in EPSG:27700, and a GeoPackage download
+/// opens in QGIS with the catalogue's fields and types, in British National Grid.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn qgis_british_national_grid_layer_and_geopackage() {
+    let pool = loaded_pool(DB).await;
+    let base = serve(&pool).await;
+    let dir = tempfile::tempdir().unwrap();
+    let gpkg = dir.path().join("lsoa.gpkg");
+    let r = get(&pool, &format!("/downloads/lsoa.gpkg?crs={BNG}")).await;
+    assert_eq!(r.status, 200);
+    std::fs::write(&gpkg, &r.body).unwrap();
+    let report = run_qgis("qgis_bng_check.py", &[&base, gpkg.to_str().unwrap()]).await;
+    let oapif = &report["oapif"];
+    assert_eq!(oapif["valid"], true, "{report}");
+    assert_eq!(oapif["features"], 63, "{report}");
+    let e: Vec<f64> = oapif["extent"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_f64().unwrap())
+        .collect();
+    // QGIS 3.22's provider predates Features Part 2 and reads CRS84, reprojecting on the
+    // fly; newer ones request EPSG:27700 itself. Either way the layer lies in BNG metres.
+    assert!(
+        ["EPSG:27700", "EPSG:4326"].contains(&oapif["crs"].as_str().unwrap()),
+        "{report}"
+    );
+    assert!(
+        e[0] > 100_000.0 && e[2] < 400_000.0 && e[1] > 150_000.0 && e[3] < 420_000.0,
+        "{report}"
+    );
+    let file = &report["gpkg"];
+    assert_eq!(file["valid"], true, "{report}");
+    assert_eq!(file["crs"], "EPSG:27700", "{report}");
+    assert_eq!(file["features"], 1909, "{report}");
+    assert_eq!(file["fields"]["code"], "String", "{report}");
+    assert_eq!(file["fields"]["wimd_quintile"], "Integer64", "{report}");
+    assert_eq!(file["fields"]["name_cy"], "String", "{report}");
+}

@@ -409,7 +409,30 @@ pub struct Columns<'a> {
     pub geometry: &'a str,
 }
 
+/// A value bound to a `$n` of the compiled SQL, in order.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Bind {
+    /// `text`
+    Text(String),
+    /// `bigint`
+    Int(i64),
+    /// `double precision`
+    Float(f64),
+    /// `boolean`
+    Bool(bool),
+    /// `float8[]` (a polygon ring's x or y coordinates)
+    Floats(Vec<f64>),
+}
+
 impl Filter {
+    /// SQL for this filter and the values of its `$n` placeholders, numbered after `*next`.
+    pub fn sql_and_binds(&self, columns: &Columns<'_>, next: &mut usize) -> (String, Vec<Bind>) {
+        let mut out = String::new();
+        let mut binds = Vec::new();
+        sql(&self.node, columns, &mut binds, next, &mut out);
+        (out, binds)
+    }
+
     /// SQL for this filter, its values added to `args` as `$n` binds after `*next`.
     pub fn to_sql(
         &self,
@@ -417,9 +440,18 @@ impl Filter {
         args: &mut PgArguments,
         next: &mut usize,
     ) -> Result<String, sqlx::Error> {
-        let mut out = String::new();
-        sql(&self.node, columns, args, next, &mut out)?;
-        Ok(out)
+        let (text, binds) = self.sql_and_binds(columns, next);
+        for b in binds {
+            match b {
+                Bind::Text(v) => args.add(v),
+                Bind::Int(v) => args.add(v),
+                Bind::Float(v) => args.add(v),
+                Bind::Bool(v) => args.add(v),
+                Bind::Floats(v) => args.add(v),
+            }
+            .map_err(sqlx::Error::Encode)?;
+        }
+        Ok(text)
     }
 
     /// The filter as normalised cql2-text: what links and cache keys carry.
@@ -428,31 +460,23 @@ impl Filter {
     }
 }
 
-fn bind_value(v: &Value, args: &mut PgArguments, next: &mut usize) -> Result<String, sqlx::Error> {
+fn bind_value(v: &Value, args: &mut Vec<Bind>, next: &mut usize) -> String {
     *next += 1;
-    let n = *next;
-    match v {
-        Value::Text(s) => args.add(s.clone()).map(|_| format!("${n}::text")),
-        Value::Int(i) => args.add(*i).map(|_| format!("${n}::bigint")),
-        Value::Float(x) => args.add(*x).map(|_| format!("${n}::double precision")),
-        Value::Bool(b) => args.add(*b).map(|_| format!("${n}::boolean")),
-    }
-    .map_err(sqlx::Error::Encode)
+    let (bind, cast) = match v {
+        Value::Text(s) => (Bind::Text(s.clone()), "text"),
+        Value::Int(i) => (Bind::Int(*i), "bigint"),
+        Value::Float(x) => (Bind::Float(*x), "double precision"),
+        Value::Bool(b) => (Bind::Bool(*b), "boolean"),
+    };
+    args.push(bind);
+    format!("${}::{cast}", *next)
 }
 
-fn bind_f64(x: f64, args: &mut PgArguments, next: &mut usize) -> Result<String, sqlx::Error> {
-    *next += 1;
-    args.add(x).map_err(sqlx::Error::Encode)?;
-    Ok(format!("${}::double precision", *next))
+fn bind_f64(x: f64, args: &mut Vec<Bind>, next: &mut usize) -> String {
+    bind_value(&Value::Float(x), args, next)
 }
 
-fn sql(
-    node: &Node,
-    c: &Columns<'_>,
-    args: &mut PgArguments,
-    next: &mut usize,
-    out: &mut String,
-) -> Result<(), sqlx::Error> {
+fn sql(node: &Node, c: &Columns<'_>, args: &mut Vec<Bind>, next: &mut usize, out: &mut String) {
     let col = |name: &str| format!("{}.{}", c.alias, quote_ident(name));
     match node {
         Node::And(list) | Node::Or(list) => {
@@ -466,35 +490,35 @@ fn sql(
                 if i > 0 {
                     out.push_str(joiner);
                 }
-                sql(n, c, args, next, out)?;
+                sql(n, c, args, next, out);
             }
             out.push(')');
         }
         Node::Not(inner) => {
             // NOT of an unknown (a NULL column) stays unknown, as in CQL2.
             out.push_str("(not ");
-            sql(inner, c, args, next, out)?;
+            sql(inner, c, args, next, out);
             out.push(')');
         }
         Node::Compare(p, op, v) => {
-            let b = bind_value(v, args, next)?;
+            let b = bind_value(v, args, next);
             let _ = write!(out, "({} {} {b})", col(p), op.as_str());
         }
         Node::Like(p, pattern) => {
-            let b = bind_value(&Value::Text(pattern.clone()), args, next)?;
+            let b = bind_value(&Value::Text(pattern.clone()), args, next);
             // CQL2's escape character is the backslash, as PostgreSQL's default.
             let _ = write!(out, "({} like {b})", col(p));
         }
         Node::Between(p, low, high) => {
-            let l = bind_value(low, args, next)?;
-            let h = bind_value(high, args, next)?;
+            let l = bind_value(low, args, next);
+            let h = bind_value(high, args, next);
             let _ = write!(out, "({} between {l} and {h})", col(p));
         }
         Node::In(p, list) => {
             let binds = list
                 .iter()
                 .map(|v| bind_value(v, args, next))
-                .collect::<Result<Vec<_>, _>>()?;
+                .collect::<Vec<_>>();
             if binds.is_empty() {
                 out.push_str("false");
             } else {
@@ -507,7 +531,7 @@ fn sql(
         Node::Intersects(g) => {
             let shape = match g {
                 Geometry::Point([x, y]) => {
-                    let (x, y) = (bind_f64(*x, args, next)?, bind_f64(*y, args, next)?);
+                    let (x, y) = (bind_f64(*x, args, next), bind_f64(*y, args, next));
                     format!("ST_SetSRID(ST_MakePoint({x}, {y}), 4326)")
                 }
                 Geometry::BBox([w, s, e, n]) => {
@@ -516,7 +540,7 @@ fn sql(
                     let v = [*w, clamp(*s), *e, clamp(*n)]
                         .into_iter()
                         .map(|x| bind_f64(x, args, next))
-                        .collect::<Result<Vec<_>, _>>()?;
+                        .collect::<Vec<_>>();
                     format!(
                         "ST_MakeEnvelope({}, {}, {}, {}, 4326)",
                         v[0], v[1], v[2], v[3]
@@ -530,10 +554,10 @@ fn sql(
                         let ys: Vec<f64> =
                             ring.iter().map(|p| p[1].clamp(-85.0511, 85.0511)).collect();
                         *next += 1;
-                        args.add(xs).map_err(sqlx::Error::Encode)?;
+                        args.push(Bind::Floats(xs));
                         let bx = *next;
                         *next += 1;
-                        args.add(ys).map_err(sqlx::Error::Encode)?;
+                        args.push(Bind::Floats(ys));
                         let by = *next;
                         parts.push(format!(
                             "(select ST_MakeLine(array_agg(ST_MakePoint(x, y) order by i)) \
@@ -559,7 +583,6 @@ fn sql(
         }
         Node::Const(b) => out.push_str(if *b { "true" } else { "false" }),
     }
-    Ok(())
 }
 
 fn quote_text(s: &str) -> String {

@@ -278,6 +278,18 @@ fn crs_parameters(bbox: bool) -> Vec<Value> {
     p
 }
 
+/// `filter` and `filter-lang` on tiles: the lsoa and clusters layers draw only the
+/// features that match (health boards stay as context).
+fn tile_filter_parameters() -> Vec<Value> {
+    let mut p = filter_parameters();
+    p.truncate(2);
+    p[0]["description"] = json!(format!(
+        "CQL2 filter on the lsoa and clusters layers of the tile (each checked against its collection's queryables; health boards are drawn unfiltered), e.g. wimd_quintile = 1. At most {} characters.",
+        crate::cql2::MAX_LENGTH
+    ));
+    p
+}
+
 /// `filter`, `filter-lang`, `filter-crs`: Features Part 3 with CQL2.
 fn filter_parameters() -> Vec<Value> {
     vec![
@@ -591,12 +603,14 @@ fn expand(route: &str, item: Value, ip: &IndicatorParams<'_>) -> Vec<(String, Va
                     set_param(op, "x", index.clone());
                     set_param(op, "y", json!({"anyOf": [index, {"type": "string", "pattern": "^[0-9]{1,7}\\.(pbf|mvt)$"}]}));
                     push_params(op, tile_indicator_parameters(ip));
+                    push_params(op, tile_filter_parameters());
                 }
                 "/collections/{collectionId}/tiles/WebMercatorQuad/{tileMatrix}/{tileRow}/{tileCol}" => {
                     set_param(op, "tileMatrix", zoom);
                     set_param(op, "tileRow", index.clone());
                     set_param(op, "tileCol", index);
                     push_params(op, tile_indicator_parameters(ip));
+                    push_params(op, tile_filter_parameters());
                 }
                 "/tiles/{layers}" => {
                     let with_json: Vec<String> = lists.iter().flat_map(|l| [l.clone(), format!("{l}.json")]).collect();
