@@ -530,6 +530,7 @@ async fn negotiation_strict_parameters_and_conformance() {
         "/collections/lsoa",
         "/collections/lsoa/queryables",
         "/collections/lsoa/items?limit=1",
+        "/collections/lsoa/items/W01000240",
     ] {
         for accept in [None, Some("*/*"), Some("application/json")] {
             let headers: Vec<(&str, &str)> = accept.map(|a| ("accept", a)).into_iter().collect();

@@ -148,6 +148,7 @@ mod tests {
             Crs::Epsg4326.bbox([51.0, -4.0, 52.0, -3.0]),
             Some([-4.0, 51.0, -3.0, 52.0])
         );
-        assert_eq!(Crs::Crs84.bbox([51.0, -4.0, 52.0, -3.0]), None);
+        assert_eq!(Crs::Crs84.bbox([-4.0, 91.0, -3.0, 92.0]), None);
+        assert_eq!(Crs::Epsg27700.bbox([3e5, 2e5, 2e5, 3e5]), None);
     }
 }

@@ -547,6 +547,7 @@ fn columns_of(list: &[features::Feature], layer: LayerId, wkt: bool) -> Vec<Stri
 async fn item(
     State(state): State<AppState>,
     BaseUrl(base): BaseUrl,
+    headers: HeaderMap,
     PathParams((id, feature)): PathParams<(String, String)>,
     QueryParams(q): QueryParams,
 ) -> Result<Response, AppError> {
@@ -583,6 +584,10 @@ async fn item(
         {"href": format!("{base}/collections/{id}/items/{}", url_encode(&feature)), "rel": "self", "type": "application/geo+json"},
         {"href": format!("{base}/collections/{id}"), "rel": "collection", "type": "application/json"},
     ]));
+    if !negotiate::json_or_html(&headers, &q)? {
+        let doc = serde_json::to_value(&f).map_err(|e| AppError::Internal(e.to_string()))?;
+        return Ok(negotiate::html_page(&f.id, &doc));
+    }
     Ok((
         [
             (header::CONTENT_TYPE, "application/geo+json".to_owned()),

@@ -317,7 +317,14 @@ fn filter_parameters() -> Vec<Value> {
 
 /// A single feature's query parameters.
 fn item_parameters(ip: &IndicatorParams<'_>) -> Vec<Value> {
-    let mut params = vec![lang()];
+    let mut params = vec![
+        query(
+            "f",
+            "Output format: GeoJSON (default unless the Accept header prefers text/html) or an HTML page",
+            json!({"type": "string", "enum": ["json", "html"]}),
+        ),
+        lang(),
+    ];
     params.extend(crs_parameters(false));
     params.push(ip.indicator(false));
     params.push(ip.period());
