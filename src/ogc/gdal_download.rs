@@ -189,6 +189,9 @@ pub async fn respond(
         [
             (header::CONTENT_TYPE, format.content_type().to_owned()),
             (header::CONTENT_LENGTH, length.to_string()),
+            // Sent as written: the response compression layer cut these streamed bodies
+            // short, and GeoPackage pages are mostly binary anyway.
+            (header::CONTENT_ENCODING, "identity".to_owned()),
             (
                 header::CONTENT_DISPOSITION,
                 format!("attachment; filename=\"{filename}\""),

@@ -146,7 +146,7 @@ fn json_or_page(
 
 #[utoipa::path(get, path = "/conformance", tag = "OGC API",
     params(("f" = Option<String>, Query, description = "json or html")),
-    responses((status = 200, description = "OK", body = Conformance), crate::error::responses::BadRequest))]
+    responses((status = 200, description = "OK", content(("application/json" = Conformance), ("text/html" = String))), crate::error::responses::BadRequest))]
 async fn conformance(
     headers: HeaderMap,
     QueryParams(q): QueryParams,
@@ -195,7 +195,7 @@ fn layer_of(id: &str) -> Result<LayerId, AppError> {
 
 #[utoipa::path(get, path = "/collections", tag = "OGC API",
     params(("f" = Option<String>, Query, description = "json or html")),
-    responses((status = 200, description = "OK", body = Collections), crate::error::responses::BadRequestOrData))]
+    responses((status = 200, description = "OK", content(("application/json" = Collections), ("text/html" = String))), crate::error::responses::BadRequestOrData))]
 async fn collections(
     State(state): State<AppState>,
     BaseUrl(base): BaseUrl,
@@ -217,7 +217,7 @@ async fn collections(
 
 #[utoipa::path(get, path = "/collections/{collectionId}", tag = "OGC API",
     params(CollectionIdParam, ("f" = Option<String>, Query, description = "json or html")),
-    responses((status = 200, description = "OK", body = Collection), crate::error::responses::LookupErrors))]
+    responses((status = 200, description = "OK", content(("application/json" = Collection), ("text/html" = String))), crate::error::responses::LookupErrors))]
 async fn collection(
     State(state): State<AppState>,
     BaseUrl(base): BaseUrl,
@@ -240,7 +240,7 @@ async fn collection(
 /// `GET /collections/{id}/queryables`: what `filter` may name, as JSON Schema.
 #[utoipa::path(get, path = "/collections/{collectionId}/queryables", tag = "OGC API",
     params(CollectionIdParam, ("f" = Option<String>, Query, description = "json or html")),
-    responses((status = 200, description = "JSON Schema of the queryables", body = Object, content_type = "application/schema+json"), crate::error::responses::LookupErrors))]
+    responses((status = 200, description = "JSON Schema of the queryables", content(("application/schema+json" = Object), ("text/html" = String))), crate::error::responses::LookupErrors))]
 async fn queryables(
     BaseUrl(base): BaseUrl,
     headers: HeaderMap,
@@ -542,7 +542,7 @@ fn columns_of(list: &[features::Feature], layer: LayerId, wkt: bool) -> Vec<Stri
 #[utoipa::path(get, path = "/collections/{collectionId}/items/{featureId}", tag = "OGC API",
     params(CollectionIdParam, ("featureId" = String, Path, description = "Area code")),
     responses(
-        (status = 200, description = "OK", body = Feature, content_type = "application/geo+json"),
+        (status = 200, description = "OK", content(("application/geo+json" = Feature), ("text/html" = String))),
         crate::error::responses::FeatureErrors))]
 async fn item(
     State(state): State<AppState>,
