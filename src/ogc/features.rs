@@ -209,6 +209,17 @@ pub fn parse(
             Some(b)
         }
     };
+    // Filter geometries are CRS84 only; checked with or without a filter, as every value is.
+    if let Some(c) = q.get("filter-crs") {
+        if Crs::parse("filter-crs", c).ok() != Some(Crs::Crs84) {
+            return Err(ParamError::Unknown {
+                param: "filter-crs",
+                value: c.chars().take(80).collect(),
+                allowed: vec![Crs::Crs84.uri().into()],
+            }
+            .into());
+        }
+    }
     let filter = match q.get("filter") {
         None => {
             if let Some(l) = q.get("filter-lang") {
@@ -221,16 +232,6 @@ pub fn parse(
                 None => crate::cql2::Lang::Text,
                 Some(l) => crate::cql2::Lang::parse(l).ok_or_else(|| filter_lang_error(l))?,
             };
-            if let Some(c) = q.get("filter-crs") {
-                if Crs::parse("filter-crs", c)? != Crs::Crs84 {
-                    return Err(ParamError::Unknown {
-                        param: "filter-crs",
-                        value: c.chars().take(80).collect(),
-                        allowed: vec![Crs::Crs84.uri().into()],
-                    }
-                    .into());
-                }
-            }
             let f = crate::cql2::compile(text, lang, &crate::cql2::queryables(layer))
                 .map_err(ItemsError::Filter)?;
             canonical.push(("filter".into(), f.normalised()));

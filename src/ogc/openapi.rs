@@ -29,6 +29,8 @@ pub const OPENAPI_CONTENT_TYPE: &str = "application/vnd.oai.openapi+json;version
 pub struct Vocabulary {
     /// Indicator ids, catalogue order.
     pub indicators: Vec<String>,
+    /// The indicators with LSOA values (the WIMD ones), which `lsoa` items can carry.
+    pub lsoa_indicators: Vec<String>,
     /// Every period of any indicator, sorted.
     pub periods: Vec<String>,
     /// An example code for each collection's single-feature route.
@@ -65,6 +67,12 @@ impl Vocabulary {
         areas.extend(catalog.areas.keys().cloned());
         Vocabulary {
             indicators: catalog.indicators.iter().map(|i| i.id.clone()).collect(),
+            lsoa_indicators: catalog
+                .indicators
+                .iter()
+                .filter(|i| i.levels.contains(&Level::Lsoa))
+                .map(|i| i.id.clone())
+                .collect(),
             periods,
             examples,
             areas,
@@ -229,11 +237,24 @@ fn items_parameters(layer: LayerId, ip: &IndicatorParams<'_>, paged: bool) -> Ve
     }
     p.extend(crs_parameters(true));
     p.extend(filter_parameters());
-    // LSOAs carry the WIMD indicators (others are a 400 there).
-    p.push(ip.indicator(false));
+    p.push(indicator_param(layer, ip));
     p.push(ip.period());
     p.extend(ip.classification());
     p
+}
+
+/// `indicator` on a collection's items: LSOAs carry only the indicators with LSOA values
+/// (the WIMD ones; others are a 400 there).
+fn indicator_param(layer: LayerId, ip: &IndicatorParams<'_>) -> Value {
+    if layer == LayerId::Lsoa {
+        query(
+            "indicator",
+            "Indicator id with LSOA values (see /indicators, levels)",
+            one_of(&ip.v.lsoa_indicators),
+        )
+    } else {
+        ip.indicator(false)
+    }
 }
 
 /// The names of a collection's items (`paged`) or download parameters: what the handlers
@@ -248,7 +269,7 @@ pub fn items_parameter_names(layer: LayerId, paged: bool) -> Vec<String> {
 pub fn item_parameter_names() -> Vec<String> {
     let v = Vocabulary::default();
     let ip = IndicatorParams { v: &v };
-    names(&item_parameters(&ip))
+    names(&item_parameters(LayerId::Clusters, &ip))
 }
 
 fn names(list: &[Value]) -> Vec<String> {
@@ -316,7 +337,7 @@ fn filter_parameters() -> Vec<Value> {
 }
 
 /// A single feature's query parameters.
-fn item_parameters(ip: &IndicatorParams<'_>) -> Vec<Value> {
+fn item_parameters(layer: LayerId, ip: &IndicatorParams<'_>) -> Vec<Value> {
     let mut params = vec![
         query(
             "f",
@@ -326,7 +347,7 @@ fn item_parameters(ip: &IndicatorParams<'_>) -> Vec<Value> {
         lang(),
     ];
     params.extend(crs_parameters(false));
-    params.push(ip.indicator(false));
+    params.push(indicator_param(layer, ip));
     params.push(ip.period());
     params.extend(ip.classification());
     params
@@ -504,7 +525,7 @@ fn expand(route: &str, item: Value, ip: &IndicatorParams<'_>) -> Vec<(String, Va
                     feature_id["example"] = json!(code);
                 }
                 let mut params = vec![feature_id];
-                params.extend(item_parameters(ip));
+                params.extend(item_parameters(layer, ip));
                 op["parameters"] = json!(params);
                 (format!("/collections/{id}/items/{{featureId}}"), get(op))
             })
