@@ -13,7 +13,11 @@ The rules, as the server enforces them and /api describes them:
      LSOA-level indicators (the WIMD 2019 ones, whose levels include "lsoa").
   4. Tile x and y must lie inside the 2^z grid (and URI-template placeholders such as
      "{z}", which stateful runs copy out of /catalog, are not tile addresses).
-  5. bbox: latitudes within ±90, west ≤ east, south ≤ north.
+  5. bbox: latitudes within ±90, west ≤ east, south ≤ north (in EPSG:4326, `bbox-crs`'s
+     axis order puts latitudes first).
+  6. `filter` is CQL2 on the collection's queryables (a grammar no schema states): a
+     positive case gets a valid filter in its `filter-lang`; tiles take one only with the
+     lsoa or clusters layer.
 """
 
 from __future__ import annotations
@@ -76,10 +80,33 @@ def _repair_query(case) -> None:
             w, s, e, n = (float(v) for v in parts)
         except (TypeError, ValueError):
             return
+        if str(query.get("bbox-crs", "")).endswith("/EPSG/0/4326"):
+            w, s, e, n = s, w, n, e
         s, n = (max(-90.0, min(90.0, v)) for v in (s, n))
         w, e = min(w, e), max(w, e)
         s, n = min(s, n), max(s, n)
+        if str(query.get("bbox-crs", "")).endswith("/EPSG/0/4326"):
+            w, s, e, n = s, w, n, e
         query["bbox"] = ",".join(repr(v) for v in (w, s, e, n)) if isinstance(bbox, str) else [w, s, e, n]
+
+
+VALID_FILTERS = {
+    "cql2-text": "NOT code IS NULL",
+    "cql2-json": '{"op":"not","args":[{"op":"isNull","args":[{"property":"code"}]}]}',
+}
+
+
+def _repair_filter(case) -> None:
+    query = case.query
+    if not query or "filter" not in query:
+        return
+    # 6. A valid CQL2 filter; tiles filter only their lsoa and clusters layers.
+    path = case.path_parameters or {}
+    layers = path.get("layers", path.get("collectionId"))
+    if layers is not None and str(layers) != "wales" and not {"lsoa", "clusters"} & set(str(layers).split(",")):
+        query.pop("filter")
+        return
+    query["filter"] = VALID_FILTERS.get(query.get("filter-lang", "cql2-text"), VALID_FILTERS["cql2-text"])
 
 
 def _repair_tile(case) -> None:
@@ -129,6 +156,7 @@ def before_call(ctx, case, **kwargs):
         return
     _repair_query(case)
     _repair_tile(case)
+    _repair_filter(case)
 
 
 @schemathesis.hook

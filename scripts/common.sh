@@ -85,7 +85,7 @@ ca_find_cargo() {
 }
 
 # Test-only reference tools. mapclassify is the reference classifier the Rust breaks are
-# checked against; @maplibre/maplibre-gl-style-spec provides the official style validator.
+# checked against; OWSLib the Python OGC API client; @maplibre/maplibre-gl-style-spec provides the official style validator.
 # Both are pinned (requirements file, package-lock.json) and installed only when missing.
 ensure_test_tools() {
     local want=()
@@ -101,8 +101,9 @@ ensure_test_tools() {
         ca_apt_install "${want[@]}"
     fi
     local venv="$CA_REPO_ROOT/.venv-test"
-    if ! "$venv/bin/python" -c 'import mapclassify' >/dev/null 2>&1; then
-        ca_log "creating $venv with mapclassify (reference classifier)"
+    # OWSLib: the standard Python OGC API client, run by the OGC tests with its defaults.
+    if ! "$venv/bin/python" -c 'import mapclassify, owslib' >/dev/null 2>&1; then
+        ca_log "creating $venv with mapclassify (reference classifier) and OWSLib"
         python3 -m venv "$venv"
         "$venv/bin/pip" install --quiet --disable-pip-version-check -r "$CA_REPO_ROOT/tests/reference/requirements.txt"
     fi

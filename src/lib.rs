@@ -22,6 +22,7 @@ pub mod db;
 
 pub mod catalog;
 
+pub mod cql2;
 pub mod palette;
 
 pub mod params;

@@ -5,10 +5,12 @@ mod common;
 
 use std::collections::HashMap;
 
-use common::{decode_tile, get, loaded_pool, serve};
+use common::{decode_tile, get, loaded_pool, send, serve};
 use serde_json::Value;
 
 const DB: &str = "ogc";
+/// What Firefox and Chromium send for a page.
+const BROWSER: &str = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8";
 
 async fn gdal(args: &[&str]) -> String {
     let out = tokio::process::Command::new(args[0])
@@ -114,9 +116,14 @@ async fn landing_conformance_collections_and_api() {
     for rel in ["self", "service-desc", "conformance", "data"] {
         assert!(rels.contains(&rel), "{rel}");
     }
-    // A browser gets the map page at the same URL.
-    let html = get(&pool, "/").await;
+    // A browser gets the map page at the same URL; a client without Accept gets JSON.
+    let state = cluster_atlas::state::AppState::new(pool.clone(), None);
+    let html = send(&state, "GET", "/", &[("accept", BROWSER)]).await;
     assert!(html.content_type().starts_with("text/html"));
+    assert!(get(&pool, "/")
+        .await
+        .content_type()
+        .starts_with("application/json"));
     let conformance = get(&pool, "/conformance").await.json();
     assert!(conformance["conformsTo"]
         .as_array()
@@ -508,4 +515,577 @@ async fn items_and_downloads_csv_are_spreadsheet_ready() {
     assert_eq!(&anglesey[col("denominator")], "66055");
     assert_eq!(&anglesey[col("value")], "14.79");
     assert!(anglesey[col("lsoa_count")].parse::<i64>().is_ok());
+}
+
+/// Issue 16: JSON unless HTML is preferred, on every OGC endpoint; unknown query parameters
+/// are a 400 naming them (tiles still ignore cache-busters); /conformance lists Parts 2 and 3.
+#[tokio::test]
+async fn negotiation_strict_parameters_and_conformance() {
+    let pool = loaded_pool(DB).await;
+    let state = cluster_atlas::state::AppState::new(pool.clone(), None);
+    for uri in [
+        "/",
+        "/conformance",
+        "/collections",
+        "/collections/lsoa",
+        "/collections/lsoa/queryables",
+        "/collections/lsoa/items?limit=1",
+        "/collections/lsoa/items/W01000240",
+    ] {
+        for accept in [None, Some("*/*"), Some("application/json")] {
+            let headers: Vec<(&str, &str)> = accept.map(|a| ("accept", a)).into_iter().collect();
+            let r = send(&state, "GET", uri, &headers).await;
+            assert_eq!(r.status, 200, "{uri} {accept:?}");
+            assert!(
+                r.content_type().contains("json"),
+                "{uri} {accept:?}: {}",
+                r.content_type()
+            );
+            r.json();
+        }
+        let r = send(&state, "GET", uri, &[("accept", BROWSER)]).await;
+        assert!(
+            r.content_type().starts_with("text/html"),
+            "{uri}: {}",
+            r.content_type()
+        );
+        let sep = if uri.contains('?') { '&' } else { '?' };
+        let bad = send(&state, "GET", &format!("{uri}{sep}bbbox=1"), &[]).await;
+        assert_eq!(bad.status, 400, "{uri}");
+        let e = bad.json();
+        assert_eq!(e["error"]["code"], "query_param_unknown", "{uri}");
+        assert!(
+            e["error"]["message"].as_str().unwrap().contains("bbbox"),
+            "{e}"
+        );
+        assert!(
+            e["error"]["allowed"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|a| a == "f"),
+            "{e}"
+        );
+    }
+    for uri in [
+        "/collections/lsoa/items/W01000240?nope=1",
+        "/downloads/lsoa.geojson?limit=5",
+    ] {
+        assert_eq!(
+            get(&pool, uri).await.json()["error"]["code"],
+            "query_param_unknown",
+            "{uri}"
+        );
+    }
+    // Tiles keep ignoring cache-busting parameters.
+    let tile = get(
+        &pool,
+        "/collections/lsoa/tiles/WebMercatorQuad/8/85/125?_=123",
+    )
+    .await;
+    assert!(tile.status == 200 || tile.status == 204, "{}", tile.status);
+    assert!(get(&pool, "/tiles/lsoa/8/125/85?cachebust=1")
+        .await
+        .status
+        .is_success());
+    let conformance = get(&pool, "/conformance").await.json();
+    let classes: Vec<&str> = conformance["conformsTo"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c.as_str().unwrap())
+        .collect();
+    for c in [
+        "ogcapi-features-2/1.0/conf/crs",
+        "ogcapi-features-3/1.0/conf/queryables",
+        "ogcapi-features-3/1.0/conf/features-filter",
+        "cql2/1.0/conf/cql2-text",
+        "cql2/1.0/conf/cql2-json",
+    ] {
+        assert!(classes.iter().any(|k| k.ends_with(c)), "{c}");
+    }
+}
+
+const BNG: &str = "http://www.opengis.net/def/crs/EPSG/0/27700";
+
+fn first_position(feature: &Value) -> (f64, f64) {
+    let mut c = &feature["geometry"]["coordinates"];
+    while c[0].is_array() {
+        c = &c[0];
+    }
+    (c[0].as_f64().unwrap(), c[1].as_f64().unwrap())
+}
+
+/// Issue 16, Part 2: crs and bbox-crs in EPSG:27700, 4326 (lat, lon) and 3857, with
+/// Content-Crs; a 27700 position transformed back lies within 1 m of the CRS84 one.
+#[tokio::test]
+async fn items_in_british_national_grid_and_other_crs() {
+    let pool = loaded_pool(DB).await;
+    let crs84 = get(&pool, "/collections/lsoa/items/W01000240").await;
+    assert_eq!(
+        crs84.headers["content-crs"],
+        "<http://www.opengis.net/def/crs/OGC/1.3/CRS84>"
+    );
+    let (lon, lat) = first_position(&crs84.json());
+    let bng = get(
+        &pool,
+        &format!("/collections/lsoa/items/W01000240?crs={BNG}"),
+    )
+    .await;
+    assert_eq!(bng.status, 200);
+    assert_eq!(bng.headers["content-crs"], format!("<{BNG}>"));
+    let (x, y) = first_position(&bng.json());
+    assert!(
+        (200_000.0..400_000.0).contains(&x) && (150_000.0..400_000.0).contains(&y),
+        "{x} {y}"
+    );
+    // Centimetres: at most 2 decimals.
+    assert!(
+        x.to_string().split('.').nth(1).map_or(0, str::len) <= 2,
+        "{x}"
+    );
+    let metres: f64 = sqlx::query_scalar(
+        "select ST_DistanceSphere(ST_Transform(ST_SetSRID(ST_MakePoint($1, $2), 27700), 4326), ST_SetSRID(ST_MakePoint($3, $4), 4326))",
+    )
+    .bind(x)
+    .bind(y)
+    .bind(lon)
+    .bind(lat)
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert!(metres < 1.0, "{metres} m");
+    // EPSG:4326 is latitude first.
+    let latlon = get(
+        &pool,
+        "/collections/lsoa/items/W01000240?crs=http://www.opengis.net/def/crs/EPSG/0/4326",
+    )
+    .await
+    .json();
+    assert_eq!(first_position(&latlon), (lat, lon));
+    let merc = get(&pool, "/collections/lsoa/items?limit=1&crs=EPSG:3857").await;
+    assert_eq!(
+        merc.headers["content-crs"],
+        "<http://www.opengis.net/def/crs/EPSG/0/3857>"
+    );
+    // bbox-crs: a 27700 box around that position finds the LSOA, as does its 4326 box.
+    let box_bng = format!("{},{},{},{}", x - 50.0, y - 50.0, x + 50.0, y + 50.0);
+    let found = get(
+        &pool,
+        &format!("/collections/lsoa/items?bbox={box_bng}&bbox-crs={BNG}&crs={BNG}"),
+    )
+    .await
+    .json();
+    let codes: Vec<&str> = found["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["id"].as_str().unwrap())
+        .collect();
+    assert!(codes.contains(&"W01000240"), "{codes:?}");
+    let box_4326 = format!(
+        "{},{},{},{}",
+        lat - 0.0005,
+        lon - 0.0005,
+        lat + 0.0005,
+        lon + 0.0005
+    );
+    let found = get(&pool, &format!("/collections/lsoa/items?bbox={box_4326}&bbox-crs=http://www.opengis.net/def/crs/EPSG/0/4326")).await.json();
+    assert!(found["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|f| f["id"] == "W01000240"));
+    // Collections list their CRS.
+    let c = get(&pool, "/collections/lsoa").await.json();
+    assert!(c["crs"].as_array().unwrap().iter().any(|u| u == BNG));
+    assert_eq!(
+        c["storageCrs"],
+        "http://www.opengis.net/def/crs/EPSG/0/3857"
+    );
+    // An unsupported CRS lists the supported ones.
+    for uri in [
+        "/collections/lsoa/items?crs=http://www.opengis.net/def/crs/EPSG/0/2157",
+        "/collections/lsoa/items?bbox=1,2,3,4&bbox-crs=EPSG:2157",
+        "/downloads/lsoa.geojson?crs=EPSG:2157",
+    ] {
+        let bad = get(&pool, uri).await;
+        assert_eq!(bad.status, 400, "{uri}");
+        let e = bad.json();
+        assert_eq!(e["error"]["allowed"].as_array().unwrap().len(), 4, "{e}");
+    }
+}
+
+const QUINTILE_1_AB: &str = "wimd_quintile = 1 AND hb_code = 'W11000028'";
+
+fn encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+async fn quintile_1_ab(pool: &sqlx::PgPool) -> Vec<String> {
+    sqlx::query_scalar(
+        "select code from atlas.lsoa where wimd_quintile = 1 and hb_code = 'W11000028' order by code",
+    )
+    .fetch_all(pool)
+    .await
+    .unwrap()
+}
+
+fn codes_of(fc: &Value) -> Vec<String> {
+    let mut c: Vec<String> = fc["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["id"].as_str().unwrap().to_owned())
+        .collect();
+    c.sort();
+    c
+}
+
+/// Issue 16, Part 3: queryables as JSON Schema; one CQL2 filter in text and JSON gives the
+/// same LSOAs as PostGIS through items and the GeoJSON, GeoPackage and FlatGeobuf
+/// downloads; bad filters are 400s that say what and where.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn queryables_and_cql2_filters_on_items_and_downloads() {
+    let pool = loaded_pool(DB).await;
+    let q = get(&pool, "/collections/lsoa/queryables").await;
+    assert_eq!(q.content_type(), "application/schema+json");
+    let q = q.json();
+    assert_eq!(q["properties"]["wimd_quintile"]["type"], "integer");
+    assert_eq!(q["properties"]["hb_code"]["type"], "string");
+    assert!(q["properties"]["geometry"].is_object());
+    let expected = quintile_1_ab(&pool).await;
+    assert!(expected.len() > 10, "{expected:?}");
+    let text = get(
+        &pool,
+        &format!(
+            "/collections/lsoa/items?limit=1000&filter={}",
+            encode(QUINTILE_1_AB)
+        ),
+    )
+    .await;
+    assert_eq!(text.status, 200, "{}", String::from_utf8_lossy(&text.body));
+    let text = text.json();
+    assert_eq!(codes_of(&text), expected);
+    let json_filter = r#"{"op":"and","args":[{"op":"=","args":[{"property":"wimd_quintile"},1]},{"op":"=","args":[{"property":"hb_code"},"W11000028"]}]}"#;
+    let json = get(
+        &pool,
+        &format!(
+            "/collections/lsoa/items?limit=1000&filter-lang=cql2-json&filter={}",
+            encode(json_filter)
+        ),
+    )
+    .await
+    .json();
+    assert_eq!(codes_of(&json), expected);
+    let download = get(
+        &pool,
+        &format!("/downloads/lsoa.geojson?filter={}", encode(QUINTILE_1_AB)),
+    )
+    .await
+    .json();
+    assert_eq!(codes_of(&download), expected);
+    // More predicates, checked against PostGIS.
+    for (filter, sql) in [
+        ("hb_code LIKE 'W1100002%' AND NOT wimd_quintile IN (1, 2, 3)", "hb_code like 'W1100002%' and wimd_quintile not in (1, 2, 3)"),
+        ("wimd_rank BETWEEN 100 AND 200 OR name_wimd IS NULL", "wimd_rank between 100 and 200 or name_wimd is null"),
+        ("S_INTERSECTS(geometry, BBOX(-3.3, 51.4, -3.1, 51.6))", "ST_Intersects(geom, ST_Transform(ST_MakeEnvelope(-3.3, 51.4, -3.1, 51.6, 4326), 3857))"),
+        ("S_INTERSECTS(geometry, POINT(-3.18 51.48))", "ST_Intersects(geom, ST_Transform(ST_SetSRID(ST_MakePoint(-3.18, 51.48), 4326), 3857))"),
+        ("S_INTERSECTS(geometry, POLYGON((-3.3 51.4, -3.1 51.4, -3.1 51.6, -3.3 51.4)))", "ST_Intersects(geom, ST_Transform(ST_GeomFromText('POLYGON((-3.3 51.4, -3.1 51.4, -3.1 51.6, -3.3 51.4))', 4326), 3857))"),
+    ] {
+        let n: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!("select count(*) from atlas.lsoa where {sql}")))
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+        let page = get(&pool, &format!("/collections/lsoa/items?limit=1&filter={}", encode(filter))).await;
+        assert_eq!(page.status, 200, "{filter}: {}", String::from_utf8_lossy(&page.body));
+        assert_eq!(page.json()["numberMatched"], n, "{filter}");
+        assert!(n > 0, "{filter}");
+    }
+    // GeoPackage and FlatGeobuf, read back by ogrinfo: layer name, fields, types, count.
+    let dir = tempfile::tempdir().unwrap();
+    let state = cluster_atlas::state::AppState::new(pool.clone(), None);
+    for ext in ["gpkg", "fgb"] {
+        // Through the whole middleware, asking for compression as clients do: the file
+        // arrives whole (compression once cut these streamed bodies short).
+        let uri = format!(
+            "/downloads/lsoa.{ext}?filter={}&crs={BNG}",
+            encode(QUINTILE_1_AB)
+        );
+        let r = send(&state, "GET", &uri, &[("accept-encoding", "gzip, br")]).await;
+        assert_eq!(r.status, 200, "{ext}: {}", String::from_utf8_lossy(&r.body));
+        assert_eq!(
+            r.headers["content-length"].to_str().unwrap(),
+            r.body.len().to_string()
+        );
+        let path = dir.path().join(format!("lsoa.{ext}"));
+        std::fs::write(&path, &r.body).unwrap();
+        let info = gdal(&["ogrinfo", "-ro", "-so", path.to_str().unwrap(), "lsoa"]).await;
+        assert!(
+            info.contains(&format!("Feature Count: {}", expected.len())),
+            "{ext}: {info}"
+        );
+        assert!(info.contains("Multi Polygon"), "{ext}: {info}");
+        assert!(
+            info.contains("British_National_Grid") || info.contains("British National Grid"),
+            "{ext}: {info}"
+        );
+        assert!(info.contains("code: String"), "{ext}: {info}");
+        assert!(info.contains("wimd_quintile: Integer64"), "{ext}: {info}");
+        let rows = gdal(&[
+            "ogrinfo",
+            "-ro",
+            "-q",
+            path.to_str().unwrap(),
+            "-sql",
+            "SELECT code FROM lsoa ORDER BY code",
+        ])
+        .await;
+        let got: Vec<String> = rows
+            .lines()
+            .filter_map(|l| l.trim().strip_prefix("code (String) = "))
+            .map(str::to_owned)
+            .collect();
+        assert_eq!(got, expected, "{ext}");
+    }
+    // Bad filters: each a 400 naming the problem.
+    let long = format!("hb_code = '{}'", "x".repeat(5000));
+    let deep = format!("{}wimd_quintile = 1{}", "(".repeat(30), ")".repeat(30));
+    for (filter, code, needle) in [
+        ("nope = 1", "invalid_filter", "nope"),
+        ("wimd_quintile = 'one'", "invalid_filter", "integer"),
+        ("hb_code = 1", "invalid_filter", "string"),
+        ("wimd_quintile = ", "invalid_filter", "character 16"),
+        (long.as_str(), "invalid_filter", "longer than"),
+        (deep.as_str(), "invalid_filter", "nested deeper"),
+    ] {
+        let bad = get(
+            &pool,
+            &format!("/collections/lsoa/items?filter={}", encode(filter)),
+        )
+        .await;
+        assert_eq!(bad.status, 400, "{filter}");
+        let e = bad.json();
+        assert_eq!(e["error"]["code"], code, "{e}");
+        assert!(
+            e["error"]["message"].as_str().unwrap().contains(needle),
+            "{e}"
+        );
+    }
+    let bad = get(&pool, "/collections/lsoa/items?filter=nope%3D1")
+        .await
+        .json();
+    assert!(bad["error"]["allowed"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|a| a == "wimd_quintile"));
+    let bad = get(
+        &pool,
+        "/collections/lsoa/items?filter=code%3D%27x%27&filter-lang=cql2-xml",
+    )
+    .await
+    .json();
+    assert_eq!(
+        bad["error"]["allowed"],
+        serde_json::json!(["cql2-text", "cql2-json"])
+    );
+}
+
+/// Issue 16: OWSLib 0.35 with its default settings (Accept: */*) reads the landing page,
+/// collections, items in EPSG:27700, queryables and a CQL2 filter.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn owslib_with_default_settings() {
+    let pool = loaded_pool(DB).await;
+    let base = serve(&pool).await;
+    let python = std::env::var("CLUSTER_ATLAS_PYTHON").unwrap_or_else(|_| "python3".into());
+    let out = tokio::process::Command::new(python)
+        .arg(format!(
+            "{}/tests/reference/owslib_check.py",
+            env!("CARGO_MANIFEST_DIR")
+        ))
+        .arg(&base)
+        .output()
+        .await
+        .expect("the test venv's python with OWSLib (scripts/test.sh installs it)");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: Value =
+        serde_json::from_str(String::from_utf8_lossy(&out.stdout).lines().last().unwrap()).unwrap();
+    for rel in ["conformance", "data", "service-desc"] {
+        assert!(
+            report["landing_links"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|r| r == rel),
+            "{report}"
+        );
+    }
+    assert_eq!(
+        report["collections"],
+        serde_json::json!(["lsoa", "clusters", "health_boards"])
+    );
+    assert_eq!(report["bng_content_crs"], format!("<{BNG}>"));
+    let x = report["bng_first_position"][0].as_f64().unwrap();
+    assert!((150_000.0..400_000.0).contains(&x), "{report}");
+    assert!(report["queryables"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|q| q == "wimd_quintile"));
+    let expected = quintile_1_ab(&pool).await;
+    assert_eq!(report["filter_matched"], expected.len());
+    assert_eq!(report["filter_codes"], serde_json::json!(expected));
+    assert_eq!(report["item_id"], "W01000240");
+}
+
+/// Issue 16: GDAL's OAPIF driver with an attribute filter finds the same LSOAs as PostGIS
+/// (GDAL 3.6 sends it as the per-property query parameters /api documents, so the server
+/// filters); GDAL's GeoJSON driver reads a CQL2-filtered items URL too.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn gdal_oapif_with_a_filter() {
+    let pool = loaded_pool(DB).await;
+    let base = serve(&pool).await;
+    let source = format!("OAPIF:{base}/");
+    let csv = gdal(&[
+        "ogr2ogr",
+        "-f",
+        "CSV",
+        "/vsistdout/",
+        &source,
+        "lsoa",
+        "-where",
+        QUINTILE_1_AB,
+        "-select",
+        "code",
+    ])
+    .await;
+    let mut got: Vec<String> = csv
+        .lines()
+        .skip(1)
+        .map(|l| l.trim_matches('"').to_owned())
+        .collect();
+    got.sort();
+    assert_eq!(got, quintile_1_ab(&pool).await);
+    let expected = quintile_1_ab(&pool).await;
+    let count = format!("Feature Count: {}", expected.len());
+    let items = format!(
+        "{base}/collections/lsoa/items?limit=10000&filter={}",
+        encode(QUINTILE_1_AB)
+    );
+    let info = gdal(&["ogrinfo", "-ro", "-so", "-al", &items]).await;
+    assert!(info.contains(&count), "{info}");
+}
+
+/// Issue 16: the same CQL2 filter on `lsoa` tiles draws exactly the LSOAs items return;
+/// the filter is part of the cache key; clusters take their own queryables; a tile list
+/// without lsoa or clusters refuses a filter.
+#[tokio::test]
+async fn cql2_filter_on_tiles_matches_items() {
+    let pool = loaded_pool(DB).await;
+    let state = cluster_atlas::state::AppState::new(pool.clone(), None);
+    let expected = quintile_1_ab(&pool).await;
+    let filter = encode(QUINTILE_1_AB);
+    let (mut filtered, mut all) = (std::collections::BTreeSet::new(), 0);
+    for x in 122..=127 {
+        for y in 82..=87 {
+            let uri = format!("/tiles/lsoa/8/{x}/{y}?filter={filter}");
+            let r = send(&state, "GET", &uri, &[]).await;
+            assert!(
+                r.status == 200 || r.status == 204,
+                "{uri}: {}",
+                String::from_utf8_lossy(&r.body)
+            );
+            for f in decode_tile(&r.body) {
+                assert_eq!(f.properties["wimd_quintile"], 1);
+                filtered.insert(f.properties["code"].as_str().unwrap().to_owned());
+            }
+            // The unfiltered tile at the same address is another cache entry.
+            let plain = send(&state, "GET", &format!("/tiles/lsoa/8/{x}/{y}"), &[]).await;
+            all += decode_tile(&plain.body).len();
+        }
+    }
+    assert_eq!(filtered.into_iter().collect::<Vec<_>>(), expected);
+    assert!(all > expected.len() * 5, "{all}");
+    // The OGC tile route takes the same filter.
+    let ogc = get(
+        &pool,
+        &format!("/collections/lsoa/tiles/WebMercatorQuad/8/85/125?filter={filter}"),
+    )
+    .await;
+    assert!(decode_tile(&ogc.body)
+        .iter()
+        .all(|f| f.properties["hb_code"] == "W11000028"));
+    let clusters = get(
+        &pool,
+        "/tiles/clusters,health_boards/7/62/42?filter=hb_code%3D%27W11000028%27",
+    )
+    .await;
+    let features = decode_tile(&clusters.body);
+    assert!(features
+        .iter()
+        .filter(|f| f.layer == "clusters")
+        .all(|f| f.properties["hb_code"] == "W11000028"));
+    assert!(features
+        .iter()
+        .any(|f| f.layer == "health_boards" && f.properties["code"] != "W11000028"));
+    assert!(features.iter().any(|f| f.layer == "clusters"));
+    let bad = get(&pool, "/tiles/clusters/7/62/42?filter=wimd_rank%3D1").await;
+    assert_eq!(bad.status, 400);
+    assert_eq!(bad.json()["error"]["code"], "invalid_filter");
+    assert_eq!(
+        get(&pool, "/tiles/health_boards/7/62/42?filter=code%3D%27x%27")
+            .await
+            .status,
+        400
+    );
+}
+
+/// Issue 16: QGIS's OAPIF provider gives a layer in EPSG:27700, and a GeoPackage download
+/// opens in QGIS with the catalogue's fields and types, in British National Grid.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn qgis_british_national_grid_layer_and_geopackage() {
+    let pool = loaded_pool(DB).await;
+    let base = serve(&pool).await;
+    let dir = tempfile::tempdir().unwrap();
+    let gpkg = dir.path().join("lsoa.gpkg");
+    let r = get(&pool, &format!("/downloads/lsoa.gpkg?crs={BNG}")).await;
+    assert_eq!(r.status, 200);
+    std::fs::write(&gpkg, &r.body).unwrap();
+    let report = run_qgis("qgis_bng_check.py", &[&base, gpkg.to_str().unwrap()]).await;
+    let oapif = &report["oapif"];
+    assert_eq!(oapif["valid"], true, "{report}");
+    assert_eq!(oapif["features"], 63, "{report}");
+    let e: Vec<f64> = oapif["extent"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_f64().unwrap())
+        .collect();
+    // QGIS 3.22's provider predates Features Part 2 and reads CRS84, reprojecting on the
+    // fly; newer ones request EPSG:27700 itself. Either way the layer lies in BNG metres.
+    assert!(
+        ["EPSG:27700", "EPSG:4326"].contains(&oapif["crs"].as_str().unwrap()),
+        "{report}"
+    );
+    assert!(
+        e[0] > 100_000.0 && e[2] < 400_000.0 && e[1] > 150_000.0 && e[3] < 420_000.0,
+        "{report}"
+    );
+    let file = &report["gpkg"];
+    assert_eq!(file["valid"], true, "{report}");
+    assert_eq!(file["crs"], "EPSG:27700", "{report}");
+    assert_eq!(file["features"], 1909, "{report}");
+    assert_eq!(file["fields"]["code"], "String", "{report}");
+    assert_eq!(file["fields"]["wimd_quintile"], "Integer64", "{report}");
+    assert_eq!(file["fields"]["name_cy"], "String", "{report}");
 }

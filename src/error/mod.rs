@@ -10,10 +10,12 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Serialize;
 
+mod filter;
 mod request;
 pub mod responses;
 mod tile;
 
+pub use filter::FilterError;
 pub use request::{ParamError, StyleError};
 pub use tile::{TileCoordError, TileError};
 
@@ -35,6 +37,9 @@ pub enum AppError {
     /// A bad style, legend or download request.
     #[error(transparent)]
     Style(#[from] StyleError),
+    /// A refused CQL2 `filter`.
+    #[error(transparent)]
+    Filter(#[from] FilterError),
     /// An unexpected failure outside the database.
     #[error("internal error: {0}")]
     Internal(String),
@@ -101,6 +106,7 @@ impl AppError {
             AppError::Unauthorized => (StatusCode::UNAUTHORIZED, "unauthorized", None),
             AppError::Tile(e) => e.parts(),
             AppError::Style(e) => e.parts(),
+            AppError::Filter(e) => (StatusCode::BAD_REQUEST, "invalid_filter", e.allowed()),
             AppError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal", None),
             AppError::NotFound(_) => (StatusCode::NOT_FOUND, "not_found", None),
             AppError::Unavailable(_) => (

@@ -25,6 +25,14 @@ pub enum ParamError {
         /// What is allowed.
         allowed: Vec<String>,
     },
+    /// A query parameter the endpoint does not define (OGC API Features' "query-param-unknown").
+    #[error("unknown query parameter `{name}`")]
+    UnknownParameter {
+        /// The parameter given (shortened).
+        name: String,
+        /// The parameters the endpoint defines.
+        allowed: Vec<String>,
+    },
     /// A malformed or out-of-range value.
     #[error("bad {param} `{value}`: {expected}")]
     Invalid {
@@ -41,9 +49,9 @@ impl ParamError {
     /// Allowed values, for the JSON error body.
     pub fn allowed(&self) -> Option<Vec<String>> {
         match self {
-            ParamError::Unknown { allowed, .. } | ParamError::Missing { allowed, .. } => {
-                Some(allowed.clone())
-            }
+            ParamError::Unknown { allowed, .. }
+            | ParamError::Missing { allowed, .. }
+            | ParamError::UnknownParameter { allowed, .. } => Some(allowed.clone()),
             ParamError::Invalid { .. } => None,
         }
     }
@@ -81,6 +89,9 @@ impl StyleError {
     /// Status, code and allowed values.
     pub fn parts(&self) -> (StatusCode, &'static str, Option<Vec<String>>) {
         match self {
+            StyleError::Param(p @ ParamError::UnknownParameter { .. }) => {
+                (StatusCode::BAD_REQUEST, "query_param_unknown", p.allowed())
+            }
             StyleError::Param(p) => (StatusCode::BAD_REQUEST, "bad_parameter", p.allowed()),
             StyleError::Classify { .. } => {
                 (StatusCode::UNPROCESSABLE_ENTITY, "cannot_classify", None)

@@ -20,6 +20,8 @@ use crate::db::quote_ident;
 use crate::error::StyleError;
 use crate::params::{self, ParamError};
 
+use super::crs::Crs;
+
 /// Largest page.
 pub const MAX_LIMIT: i64 = 10_000;
 /// Page size when none is asked for.
@@ -56,8 +58,14 @@ pub enum FilterValue {
 pub struct ItemsQuery {
     /// Collection.
     pub layer: LayerId,
-    /// lon/lat box: west, south, east, north.
+    /// Box: west, south, east, north (min x, min y, max x, max y) in `bbox_crs`.
     pub bbox: Option<[f64; 4]>,
+    /// The CRS of `bbox` (`bbox-crs`).
+    pub bbox_crs: Crs,
+    /// The CRS of the output geometry (`crs`).
+    pub crs: Crs,
+    /// A checked CQL2 `filter`.
+    pub filter: Option<crate::cql2::Filter>,
     /// Property equality filters (column, value), columns from the catalogue.
     pub filters: Vec<(&'static str, FilterValue)>,
     /// Page size.
@@ -107,12 +115,40 @@ pub fn filterable(layer: LayerId) -> Vec<(String, &'static str, FieldType)> {
     out
 }
 
-/// Parses and checks an items request. Unknown parameters are ignored.
+fn filter_lang_error(value: &str) -> ParamError {
+    ParamError::Unknown {
+        param: "filter-lang",
+        value: value.chars().take(32).collect(),
+        allowed: crate::cql2::Lang::ALL.map(String::from).to_vec(),
+    }
+}
+
+/// Why an items request was refused: a bad parameter or a bad filter.
+#[derive(Debug, thiserror::Error)]
+pub enum ItemsError {
+    /// A bad parameter.
+    #[error(transparent)]
+    Param(#[from] ParamError),
+    /// A bad `filter`.
+    #[error(transparent)]
+    Filter(crate::error::FilterError),
+}
+
+impl From<ItemsError> for crate::error::AppError {
+    fn from(e: ItemsError) -> Self {
+        match e {
+            ItemsError::Param(p) => p.into(),
+            ItemsError::Filter(f) => f.into(),
+        }
+    }
+}
+
+/// Parses and checks an items request (the handlers refuse unknown parameters first).
 pub fn parse(
     layer: LayerId,
     q: &HashMap<String, String>,
     code: Option<String>,
-) -> Result<ItemsQuery, ParamError> {
+) -> Result<ItemsQuery, ItemsError> {
     let mut canonical = Vec::new();
     let format = match q.get("f").map(String::as_str) {
         None | Some("json" | "geojson") => Format::Json,
@@ -123,7 +159,8 @@ pub fn parse(
                 param: "f",
                 value: other.chars().take(32).collect(),
                 allowed: vec!["json".into(), "csv".into(), "html".into()],
-            })
+            }
+            .into())
         }
     };
     let limit = match q.get("limit") {
@@ -142,6 +179,17 @@ pub fn parse(
             .filter(|o| (0..=10_000_000).contains(o))
             .ok_or_else(|| invalid("offset", v, "a whole number, 0 or more"))?,
     };
+    let crs = match q.get("crs") {
+        None => Crs::Crs84,
+        Some(v) => Crs::parse("crs", v)?,
+    };
+    if crs != Crs::Crs84 {
+        canonical.push(("crs".into(), crs.uri().into()));
+    }
+    let bbox_crs = match q.get("bbox-crs") {
+        None => Crs::Crs84,
+        Some(v) => Crs::parse("bbox-crs", v)?,
+    };
     let bbox = match q.get("bbox") {
         None => None,
         Some(v) => {
@@ -150,22 +198,45 @@ pub fn parse(
                 .map(|p| p.trim().parse::<f64>().ok().filter(|x| x.is_finite()))
                 .collect::<Option<Vec<_>>>()
                 .unwrap_or_default();
-            let ok = n.len() == 4
-                && (-180.0..=180.0).contains(&n[0])
-                && (-180.0..=180.0).contains(&n[2])
-                && (-90.0..=90.0).contains(&n[1])
-                && (-90.0..=90.0).contains(&n[3])
-                && n[0] <= n[2]
-                && n[1] <= n[3];
-            if !ok {
-                return Err(invalid(
-                    "bbox",
-                    v,
-                    "west,south,east,north in degrees (CRS84), west ≤ east and south ≤ north",
-                ));
-            }
+            let b = <[f64; 4]>::try_from(n.as_slice())
+                .ok()
+                .and_then(|b| bbox_crs.bbox(b))
+                .ok_or_else(|| invalid("bbox", v, bbox_crs.bbox_expected()))?;
             canonical.push(("bbox".into(), v.clone()));
-            Some([n[0], n[1], n[2], n[3]])
+            if bbox_crs != Crs::Crs84 {
+                canonical.push(("bbox-crs".into(), bbox_crs.uri().into()));
+            }
+            Some(b)
+        }
+    };
+    // Filter geometries are CRS84 only; checked with or without a filter, as every value is.
+    if let Some(c) = q.get("filter-crs") {
+        if Crs::parse("filter-crs", c).ok() != Some(Crs::Crs84) {
+            return Err(ParamError::Unknown {
+                param: "filter-crs",
+                value: c.chars().take(80).collect(),
+                allowed: vec![Crs::Crs84.uri().into()],
+            }
+            .into());
+        }
+    }
+    let filter = match q.get("filter") {
+        None => {
+            if let Some(l) = q.get("filter-lang") {
+                crate::cql2::Lang::parse(l).ok_or_else(|| filter_lang_error(l))?;
+            }
+            None
+        }
+        Some(text) => {
+            let lang = match q.get("filter-lang") {
+                None => crate::cql2::Lang::Text,
+                Some(l) => crate::cql2::Lang::parse(l).ok_or_else(|| filter_lang_error(l))?,
+            };
+            let f = crate::cql2::compile(text, lang, &crate::cql2::queryables(layer))
+                .map_err(ItemsError::Filter)?;
+            canonical.push(("filter".into(), f.normalised()));
+            canonical.push(("filter-lang".into(), "cql2-text".into()));
+            Some(f)
         }
     };
     let mut filters = Vec::new();
@@ -182,11 +253,9 @@ pub fn parse(
                 "true" => true,
                 "false" => false,
                 _ => {
-                    return Err(invalid(
-                        "filter",
-                        v,
-                        format!("`{param}` takes true or false"),
-                    ))
+                    return Err(
+                        invalid("filter", v, format!("`{param}` takes true or false")).into(),
+                    )
                 }
             }),
             FieldType::Number => FilterValue::Float(
@@ -202,7 +271,8 @@ pub fn parse(
                         "filter",
                         v,
                         format!("`{param}` values are at most 64 characters"),
-                    ));
+                    )
+                    .into());
                 }
                 // PostgreSQL text cannot hold NUL, so no value with one can match; refuse it
                 // here rather than let the database fail on it.
@@ -211,7 +281,8 @@ pub fn parse(
                         "filter",
                         v,
                         format!("`{param}` values cannot contain NUL characters"),
-                    ));
+                    )
+                    .into());
                 }
                 FilterValue::Text(v.clone())
             }
@@ -234,7 +305,8 @@ pub fn parse(
                 param: "geometry",
                 value: other.chars().take(32).collect(),
                 allowed: vec!["none".into(), "wkt".into()],
-            })
+            }
+            .into())
         }
     };
     if wkt {
@@ -243,6 +315,9 @@ pub fn parse(
     Ok(ItemsQuery {
         layer,
         bbox,
+        bbox_crs,
+        crs,
+        filter,
         filters,
         limit,
         offset,
@@ -268,16 +343,42 @@ fn where_clause(
     };
     if let Some([w, s, e, n]) = q.bbox {
         // Web Mercator stops at ±85.0511°.
-        let clamp = |lat: f64| lat.clamp(-85.0511, 85.0511);
+        let clamp = |lat: f64| {
+            if q.bbox_crs.geographic() {
+                lat.clamp(-85.0511, 85.0511)
+            } else {
+                lat
+            }
+        };
         let p: Vec<String> = (0..4).map(|_| bind(next)).collect();
         for v in [w, clamp(s), e, clamp(n)] {
             args.add(v).map_err(sqlx::Error::Encode)?;
         }
+        let envelope = format!(
+            "ST_MakeEnvelope({}::float8, {}::float8, {}::float8, {}::float8, {})",
+            p[0],
+            p[1],
+            p[2],
+            p[3],
+            q.bbox_crs.srid()
+        );
+        // Meridians and parallels are straight in Web Mercator, so a degree box keeps its
+        // shape; a British National Grid box's edges are densified (1 km) before reprojection.
+        let envelope = if q.bbox_crs.geographic() {
+            format!("ST_Transform({envelope}, 3857)")
+        } else {
+            format!("ST_Transform(ST_Segmentize({envelope}, 1000), 3857)")
+        };
         conditions.push(format!(
-            "f.\"geom\" && ST_Transform(ST_MakeEnvelope({}, {}, {}, {}, 4326), 3857) \
-             and ST_Intersects(f.\"geom\", ST_Transform(ST_MakeEnvelope({0}, {1}, {2}, {3}, 4326), 3857))",
-            p[0], p[1], p[2], p[3]
+            "f.\"geom\" && {envelope} and ST_Intersects(f.\"geom\", {envelope})"
         ));
+    }
+    if let Some(filter) = &q.filter {
+        let columns = crate::cql2::Columns {
+            alias: "f",
+            geometry: "geom",
+        };
+        conditions.push(filter.to_sql(&columns, args, next)?);
     }
     for (column, value) in &q.filters {
         let p = bind(next);
@@ -380,13 +481,15 @@ pub async fn fetch(pool: &sqlx::PgPool, q: &ItemsQuery) -> Result<Page, sqlx::Er
         .collect::<Vec<_>>()
         .join(", ");
     // Only GeoJSON carries geometry; CSV and HTML would throw it away.
+    let geom = q.crs.transform_sql("f.\"geom\"");
+    let decimals = q.crs.decimals();
     let geometry = if q.format == Format::Json {
-        format!("ST_AsGeoJSON(ST_Transform(f.\"geom\", 4326), {COORDINATE_DECIMALS})")
+        format!("ST_AsGeoJSON({geom}, {decimals})")
     } else {
         "null::text".to_owned()
     };
     let wkt = if q.wkt {
-        format!(", ST_AsText(ST_Transform(f.\"geom\", 4326), {COORDINATE_DECIMALS}) as wkt")
+        format!(", ST_AsText({geom}, {decimals}) as wkt")
     } else {
         ", null::text as wkt".to_owned()
     };

@@ -1,11 +1,19 @@
-//! OGC API – Features (Part 1 Core, GeoJSON) and OGC API – Tiles over the same catalogue.
+//! OGC API – Features (Part 1 Core, GeoJSON; Part 2 CRS; Part 3 queryables and CQL2
+//! filters) and OGC API – Tiles over the same catalogue.
 //!
 //! Collections `lsoa`, `clusters`, `health_boards` are the tile layers; items come from the
-//! same tables (EPSG:4326 GeoJSON), and collection tiles go through the same tile engine
-//! as `/tiles` (mind the OGC order: `{tileMatrix}/{tileRow}/{tileCol}` = z/y/x).
+//! same tables (CRS84 GeoJSON unless `crs` asks for another, see [`crs`]), and collection
+//! tiles go through the same tile engine as `/tiles` (mind the OGC order:
+//! `{tileMatrix}/{tileRow}/{tileCol}` = z/y/x). Every OGC endpoint but the tiles refuses
+//! query parameters its API definition does not list, and answers JSON unless the client
+//! prefers HTML ([`negotiate`]).
 
+pub mod crs;
 pub mod features;
+pub mod gdal_download;
+pub mod negotiate;
 pub mod openapi;
+pub mod queryables;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -44,11 +52,20 @@ pub const WEB_MERCATOR_QUAD: &str =
     "http://www.opengis.net/def/tilematrixset/OGC/1.0/WebMercatorQuad";
 
 /// Conformance classes we implement.
-pub const CONFORMANCE: [&str; 9] = [
+pub const CONFORMANCE: [&str; 18] = [
     "http://www.opengis.net/spec/ogcapi-common-1/1.0/conf/core",
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
+    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/html",
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30",
+    "http://www.opengis.net/spec/ogcapi-features-2/1.0/conf/crs",
+    "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables",
+    "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/filter",
+    "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/features-filter",
+    "http://www.opengis.net/spec/cql2/1.0/conf/cql2-text",
+    "http://www.opengis.net/spec/cql2/1.0/conf/cql2-json",
+    "http://www.opengis.net/spec/cql2/1.0/conf/basic-cql2",
+    "http://www.opengis.net/spec/cql2/1.0/conf/advanced-comparison-operators",
     "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/core",
     "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/tileset",
     "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/tilesets-list",
@@ -62,6 +79,7 @@ pub fn router() -> Routes<AppState> {
         .get("/conformance", conformance)
         .get("/collections", collections)
         .get("/collections/{id}", collection)
+        .get("/collections/{id}/queryables", queryables)
         .get("/collections/{id}/items", items)
         .get("/collections/{id}/items/{feature}", item)
         .get("/downloads/{file}", download)
@@ -78,37 +96,20 @@ pub fn router() -> Routes<AppState> {
         )
 }
 
-/// Whether the landing page should be JSON: `f=json` or `f=html`, else the Accept header.
-/// Any other `f` is refused, like every other known parameter with a bad value.
-fn wants_json(headers: &HeaderMap, q: &HashMap<String, String>) -> Result<bool, StyleError> {
-    match q.get("f").map(String::as_str) {
-        Some("json") => Ok(true),
-        Some("html") => Ok(false),
-        Some(other) => Err(StyleError::Param(crate::error::ParamError::Unknown {
-            param: "f",
-            value: other.chars().take(32).collect(),
-            allowed: vec!["json".into(), "html".into()],
-        })),
-        None => Ok(headers
-            .get(header::ACCEPT)
-            .and_then(|a| a.to_str().ok())
-            .is_some_and(|a| a.contains("json") && !a.contains("text/html"))),
-    }
-}
-
-/// `GET /`: the OGC API landing page as JSON when asked for (`?f=json` or an Accept
-/// header preferring JSON, as GDAL and QGIS send), otherwise the map page.
+/// `GET /`: the OGC API landing page as JSON, or the map page for browsers (`f=html` or
+/// an Accept header preferring text/html).
 #[utoipa::path(get, path = "/", tag = "OGC API",
     params(("f" = Option<String>, Query, description = "json or html")),
     responses(
-        (status = 200, description = "Landing page: OGC API JSON with f=json (or Accept: application/json), otherwise the map page", content(("application/json" = Landing), ("text/html" = String))),
+        (status = 200, description = "Landing page: OGC API JSON, or the map page with f=html or an Accept header preferring text/html", content(("application/json" = Landing), ("text/html" = String))),
         crate::error::responses::BadRequest))]
 pub async fn landing(
     BaseUrl(base): BaseUrl,
     headers: HeaderMap,
     QueryParams(q): QueryParams,
 ) -> Result<Response, AppError> {
-    if !wants_json(&headers, &q)? {
+    negotiate::only_these(&q, &["f"])?;
+    if !negotiate::json_or_html(&headers, &q)? {
         return Ok(crate::web::map_page_response());
     }
     Ok(Json(json!({
@@ -128,10 +129,34 @@ pub async fn landing(
     .into_response())
 }
 
+/// JSON, or the same document as a page for a browser.
+fn json_or_page(
+    headers: &HeaderMap,
+    q: &HashMap<String, String>,
+    title: &str,
+    doc: Value,
+) -> Result<Response, AppError> {
+    negotiate::only_these(q, &["f"])?;
+    Ok(if negotiate::json_or_html(headers, q)? {
+        Json(doc).into_response()
+    } else {
+        negotiate::html_page(title, &doc)
+    })
+}
+
 #[utoipa::path(get, path = "/conformance", tag = "OGC API",
-    responses((status = 200, description = "OK", body = Conformance)))]
-async fn conformance() -> Json<Value> {
-    Json(json!({"conformsTo": CONFORMANCE}))
+    params(("f" = Option<String>, Query, description = "json or html")),
+    responses((status = 200, description = "OK", content(("application/json" = Conformance), ("text/html" = String))), crate::error::responses::BadRequest))]
+async fn conformance(
+    headers: HeaderMap,
+    QueryParams(q): QueryParams,
+) -> Result<Response, AppError> {
+    json_or_page(
+        &headers,
+        &q,
+        "Conformance",
+        json!({"conformsTo": CONFORMANCE}),
+    )
 }
 
 fn collection_json(id: LayerId, base: &str, data: &crate::db::DataVersion) -> Value {
@@ -147,14 +172,17 @@ fn collection_json(id: LayerId, base: &str, data: &crate::db::DataVersion) -> Va
         "title": layer.title,
         "description": description,
         "itemType": "feature",
-        "crs": [CRS84],
-        "storageCrs": "http://www.opengis.net/def/crs/EPSG/0/3857",
+        "crs": crs::Crs::uris(),
+        "storageCrs": crs::STORAGE_CRS,
         "extent": {"spatial": {"bbox": [[w, s, e, n]], "crs": CRS84}},
         "links": [
             {"href": format!("{base}/collections/{id}"), "rel": "self", "type": "application/json", "title": layer.title},
             {"href": format!("{base}/collections/{id}/items"), "rel": "items", "type": "application/geo+json", "title": "Items as GeoJSON"},
             {"href": format!("{base}/collections/{id}/items?f=csv"), "rel": "items", "type": "text/csv", "title": "Items as CSV"},
             {"href": format!("{base}/collections/{id}/items?f=html"), "rel": "items", "type": "text/html", "title": "Items as a table"},
+            {"href": format!("{base}/collections/{id}/queryables"), "rel": "http://www.opengis.net/def/rel/ogc/1.0/queryables", "type": queryables::SCHEMA_CONTENT_TYPE, "title": "Queryables (for filter)"},
+            {"href": format!("{base}/downloads/{id}.gpkg"), "rel": "enclosure", "type": gdal_download::GPKG_CONTENT_TYPE, "title": "The whole collection as GeoPackage"},
+            {"href": format!("{base}/downloads/{id}.fgb"), "rel": "enclosure", "type": gdal_download::FGB_CONTENT_TYPE, "title": "The whole collection as FlatGeobuf"},
             {"href": format!("{base}/collections/{id}/tiles"), "rel": "http://www.opengis.net/def/rel/ogc/1.0/tilesets-vector", "type": "application/json", "title": "Vector tiles"},
             {"href": format!("{base}/tiles/{id}"), "rel": "describedby", "type": "application/json", "title": "TileJSON"},
         ]
@@ -166,32 +194,69 @@ fn layer_of(id: &str) -> Result<LayerId, AppError> {
 }
 
 #[utoipa::path(get, path = "/collections", tag = "OGC API",
-    responses((status = 200, description = "OK", body = Collections), crate::error::responses::DataErrors))]
+    params(("f" = Option<String>, Query, description = "json or html")),
+    responses((status = 200, description = "OK", content(("application/json" = Collections), ("text/html" = String))), crate::error::responses::BadRequestOrData))]
 async fn collections(
     State(state): State<AppState>,
     BaseUrl(base): BaseUrl,
-) -> Result<Json<Value>, AppError> {
+    headers: HeaderMap,
+    QueryParams(q): QueryParams,
+) -> Result<Response, AppError> {
+    negotiate::only_these(&q, &["f"])?;
     let snapshot = state.snapshot().await?;
     let list: Vec<Value> = LayerId::ALL
         .iter()
         .map(|id| collection_json(*id, &base, &snapshot.data))
         .collect();
-    Ok(Json(json!({
+    let doc = json!({
         "links": [{"href": format!("{base}/collections"), "rel": "self", "type": "application/json"}],
         "collections": list,
-    })))
+    });
+    json_or_page(&headers, &q, "Collections", doc)
 }
 
-#[utoipa::path(get, path = "/collections/{collectionId}", tag = "OGC API", params(CollectionIdParam),
-    responses((status = 200, description = "OK", body = Collection), crate::error::responses::NotFoundOrData))]
+#[utoipa::path(get, path = "/collections/{collectionId}", tag = "OGC API",
+    params(CollectionIdParam, ("f" = Option<String>, Query, description = "json or html")),
+    responses((status = 200, description = "OK", content(("application/json" = Collection), ("text/html" = String))), crate::error::responses::LookupErrors))]
 async fn collection(
     State(state): State<AppState>,
     BaseUrl(base): BaseUrl,
+    headers: HeaderMap,
     PathParams(id): PathParams<String>,
-) -> Result<Json<Value>, AppError> {
+    QueryParams(q): QueryParams,
+) -> Result<Response, AppError> {
     let layer = layer_of(&id)?;
+    negotiate::only_these(&q, &["f"])?;
     let snapshot = state.snapshot().await?;
-    Ok(Json(collection_json(layer, &base, &snapshot.data)))
+    let title = layer.layer().title;
+    json_or_page(
+        &headers,
+        &q,
+        title,
+        collection_json(layer, &base, &snapshot.data),
+    )
+}
+
+/// `GET /collections/{id}/queryables`: what `filter` may name, as JSON Schema.
+#[utoipa::path(get, path = "/collections/{collectionId}/queryables", tag = "OGC API",
+    params(CollectionIdParam, ("f" = Option<String>, Query, description = "json or html")),
+    responses((status = 200, description = "JSON Schema of the queryables", content(("application/schema+json" = Object), ("text/html" = String))), crate::error::responses::LookupErrors))]
+async fn queryables(
+    BaseUrl(base): BaseUrl,
+    headers: HeaderMap,
+    PathParams(id): PathParams<String>,
+    QueryParams(q): QueryParams,
+) -> Result<Response, AppError> {
+    let layer = layer_of(&id)?;
+    let doc = queryables::schema(layer, &base);
+    let mut response = json_or_page(&headers, &q, "Queryables", doc)?;
+    if negotiate::json_or_html(&headers, &q)? {
+        response.headers_mut().insert(
+            header::CONTENT_TYPE,
+            header::HeaderValue::from_static(queryables::SCHEMA_CONTENT_TYPE),
+        );
+    }
+    Ok(response)
 }
 
 /// A query string from key-value pairs, percent-encoded: the page links of `/items`.
@@ -214,13 +279,13 @@ fn url_encode(s: &str) -> String {
         .collect()
 }
 
-/// `GET /downloads/{collection}.geojson` or `.csv`: the whole collection in one request
+/// `GET /downloads/{collection}.geojson`, `.csv`, `.gpkg` or `.fgb`: the whole collection in one request
 /// (every item, with the same filters, indicator and `lang` options as `/items`), as a
 /// file. A stable URL for Grafana, Superset and spreadsheets.
 #[utoipa::path(get, path = "/downloads/{file}", tag = "Downloads",
-    params(("file" = String, Path, description = "Collection id and .geojson or .csv")),
+    params(("file" = String, Path, description = "Collection id and .geojson, .csv, .gpkg or .fgb")),
     responses(
-        (status = 200, description = "File", content(("application/geo+json" = FeatureCollection), ("text/csv" = String))),
+        (status = 200, description = "File", content(("application/geo+json" = FeatureCollection), ("text/csv" = String), ("application/geopackage+sqlite3" = String), ("application/flatgeobuf" = String))),
         crate::error::responses::ClassifyErrors))]
 async fn download(
     State(state): State<AppState>,
@@ -231,13 +296,15 @@ async fn download(
     let allowed = || {
         LayerId::ALL
             .iter()
-            .flat_map(|l| [format!("{l}.geojson"), format!("{l}.csv")])
+            .flat_map(|l| openapi::DOWNLOADS.map(|(ext, _)| format!("{l}.{ext}")))
             .collect::<Vec<_>>()
     };
     let (id, ext) = file.rsplit_once('.').unwrap_or((&file, ""));
-    let (layer, format) = match (LayerId::parse(id), ext) {
-        (Some(l), "geojson") => (l, "json"),
-        (Some(l), "csv") => (l, "csv"),
+    let (layer, format, gdal) = match (LayerId::parse(id), ext) {
+        (Some(l), "geojson") => (l, "json", None),
+        (Some(l), "csv") => (l, "csv", None),
+        (Some(l), "gpkg") => (l, "json", Some(gdal_download::FileFormat::Gpkg)),
+        (Some(l), "fgb") => (l, "json", Some(gdal_download::FileFormat::Fgb)),
         _ => {
             return Err(StyleError::UnknownName {
                 what: "download",
@@ -247,10 +314,10 @@ async fn download(
             .into())
         }
     };
+    negotiate::only(&q, &openapi::items_parameter_names(layer, false))?;
     q.insert("f".into(), format.into());
     q.insert("limit".into(), features::MAX_LIMIT.to_string());
-    q.remove("offset");
-    let mut response = items_response(&state, &base, layer, q).await?;
+    let mut response = items_response(&state, &base, layer, q, gdal).await?;
     if let Ok(v) = header::HeaderValue::from_str(&format!("attachment; filename=\"{file}\"")) {
         response
             .headers_mut()
@@ -267,10 +334,16 @@ async fn download(
 async fn items(
     State(state): State<AppState>,
     BaseUrl(base): BaseUrl,
+    headers: HeaderMap,
     PathParams(id): PathParams<String>,
-    QueryParams(q): QueryParams,
+    QueryParams(mut q): QueryParams,
 ) -> Result<Response, AppError> {
-    items_response(&state, &base, layer_of(&id)?, q).await
+    let layer = layer_of(&id)?;
+    negotiate::only(&q, &openapi::items_parameter_names(layer, true))?;
+    if !q.contains_key("f") && negotiate::prefers_html(&headers) {
+        q.insert("f".into(), "html".into());
+    }
+    items_response(&state, &base, layer, q, None).await
 }
 
 /// One page of items and the snapshot whose indicator values belong with it.
@@ -292,9 +365,15 @@ async fn items_response(
     base: &str,
     layer: LayerId,
     q: HashMap<String, String>,
+    file: Option<gdal_download::FileFormat>,
 ) -> Result<Response, AppError> {
     let id = layer.as_str();
-    let parsed = features::parse(layer, &q, None)?;
+    let mut parsed = features::parse(layer, &q, None)?;
+    let crs = parsed.crs;
+    if file.is_some() && crs == crs::Crs::Epsg4326 {
+        // Files keep longitude, latitude order in EPSG:4326 (see gdal_download).
+        parsed.crs = crs::Crs::Crs84;
+    }
     let bom = crate::params::bom(&q)?;
     if !q.contains_key("indicator") {
         let snapshot = state.snapshot().await?;
@@ -347,9 +426,24 @@ async fn items_response(
             .collect(),
         None => columns,
     };
+    if let Some(file) = file {
+        let kinds = column_kinds(layer, &columns_of(&list, layer, false));
+        let named = kinds
+            .into_iter()
+            .zip(columns.iter())
+            .map(|((_, kind), label)| (label.clone(), kind))
+            .collect();
+        return gdal_download::respond(file, id, crs, named, list).await;
+    }
     match parsed.format {
         Format::Json => Ok((
-            [(header::CONTENT_TYPE, "application/geo+json")],
+            [
+                (header::CONTENT_TYPE, "application/geo+json".to_owned()),
+                (
+                    header::HeaderName::from_static("content-crs"),
+                    format!("<{}>", crs.uri()),
+                ),
+            ],
             Json(FeatureCollectionBody {
                 kind: "FeatureCollection",
                 number_matched: matched,
@@ -402,6 +496,24 @@ fn content_type(f: Format) -> &'static str {
     }
 }
 
+/// The type of each column, from the catalogue and the indicator value fields.
+fn column_kinds(layer: LayerId, columns: &[String]) -> Vec<(String, catalog::FieldType)> {
+    columns
+        .iter()
+        .map(|c| {
+            let kind = layer
+                .layer()
+                .fields
+                .iter()
+                .find(|f| f.name == c)
+                .map(|f| f.kind)
+                .or_else(|| catalog::values::value_field(c).map(|f| f.kind))
+                .unwrap_or(catalog::FieldType::String);
+            (c.clone(), kind)
+        })
+        .collect()
+}
+
 /// Column order: the catalogue's, then indicator columns, then WKT.
 fn columns_of(list: &[features::Feature], layer: LayerId, wkt: bool) -> Vec<String> {
     let mut columns: Vec<String> = layer
@@ -430,15 +542,17 @@ fn columns_of(list: &[features::Feature], layer: LayerId, wkt: bool) -> Vec<Stri
 #[utoipa::path(get, path = "/collections/{collectionId}/items/{featureId}", tag = "OGC API",
     params(CollectionIdParam, ("featureId" = String, Path, description = "Area code")),
     responses(
-        (status = 200, description = "OK", body = Feature, content_type = "application/geo+json"),
+        (status = 200, description = "OK", content(("application/geo+json" = Feature), ("text/html" = String))),
         crate::error::responses::FeatureErrors))]
 async fn item(
     State(state): State<AppState>,
     BaseUrl(base): BaseUrl,
+    headers: HeaderMap,
     PathParams((id, feature)): PathParams<(String, String)>,
     QueryParams(q): QueryParams,
 ) -> Result<Response, AppError> {
     let layer = layer_of(&id)?;
+    negotiate::only(&q, &openapi::item_parameter_names())?;
     let not_found = || {
         AppError::NotFound(format!(
             "/collections/{id}/items/{}",
@@ -470,7 +584,21 @@ async fn item(
         {"href": format!("{base}/collections/{id}/items/{}", url_encode(&feature)), "rel": "self", "type": "application/geo+json"},
         {"href": format!("{base}/collections/{id}"), "rel": "collection", "type": "application/json"},
     ]));
-    Ok(([(header::CONTENT_TYPE, "application/geo+json")], Json(f)).into_response())
+    if !negotiate::json_or_html(&headers, &q)? {
+        let doc = serde_json::to_value(&f).map_err(|e| AppError::Internal(e.to_string()))?;
+        return Ok(negotiate::html_page(&f.id, &doc));
+    }
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/geo+json".to_owned()),
+            (
+                header::HeaderName::from_static("content-crs"),
+                format!("<{}>", parsed.crs.uri()),
+            ),
+        ],
+        Json(f),
+    )
+        .into_response())
 }
 
 /// OGC WebMercatorQuad: 256-pixel tiles, zoom 0 to our deepest served zoom.

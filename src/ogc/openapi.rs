@@ -29,6 +29,8 @@ pub const OPENAPI_CONTENT_TYPE: &str = "application/vnd.oai.openapi+json;version
 pub struct Vocabulary {
     /// Indicator ids, catalogue order.
     pub indicators: Vec<String>,
+    /// The indicators with LSOA values (the WIMD ones), which `lsoa` items can carry.
+    pub lsoa_indicators: Vec<String>,
     /// Every period of any indicator, sorted.
     pub periods: Vec<String>,
     /// An example code for each collection's single-feature route.
@@ -65,6 +67,12 @@ impl Vocabulary {
         areas.extend(catalog.areas.keys().cloned());
         Vocabulary {
             indicators: catalog.indicators.iter().map(|i| i.id.clone()).collect(),
+            lsoa_indicators: catalog
+                .indicators
+                .iter()
+                .filter(|i| i.levels.contains(&Level::Lsoa))
+                .map(|i| i.id.clone())
+                .collect(),
             periods,
             examples,
             areas,
@@ -227,12 +235,122 @@ fn items_parameters(layer: LayerId, ip: &IndicatorParams<'_>, paged: bool) -> Ve
         };
         p.push(query(&name, &description, field_schema(kind)));
     }
-    if layer != LayerId::Lsoa {
-        p.push(ip.indicator(false));
-        p.push(ip.period());
-        p.extend(ip.classification());
+    p.extend(crs_parameters(true));
+    p.extend(filter_parameters());
+    p.push(indicator_param(layer, ip));
+    p.push(ip.period());
+    p.extend(ip.classification());
+    p
+}
+
+/// `indicator` on a collection's items: LSOAs carry only the indicators with LSOA values
+/// (the WIMD ones; others are a 400 there).
+fn indicator_param(layer: LayerId, ip: &IndicatorParams<'_>) -> Value {
+    if layer == LayerId::Lsoa {
+        query(
+            "indicator",
+            "Indicator id with LSOA values (see /indicators, levels)",
+            one_of(&ip.v.lsoa_indicators),
+        )
+    } else {
+        ip.indicator(false)
+    }
+}
+
+/// The names of a collection's items (`paged`) or download parameters: what the handlers
+/// accept, and nothing else (Features Part 1, query-param-unknown).
+pub fn items_parameter_names(layer: LayerId, paged: bool) -> Vec<String> {
+    let v = Vocabulary::default();
+    let ip = IndicatorParams { v: &v };
+    names(&items_parameters(layer, &ip, paged))
+}
+
+/// The names of a single feature's parameters.
+pub fn item_parameter_names() -> Vec<String> {
+    let v = Vocabulary::default();
+    let ip = IndicatorParams { v: &v };
+    names(&item_parameters(LayerId::Clusters, &ip))
+}
+
+fn names(list: &[Value]) -> Vec<String> {
+    list.iter()
+        .filter_map(|p| p["name"].as_str().map(str::to_owned))
+        .collect()
+}
+
+fn crs_uris() -> Value {
+    json!({"type": "string", "format": "uri", "enum": super::crs::Crs::uris(), "default": super::CRS84})
+}
+
+/// `crs` (and with `bbox`, `bbox-crs`): Features Part 2.
+fn crs_parameters(bbox: bool) -> Vec<Value> {
+    let mut p = vec![query(
+        "crs",
+        "CRS of the answer's geometry (Features Part 2); EPSG:4326 in its own axis order (lat, lon); the Content-Crs header says which",
+        crs_uris(),
+    )];
+    if bbox {
+        p.push(query(
+            "bbox-crs",
+            "CRS of bbox (default CRS84); in EPSG:27700 and EPSG:3857 bbox is min x, min y, max x, max y in metres; in EPSG:4326 south, west, north, east",
+            crs_uris(),
+        ));
     }
     p
+}
+
+/// `filter` and `filter-lang` on tiles: the lsoa and clusters layers draw only the
+/// features that match (health boards stay as context).
+fn tile_filter_parameters() -> Vec<Value> {
+    let mut p = filter_parameters();
+    p.truncate(2);
+    p[0]["description"] = json!(format!(
+        "CQL2 filter on the lsoa and clusters layers of the tile (each checked against its collection's queryables; health boards are drawn unfiltered), e.g. wimd_quintile = 1. At most {} characters.",
+        crate::cql2::MAX_LENGTH
+    ));
+    p
+}
+
+/// `filter`, `filter-lang`, `filter-crs`: Features Part 3 with CQL2.
+fn filter_parameters() -> Vec<Value> {
+    vec![
+        query(
+            "filter",
+            &format!(
+                "CQL2 filter on the collection's queryables (see /collections/{{collectionId}}/queryables): comparisons, AND/OR/NOT, LIKE, BETWEEN, IN, IS NULL, S_INTERSECTS(geometry, POINT|BBOX|POLYGON in CRS84), e.g. wimd_quintile = 1 AND hb_code = 'W11000028'. At most {} characters, nested at most {} deep.",
+                crate::cql2::MAX_LENGTH,
+                crate::cql2::MAX_DEPTH
+            ),
+            json!({"type": "string", "maxLength": crate::cql2::MAX_LENGTH}),
+        ),
+        query(
+            "filter-lang",
+            "Language of filter",
+            json!({"type": "string", "enum": crate::cql2::Lang::ALL, "default": "cql2-text"}),
+        ),
+        query(
+            "filter-crs",
+            "CRS of the filter's geometries: CRS84 only",
+            json!({"type": "string", "enum": [super::CRS84], "default": super::CRS84}),
+        ),
+    ]
+}
+
+/// A single feature's query parameters.
+fn item_parameters(layer: LayerId, ip: &IndicatorParams<'_>) -> Vec<Value> {
+    let mut params = vec![
+        query(
+            "f",
+            "Output format: GeoJSON (default unless the Accept header prefers text/html) or an HTML page",
+            json!({"type": "string", "enum": ["json", "html"]}),
+        ),
+        lang(),
+    ];
+    params.extend(crs_parameters(false));
+    params.push(indicator_param(layer, ip));
+    params.push(ip.period());
+    params.extend(ip.classification());
+    params
 }
 
 fn collection_id() -> Value {
@@ -277,7 +395,7 @@ fn tile_indicator_parameters(ip: &IndicatorParams<'_>) -> Vec<Value> {
 pub fn finish(mut doc: Value, base: &str, vocabulary: &Vocabulary) -> Value {
     let ip = IndicatorParams { v: vocabulary };
     doc["servers"] = json!([{"url": base}]);
-    doc["info"]["description"] = json!("Vector tiles, OGC API Features and Tiles, styles, legends and downloads for Wales's NHS primary care clusters. Unknown query parameters are ignored; every known one is checked, and a bad one is a 400 with a JSON error naming the allowed values.");
+    doc["info"]["description"] = json!("Vector tiles, OGC API Features and Tiles, styles, legends and downloads for Wales's NHS primary care clusters. Every known query parameter is checked, and a bad one is a 400 with a JSON error naming the allowed values. On the OGC API endpoints (landing page, conformance, collections, queryables, items, downloads) a parameter not listed here is a 400 (`query_param_unknown`); tiles, styles and legends ignore unknown ones (cache-busting). OGC endpoints answer JSON unless the Accept header prefers text/html (or f=html).");
     doc["info"]["license"] = json!({"name": "Data: Open Government Licence v3.0", "url": "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/"});
     let paths = match doc["paths"].take() {
         Value::Object(paths) => paths,
@@ -388,9 +506,6 @@ fn expand(route: &str, item: Value, ip: &IndicatorParams<'_>) -> Vec<(String, Va
                 ));
                 op["operationId"] = json!(format!("items_{id}"));
                 op["parameters"] = json!(items_parameters(layer, ip, true));
-                if layer == LayerId::Lsoa {
-                    drop_status(&mut op, "422");
-                }
                 (format!("/collections/{id}/items"), get(op))
             })
             .collect(),
@@ -409,12 +524,8 @@ fn expand(route: &str, item: Value, ip: &IndicatorParams<'_>) -> Vec<(String, Va
                 if let Some(code) = example {
                     feature_id["example"] = json!(code);
                 }
-                let mut params = vec![feature_id, lang()];
-                if layer != LayerId::Lsoa {
-                    params.push(ip.indicator(false));
-                    params.push(ip.period());
-                    params.extend(ip.classification());
-                }
+                let mut params = vec![feature_id];
+                params.extend(item_parameters(layer, ip));
                 op["parameters"] = json!(params);
                 (format!("/collections/{id}/items/{{featureId}}"), get(op))
             })
@@ -422,16 +533,13 @@ fn expand(route: &str, item: Value, ip: &IndicatorParams<'_>) -> Vec<(String, Va
         "/downloads/{file}" => LayerId::ALL
             .iter()
             .flat_map(|&layer| {
-                [("geojson", "application/geo+json"), ("csv", "text/csv")].map(|(ext, media)| {
+                DOWNLOADS.map(|(ext, media)| {
                     let id = layer.as_str();
                     let mut op = operation(&item);
                     op["summary"] = json!(format!("The whole {id} collection in one file, with the same filters and options as its items"));
                     op["operationId"] = json!(format!("download_{id}_{ext}"));
                     op["parameters"] = json!(items_parameters(layer, ip, false));
                     only_media(&mut op, media);
-                    if layer == LayerId::Lsoa {
-                        drop_status(&mut op, "422");
-                    }
                     (format!("/downloads/{id}.{ext}"), get(op))
                 })
             })
@@ -523,12 +631,14 @@ fn expand(route: &str, item: Value, ip: &IndicatorParams<'_>) -> Vec<(String, Va
                     set_param(op, "x", index.clone());
                     set_param(op, "y", json!({"anyOf": [index, {"type": "string", "pattern": "^[0-9]{1,7}\\.(pbf|mvt)$"}]}));
                     push_params(op, tile_indicator_parameters(ip));
+                    push_params(op, tile_filter_parameters());
                 }
                 "/collections/{collectionId}/tiles/WebMercatorQuad/{tileMatrix}/{tileRow}/{tileCol}" => {
                     set_param(op, "tileMatrix", zoom);
                     set_param(op, "tileRow", index.clone());
                     set_param(op, "tileCol", index);
                     push_params(op, tile_indicator_parameters(ip));
+                    push_params(op, tile_filter_parameters());
                 }
                 "/tiles/{layers}" => {
                     let with_json: Vec<String> = lists.iter().flat_map(|l| [l.clone(), format!("{l}.json")]).collect();
@@ -558,6 +668,14 @@ fn expand(route: &str, item: Value, ip: &IndicatorParams<'_>) -> Vec<(String, Va
         }
     }
 }
+
+/// The download formats: extension and media type.
+pub const DOWNLOADS: [(&str, &str); 4] = [
+    ("geojson", "application/geo+json"),
+    ("csv", "text/csv"),
+    ("gpkg", super::gdal_download::GPKG_CONTENT_TYPE),
+    ("fgb", super::gdal_download::FGB_CONTENT_TYPE),
+];
 
 /// `bom` on CSV downloads.
 fn bom() -> Value {
@@ -732,6 +850,7 @@ pub struct Tileset {
         super::conformance,
         super::collections,
         super::collection,
+        super::queryables,
         super::items,
         super::item,
         super::download,

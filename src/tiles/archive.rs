@@ -105,6 +105,7 @@ impl TileSource for Archive {
             layers: set.url_name(),
             coord,
             indicator: None,
+            filter: None,
         };
         Ok((key, ()))
     }

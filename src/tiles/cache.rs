@@ -26,6 +26,8 @@ pub struct TileKey {
     pub coord: TileCoord,
     /// Normalised indicator query, for indicator tiles.
     pub indicator: Option<String>,
+    /// Normalised CQL2 filter (cql2-text), for filtered tiles.
+    pub filter: Option<String>,
 }
 
 /// A rendered tile. Each compressed encoding is made the first time a client asks for it

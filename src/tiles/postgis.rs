@@ -15,11 +15,12 @@ use super::coord::TileCoord;
 use super::engine::TileEngine;
 use super::layers::LayerSet;
 use super::source::{Query, TileSource};
-use super::sql::TileQueries;
+use super::sql::{self as tile_sql, TileQueries};
 use crate::catalog::snapshot::Snapshot;
 use crate::catalog::store::{data_changed, Store};
 use crate::catalog::values::{value_field, TILE_VALUE_FIELDS};
 use crate::catalog::{LayerId, ALL_LAYERS_ALIAS};
+use crate::cql2::{self, Bind, Filter};
 use crate::db::CancellableConnection;
 use crate::error::{AppError, TileError};
 use crate::params;
@@ -166,6 +167,46 @@ fn needs_layer(set: &LayerSet, layer: LayerId) -> Result<(), TileError> {
     }
 }
 
+/// What a tile needs on a cache miss: the indicator's plan, and each filtered layer's
+/// checked CQL2 filter.
+pub struct TilePlan {
+    indicator: Option<IndicatorPlan>,
+    filters: Vec<(LayerId, Filter)>,
+}
+
+/// The layers a `filter` applies to: the set's LSOAs and clusters (boards stay as drawn,
+/// as context). The filter is checked against each one's queryables.
+fn tile_filters(set: &LayerSet, q: &Query) -> Result<Vec<(LayerId, Filter)>, AppError> {
+    let lang = match q.get("filter-lang") {
+        None => cql2::Lang::Text,
+        Some(l) => cql2::Lang::parse(l).ok_or_else(|| crate::error::ParamError::Unknown {
+            param: "filter-lang",
+            value: l.chars().take(32).collect(),
+            allowed: cql2::Lang::ALL.map(String::from).to_vec(),
+        })?,
+    };
+    let Some(text) = q.get("filter") else {
+        return Ok(Vec::new());
+    };
+    let layers: Vec<LayerId> = set
+        .layers()
+        .iter()
+        .copied()
+        .filter(|l| matches!(l, LayerId::Lsoa | LayerId::Clusters))
+        .collect();
+    if layers.is_empty() {
+        return Err(crate::error::FilterError::Type(
+            "tiles take a filter on the lsoa and clusters layers; this layer list has neither"
+                .into(),
+        )
+        .into());
+    }
+    layers
+        .into_iter()
+        .map(|l| Ok((l, cql2::compile(text, lang, &cql2::queryables(l))?)))
+        .collect()
+}
+
 /// One layer's MVT bytes and the data version its statement saw.
 struct LayerBytes {
     version: i64,
@@ -179,15 +220,41 @@ impl PostgisSource {
         layer: LayerId,
         coord: TileCoord,
         indicator: Option<&IndicatorArrays>,
+        filter: Option<&Filter>,
     ) -> Result<LayerBytes, AppError> {
         let with_values = indicator.filter(|a| a.layer == layer);
-        let statement = self.queries.get(layer, coord.z, with_values.is_some());
+        let (statement, binds) = match filter {
+            None => (
+                self.queries.get(layer, coord.z, with_values.is_some()),
+                Vec::new(),
+            ),
+            Some(f) => {
+                let columns = cql2::Columns {
+                    alias: "f",
+                    geometry: tile_sql::band_column(coord.z),
+                };
+                let mut next = tile_sql::bind_count(with_values.is_some());
+                let (condition, binds) = f.sql_and_binds(&columns, &mut next);
+                let text =
+                    tile_sql::filtered_tile_sql(layer, coord.z, with_values.is_some(), &condition);
+                (Arc::from(text), binds)
+            }
+        };
         let mut query: TileQuery<'_> = sqlx::query_as(sqlx::AssertSqlSafe(statement))
             .bind(i32::from(coord.z))
             .bind(i32::try_from(coord.x).unwrap_or(i32::MAX))
             .bind(i32::try_from(coord.y).unwrap_or(i32::MAX));
         if let Some(a) = with_values {
             query = a.bind(query);
+        }
+        for b in binds {
+            query = match b {
+                Bind::Text(v) => query.bind(v),
+                Bind::Int(v) => query.bind(v),
+                Bind::Float(v) => query.bind(v),
+                Bind::Bool(v) => query.bind(v),
+                Bind::Floats(v) => query.bind(v),
+            };
         }
         let pool = &self.store.db.pool;
         let (version, bytes) = self
@@ -207,14 +274,15 @@ impl PostgisSource {
     }
 
     /// Plans a tile at `snapshot`: the current one for a request, or a new version's before
-    /// it is switched in (the warm-up). Checks the zoom and the indicator options.
+    /// it is switched in (the warm-up). Checks the zoom, the indicator options and the
+    /// filter.
     pub fn plan_at(
         &self,
         snapshot: Arc<Snapshot>,
         set: &LayerSet,
         coord: TileCoord,
         q: &Query,
-    ) -> Result<(TileKey, Option<IndicatorPlan>), AppError> {
+    ) -> Result<(TileKey, TilePlan), AppError> {
         set.at_zoom(coord.z)?;
         let indicator = if q.contains_key("indicator") {
             let (layer, query) = validate_indicator(&snapshot, q)?;
@@ -224,37 +292,44 @@ impl PostgisSource {
             params::indicator_options_without_indicator(q, &snapshot.catalog)?;
             None
         };
+        let filters = tile_filters(set, q)?;
         let key = TileKey {
             version: snapshot.data.version,
             layers: set.url_name(),
             coord,
             indicator,
+            filter: filters.first().map(|(_, f)| f.normalised()),
         };
-        let plan = key.indicator.is_some().then(|| IndicatorPlan {
+        let indicator = key.indicator.is_some().then(|| IndicatorPlan {
             snapshot,
             query: q.clone(),
         });
-        Ok((key, plan))
+        Ok((key, TilePlan { indicator, filters }))
     }
 
     /// Renders a planned tile: one statement per layer (see [`TileSource::render`]).
     pub async fn render_planned(
         &self,
         key: &TileKey,
-        plan: &Option<IndicatorPlan>,
+        plan: &TilePlan,
         set: &LayerSet,
     ) -> Result<CachedTile, AppError> {
         let layers = set.at_zoom(key.coord.z)?;
-        let arrays = match plan {
+        let arrays = match &plan.indicator {
             Some(p) => Some(indicator_arrays(&p.snapshot, &p.query)?),
             None => None,
         };
-        let parts = try_join_all(
-            layers
+        let filter_of = |layer: LayerId| {
+            plan.filters
                 .iter()
-                .map(|&layer| self.fetch_layer(layer, key.coord, arrays.as_ref())),
-        )
-        .await?;
+                .find(|(l, _)| *l == layer)
+                .map(|(_, f)| f)
+        };
+        let parts =
+            try_join_all(layers.iter().map(|&layer| {
+                self.fetch_layer(layer, key.coord, arrays.as_ref(), filter_of(layer))
+            }))
+            .await?;
         if let Some(moved) = parts.iter().find(|p| p.version != key.version) {
             return Err(data_changed(key.version, moved.version));
         }
@@ -264,7 +339,7 @@ impl PostgisSource {
 }
 
 impl TileSource for PostgisSource {
-    type Plan = Option<IndicatorPlan>;
+    type Plan = TilePlan;
 
     fn layer_set(&self, text: &str) -> Result<LayerSet, TileError> {
         LayerSet::parse(text)

@@ -20,6 +20,46 @@ use crate::db::quote::{quote_ident, quote_literal};
 /// `indicator`, the cluster layer also joins the arrays described at
 /// [`TILE_VALUE_FIELDS`] (computed in Rust, where the classes are).
 pub fn layer_tile_sql(layer: LayerId, band_index: usize, indicator: bool) -> String {
+    layer_tile_sql_where(layer, band_index, indicator, None)
+}
+
+/// How many `$n` binds a layer statement takes before a filter's: z, x, y and, with
+/// `indicator`, the codes and one array per value field.
+pub fn bind_count(indicator: bool) -> usize {
+    if indicator {
+        4 + TILE_VALUE_FIELDS.len()
+    } else {
+        3
+    }
+}
+
+/// The band column a layer statement draws at zoom `z` (what a filter's S_INTERSECTS tests).
+pub fn band_column(z: u8) -> &'static str {
+    ZOOM_BANDS[band_of(z)].column
+}
+
+fn band_of(z: u8) -> usize {
+    ZOOM_BANDS
+        .iter()
+        .position(|b| z <= b.max_zoom)
+        .unwrap_or(ZOOM_BANDS.len() - 1)
+}
+
+/// A filtered tile's statement: [`layer_tile_sql`] with a CQL2 filter's condition, compiled
+/// by [`crate::cql2`] from the catalogue's columns (quoted) with every value a `$n` bind
+/// numbered after [`bind_count`]. Built per filtered request (filters are open-ended), but
+/// still only here.
+pub fn filtered_tile_sql(layer: LayerId, z: u8, indicator: bool, condition: &str) -> String {
+    let indicator = indicator && layer != LayerId::HealthBoards;
+    layer_tile_sql_where(layer, band_of(z), indicator, Some(condition))
+}
+
+fn layer_tile_sql_where(
+    layer: LayerId,
+    band_index: usize,
+    indicator: bool,
+    condition: Option<&str>,
+) -> String {
     let def = layer.layer();
     let band: &ZoomBand = &ZOOM_BANDS[band_index];
     let min_zoom = crate::catalog::band_min_zoom(band_index);
@@ -61,8 +101,9 @@ pub fn layer_tile_sql(layer: LayerId, band_index: usize, indicator: bool) -> Str
          select f.\"fid\", {properties}, \
          ST_AsMVTGeom({geom}, ST_TileEnvelope($1, $2, $3), {extent}, {buffer}, true) as geom \
          from \"atlas\".{table} as f{join} \
-         where {geom} && ST_TileEnvelope($1, $2, $3, margin => {margin})\
+         where {geom} && ST_TileEnvelope($1, $2, $3, margin => {margin}){condition}\
          ) as t where t.geom is not null) as \"mvt\"",
+        condition = condition.map(|c| format!(" and {c}")).unwrap_or_default(),
         name = quote_literal(layer.as_str()),
         extent = TILE_EXTENT,
         buffer = TILE_BUFFER,
@@ -99,10 +140,7 @@ impl TileQueries {
     /// The statement for `layer` at zoom `z`; `indicator` selects the cluster variant
     /// with indicator properties (clusters and LSOAs carry them; boards ignore it).
     pub fn get(&self, layer: LayerId, z: u8, indicator: bool) -> Arc<str> {
-        let band = ZOOM_BANDS
-            .iter()
-            .position(|b| z <= b.max_zoom)
-            .unwrap_or(ZOOM_BANDS.len() - 1);
+        let band = band_of(z);
         // Every (layer, band) pair was inserted by build().
         let indicator = indicator && layer != LayerId::HealthBoards;
         Arc::clone(&self.by_layer_band[&(layer, band, indicator)])
