@@ -18,7 +18,8 @@ pub mod queryables;
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use axum::extract::State;
+use axum::extract::{FromRequestParts, State};
+use axum::http::request::Parts;
 use axum::http::{header, HeaderMap};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -189,8 +190,21 @@ fn collection_json(id: LayerId, base: &str, data: &crate::db::DataVersion) -> Va
     })
 }
 
-fn layer_of(id: &str) -> Result<LayerId, AppError> {
-    LayerId::parse(id).ok_or_else(|| crate::tiles::layers::unknown_layer(id).into())
+/// The `{id}` of a collection route as its layer, as an extractor: an unknown collection
+/// is a 404 before the handler runs.
+struct Collection(LayerId);
+
+impl<S: Send + Sync> FromRequestParts<S> for Collection {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let PathParams(segments) =
+            PathParams::<HashMap<String, String>>::from_request_parts(parts, state).await?;
+        let id = segments.get("id").map_or("", String::as_str);
+        LayerId::parse(id)
+            .map(Collection)
+            .ok_or_else(|| crate::tiles::layers::unknown_layer(id).into())
+    }
 }
 
 #[utoipa::path(get, path = "/collections", tag = "OGC API",
@@ -222,10 +236,9 @@ async fn collection(
     State(state): State<AppState>,
     BaseUrl(base): BaseUrl,
     headers: HeaderMap,
-    PathParams(id): PathParams<String>,
+    Collection(layer): Collection,
     QueryParams(q): QueryParams,
 ) -> Result<Response, AppError> {
-    let layer = layer_of(&id)?;
     negotiate::only_these(&q, &["f"])?;
     let snapshot = state.snapshot().await?;
     let title = layer.layer().title;
@@ -244,10 +257,9 @@ async fn collection(
 async fn queryables(
     BaseUrl(base): BaseUrl,
     headers: HeaderMap,
-    PathParams(id): PathParams<String>,
+    Collection(layer): Collection,
     QueryParams(q): QueryParams,
 ) -> Result<Response, AppError> {
-    let layer = layer_of(&id)?;
     let doc = queryables::schema(layer, &base);
     let mut response = json_or_page(&headers, &q, "Queryables", doc)?;
     if negotiate::json_or_html(&headers, &q)? {
@@ -335,10 +347,9 @@ async fn items(
     State(state): State<AppState>,
     BaseUrl(base): BaseUrl,
     headers: HeaderMap,
-    PathParams(id): PathParams<String>,
+    Collection(layer): Collection,
     QueryParams(mut q): QueryParams,
 ) -> Result<Response, AppError> {
-    let layer = layer_of(&id)?;
     negotiate::only(&q, &openapi::items_parameter_names(layer, true))?;
     if !q.contains_key("f") && negotiate::prefers_html(&headers) {
         q.insert("f".into(), "html".into());
@@ -548,10 +559,10 @@ async fn item(
     State(state): State<AppState>,
     BaseUrl(base): BaseUrl,
     headers: HeaderMap,
+    Collection(layer): Collection,
     PathParams((id, feature)): PathParams<(String, String)>,
     QueryParams(q): QueryParams,
 ) -> Result<Response, AppError> {
-    let layer = layer_of(&id)?;
     negotiate::only(&q, &openapi::item_parameter_names())?;
     let not_found = || {
         AppError::NotFound(format!(
@@ -671,11 +682,10 @@ fn tileset_json(id: LayerId, base: &str) -> Value {
     responses((status = 200, description = "OK", body = Tilesets), crate::error::responses::NotFound))]
 async fn collection_tilesets(
     BaseUrl(base): BaseUrl,
-    PathParams(id): PathParams<String>,
+    Collection(layer): Collection,
 ) -> Result<Json<Value>, AppError> {
-    let layer = layer_of(&id)?;
     Ok(Json(
-        json!({"tilesets": [tileset_json(layer, &base)], "links": [{"href": format!("{base}/collections/{id}/tiles"), "rel": "self", "type": "application/json"}]}),
+        json!({"tilesets": [tileset_json(layer, &base)], "links": [{"href": format!("{base}/collections/{layer}/tiles"), "rel": "self", "type": "application/json"}]}),
     ))
 }
 
@@ -683,9 +693,9 @@ async fn collection_tilesets(
     responses((status = 200, description = "OK", body = Tileset), crate::error::responses::NotFound))]
 async fn collection_tileset(
     BaseUrl(base): BaseUrl,
-    PathParams(id): PathParams<String>,
+    Collection(layer): Collection,
 ) -> Result<Json<Value>, AppError> {
-    Ok(Json(tileset_json(layer_of(&id)?, &base)))
+    Ok(Json(tileset_json(layer, &base)))
 }
 
 /// `GET /collections/{id}/tiles/WebMercatorQuad/{tileMatrix}/{tileRow}/{tileCol}`: z/y/x
