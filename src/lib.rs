@@ -37,6 +37,7 @@ pub mod state;
 pub mod admin;
 pub mod api;
 pub mod export;
+pub mod fonts;
 pub mod metrics;
 pub mod ogc;
 pub mod profiles;
