@@ -6,7 +6,8 @@
 import { $, el } from './dom.js';
 import { linkPath } from './api.js';
 import { app, atlas, t, indicatorMeta } from './store.js';
-import { clusterTileFeature, highlight } from './mapview.js';
+import { clusterTileFeature, featureByCode, highlight } from './mapview.js';
+import { writeUrl } from './state.js';
 import { boardName, fieldLabel, noDataLabel, sigColor, sigLabel } from './vocabulary.js';
 
 function fmtValue(v, unit) {
@@ -106,11 +107,20 @@ export function renderInfo(feature) {
   $('info-body').replaceChildren(...children);
 }
 
+// The selection is part of the page's state, and so of its URL (`area`).
+function keepInUrl(code) {
+  if (!app.state) return;
+  app.state.area = code || '';
+  atlas.state = { ...atlas.state, area: app.state.area };
+  writeUrl(app.state);
+}
+
 /** Pins a feature: outlined on the map, shown in the card until cleared. */
 export function selectFeature(f) {
   app.selected = { code: f.properties.code, feature: f };
   highlight(app.selected.code);
   renderInfo(f);
+  keepInUrl(app.selected.code);
 }
 
 export function clearSelection() {
@@ -118,6 +128,25 @@ export function clearSelection() {
   highlight(null);
   renderInfo(null);
   $('cluster').value = '';
+  keepInUrl('');
+}
+
+/**
+ * Pins the area of `code` in the current view after a style change or a page load: a
+ * cluster from /data (indicator views) or an area from the loaded tiles. False when the
+ * view has no such area.
+ */
+export function restoreSelection(code) {
+  const fromData = app.data?.rows.some((r) => r.level === 'cluster' && r.code === code);
+  if (fromData) {
+    selectCluster(code);
+    if ($('cluster').querySelector(`option[value="${CSS.escape(code)}"]`)) $('cluster').value = code;
+    return true;
+  }
+  const f = featureByCode(code);
+  if (!f) return false;
+  selectFeature(f);
+  return true;
 }
 
 /** Pins a cluster chosen by code (the picker): its /data row, completed from the tiles. */
@@ -132,4 +161,5 @@ export function selectCluster(code) {
   app.selected = { code, feature: f };
   highlight(code);
   renderInfo(f);
+  keepInUrl(code);
 }

@@ -9,7 +9,7 @@
 import { $ } from './dom.js';
 import { getJson } from './api.js';
 import { app, atlas, t } from './store.js';
-import { langFrom, publicState, readState, styleKey, styleQuery, dataQuery, writeUrl } from './state.js';
+import { langFrom, publicState, readState, styleKey, styleQuery, dataQuery, urlProblems, writeUrl } from './state.js';
 import { loadVocabulary } from './vocabulary.js';
 import {
   applyBoardLayers, createMap, featureAt, highlight, placeCamera, prepareStyle, refit,
@@ -18,7 +18,8 @@ import {
 import { renderControls, renderClusterPicker, renderLinks, wireControls } from './controls.js';
 import { renderLegend } from './legend.js';
 import { renderFindings } from './findings.js';
-import { clearSelection, renderInfo, selectFeature } from './card.js';
+import { clearSelection, renderInfo, restoreSelection, selectFeature } from './card.js';
+import { addUrlWarnings, renderUrlWarnings } from './warnings.js';
 
 async function loadIndicators(lang) {
   if (!app.indicatorsCache[lang]) app.indicatorsCache[lang] = await getJson(`indicators?lang=${encodeURIComponent(lang)}`);
@@ -58,6 +59,7 @@ async function update(changes = {}, opts = {}) {
       if (gen !== app.generation) return;
     }
     renderControls();
+    renderUrlWarnings();
     const key = styleKey(state);
     const gens = { style: gen };
     const q = styleQuery(state);
@@ -76,6 +78,7 @@ async function update(changes = {}, opts = {}) {
     renderClusterPicker();
     renderLinks();
     if (needStyle) {
+      // The new style's tiles hold the selection again once loaded (restored below).
       app.selected = null;
       renderInfo(null);
       const loaded = waitForMap('style.load', () => styleGeneration() === gen);
@@ -95,6 +98,12 @@ async function update(changes = {}, opts = {}) {
     await waitIdle(gens);
     if (gen !== app.generation) return;
     if (app.selected) highlight(app.selected.code);
+    else if (state.area && !restoreSelection(state.area)) {
+      // A selection the new view has no such area for (or a mistyped link): say so once.
+      addUrlWarnings([{ param: 'area', value: state.area, reason: 'invalid' }]);
+      state.area = '';
+      writeUrl(state);
+    }
     atlas.legend = legend;
     atlas.state = publicState(state);
     atlas.ready = true;
@@ -130,10 +139,15 @@ function wireMap(map) {
     if ($('cluster').querySelector(`option[value="${CSS.escape(f.properties.code)}"]`)) $('cluster').value = f.properties.code;
   });
 
-  // Remember a view the user chose by panning / zooming (not our own fits).
+  // Remember a view the user chose by panning / zooming (not our own fits, which carry
+  // `atlasFit`). A wheel zoom's moveend carries no originalEvent, so a wheel turn is noted.
   // This is a state change too: `ready` goes false until the map is idle again.
+  let wheeled = false;
+  map.getCanvasContainer().addEventListener('wheel', () => { wheeled = true; }, { passive: true });
   map.on('moveend', (e) => {
-    if (!e.originalEvent || !app.state) return;
+    const byUser = !e.atlasFit && (e.originalEvent || wheeled);
+    wheeled = false;
+    if (!byUser || !app.state) return;
     const c = map.getCenter();
     app.state.camera = { z: map.getZoom(), lat: c.lat, lng: c.lng };
     atlas.state = publicState(app.state);
@@ -154,6 +168,7 @@ async function start() {
     const vocab = await loadVocabulary();
     app.indicators = await loadIndicators(langFrom(location.search, vocab));
     app.state = readState(location.search, vocab, app.indicators);
+    renderUrlWarnings(urlProblems(location.search, vocab, app.state));
     wireMap(createMap());
     wireControls(update);
     renderInfo(null);

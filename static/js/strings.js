@@ -59,6 +59,10 @@ export const STRINGS = {
     // vocabulary's significance labels.
     findingsCounts: { higher: 'higher', similar: 'similar', lower: 'lower', not_tested: 'not tested' },
     findingsVs: 'Clusters vs Wales:',
+    urlWarningTitle: 'This link could not be shown exactly:',
+    urlUnknown: '“{param}” is not a parameter of this map; it was ignored.',
+    urlInvalid: '“{param}={value}” is not a value this map can show; the default is shown instead.',
+    dismiss: 'Dismiss',
   },
   // DRAFT Welsh UI strings: need review by a Welsh speaker.
   cy: {
@@ -109,6 +113,10 @@ export const STRINGS = {
     loadError: 'Methu llwytho data’r map:',
     findingsCounts: { higher: 'uwch', similar: 'tebyg', lower: 'is', not_tested: 'heb eu profi' },
     findingsVs: 'Clystyrau o’u cymharu â Chymru:',
+    urlWarningTitle: 'Nid oedd modd dangos y ddolen hon yn union:',
+    urlUnknown: 'Nid yw “{param}” yn baramedr i’r map hwn; fe’i anwybyddwyd.',
+    urlInvalid: 'Nid yw “{param}={value}” yn werth y gall y map hwn ei ddangos; dangosir y rhagosodiad yn lle hynny.',
+    dismiss: 'Cau',
   },
 };
 
