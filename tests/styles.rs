@@ -659,6 +659,34 @@ async fn findings_count_flags_per_health_board() {
         "{} of {} clusters are significantly higher than Wales",
         ab["vs_wales"]["higher"], ab["clusters"]
     )));
+    // The Wales sentence agrees its verb with the count ("1 of 63 clusters is"), for every
+    // indicator and in every board sentence.
+    let list = get(&pool, "/indicators").await.json();
+    for ind in list["indicators"].as_array().unwrap() {
+        let f = get(&pool, &format!("/findings/{}", ind["id"].as_str().unwrap()))
+            .await
+            .json();
+        let higher = f["wales"]["higher"].as_u64().unwrap();
+        let verb = if higher == 1 { "is" } else { "are" };
+        let total: u64 = ["higher", "similar", "lower", "not_tested"]
+            .iter()
+            .map(|k| f["wales"][k].as_u64().unwrap())
+            .sum();
+        let summary = f["summary"].as_str().unwrap();
+        assert!(
+            summary.contains(&format!(
+                "{higher} of {total} clusters {verb} significantly"
+            )),
+            "{summary}"
+        );
+        for b in f["health_boards"].as_array().unwrap() {
+            let text = b["text"].as_str().unwrap();
+            assert!(
+                !text.contains(" 1 are ") && !text.contains("1 of 1 clusters"),
+                "{text}"
+            );
+        }
+    }
     let cy = get(&pool, "/findings/diabetes_17plus?lang=cy").await.json();
     assert!(cy["health_boards"][0]["text"]
         .as_str()

@@ -152,8 +152,8 @@ pub async fn get_findings(
         .collect();
     let summary = match lang {
         Lang::En => format!(
-            "Wales: {} of {} clusters are significantly higher than Wales for {} and {} significantly lower ({} not tested), at {} confidence.",
-            wales.higher, wales.total(), ip.indicator.title(lang), wales.lower, wales.not_tested, level.percent()
+            "Wales: {} of {} clusters {} significantly higher than Wales for {} and {} significantly lower ({} not tested), at {} confidence.",
+            wales.higher, wales.total(), words::is_are(wales.higher), ip.indicator.title(lang), wales.lower, wales.not_tested, level.percent()
         ),
         Lang::Cy => format!(
             "Cymru: mae {} o'r {} clwstwr yn sylweddol uwch na Chymru ar gyfer {}, a {} yn sylweddol is ({} heb eu profi), ar lefel hyder {}.",

@@ -20,6 +20,11 @@
 //  4. A link with bad parameters (unknown indicator, board, out-of-range classes, an
 //     unknown parameter) shows a visible role="alert" warning naming each, which the
 //     Dismiss button hides.
+//  5. One meaning per colour: for an indicator of every polarity, on the significance map
+//     of one board, each findings pill's swatch is the legend's colour for its flag, the
+//     selected cluster's card markers are too, the map pixel of that cluster is its
+//     legend colour, and the legend counts are the board's (they equal the pills and sum
+//     to the board's clusters in /data).
 // Screenshots: <dir>/map-labels-en.png, <dir>/map-labels-cy.png.
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
@@ -275,6 +280,66 @@ async function main() {
   check('an unknown area is named', areaWarn.includes('area'), { areaWarn });
   problems.splice(0, problems.length, ...problems.filter((p) => !/\/data\/diabetes|W11000099/.test(p)));
   noProblems('bad parameters');
+
+  // 5. One meaning per colour -------------------------------------------------------------------
+  const meta = await page2.evaluate(async () => (await fetch('indicators?lang=en')).json());
+  const byPolarity = {};
+  for (const i of meta.indicators) if (!byPolarity[i.polarity] && /\/tiles\/clusters\?/.test(i.links?.tiles || '')) byPolarity[i.polarity] = i.id;
+  summary.figures.polarities = byPolarity;
+  check('indicators of several polarities to compare', Object.keys(byPolarity).length >= 2, { byPolarity });
+  const HB = 'W11000028';
+  for (const [polarity, id] of Object.entries(byPolarity)) {
+    const data = await page2.evaluate(async (i) => (await fetch(`data/${i}?lang=en`)).json(), id);
+    const boardRows = data.rows.filter((r) => r.level === 'cluster' && r.hb_code === HB);
+    const pick = boardRows.find((r) => r.sig_vs_wales) || boardRows[0];
+    await page2.goto(`${base}/map?view=significance&indicator=${id}&vs=wales&hb=${HB}&area=${encodeURIComponent(pick.code)}`, { waitUntil: 'load' });
+    await waitReady(page2, `significance ${id}`);
+    const seen = await page2.evaluate(() => {
+      const rgb = (e) => getComputedStyle(e).backgroundColor;
+      return {
+        legend: Object.fromEntries([...document.querySelectorAll('#legend-entries li[data-key]')].map((li) => [li.dataset.key, {
+          color: rgb(li.querySelector('.swatch')), count: li.querySelector('.count') ? Number(li.querySelector('.count').textContent) : null,
+        }])),
+        pills: [...document.querySelectorAll('#findings .pill')].map((p) => ({ flag: p.dataset.flag, color: rgb(p.querySelector('i')), count: parseInt(p.textContent, 10) })),
+        card: [...document.querySelectorAll('#info .sig[data-flag]')].map((x) => ({ flag: x.dataset.flag, color: rgb(x.querySelector('i')) })),
+      };
+    });
+    const where = { polarity, id, seen };
+    check(`${polarity}: there are pills and card markers`, seen.pills.length > 0 && seen.card.length === 2, where);
+    for (const p of seen.pills) {
+      check(`${polarity}: pill ${p.flag} has the legend's colour`, seen.legend[p.flag]?.color === p.color, where);
+      check(`${polarity}: pill ${p.flag} counts what the legend counts`, seen.legend[p.flag]?.count === p.count, where);
+    }
+    for (const c of seen.card) check(`${polarity}: card marker ${c.flag} has the legend's colour`, seen.legend[c.flag]?.color === c.color, where);
+    const total = Object.values(seen.legend).reduce((a, e) => a + (e.count || 0), 0);
+    check(`${polarity}: legend counts are the board's clusters`, total === boardRows.length, { total, board: boardRows.length, ...where });
+    // The map draws the selected cluster in its legend colour (under a 0.9 fill over white).
+    const px = await page2.evaluate(async (code) => {
+      const { map } = window.atlas;
+      for (const l of map.getStyle().layers) if (l.type === 'symbol' || l.id.startsWith('selection')) map.setLayoutProperty(l.id, 'visibility', 'none');
+      await new Promise((r) => { map.once('idle', r); map.triggerRepaint(); });
+      const f = map.queryRenderedFeatures({ layers: ['significance-fill'] }).find((x) => x.properties.code === code);
+      if (!f) return null;
+      // A point inside the feature: probe a grid for one whose top feature is it.
+      const c = map.getCanvas();
+      for (let y = 5; y < c.clientHeight; y += 6) for (let x = 5; x < c.clientWidth; x += 6) {
+        const g = map.queryRenderedFeatures([x, y], { layers: ['significance-fill'] })[0];
+        if (g?.properties.code !== code) continue;
+        const all = [[x - 4, y], [x + 4, y], [x, y - 4], [x, y + 4]].every(([a, b]) => map.queryRenderedFeatures([a, b], { layers: ['significance-fill'] })[0]?.properties.code === code);
+        if (!all) continue;
+        const copy = document.createElement('canvas'); copy.width = c.width; copy.height = c.height;
+        const ctx = copy.getContext('2d'); ctx.drawImage(c, 0, 0);
+        const ratio = c.width / c.clientWidth;
+        const d = ctx.getImageData(Math.round(x * ratio), Math.round(y * ratio), 1, 1).data;
+        return { flag: g.properties.sig_vs_wales, rgb: [d[0], d[1], d[2]] };
+      }
+      return null;
+    }, pick.code);
+    const legendRgb = px && seen.legend[px.flag]?.color.match(/\d+/g).map(Number).map((v) => Math.round(0.9 * v + 0.1 * 255));
+    check(`${polarity}: the map draws the cluster in the legend's colour`, px && legendRgb
+      && px.rgb.every((v, k) => Math.abs(v - legendRgb[k]) <= 12), { px, legendRgb, ...where });
+  }
+  noProblems('colours');
 }
 
 main().then(() => finish(0)).catch((err) => finish(1, err instanceof CheckFailed ? err.message : (err?.stack || String(err))));
