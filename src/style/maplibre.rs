@@ -78,6 +78,9 @@ fn label(id: &str, source: &str, source_layer: &str, font: &str, size: Value, la
             "text-size": size,
             "text-max-width": 8,
             "text-padding": 4,
+            // A polygon is labelled once per tile it spans; a label that would cross a
+            // tile edge is dropped, which removes most of the repeats.
+            "symbol-avoid-edges": true,
         },
         "paint": {
             "text-color": "#1a1a1a",
@@ -118,6 +121,8 @@ fn label_layers(lang: Lang, lsoa_source: &str) -> Vec<Value> {
         lang,
     );
     board["maxzoom"] = json!(CLUSTER_LABEL_ZOOM + 1);
+    // Board names are long: keep them well apart, so a board's repeats collide away.
+    board["layout"]["text-padding"] = json!(24);
     vec![lsoa, cluster, board]
 }
 

@@ -43,6 +43,10 @@ export function renderInfo(feature) {
   const T = t(), s = app.state, lang = s.lang;
   const label = (name) => fieldLabel(name, lang);
   $('info-close').hidden = !app.selected;
+  // Phones show the card as a bottom sheet only while it has something to show.
+  document.body.classList.toggle('has-details', !!feature);
+  $('overlay').classList.toggle('wide', !!feature && !!app.selected && app.selected.code === feature.properties.code
+    && feature.layer !== 'lsoa');
   if (!feature) {
     $('info-title').textContent = T.infoTitle;
     $('info-body').replaceChildren(el('p', { class: 'placeholder' }, T.infoHint));
@@ -54,7 +58,8 @@ export function renderInfo(feature) {
     $('info-title').textContent = p.name_wimd || name;
     const domainQuintile = `${s.domain}_quintile`;
     const pairs = [
-      [fieldLabel('lsoa', lang), `${name} (${p.code})`],
+      // Overview tiles carry no names: the code alone, not "W01000710 (W01000710)".
+      [fieldLabel('lsoa', lang), name && name !== p.code ? `${name} (${p.code})` : p.code],
       [label('wimd_rank'), `${p.wimd_rank} ${T.rankOf}`],
       [label('wimd_decile'), String(p.wimd_decile)],
       [label('wimd_quintile'), String(p.wimd_quintile)],
@@ -100,7 +105,11 @@ export function renderInfo(feature) {
     const q = lang === 'cy' ? '?lang=cy' : '';
     children.push(el('section', { class: 'profile', 'aria-label': T.whoLivesHere },
       el('h3', {}, T.whoLivesHere),
-      el('img', { class: 'chart', id: 'pyramid-chart', src: linkPath(`${profile}/pyramid.svg${q}`), alt: T.pyramidAlt, width: '480', height: '178' }),
+      // The pyramid's vintage (mid-2024) differs from the card's population (mid-2020):
+      // its caption says so in words, not only in the image's alt text.
+      el('figure', { class: 'chart-figure' },
+        el('img', { class: 'chart', id: 'pyramid-chart', src: linkPath(`${profile}/pyramid.svg${q}`), alt: T.pyramidAlt, width: '480', height: '178' }),
+        el('figcaption', { class: 'sub' }, T.pyramidAlt)),
       el('img', { class: 'chart', id: 'deprivation-chart', src: linkPath(`${profile}/deprivation.svg${q}`), alt: T.deprivationAlt, width: '480', height: '150' }),
       el('p', { class: 'sub' }, el('a', { href: linkPath(`${profile}${q}`) }, T.profileData))));
   }

@@ -20,6 +20,7 @@ import { renderLegend } from './legend.js';
 import { renderFindings } from './findings.js';
 import { clearSelection, renderInfo, restoreSelection, selectFeature } from './card.js';
 import { addUrlWarnings, renderUrlWarnings } from './warnings.js';
+import { foldAttribution, renderLayout, wireLayout } from './layout.js';
 
 async function loadIndicators(lang) {
   if (!app.indicatorsCache[lang]) app.indicatorsCache[lang] = await getJson(`indicators?lang=${encodeURIComponent(lang)}`);
@@ -60,6 +61,7 @@ async function update(changes = {}, opts = {}) {
     }
     renderControls();
     renderUrlWarnings();
+    renderLayout();
     const key = styleKey(state);
     const gens = { style: gen };
     const q = styleQuery(state);
@@ -171,9 +173,11 @@ async function start() {
     renderUrlWarnings(urlProblems(location.search, vocab, app.state));
     wireMap(createMap());
     wireControls(update);
+    wireLayout();
     renderInfo(null);
     const camera = !!app.state.camera;
     await update({}, { fit: !camera, camera });
+    foldAttribution();
   } catch (err) {
     document.body.classList.remove('is-loading');
     showError(err);

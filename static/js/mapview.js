@@ -29,7 +29,8 @@ export function createMap() {
   map.touchZoomRotate.disableRotation();
   map.keyboard.disableRotation();
   map.addControl(new maplibregl.NavigationControl({ showCompass: false }), 'top-left');
-  map.addControl(new maplibregl.AttributionControl({ compact: false }), 'bottom-right');
+  // On a narrow screen the attribution folds to its (i) button instead of covering the map.
+  map.addControl(new maplibregl.AttributionControl({ compact: window.matchMedia('(max-width: 720px)').matches }), 'bottom-right');
   app.map = map;
   atlas.map = map;
   atlas.maplibreVersion = maplibregl.getVersion();

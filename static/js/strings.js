@@ -63,6 +63,10 @@ export const STRINGS = {
     urlUnknown: '“{param}” is not a parameter of this map; it was ignored.',
     urlInvalid: '“{param}={value}” is not a value this map can show; the default is shown instead.',
     dismiss: 'Dismiss',
+    showOptions: 'Map options',
+    hideOptions: 'Hide map options',
+    showKey: 'Show the key',
+    hideKey: 'Hide the key',
   },
   // DRAFT Welsh UI strings: need review by a Welsh speaker.
   cy: {
@@ -117,6 +121,10 @@ export const STRINGS = {
     urlUnknown: 'Nid yw “{param}” yn baramedr i’r map hwn; fe’i anwybyddwyd.',
     urlInvalid: 'Nid yw “{param}={value}” yn werth y gall y map hwn ei ddangos; dangosir y rhagosodiad yn lle hynny.',
     dismiss: 'Cau',
+    showOptions: 'Dewisiadau’r map',
+    hideOptions: 'Cuddio dewisiadau’r map',
+    showKey: 'Dangos yr allwedd',
+    hideKey: 'Cuddio’r allwedd',
   },
 };
 
