@@ -4,7 +4,9 @@
 //! - map_page.mjs: labels drawn (en and cy), only the tile layers drawn are requested,
 //!   the URL round trip (selected cluster, wheel zoom), the bad-parameter warning, and one
 //!   meaning per colour (pills, card markers, legend and map for every polarity);
-//! - map_layout.mjs: the phone (390×844) and laptop (1366×768) layouts.
+//! - map_layout.mjs: the phone (390×844) and laptop (1366×768) layouts;
+//! - map_tools.mjs: cluster search (Welsh name, English name, code) and the CSV and PNG
+//!   exports.
 //!
 //! Screenshots are kept in tests/artifacts/.
 
@@ -62,4 +64,9 @@ async fn map_page_layout_on_a_phone_and_a_laptop_in_chromium() {
         ],
     )
     .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn map_page_search_and_exports_in_chromium() {
+    run_script("map_tools.mjs", &["map-export.png"]).await;
 }

@@ -23,14 +23,21 @@ function boardCounts(legend) {
   return counts;
 }
 
-export function renderLegend(legend) {
-  // Wales-wide counts would contradict a board's pills; with a board and no rows to count
-  // (the deprivation map), none are shown.
+/**
+ * The count to show beside each legend entry (key -> count or null). Wales-wide counts
+ * would contradict a board's pills; with a board and no rows to count (the deprivation
+ * map), none are shown. The PNG export draws the same counts.
+ */
+export function shownCounts(legend) {
   const byBoard = boardCounts(legend);
-  const countOf = (e) => {
+  return (e) => {
     if (app.state.hb) return byBoard ? byBoard.get(String(e.key)) : null;
     return e.count;
   };
+}
+
+export function renderLegend(legend) {
+  const countOf = shownCounts(legend);
   $('legend-title').textContent = legend.title;
   $('legend-subtitle').textContent = legend.subtitle || '';
   const items = legend.entries.map((e) => el('li', { 'data-key': String(e.key) },

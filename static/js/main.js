@@ -18,9 +18,11 @@ import {
 import { renderControls, renderClusterPicker, renderLinks, wireControls } from './controls.js';
 import { renderLegend } from './legend.js';
 import { renderFindings } from './findings.js';
-import { clearSelection, renderInfo, restoreSelection, selectFeature } from './card.js';
+import { clearSelection, renderInfo, restoreSelection, selectCluster, selectFeature } from './card.js';
 import { addUrlWarnings, renderUrlWarnings } from './warnings.js';
 import { foldAttribution, renderLayout, wireLayout } from './layout.js';
+import { renderSearch, wireSearch } from './search.js';
+import { renderExport, wireExport } from './export.js';
 
 async function loadIndicators(lang) {
   if (!app.indicatorsCache[lang]) app.indicatorsCache[lang] = await getJson(`indicators?lang=${encodeURIComponent(lang)}`);
@@ -78,6 +80,8 @@ async function update(changes = {}, opts = {}) {
     renderLegend(legend);
     renderFindings(findings);
     renderClusterPicker();
+    renderSearch();
+    renderExport();
     renderLinks();
     if (needStyle) {
       // The new style's tiles hold the selection again once loaded (restored below).
@@ -174,6 +178,8 @@ async function start() {
     wireMap(createMap());
     wireControls(update);
     wireLayout();
+    wireSearch(selectCluster);
+    wireExport();
     renderInfo(null);
     const camera = !!app.state.camera;
     await update({}, { fit: !camera, camera });
