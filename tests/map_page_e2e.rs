@@ -5,8 +5,8 @@
 //!   the URL round trip (selected cluster, wheel zoom), the bad-parameter warning, and one
 //!   meaning per colour (pills, card markers, legend and map for every polarity);
 //! - map_layout.mjs: the phone (390×844) and laptop (1366×768) layouts;
-//! - map_tools.mjs: cluster search (Welsh name, English name, code) and the CSV and PNG
-//!   exports.
+//! - map_tools.mjs: cluster search (Welsh name, English name, code), the CSV and PNG
+//!   exports, and the board table tab (built on /summary, selection shared with the map).
 //!
 //! Screenshots are kept in tests/artifacts/.
 
@@ -68,5 +68,5 @@ async fn map_page_layout_on_a_phone_and_a_laptop_in_chromium() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn map_page_search_and_exports_in_chromium() {
-    run_script("map_tools.mjs", &["map-export.png"]).await;
+    run_script("map_tools.mjs", &["map-export.png", "map-table.png"]).await;
 }

@@ -8,6 +8,7 @@ import { linkPath } from './api.js';
 import { app, atlas, t, indicatorMeta } from './store.js';
 import { clusterTileFeature, featureByCode, highlight } from './mapview.js';
 import { writeUrl } from './state.js';
+import { markTableSelection } from './table.js';
 import { boardName, fieldLabel, noDataLabel, sigColor, sigLabel } from './vocabulary.js';
 
 function fmtValue(v, unit) {
@@ -122,6 +123,7 @@ function keepInUrl(code) {
   app.state.area = code || '';
   atlas.state = { ...atlas.state, area: app.state.area };
   writeUrl(app.state);
+  markTableSelection();
 }
 
 /** Pins a feature: outlined on the map, shown in the card until cleared. */

@@ -23,6 +23,7 @@ import { addUrlWarnings, renderUrlWarnings } from './warnings.js';
 import { foldAttribution, renderLayout, wireLayout } from './layout.js';
 import { renderSearch, wireSearch } from './search.js';
 import { renderExport, wireExport } from './export.js';
+import { markTableSelection, renderTable, showTab } from './table.js';
 
 async function loadIndicators(lang) {
   if (!app.indicatorsCache[lang]) app.indicatorsCache[lang] = await getJson(`indicators?lang=${encodeURIComponent(lang)}`);
@@ -82,6 +83,7 @@ async function update(changes = {}, opts = {}) {
     renderClusterPicker();
     renderSearch();
     renderExport();
+    renderTable(chooseFromTable).catch(showError);
     renderLinks();
     if (needStyle) {
       // The new style's tiles hold the selection again once loaded (restored below).
@@ -110,6 +112,7 @@ async function update(changes = {}, opts = {}) {
       state.area = '';
       writeUrl(state);
     }
+    markTableSelection();
     atlas.legend = legend;
     atlas.state = publicState(state);
     atlas.ready = true;
@@ -119,6 +122,29 @@ async function update(changes = {}, opts = {}) {
     document.body.classList.remove('is-loading');
     showError(err);
   }
+}
+
+// A row of the board table: a cluster is selected (as on the map); on the Wales table, a
+// board is chosen.
+function chooseFromTable(area) {
+  if (area.level === 'health_board') {
+    clearSelection();
+    update({ hb: area.code }, { fit: true });
+    return;
+  }
+  selectCluster(area.code);
+  if ($('cluster').querySelector(`option[value="${CSS.escape(area.code)}"]`)) $('cluster').value = area.code;
+  markTableSelection();
+}
+
+function switchTab(which) {
+  app.state.tab = which;
+  atlas.state = publicState(app.state);
+  writeUrl(app.state);
+  showTab(which, (table) => {
+    if (table) renderTable(chooseFromTable).then(markTableSelection).catch(showError);
+    else app.map.triggerRepaint();
+  });
 }
 
 // ---------------------------------------------------------------------------------------
@@ -178,8 +204,11 @@ async function start() {
     wireMap(createMap());
     wireControls(update);
     wireLayout();
-    wireSearch(selectCluster);
+    wireSearch((code) => { selectCluster(code); markTableSelection(); });
     wireExport();
+    $('tab-map').addEventListener('click', () => switchTab('map'));
+    $('tab-table').addEventListener('click', () => switchTab('table'));
+    showTab(app.state.tab);
     renderInfo(null);
     const camera = !!app.state.camera;
     await update({}, { fit: !camera, camera });

@@ -33,7 +33,7 @@ export function validBreaks(v) { return BREAKS.test(v); }
 
 /** Every parameter the page's URL may carry. */
 export const URL_PARAMS = ['view', 'domain', 'indicator', 'period', 'method', 'classes', 'palette', 'breaks',
-  'vs', 'hb', 'lang', 'area', 'z', 'lat', 'lng'];
+  'vs', 'hb', 'lang', 'area', 'tab', 'z', 'lat', 'lng'];
 
 /**
  * What in a query string the page could not use: `{ param, value, reason }` with reason
@@ -51,7 +51,7 @@ export function urlProblems(search, vocab, s) {
     let ok = true;
     switch (k) {
       case 'view': case 'domain': case 'indicator': case 'period': case 'method': case 'palette':
-      case 'vs': case 'hb': case 'lang': ok = s[k] === v; break;
+      case 'vs': case 'hb': case 'lang': case 'tab': ok = s[k] === v; break;
       case 'classes': ok = s.view !== 'indicator' || s.method === 'manual' || String(s.classes) === v; break;
       case 'breaks': ok = validBreaks(v); break;
       case 'z': case 'lat': case 'lng': ok = !!s.camera && Number(v) === s.camera[k]; break;
@@ -91,6 +91,7 @@ export function readState(search, vocab, meta) {
   s.vs = benchmarks.includes(p.get('vs')) ? p.get('vs') : benchmarks[0];
   s.hb = vocab.health_boards.some((b) => b.code === p.get('hb')) ? p.get('hb') : '';
   s.area = p.get('area') || '';
+  s.tab = p.get('tab') === 'table' ? 'table' : 'map';
   const z = num(p.get('z')), lat = num(p.get('lat')), lng = num(p.get('lng'));
   s.camera = (z !== null && lat !== null && lng !== null && Math.abs(lat) <= 85 && Math.abs(lng) <= 180)
     ? { z: Math.min(ZOOM.max, Math.max(ZOOM.min, z)), lat, lng } : null;
@@ -122,6 +123,7 @@ export function pageQuery(s) {
   if (s.hb) p.set('hb', s.hb);
   p.set('lang', s.lang);
   if (s.area) p.set('area', s.area);
+  if (s.tab === 'table') p.set('tab', 'table');
   if (s.camera) {
     p.set('z', s.camera.z.toFixed(2));
     p.set('lat', s.camera.lat.toFixed(4));

@@ -15,7 +15,11 @@
 //  3. PNG export: the download is a PNG as wide as the map canvas and taller (the
 //     attribution is drawn below), its map part is the canvas's picture (not blank: many
 //     colours), and the legend's swatch colours appear in its top-right corner.
-// Screenshot: <dir>/map-export.png (the exported picture itself).
+//  4. Board table tab (tab=table&hb=…): one row per area of /summary/{board}, each cell on
+//     the summary's colour; choosing a cluster's row selects it (state, URL, map outline
+//     after switching to the map) and a cluster chosen elsewhere is marked in the table;
+//     a heading sorts by that indicator.
+// Screenshots: <dir>/map-export.png (the exported picture itself), <dir>/map-table.png.
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import fs from 'node:fs';
@@ -210,6 +214,63 @@ async function main() {
   check('the PNG is not blank', picture.colours > 50, picture);
   check('the PNG has the legend\'s swatches', picture.legendSwatches === legendColors.length, { picture, legendColors });
   noProblems('exports');
+
+  // 4. Board table ------------------------------------------------------------------------------
+  await page.goto(`${base}/map?view=indicator&indicator=copd&hb=${HB}&tab=table`, { waitUntil: 'load' });
+  await waitReady(page, 'table');
+  await page.waitForSelector('#board-table tbody tr');
+  const summaryDoc = await page.evaluate(async (hb) => (await fetch(`summary/${hb}?lang=en`)).json(), HB);
+  const table = await page.evaluate(() => ({
+    mapHidden: (() => {
+      const t = document.getElementById('table-panel').getBoundingClientRect(), m = document.getElementById('map-wrap').getBoundingClientRect();
+      return !document.getElementById('table-panel').hidden && t.top <= m.top && t.bottom >= m.bottom && t.left <= m.left && t.right >= m.right;
+    })(),
+    rows: [...document.querySelectorAll('#board-table tbody tr')].map((tr) => ({
+      code: tr.dataset.code,
+      copd: (() => { const td = tr.querySelector('td[data-indicator="copd"]'); return td ? { bg: getComputedStyle(td).backgroundColor, text: td.textContent } : null; })(),
+    })),
+  }));
+  const copdRow = summaryDoc.rows.findIndex((r) => r.indicator === 'copd');
+  const rgb = (hex) => `rgb(${hex.match(/[0-9a-f]{2}/gi).map((h) => parseInt(h, 16)).join(', ')})`;
+  check('the table tab replaces the map', table.mapHidden, table);
+  check('the table has a row per area of /summary', table.rows.length === summaryDoc.columns.length
+    && summaryDoc.columns.every((c) => table.rows.some((r) => r.code === c.code)), { rows: table.rows.length, columns: summaryDoc.columns.length });
+  for (const [i, col] of summaryDoc.columns.entries()) {
+    const cell = summaryDoc.rows[copdRow].cells[i];
+    const row = table.rows.find((r) => r.code === col.code);
+    if (cell.color_vs_wales) check(`table: ${col.code} is on the summary's colour`, row.copd?.bg === rgb(cell.color_vs_wales), { cell, row });
+  }
+  await page.screenshot({ path: path.join(shotDir, 'map-table.png') });
+  summary.screenshots.push('map-table.png');
+  const chosen = summaryDoc.columns.find((c) => c.level === 'cluster');
+  await page.click(`#board-table .area-button[data-code="${chosen.code}"]`);
+  const afterChoose = await page.evaluate(() => ({
+    area: window.atlas.state.area, url: new URL(location.href).searchParams.get('area'),
+    selected: [...document.querySelectorAll('#board-table tr.selected')].map((tr) => tr.dataset.code),
+  }));
+  check('choosing a table row selects the cluster', afterChoose.area === chosen.code && afterChoose.url === chosen.code
+    && afterChoose.selected.length === 1 && afterChoose.selected[0] === chosen.code, afterChoose);
+  await page.click('#board-table thead th[data-indicator="copd"] button');
+  const sorted = await page.evaluate(() => [...document.querySelectorAll('#board-table tbody tr')].map((tr) => tr.dataset.code));
+  const byValue = summaryDoc.columns.map((c, i) => ({ code: c.code, v: summaryDoc.rows[copdRow].cells[i].value }))
+    .filter((x) => x.v !== null).sort((a, b) => a.v - b.v).map((x) => x.code);
+  check('a heading sorts the table by that indicator', JSON.stringify(sorted.slice(0, byValue.length)) === JSON.stringify(byValue), { sorted, byValue });
+  await page.click('#tab-map');
+  await page.evaluate(() => new Promise((r) => { window.atlas.map.once('idle', r); window.atlas.map.triggerRepaint(); }));
+  const onMap = await page.evaluate(() => ({
+    shown: document.getElementById('table-panel').hidden, tab: new URL(location.href).searchParams.get('tab'),
+    outline: JSON.stringify(window.atlas.map.getFilter('selection')), height: document.getElementById('map').clientHeight,
+  }));
+  check('back on the map, the table\'s choice is selected there', onMap.shown && onMap.tab === null && onMap.height > 300
+    && onMap.outline.includes(chosen.code), onMap);
+  const another = summaryDoc.columns.find((c) => c.level === 'cluster' && c.code !== chosen.code);
+  await page.fill('#search', another.code);
+  await page.press('#search', 'Enter');
+  await page.click('#tab-table');
+  await page.waitForSelector('#board-table tbody tr');
+  const marked = await page.evaluate(() => [...document.querySelectorAll('#board-table tr.selected')].map((tr) => tr.dataset.code));
+  check('a cluster chosen on the map side is marked in the table', marked.length === 1 && marked[0] === another.code, { marked, another: another.code });
+  noProblems('table');
 }
 
 main().then(() => finish(0)).catch((err) => finish(1, err instanceof CheckFailed ? err.message : (err?.stack || String(err))));
