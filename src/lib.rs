@@ -9,6 +9,7 @@
 
 // Layer order, bottom first (see ARCHITECTURE.md; `tests/architecture.rs` enforces it):
 // a module only uses modules listed before it.
+pub mod basemap;
 pub mod classify;
 pub mod config;
 pub mod http;

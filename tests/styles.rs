@@ -134,6 +134,12 @@ async fn check_sources_and_labels(pool: &sqlx::PgPool, url: &str, style: &Value)
             l["id"]
         );
     }
+    // No basemap unless `--basemap` is given: everything runs offline.
+    assert!(style["sources"].get("basemap").is_none(), "{url}");
+    assert!(
+        style["metadata"]["cluster-atlas:basemap"].is_null(),
+        "{url}"
+    );
     let glyphs = style["glyphs"].as_str().unwrap();
     assert_eq!(glyphs, "http://atlas.test/fonts/{fontstack}/{range}.pbf");
     let name = if url.contains("lang=cy") {

@@ -141,6 +141,7 @@ fn outline(id: &str, source_layer: &str, color: &str, width: f64) -> Value {
 /// and the labels.
 pub fn style(legend: &Legend, urls: &StyleUrls, attribution: &str, data_version: i64) -> Value {
     let fill_source_layer = legend.layer.as_str();
+    let basemap = crate::basemap::configured();
     let mut layers = vec![
         json!({"id": "background", "type": "background", "paint": {"background-color": "#ffffff"}}),
         json!({
@@ -151,6 +152,13 @@ pub fn style(legend: &Legend, urls: &StyleUrls, attribution: &str, data_version:
             "paint": {"fill-color": legend.fill_color(), "fill-opacity": 0.9},
         }),
     ];
+    if basemap.is_some_and(|b| b.kind == crate::basemap::Kind::Raster) {
+        // Under the fill, which is drawn at 0.9 opacity over it.
+        layers.insert(
+            1,
+            json!({"id": "basemap", "type": "raster", "source": "basemap"}),
+        );
+    }
     if fill_source_layer == "lsoa" {
         let mut lsoa = outline("lsoa-outline", "lsoa", "#ffffff", 0.4);
         lsoa["minzoom"] = json!(10);
@@ -188,12 +196,21 @@ pub fn style(legend: &Legend, urls: &StyleUrls, attribution: &str, data_version:
         LSOA_NAMES_SOURCE
     };
     layers.extend(label_layers(legend.lang, lsoa_source));
+    if let Some(b) = basemap.filter(|b| b.kind == crate::basemap::Kind::Raster) {
+        let mut source = json!({"type": "raster", "tiles": [b.url], "tileSize": 256});
+        if let Some(a) = &b.attribution {
+            source["attribution"] = json!(a);
+        }
+        sources.insert("basemap".into(), source);
+    }
     json!({
         "version": 8,
         "name": format!("cluster-atlas: {} – {}", legend.title, legend.subtitle),
         "metadata": {
             "cluster-atlas:legend": legend,
             "cluster-atlas:data_version": data_version,
+            // A style basemap is drawn by the map page under these layers.
+            "cluster-atlas:basemap": basemap,
         },
         "center": [-3.75, 52.35],
         "zoom": 7,

@@ -12,7 +12,7 @@ import { app, atlas, t } from './store.js';
 import { langFrom, publicState, readState, styleKey, styleQuery, dataQuery, urlProblems, writeUrl } from './state.js';
 import { loadVocabulary } from './vocabulary.js';
 import {
-  applyBoardLayers, createMap, featureAt, highlight, placeCamera, prepareStyle, refit,
+  applyBoardLayers, createMap, featureAt, highlight, placeCamera, prepareStyle, refit, setAtlasStyle,
   styleGeneration, waitForMap, waitIdle,
 } from './mapview.js';
 import { renderControls, renderClusterPicker, renderLinks, wireControls } from './controls.js';
@@ -90,7 +90,7 @@ async function update(changes = {}, opts = {}) {
       app.selected = null;
       renderInfo(null);
       const loaded = waitForMap('style.load', () => styleGeneration() === gen);
-      app.map.setStyle(prepareStyle(style, state, gen), { diff: false });
+      setAtlasStyle(prepareStyle(style, state, gen));
       await loaded;
       currentStyleKey = key;
       atlas.styleGeneration = gen;

@@ -54,6 +54,26 @@ export function waitForMap(event, predicate = () => true, timeoutMs = 60000) {
   });
 }
 
+/**
+ * Sets a server style. With a style basemap (serve --basemap <style URL>), the basemap's
+ * style is loaded and the atlas's sources and layers are drawn over it; its own labels
+ * are left out (the atlas's labels replace them, drawn with the atlas's glyphs).
+ */
+export function setAtlasStyle(style) {
+  const b = style.metadata?.['cluster-atlas:basemap'];
+  if (b?.kind !== 'style') { app.map.setStyle(style, { diff: false }); return; }
+  app.map.setStyle(b.url, {
+    diff: false,
+    transformStyle: (_previous, base) => ({
+      ...base,
+      glyphs: style.glyphs,
+      metadata: style.metadata,
+      sources: { ...base.sources, ...style.sources },
+      layers: [...base.layers.filter((l) => l.type !== 'symbol'), ...style.layers.filter((l) => l.id !== 'background')],
+    }),
+  });
+}
+
 /** The page generation stamped on the style now set, to tell our style from an old one. */
 export function styleGeneration() {
   try { return app.map.getStyle()?.metadata?.[STYLE_GENERATION]; } catch { return undefined; }
