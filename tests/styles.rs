@@ -510,9 +510,16 @@ async fn indicators_list_metadata_with_welsh_fallback() {
     assert_eq!(copd["polarity"], "neutral");
     assert_eq!(copd["periods"], json!(["2023-24"]));
     assert_eq!(copd["levels"], json!(["cluster", "health_board", "wales"]));
-    // No Welsh title is published: English shown, and flagged.
+    // No Welsh title is published: the draft translation is shown, flagged as a draft.
     assert_eq!(copd["title_cy_fallback"], true);
-    assert_eq!(copd["title"], copd["title_en"]);
+    assert_eq!(copd["title_cy_draft"], true);
+    assert_eq!(
+        copd["title"],
+        "Cyffredinrwydd clefyd rhwystrol cronig yr ysgyfaint"
+    );
+    for i in indicators {
+        assert_ne!(i["title"], i["title_en"], "{}: no Welsh title", i["id"]);
+    }
     let dep = indicators
         .iter()
         .find(|i| i["id"] == "patients_most_deprived_20pct")
@@ -525,7 +532,11 @@ async fn indicators_list_metadata_with_welsh_fallback() {
         .as_array()
         .unwrap()
         .iter()
-        .any(|n| n.as_str().unwrap().contains("Nid oes teitl Cymraeg")));
+        .any(|n| n.as_str().unwrap().contains("Teitl Cymraeg drafft")));
+    assert!(legend["title"]
+        .as_str()
+        .unwrap()
+        .starts_with("Cyffredinrwydd"));
 }
 
 #[tokio::test]

@@ -163,7 +163,9 @@ pub async fn get_findings(
     let mut notes = Vec::new();
     if lang == Lang::Cy {
         notes.push("Testun Cymraeg drafft; mae angen ei adolygu gan siaradwr Cymraeg.".to_owned());
-        if ip.indicator.title_cy_fallback {
+        if ip.indicator.title_cy_is_draft() {
+            notes.push(crate::catalog::draft_cy::DRAFT_TITLE_NOTE_CY.to_owned());
+        } else if ip.indicator.title_cy_fallback {
             notes.push(
                 "Nid oes teitl Cymraeg wedi'i gyhoeddi; dangosir y teitl Saesneg.".to_owned(),
             );
