@@ -6,7 +6,7 @@
 #   scripts/fuzz.sh [SECONDS_PER_TARGET] [TARGET...]
 #
 # SECONDS_PER_TARGET defaults to 300; TARGET defaults to every target:
-# tile_path, query_string, csv_loader, boundary_loader.
+# tile_path, glyph_path, query_string, csv_loader, boundary_loader.
 #
 # Each target runs in a single libFuzzer process (one core; the machine is shared), with
 # debug assertions and overflow checks on and no sanitizer (the code is safe Rust, and
@@ -29,7 +29,7 @@ case "$seconds" in
 '' | *[!0-9]*) ca_die "usage: scripts/fuzz.sh [SECONDS_PER_TARGET] [TARGET...] (got '$seconds')" ;;
 esac
 targets=("$@")
-[ "${#targets[@]}" -gt 0 ] || targets=(tile_path query_string csv_loader boundary_loader)
+[ "${#targets[@]}" -gt 0 ] || targets=(tile_path glyph_path query_string csv_loader boundary_loader)
 
 ca_find_cargo || ca_die "cargo not found: install Rust with rustup"
 if ! rustup run nightly rustc --version >/dev/null 2>&1; then

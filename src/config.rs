@@ -96,6 +96,15 @@ pub struct ServeArgs {
     /// Without it, URLs are built from the request's Host header.
     #[arg(long, env = "CLUSTER_ATLAS_PUBLIC_URL")]
     pub public_url: Option<String>,
+    /// A basemap under the map: a raster XYZ template
+    /// (https://tile.openstreetmap.org/{z}/{x}/{y}.png) or a MapLibre style URL. None by
+    /// default, so the server needs nothing from outside.
+    #[arg(long, env = "CLUSTER_ATLAS_BASEMAP")]
+    pub basemap: Option<String>,
+    /// The basemap's credit, shown with the map's attribution (its licence usually
+    /// requires it), e.g. "© OpenStreetMap contributors".
+    #[arg(long, env = "CLUSTER_ATLAS_BASEMAP_ATTRIBUTION", requires = "basemap")]
+    pub basemap_attribution: Option<String>,
     /// Do not load the bundled data when the database is empty.
     #[arg(long, env = "CLUSTER_ATLAS_NO_AUTOLOAD")]
     pub no_autoload: bool,

@@ -9,6 +9,7 @@
 
 // Layer order, bottom first (see ARCHITECTURE.md; `tests/architecture.rs` enforces it):
 // a module only uses modules listed before it.
+pub mod basemap;
 pub mod classify;
 pub mod config;
 pub mod http;
@@ -38,6 +39,7 @@ pub mod state;
 pub mod admin;
 pub mod api;
 pub mod export;
+pub mod fonts;
 pub mod metrics;
 pub mod ogc;
 pub mod profiles;

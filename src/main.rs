@@ -73,6 +73,16 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             server::serve_router(server::archive_app(archive), listener).await?;
         }
         Command::Serve(args) => {
+            let basemap = args
+                .basemap
+                .as_deref()
+                .map(cluster_atlas::basemap::Basemap::parse)
+                .transpose()?
+                .map(|b| cluster_atlas::basemap::Basemap {
+                    attribution: args.basemap_attribution.clone(),
+                    ..b
+                });
+            cluster_atlas::basemap::set(basemap);
             let pool = db::connect(&args.db).await?;
             let postgis = db::migrate(&pool).await?;
             tracing::info!(postgis = %postgis, "database ready");

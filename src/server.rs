@@ -56,6 +56,7 @@ pub fn routes() -> Routes<AppState> {
         .merge(crate::summary::router())
         .merge(crate::web::router())
         .merge(crate::admin::router())
+        .merge(crate::fonts::router())
 }
 
 /// Routes left out of `/api`, and why: the public document is what clients (and
@@ -97,6 +98,7 @@ pub fn generated_document() -> &'static Value {
         doc.merge(crate::api::doc::ApiDoc::openapi());
         doc.merge(crate::profiles::doc::ProfilesDoc::openapi());
         doc.merge(crate::summary::doc::SummaryDoc::openapi());
+        doc.merge(crate::fonts::FontsDoc::openapi());
         doc.info.title = "cluster-atlas".into();
         doc.info.version = env!("CARGO_PKG_VERSION").into();
         let mut value = serde_json::to_value(&doc).unwrap_or_default();

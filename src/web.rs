@@ -30,17 +30,23 @@ pub fn router() -> Routes<AppState> {
 pub fn map_page_response() -> Response {
     // Only our own assets, API and tiles; no inline script; frames allowed so dashboards
     // can embed it. Blob workers are how MapLibre starts its worker.
+    // With a --basemap, its origin (and only it) may be fetched too.
+    let extra = crate::basemap::configured()
+        .map(|b| format!(" {}", b.origin))
+        .unwrap_or_default();
     html_page(
         "map.html",
-        "default-src 'self'; script-src 'self'; worker-src 'self' blob:; child-src 'self' blob:; \
-         img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; connect-src 'self'; \
-         font-src 'self'; object-src 'none'; base-uri 'self'",
+        &format!(
+            "default-src 'self'; script-src 'self'; worker-src 'self' blob:; child-src 'self' blob:; \
+             img-src 'self' data: blob:{extra}; style-src 'self' 'unsafe-inline'; connect-src 'self'{extra}; \
+             font-src 'self'; object-src 'none'; base-uri 'self'"
+        ),
         "map page missing from the build",
     )
 }
 
 /// An embedded HTML page with its Content-Security-Policy, or 404 if the build lacks it.
-fn html_page(name: &str, csp: &'static str, missing: &'static str) -> Response {
+fn html_page(name: &str, csp: &str, missing: &'static str) -> Response {
     match Assets::get(name) {
         Some(file) => {
             let mut response = (
@@ -48,10 +54,13 @@ fn html_page(name: &str, csp: &'static str, missing: &'static str) -> Response {
                 file.data.into_owned(),
             )
                 .into_response();
-            response.headers_mut().insert(
-                header::CONTENT_SECURITY_POLICY,
-                HeaderValue::from_static(csp),
-            );
+            // The basemap origin in it was checked for header-safe characters at start-up;
+            // were it not valid, the strictest policy is sent.
+            let value = HeaderValue::from_str(csp)
+                .unwrap_or_else(|_| HeaderValue::from_static("default-src 'self'"));
+            response
+                .headers_mut()
+                .insert(header::CONTENT_SECURITY_POLICY, value);
             response
         }
         None => (StatusCode::NOT_FOUND, missing).into_response(),

@@ -220,7 +220,9 @@ async fn a_cluster_pyramid_is_the_sum_of_its_lsoas() {
         cy["population"]["pyramids"],
         profile["population"]["pyramids"]
     );
-    assert_eq!(cy["indicators"][0]["title_is_english_fallback"], true);
+    // No Welsh title is published: a draft translation, flagged as one.
+    assert_eq!(cy["indicators"][0]["title_is_english_fallback"], false);
+    assert_eq!(cy["indicators"][0]["title_is_draft"], true);
 }
 
 #[tokio::test]

@@ -90,10 +90,7 @@ async fn every_style_passes_the_maplibre_validator() {
         let style = reply.json();
         validate(&style).unwrap_or_else(|e| panic!("{url}: {e}"));
         assert_eq!(style["version"], 8);
-        assert!(style["sources"]["atlas"]["url"]
-            .as_str()
-            .unwrap()
-            .starts_with("http://atlas.test/tiles/wales"));
+        check_sources_and_labels(&pool, url, &style).await;
         let ids: Vec<&str> = style["layers"]
             .as_array()
             .unwrap()
@@ -109,6 +106,83 @@ async fn every_style_passes_the_maplibre_validator() {
     let mut broken = get(&pool, STYLE_URLS[0]).await.json();
     broken["layers"][1]["type"] = json!("polygon");
     assert!(validate(&broken).is_err());
+}
+
+/// The source asks only for the layers the style draws; the glyphs are served; there are
+/// haloed board, cluster and LSOA labels in the request's language, LSOA names from z11.
+async fn check_sources_and_labels(pool: &sqlx::PgPool, url: &str, style: &Value) {
+    let legend = &style["metadata"]["cluster-atlas:legend"];
+    let tiles = style["sources"]["atlas"]["url"].as_str().unwrap();
+    let want = if legend["layer"] == "lsoa" {
+        "http://atlas.test/tiles/wales"
+    } else {
+        "http://atlas.test/tiles/clusters,health_boards"
+    };
+    assert!(tiles.starts_with(want), "{url}: {tiles}");
+    assert_eq!(
+        tiles.contains("indicator="),
+        legend["kind"] != "deprivation",
+        "{url}: {tiles}"
+    );
+    let layers = style["layers"].as_array().unwrap();
+    // Every layer that draws from the atlas source uses a layer its tiles carry.
+    for l in layers.iter().filter(|l| l["source"] == "atlas") {
+        let source_layer = l["source-layer"].as_str().unwrap();
+        assert!(
+            tiles.contains("/tiles/wales") || tiles.contains(source_layer),
+            "{url}: {} draws {source_layer} from {tiles}",
+            l["id"]
+        );
+    }
+    // No basemap unless `--basemap` is given: everything runs offline.
+    assert!(style["sources"].get("basemap").is_none(), "{url}");
+    assert!(
+        style["metadata"]["cluster-atlas:basemap"].is_null(),
+        "{url}"
+    );
+    let glyphs = style["glyphs"].as_str().unwrap();
+    assert_eq!(glyphs, "http://atlas.test/fonts/{fontstack}/{range}.pbf");
+    let name = if url.contains("lang=cy") {
+        "name_cy"
+    } else {
+        "name_en"
+    };
+    for (id, source_layer) in [
+        ("health-board-label", "health_boards"),
+        ("cluster-label", "clusters"),
+        ("lsoa-label", "lsoa"),
+    ] {
+        let l = layers
+            .iter()
+            .find(|l| l["id"] == id)
+            .unwrap_or_else(|| panic!("{url}: no {id}"));
+        assert_eq!(l["type"], "symbol");
+        assert_eq!(l["source-layer"], source_layer);
+        assert_eq!(
+            l["layout"]["text-field"],
+            json!(["get", name]),
+            "{url} {id}"
+        );
+        assert_eq!(l["paint"]["text-halo-color"], "#ffffff");
+        assert!(l["paint"]["text-halo-width"].as_f64().unwrap() >= 1.0);
+        let source = &style["sources"][l["source"].as_str().unwrap()];
+        if id == "lsoa-label" {
+            assert_eq!(l["minzoom"], 11, "{url}");
+            // Its own source unless the style's tiles hold LSOAs anyway.
+            let lsoa_tiles = source["url"].as_str().unwrap();
+            assert!(
+                lsoa_tiles == "http://atlas.test/tiles/lsoa" || lsoa_tiles.contains("/tiles/wales"),
+                "{url}: {lsoa_tiles}"
+            );
+        }
+        for font in l["layout"]["text-font"].as_array().unwrap() {
+            let path = glyphs
+                .trim_start_matches("http://atlas.test")
+                .replace("{fontstack}", &font.as_str().unwrap().replace(' ', "%20"))
+                .replace("{range}", "256-511");
+            assert_eq!(get(pool, &path).await.status, 200, "{url}: {path}");
+        }
+    }
 }
 
 fn match_pairs(style: &Value) -> (String, Vec<(Value, String)>, String) {
@@ -436,9 +510,16 @@ async fn indicators_list_metadata_with_welsh_fallback() {
     assert_eq!(copd["polarity"], "neutral");
     assert_eq!(copd["periods"], json!(["2023-24"]));
     assert_eq!(copd["levels"], json!(["cluster", "health_board", "wales"]));
-    // No Welsh title is published: English shown, and flagged.
+    // No Welsh title is published: the draft translation is shown, flagged as a draft.
     assert_eq!(copd["title_cy_fallback"], true);
-    assert_eq!(copd["title"], copd["title_en"]);
+    assert_eq!(copd["title_cy_draft"], true);
+    assert_eq!(
+        copd["title"],
+        "Cyffredinrwydd clefyd rhwystrol cronig yr ysgyfaint"
+    );
+    for i in indicators {
+        assert_ne!(i["title"], i["title_en"], "{}: no Welsh title", i["id"]);
+    }
     let dep = indicators
         .iter()
         .find(|i| i["id"] == "patients_most_deprived_20pct")
@@ -451,7 +532,11 @@ async fn indicators_list_metadata_with_welsh_fallback() {
         .as_array()
         .unwrap()
         .iter()
-        .any(|n| n.as_str().unwrap().contains("Nid oes teitl Cymraeg")));
+        .any(|n| n.as_str().unwrap().contains("Teitl Cymraeg drafft")));
+    assert!(legend["title"]
+        .as_str()
+        .unwrap()
+        .starts_with("Cyffredinrwydd"));
 }
 
 #[tokio::test]
@@ -591,6 +676,34 @@ async fn findings_count_flags_per_health_board() {
         "{} of {} clusters are significantly higher than Wales",
         ab["vs_wales"]["higher"], ab["clusters"]
     )));
+    // The Wales sentence agrees its verb with the count ("1 of 63 clusters is"), for every
+    // indicator and in every board sentence.
+    let list = get(&pool, "/indicators").await.json();
+    for ind in list["indicators"].as_array().unwrap() {
+        let f = get(&pool, &format!("/findings/{}", ind["id"].as_str().unwrap()))
+            .await
+            .json();
+        let higher = f["wales"]["higher"].as_u64().unwrap();
+        let verb = if higher == 1 { "is" } else { "are" };
+        let total: u64 = ["higher", "similar", "lower", "not_tested"]
+            .iter()
+            .map(|k| f["wales"][k].as_u64().unwrap())
+            .sum();
+        let summary = f["summary"].as_str().unwrap();
+        assert!(
+            summary.contains(&format!(
+                "{higher} of {total} clusters {verb} significantly"
+            )),
+            "{summary}"
+        );
+        for b in f["health_boards"].as_array().unwrap() {
+            let text = b["text"].as_str().unwrap();
+            assert!(
+                !text.contains(" 1 are ") && !text.contains("1 of 1 clusters"),
+                "{text}"
+            );
+        }
+    }
     let cy = get(&pool, "/findings/diabetes_17plus?lang=cy").await.json();
     assert!(cy["health_boards"][0]["text"]
         .as_str()
@@ -620,6 +733,13 @@ async fn qgis_draws_the_same_classes_as_the_legend() {
         );
         let legend = &style["metadata"]["cluster-atlas:legend"];
         assert_eq!(report["fill_layer"], legend["layer"], "{url}");
+        // QGIS labels the areas too: the label layers convert.
+        for id in ["health-board-label", "cluster-label", "lsoa-label"] {
+            assert!(
+                report["labels"].as_array().unwrap().iter().any(|l| l == id),
+                "{url}: QGIS made no {id}: {report}"
+            );
+        }
         for entry in legend["entries"].as_array().unwrap() {
             let key = match &entry["key"] {
                 Value::String(s) => s.clone(),

@@ -120,7 +120,11 @@ fuzz_target!(|data: &[u8]| {
         let _ = legend.to_html();
         let _ = legend.fill_color();
         let _ = sld::sld(legend);
-        let _ = maplibre::style(legend, "http://localhost/tiles/wales", "attribution", 1);
+        let urls = maplibre::StyleUrls {
+            base: "http://localhost",
+            tile_query: &rendered.tile_query,
+        };
+        let _ = maplibre::style(legend, &urls, "attribution", 1);
         serde_json::to_string(legend).expect("a legend serialises");
         if !rendered.tile_query.is_empty() {
             let back: HashMap<String, String> =

@@ -145,8 +145,8 @@ pub async fn get_findings(
         .collect();
     let summary = match lang {
         Lang::En => format!(
-            "Wales: {} of {} clusters are significantly higher than Wales for {} and {} significantly lower ({} not tested), at {} confidence.",
-            wales.higher, wales.total(), ip.indicator.title(lang), wales.lower, wales.not_tested, level.percent()
+            "Wales: {} of {} clusters {} significantly higher than Wales for {} and {} significantly lower ({} not tested), at {} confidence.",
+            wales.higher, wales.total(), words::is_are(wales.higher), ip.indicator.title(lang), wales.lower, wales.not_tested, level.percent()
         ),
         Lang::Cy => format!(
             "Cymru: mae {} o'r {} clwstwr yn sylweddol uwch na Chymru ar gyfer {}, a {} yn sylweddol is ({} heb eu profi), ar lefel hyder {}.",
@@ -156,7 +156,9 @@ pub async fn get_findings(
     let mut notes = Vec::new();
     if lang == Lang::Cy {
         notes.push("Testun Cymraeg drafft; mae angen ei adolygu gan siaradwr Cymraeg.".to_owned());
-        if ip.indicator.title_cy_fallback {
+        if ip.indicator.title_cy_is_draft() {
+            notes.push(crate::catalog::draft_cy::DRAFT_TITLE_NOTE_CY.to_owned());
+        } else if ip.indicator.title_cy_fallback {
             notes.push(
                 "Nid oes teitl Cymraeg wedi'i gyhoeddi; dangosir y teitl Saesneg.".to_owned(),
             );

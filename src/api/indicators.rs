@@ -46,6 +46,8 @@ pub async fn get_indicators(
         .map(|i| {
             let mut v = serde_json::to_value(i).unwrap_or(Value::Null);
             v["title"] = json!(i.title(lang));
+            // A Welsh title that is a draft translation awaiting review.
+            v["title_cy_draft"] = json!(i.title_cy_is_draft());
             v["description"] = json!(lang.pick(&i.description_en, &i.description_cy));
             v["default_period"] = json!(i.latest_period());
             v["links"] = json!({

@@ -34,14 +34,6 @@ fn split_file<'a>(
     }
 }
 
-fn tilejson_url(base: &str, tile_query: &str) -> String {
-    if tile_query.is_empty() {
-        format!("{base}/tiles/wales")
-    } else {
-        format!("{base}/tiles/wales?{tile_query}")
-    }
-}
-
 /// `GET /styles/{kind}.json` (MapLibre style v8) or `/styles/{kind}.sld` (QGIS).
 #[utoipa::path(get, path = "/styles/{file}", tag = "Cartography",
     params(("file" = String, Path, description = "Map kind and .json or .sld")),
@@ -71,7 +63,10 @@ pub async fn get_style(
     let attribution = crate::catalog::attribution(snapshot.data.cluster_approximate);
     Ok(Json(maplibre::style(
         &rendered.legend,
-        &tilejson_url(&base, &rendered.tile_query),
+        &maplibre::StyleUrls {
+            base: &base,
+            tile_query: &rendered.tile_query,
+        },
         &attribution,
         snapshot.data.version,
     ))

@@ -177,9 +177,10 @@ pub struct IndicatorMeta {
     pub id: String,
     /// English title.
     pub title_en: String,
-    /// Welsh title, or the English one when none is published.
+    /// Welsh title; where none is published, a draft translation
+    /// ([`super::draft_cy`], marked for review) or else the English one.
     pub title_cy: String,
-    /// Whether `title_cy` is the English fallback.
+    /// Whether no Welsh title is published (`title_cy` is then a draft or the English title).
     pub title_cy_fallback: bool,
     /// English description.
     pub description_en: String,
@@ -202,6 +203,11 @@ pub struct IndicatorMeta {
 }
 
 impl IndicatorMeta {
+    /// Whether `title_cy` is a draft translation awaiting review (no published title).
+    pub fn title_cy_is_draft(&self) -> bool {
+        self.title_cy_fallback && self.title_cy != self.title_en
+    }
+
     /// The title in `lang`.
     pub fn title(&self, lang: Lang) -> &str {
         match lang {
@@ -436,7 +442,14 @@ impl IndicatorCatalog {
             let meta = IndicatorMeta {
                 id: r.try_get("id")?,
                 title_en: r.try_get("title_en")?,
-                title_cy: r.try_get("title_cy")?,
+                // Where no Welsh title is published, the draft translation (marked as such).
+                title_cy: match (
+                    r.try_get::<bool, _>("title_cy_fallback")?,
+                    super::draft_cy::draft_title_cy(r.try_get::<&str, _>("id")?),
+                ) {
+                    (true, Some(draft)) => draft.to_owned(),
+                    _ => r.try_get("title_cy")?,
+                },
                 title_cy_fallback: r.try_get("title_cy_fallback")?,
                 description_en: r.try_get("description_en")?,
                 description_cy: r.try_get("description_cy")?,

@@ -2,6 +2,7 @@
 //! tile SQL, TileJSON and `/catalog`), zoom bands, WIMD domains, the Wales code, labels,
 //! indicator value fields, the indicator model and the per-version snapshot.
 
+pub mod draft_cy;
 pub mod indicators;
 pub mod labels;
 pub mod snapshot;

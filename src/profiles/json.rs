@@ -54,7 +54,8 @@ pub async fn get_profile(
         let mut item = json!({
             "id": ind.id,
             "title": ind.title(lang),
-            "title_is_english_fallback": lang == Lang::Cy && ind.title_cy_fallback,
+            "title_is_english_fallback": lang == Lang::Cy && ind.title_cy_fallback && !ind.title_cy_is_draft(),
+            "title_is_draft": lang == Lang::Cy && ind.title_cy_is_draft(),
             "unit": ind.unit,
             "polarity": ind.polarity,
             "period": period,

@@ -206,7 +206,9 @@ pub fn method_title(method: crate::classify::Method, lang: Lang) -> &'static str
 
 fn indicator_notes(indicator: &Indicator, lang: Lang, approximate: bool) -> Vec<String> {
     let mut notes = Vec::new();
-    if lang == Lang::Cy && indicator.title_cy_fallback {
+    if lang == Lang::Cy && indicator.title_cy_is_draft() {
+        notes.push(crate::catalog::draft_cy::DRAFT_TITLE_NOTE_CY.to_owned());
+    } else if lang == Lang::Cy && indicator.title_cy_fallback {
         notes.push("Nid oes teitl Cymraeg wedi'i gyhoeddi; dangosir y teitl Saesneg.".to_owned());
     }
     if approximate {

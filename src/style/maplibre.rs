@@ -3,10 +3,128 @@
 //! QGIS (3.22+) imports these: it ignores `feature-state` and, before 3.40, `step`, so
 //! the fill colour is a `match` on a property baked into the tiles (`class`,
 //! `wimd_quintile`, `sig_vs_wales`, …).
+//!
+//! Each style's tile source names only the layers it draws (`clusters,health_boards` for
+//! a cluster map, not every LSOA as well), and labels come from the server's own glyphs
+//! (`/fonts/{fontstack}/{range}.pbf`): board names, cluster names from cluster zooms and
+//! LSOA names from [`LSOA_LABEL_ZOOM`], in the legend's language, haloed so that they
+//! read over every palette.
 
 use serde_json::{json, Value};
 
 use super::legend::Legend;
+use crate::catalog::indicators::Lang;
+use crate::catalog::{LayerId, ALL_LAYERS_ALIAS};
+
+/// The font of cluster and LSOA labels (served by the `fonts` module).
+pub const LABEL_FONT: &str = "Noto Sans Regular";
+/// The font of health-board labels.
+pub const BOARD_FONT: &str = "Noto Sans Bold";
+/// Zoom from which cluster names are drawn.
+pub const CLUSTER_LABEL_ZOOM: u8 = 8;
+/// Zoom from which LSOA names are drawn.
+pub const LSOA_LABEL_ZOOM: u8 = 11;
+/// The source of LSOA names in a style whose fill is not LSOAs: its tiles are requested
+/// only from [`LSOA_LABEL_ZOOM`], where its one layer starts.
+pub const LSOA_NAMES_SOURCE: &str = "lsoa-names";
+
+/// The URLs a style points at, all under the server's public base URL.
+pub struct StyleUrls<'a> {
+    /// Public base URL, no trailing slash.
+    pub base: &'a str,
+    /// Normalised indicator query of the fill's tiles, or empty.
+    pub tile_query: &'a str,
+}
+
+impl StyleUrls<'_> {
+    fn tilejson(&self, layers: &str, query: &str) -> String {
+        if query.is_empty() {
+            format!("{}/tiles/{layers}", self.base)
+        } else {
+            format!("{}/tiles/{layers}?{query}", self.base)
+        }
+    }
+
+    /// MapLibre's glyph template; `{fontstack}` and `{range}` are filled in by the client.
+    pub fn glyphs(&self) -> String {
+        format!("{}/fonts/{{fontstack}}/{{range}}.pbf", self.base)
+    }
+}
+
+/// The tile layers a style with this fill layer draws, as a URL's layer list.
+pub fn source_layers(fill: LayerId) -> &'static str {
+    match fill {
+        // LSOA fill and outlines, cluster and board outlines: every layer.
+        LayerId::Lsoa => ALL_LAYERS_ALIAS,
+        LayerId::Clusters | LayerId::HealthBoards => "clusters,health_boards",
+    }
+}
+
+/// The name property in `lang`.
+fn name_field(lang: Lang) -> &'static str {
+    lang.pick("name_en", "name_cy")
+}
+
+/// A label layer: `source_layer`'s names in `lang`, dark on a white halo.
+fn label(id: &str, source: &str, source_layer: &str, font: &str, size: Value, lang: Lang) -> Value {
+    json!({
+        "id": id,
+        "type": "symbol",
+        "source": source,
+        "source-layer": source_layer,
+        "layout": {
+            "text-field": ["get", name_field(lang)],
+            "text-font": [font],
+            "text-size": size,
+            "text-max-width": 8,
+            "text-padding": 4,
+            // A polygon is labelled once per tile it spans; a label that would cross a
+            // tile edge is dropped, which removes most of the repeats.
+            "symbol-avoid-edges": true,
+        },
+        "paint": {
+            "text-color": "#1a1a1a",
+            "text-halo-color": "#ffffff",
+            "text-halo-width": 1.6,
+            "text-halo-blur": 0.4,
+        },
+    })
+}
+
+/// Board names to cluster zooms, cluster names from [`CLUSTER_LABEL_ZOOM`], LSOA names
+/// from [`LSOA_LABEL_ZOOM`] (from `lsoa_source`).
+fn label_layers(lang: Lang, lsoa_source: &str) -> Vec<Value> {
+    let mut lsoa = label(
+        "lsoa-label",
+        lsoa_source,
+        "lsoa",
+        LABEL_FONT,
+        json!(["interpolate", ["linear"], ["zoom"], 11, 10, 14, 12]),
+        lang,
+    );
+    lsoa["minzoom"] = json!(LSOA_LABEL_ZOOM);
+    let mut cluster = label(
+        "cluster-label",
+        "atlas",
+        "clusters",
+        LABEL_FONT,
+        json!(["interpolate", ["linear"], ["zoom"], 8, 11, 12, 14]),
+        lang,
+    );
+    cluster["minzoom"] = json!(CLUSTER_LABEL_ZOOM);
+    let mut board = label(
+        "health-board-label",
+        "atlas",
+        "health_boards",
+        BOARD_FONT,
+        json!(["interpolate", ["linear"], ["zoom"], 6, 11, 8, 14]),
+        lang,
+    );
+    board["maxzoom"] = json!(CLUSTER_LABEL_ZOOM + 1);
+    // Board names are long: keep them well apart, so a board's repeats collide away.
+    board["layout"]["text-padding"] = json!(24);
+    vec![lsoa, cluster, board]
+}
 
 /// A line layer drawing the outlines of one tile layer.
 fn outline(id: &str, source_layer: &str, color: &str, width: f64) -> Value {
@@ -19,9 +137,11 @@ fn outline(id: &str, source_layer: &str, color: &str, width: f64) -> Value {
     })
 }
 
-/// A complete style: background, the coloured fill, and cluster and health-board outlines.
-pub fn style(legend: &Legend, tilejson_url: &str, attribution: &str, data_version: i64) -> Value {
+/// A complete style: background, the coloured fill, cluster and health-board outlines,
+/// and the labels.
+pub fn style(legend: &Legend, urls: &StyleUrls, attribution: &str, data_version: i64) -> Value {
     let fill_source_layer = legend.layer.as_str();
+    let basemap = crate::basemap::configured();
     let mut layers = vec![
         json!({"id": "background", "type": "background", "paint": {"background-color": "#ffffff"}}),
         json!({
@@ -32,6 +152,13 @@ pub fn style(legend: &Legend, tilejson_url: &str, attribution: &str, data_versio
             "paint": {"fill-color": legend.fill_color(), "fill-opacity": 0.9},
         }),
     ];
+    if basemap.is_some_and(|b| b.kind == crate::basemap::Kind::Raster) {
+        // Under the fill, which is drawn at 0.9 opacity over it.
+        layers.insert(
+            1,
+            json!({"id": "basemap", "type": "raster", "source": "basemap"}),
+        );
+    }
     if fill_source_layer == "lsoa" {
         let mut lsoa = outline("lsoa-outline", "lsoa", "#ffffff", 0.4);
         lsoa["minzoom"] = json!(10);
@@ -45,23 +172,50 @@ pub fn style(legend: &Legend, tilejson_url: &str, attribution: &str, data_versio
         "#000000",
         2.2,
     ));
+    let mut sources = serde_json::Map::new();
+    sources.insert(
+        "atlas".into(),
+        json!({
+            "type": "vector",
+            "url": urls.tilejson(source_layers(legend.layer), urls.tile_query),
+            "attribution": attribution,
+            "promoteId": {"lsoa": "code", "clusters": "code", "health_boards": "code"},
+        }),
+    );
+    let lsoa_source = if legend.layer == LayerId::Lsoa {
+        "atlas"
+    } else {
+        sources.insert(
+            LSOA_NAMES_SOURCE.into(),
+            json!({
+                "type": "vector",
+                "url": urls.tilejson(LayerId::Lsoa.as_str(), ""),
+                "attribution": attribution,
+            }),
+        );
+        LSOA_NAMES_SOURCE
+    };
+    layers.extend(label_layers(legend.lang, lsoa_source));
+    if let Some(b) = basemap.filter(|b| b.kind == crate::basemap::Kind::Raster) {
+        let mut source = json!({"type": "raster", "tiles": [b.url], "tileSize": 256});
+        if let Some(a) = &b.attribution {
+            source["attribution"] = json!(a);
+        }
+        sources.insert("basemap".into(), source);
+    }
     json!({
         "version": 8,
         "name": format!("cluster-atlas: {} – {}", legend.title, legend.subtitle),
         "metadata": {
             "cluster-atlas:legend": legend,
             "cluster-atlas:data_version": data_version,
+            // A style basemap is drawn by the map page under these layers.
+            "cluster-atlas:basemap": basemap,
         },
         "center": [-3.75, 52.35],
         "zoom": 7,
-        "sources": {
-            "atlas": {
-                "type": "vector",
-                "url": tilejson_url,
-                "attribution": attribution,
-                "promoteId": {"lsoa": "code", "clusters": "code", "health_boards": "code"},
-            }
-        },
+        "glyphs": urls.glyphs(),
+        "sources": sources,
         "layers": layers,
     })
 }

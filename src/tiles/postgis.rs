@@ -25,6 +25,7 @@ use crate::db::CancellableConnection;
 use crate::error::{AppError, TileError};
 use crate::params;
 use crate::style::legend::MapKind;
+use crate::style::maplibre::LSOA_LABEL_ZOOM;
 use crate::style::{classify, render};
 
 /// Tiles rendered by PostGIS from the loaded data.
@@ -399,9 +400,15 @@ impl TileSource for PostgisSource {
     }
 }
 
-/// The layer sets the bundled styles and TileJSON hand out without options: the ones the
-/// warm-up renders for every new data version.
-pub const WARM_LAYER_SETS: [&str; 2] = [ALL_LAYERS_ALIAS, "clusters,health_boards"];
+/// The tile sets the bundled styles ask for without options, each with the zoom it is
+/// first asked for: the deprivation map's `wales`, the outlines of cluster maps, and the
+/// LSOA names those maps draw from [`LSOA_LABEL_ZOOM`]. The warm-up renders them for every
+/// new data version.
+pub const WARM_LAYER_SETS: [(&str, u8); 3] = [
+    (ALL_LAYERS_ALIAS, 0),
+    ("clusters,health_boards", 0),
+    ("lsoa", LSOA_LABEL_ZOOM),
+];
 /// The deepest zoom the warm-up renders: LSOAs are drawn whole from z14 up, so deeper
 /// tiles are cheap clips, and the pyramid to z14 already fits in memory.
 pub const WARM_MAX_ZOOM: u8 = 14;
@@ -421,9 +428,9 @@ impl TileEngine<PostgisSource> {
         let started = std::time::Instant::now();
         let none = Query::new();
         let mut jobs = Vec::new();
-        for name in WARM_LAYER_SETS {
+        for (name, min_zoom) in WARM_LAYER_SETS {
             let set = LayerSet::parse(name)?;
-            for z in 0..=max_zoom {
+            for z in min_zoom..=max_zoom {
                 if set.at_zoom(z).is_err() {
                     continue;
                 }

@@ -6,7 +6,9 @@
 import { $, el } from './dom.js';
 import { linkPath } from './api.js';
 import { app, atlas, t, indicatorMeta } from './store.js';
-import { clusterTileFeature, highlight } from './mapview.js';
+import { clusterTileFeature, featureByCode, highlight } from './mapview.js';
+import { writeUrl } from './state.js';
+import { markTableSelection } from './table.js';
 import { boardName, fieldLabel, noDataLabel, sigColor, sigLabel } from './vocabulary.js';
 
 function fmtValue(v, unit) {
@@ -42,6 +44,10 @@ export function renderInfo(feature) {
   const T = t(), s = app.state, lang = s.lang;
   const label = (name) => fieldLabel(name, lang);
   $('info-close').hidden = !app.selected;
+  // Phones show the card as a bottom sheet only while it has something to show.
+  document.body.classList.toggle('has-details', !!feature);
+  $('overlay').classList.toggle('wide', !!feature && !!app.selected && app.selected.code === feature.properties.code
+    && feature.layer !== 'lsoa');
   if (!feature) {
     $('info-title').textContent = T.infoTitle;
     $('info-body').replaceChildren(el('p', { class: 'placeholder' }, T.infoHint));
@@ -53,7 +59,8 @@ export function renderInfo(feature) {
     $('info-title').textContent = p.name_wimd || name;
     const domainQuintile = `${s.domain}_quintile`;
     const pairs = [
-      [fieldLabel('lsoa', lang), `${name} (${p.code})`],
+      // Overview tiles carry no names: the code alone, not "W01000710 (W01000710)".
+      [fieldLabel('lsoa', lang), name && name !== p.code ? `${name} (${p.code})` : p.code],
       [label('wimd_rank'), `${p.wimd_rank} ${T.rankOf}`],
       [label('wimd_decile'), String(p.wimd_decile)],
       [label('wimd_quintile'), String(p.wimd_quintile)],
@@ -99,11 +106,24 @@ export function renderInfo(feature) {
     const q = lang === 'cy' ? '?lang=cy' : '';
     children.push(el('section', { class: 'profile', 'aria-label': T.whoLivesHere },
       el('h3', {}, T.whoLivesHere),
-      el('img', { class: 'chart', id: 'pyramid-chart', src: linkPath(`${profile}/pyramid.svg${q}`), alt: T.pyramidAlt, width: '480', height: '178' }),
+      // The pyramid's vintage (mid-2024) differs from the card's population (mid-2020):
+      // its caption says so in words, not only in the image's alt text.
+      el('figure', { class: 'chart-figure' },
+        el('img', { class: 'chart', id: 'pyramid-chart', src: linkPath(`${profile}/pyramid.svg${q}`), alt: T.pyramidAlt, width: '480', height: '178' }),
+        el('figcaption', { class: 'sub' }, T.pyramidAlt)),
       el('img', { class: 'chart', id: 'deprivation-chart', src: linkPath(`${profile}/deprivation.svg${q}`), alt: T.deprivationAlt, width: '480', height: '150' }),
       el('p', { class: 'sub' }, el('a', { href: linkPath(`${profile}${q}`) }, T.profileData))));
   }
   $('info-body').replaceChildren(...children);
+}
+
+// The selection is part of the page's state, and so of its URL (`area`).
+function keepInUrl(code) {
+  if (!app.state) return;
+  app.state.area = code || '';
+  atlas.state = { ...atlas.state, area: app.state.area };
+  writeUrl(app.state);
+  markTableSelection();
 }
 
 /** Pins a feature: outlined on the map, shown in the card until cleared. */
@@ -111,6 +131,7 @@ export function selectFeature(f) {
   app.selected = { code: f.properties.code, feature: f };
   highlight(app.selected.code);
   renderInfo(f);
+  keepInUrl(app.selected.code);
 }
 
 export function clearSelection() {
@@ -118,6 +139,25 @@ export function clearSelection() {
   highlight(null);
   renderInfo(null);
   $('cluster').value = '';
+  keepInUrl('');
+}
+
+/**
+ * Pins the area of `code` in the current view after a style change or a page load: a
+ * cluster from /data (indicator views) or an area from the loaded tiles. False when the
+ * view has no such area.
+ */
+export function restoreSelection(code) {
+  const fromData = app.data?.rows.some((r) => r.level === 'cluster' && r.code === code);
+  if (fromData) {
+    selectCluster(code);
+    if ($('cluster').querySelector(`option[value="${CSS.escape(code)}"]`)) $('cluster').value = code;
+    return true;
+  }
+  const f = featureByCode(code);
+  if (!f) return false;
+  selectFeature(f);
+  return true;
 }
 
 /** Pins a cluster chosen by code (the picker): its /data row, completed from the tiles. */
@@ -132,4 +172,5 @@ export function selectCluster(code) {
   app.selected = { code, feature: f };
   highlight(code);
   renderInfo(f);
+  keepInUrl(code);
 }

@@ -13,6 +13,7 @@ export function renderControls() {
   document.documentElement.lang = s.lang;
   document.title = `${T.appTitle} – ${T.titleSuffix}`;
   for (const e of document.querySelectorAll('[data-i18n]')) e.textContent = T[e.dataset.i18n];
+  for (const e of document.querySelectorAll('[data-i18n-placeholder]')) e.placeholder = T[e.dataset.i18nPlaceholder];
   // Labels that name a data field use the server's field label.
   for (const e of document.querySelectorAll('[data-field-label]')) e.textContent = fieldLabel(e.dataset.fieldLabel, s.lang);
   $('map').setAttribute('aria-label', T.mapLabel);

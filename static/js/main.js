@@ -9,16 +9,21 @@
 import { $ } from './dom.js';
 import { getJson } from './api.js';
 import { app, atlas, t } from './store.js';
-import { langFrom, publicState, readState, styleKey, styleQuery, dataQuery, writeUrl } from './state.js';
+import { langFrom, publicState, readState, styleKey, styleQuery, dataQuery, urlProblems, writeUrl } from './state.js';
 import { loadVocabulary } from './vocabulary.js';
 import {
-  applyBoardLayers, createMap, featureAt, highlight, placeCamera, prepareStyle, refit,
+  applyBoardLayers, createMap, featureAt, highlight, placeCamera, prepareStyle, refit, setAtlasStyle,
   styleGeneration, waitForMap, waitIdle,
 } from './mapview.js';
 import { renderControls, renderClusterPicker, renderLinks, wireControls } from './controls.js';
 import { renderLegend } from './legend.js';
 import { renderFindings } from './findings.js';
-import { clearSelection, renderInfo, selectFeature } from './card.js';
+import { clearSelection, renderInfo, restoreSelection, selectCluster, selectFeature } from './card.js';
+import { addUrlWarnings, renderUrlWarnings } from './warnings.js';
+import { foldAttribution, renderLayout, wireLayout } from './layout.js';
+import { renderSearch, wireSearch } from './search.js';
+import { renderExport, wireExport } from './export.js';
+import { markTableSelection, renderTable, showTab } from './table.js';
 
 async function loadIndicators(lang) {
   if (!app.indicatorsCache[lang]) app.indicatorsCache[lang] = await getJson(`indicators?lang=${encodeURIComponent(lang)}`);
@@ -58,6 +63,8 @@ async function update(changes = {}, opts = {}) {
       if (gen !== app.generation) return;
     }
     renderControls();
+    renderUrlWarnings();
+    renderLayout();
     const key = styleKey(state);
     const gens = { style: gen };
     const q = styleQuery(state);
@@ -74,12 +81,16 @@ async function update(changes = {}, opts = {}) {
     renderLegend(legend);
     renderFindings(findings);
     renderClusterPicker();
+    renderSearch();
+    renderExport();
+    renderTable(chooseFromTable).catch(showError);
     renderLinks();
     if (needStyle) {
+      // The new style's tiles hold the selection again once loaded (restored below).
       app.selected = null;
       renderInfo(null);
       const loaded = waitForMap('style.load', () => styleGeneration() === gen);
-      app.map.setStyle(prepareStyle(style, state, gen), { diff: false });
+      setAtlasStyle(prepareStyle(style, state, gen));
       await loaded;
       currentStyleKey = key;
       atlas.styleGeneration = gen;
@@ -95,6 +106,13 @@ async function update(changes = {}, opts = {}) {
     await waitIdle(gens);
     if (gen !== app.generation) return;
     if (app.selected) highlight(app.selected.code);
+    else if (state.area && !restoreSelection(state.area)) {
+      // A selection the new view has no such area for (or a mistyped link): say so once.
+      addUrlWarnings([{ param: 'area', value: state.area, reason: 'invalid' }]);
+      state.area = '';
+      writeUrl(state);
+    }
+    markTableSelection();
     atlas.legend = legend;
     atlas.state = publicState(state);
     atlas.ready = true;
@@ -104,6 +122,29 @@ async function update(changes = {}, opts = {}) {
     document.body.classList.remove('is-loading');
     showError(err);
   }
+}
+
+// A row of the board table: a cluster is selected (as on the map); on the Wales table, a
+// board is chosen.
+function chooseFromTable(area) {
+  if (area.level === 'health_board') {
+    clearSelection();
+    update({ hb: area.code }, { fit: true });
+    return;
+  }
+  selectCluster(area.code);
+  if ($('cluster').querySelector(`option[value="${CSS.escape(area.code)}"]`)) $('cluster').value = area.code;
+  markTableSelection();
+}
+
+function switchTab(which) {
+  app.state.tab = which;
+  atlas.state = publicState(app.state);
+  writeUrl(app.state);
+  showTab(which, (table) => {
+    if (table) renderTable(chooseFromTable).then(markTableSelection).catch(showError);
+    else app.map.triggerRepaint();
+  });
 }
 
 // ---------------------------------------------------------------------------------------
@@ -130,10 +171,15 @@ function wireMap(map) {
     if ($('cluster').querySelector(`option[value="${CSS.escape(f.properties.code)}"]`)) $('cluster').value = f.properties.code;
   });
 
-  // Remember a view the user chose by panning / zooming (not our own fits).
+  // Remember a view the user chose by panning / zooming (not our own fits, which carry
+  // `atlasFit`). A wheel zoom's moveend carries no originalEvent, so a wheel turn is noted.
   // This is a state change too: `ready` goes false until the map is idle again.
+  let wheeled = false;
+  map.getCanvasContainer().addEventListener('wheel', () => { wheeled = true; }, { passive: true });
   map.on('moveend', (e) => {
-    if (!e.originalEvent || !app.state) return;
+    const byUser = !e.atlasFit && (e.originalEvent || wheeled);
+    wheeled = false;
+    if (!byUser || !app.state) return;
     const c = map.getCenter();
     app.state.camera = { z: map.getZoom(), lat: c.lat, lng: c.lng };
     atlas.state = publicState(app.state);
@@ -154,11 +200,19 @@ async function start() {
     const vocab = await loadVocabulary();
     app.indicators = await loadIndicators(langFrom(location.search, vocab));
     app.state = readState(location.search, vocab, app.indicators);
+    renderUrlWarnings(urlProblems(location.search, vocab, app.state));
     wireMap(createMap());
     wireControls(update);
+    wireLayout();
+    wireSearch((code) => { selectCluster(code); markTableSelection(); });
+    wireExport();
+    $('tab-map').addEventListener('click', () => switchTab('map'));
+    $('tab-table').addEventListener('click', () => switchTab('table'));
+    showTab(app.state.tab);
     renderInfo(null);
     const camera = !!app.state.camera;
     await update({}, { fit: !camera, camera });
+    foldAttribution();
   } catch (err) {
     document.body.classList.remove('is-loading');
     showError(err);

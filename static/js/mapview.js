@@ -29,7 +29,8 @@ export function createMap() {
   map.touchZoomRotate.disableRotation();
   map.keyboard.disableRotation();
   map.addControl(new maplibregl.NavigationControl({ showCompass: false }), 'top-left');
-  map.addControl(new maplibregl.AttributionControl({ compact: false }), 'bottom-right');
+  // On a narrow screen the attribution folds to its (i) button instead of covering the map.
+  map.addControl(new maplibregl.AttributionControl({ compact: window.matchMedia('(max-width: 720px)').matches }), 'bottom-right');
   app.map = map;
   atlas.map = map;
   atlas.maplibreVersion = maplibregl.getVersion();
@@ -53,6 +54,26 @@ export function waitForMap(event, predicate = () => true, timeoutMs = 60000) {
   });
 }
 
+/**
+ * Sets a server style. With a style basemap (serve --basemap <style URL>), the basemap's
+ * style is loaded and the atlas's sources and layers are drawn over it; its own labels
+ * are left out (the atlas's labels replace them, drawn with the atlas's glyphs).
+ */
+export function setAtlasStyle(style) {
+  const b = style.metadata?.['cluster-atlas:basemap'];
+  if (b?.kind !== 'style') { app.map.setStyle(style, { diff: false }); return; }
+  app.map.setStyle(b.url, {
+    diff: false,
+    transformStyle: (_previous, base) => ({
+      ...base,
+      glyphs: style.glyphs,
+      metadata: style.metadata,
+      sources: { ...base.sources, ...style.sources },
+      layers: [...base.layers.filter((l) => l.type !== 'symbol'), ...style.layers.filter((l) => l.id !== 'background')],
+    }),
+  });
+}
+
 /** The page generation stamped on the style now set, to tell our style from an old one. */
 export function styleGeneration() {
   try { return app.map.getStyle()?.metadata?.[STYLE_GENERATION]; } catch { return undefined; }
@@ -73,14 +94,16 @@ export function prepareStyle(style, s, gen) {
   const fill = style.layers.find((l) => l.id === FILL_LAYER[s.view]);
   const idx = style.layers.indexOf(fill);
   const boardFilter = hbFilters(s.hb);
-  // Dimming goes just above the fill, so outlines stay crisp over it.
+  // Dimming goes just above the fill, so outlines stay crisp over it; the page's own lines
+  // go below the labels, so names stay readable over the selection.
   style.layers.splice(idx + 1, 0, {
     id: 'hb-dim', type: 'fill', source: 'atlas', 'source-layer': 'health_boards',
     filter: boardFilter.others,
     layout: { visibility: s.hb ? 'visible' : 'none' },
     paint: { 'fill-color': '#ffffff', 'fill-opacity': 0.72 },
   });
-  style.layers.push(
+  const firstLabel = style.layers.findIndex((l) => l.type === 'symbol');
+  style.layers.splice(firstLabel < 0 ? style.layers.length : firstLabel, 0,
     {
       id: 'hb-focus', type: 'line', source: 'atlas', 'source-layer': 'health_boards',
       filter: boardFilter.self,
@@ -137,6 +160,16 @@ export function featureAt(point) {
   return { layer: f.sourceLayer, properties: f.properties };
 }
 
+/** The area of the current view's fill with this code from the loaded tiles, as
+ *  featureAt gives it (outside the chosen board: none). */
+export function featureByCode(code) {
+  const layer = app.map.getLayer(FILL_LAYER[app.state.view]);
+  if (!layer) return null;
+  const f = app.map.querySourceFeatures('atlas', { sourceLayer: layer.sourceLayer, filter: ['==', ['get', 'code'], code] })[0];
+  if (!f || (app.state.hb && f.properties.hb_code !== app.state.hb)) return null;
+  return { layer: layer.sourceLayer, properties: f.properties };
+}
+
 /** A cluster's feature from the loaded tiles, if any tile holding it is loaded. */
 export function clusterTileFeature(code) {
   return app.map.querySourceFeatures('atlas', { sourceLayer: 'clusters', filter: ['==', ['get', 'code'], code] })[0];
@@ -181,14 +214,16 @@ function walesInView() {
   return b.getWest() <= w && b.getSouth() <= s && b.getEast() >= e && b.getNorth() >= n;
 }
 
-function fitWales() { app.map.fitBounds(bounds(), { padding: fitPadding(), animate: false }); }
-function fitBoard(b) { app.map.fitBounds([[b[0], b[1]], [b[2], b[3]]], { padding: fitPadding(), animate: false, maxZoom: 11 }); }
+// Our own camera moves carry `atlasFit`, so main.js does not take them for the user's.
+const OURS = { atlasFit: true };
+function fitWales() { app.map.fitBounds(bounds(), { padding: fitPadding(), animate: false }, OURS); }
+function fitBoard(b) { app.map.fitBounds([[b[0], b[1]], [b[2], b[3]]], { padding: fitPadding(), animate: false, maxZoom: 11 }, OURS); }
 
 /** Moves the camera for an update: to the state's camera, or fitted to the board / Wales. */
 export async function placeCamera(gen, reason) {
   const s = app.state;
   if (reason.camera && s.camera) {
-    app.map.jumpTo({ center: [s.camera.lng, s.camera.lat], zoom: s.camera.z });
+    app.map.jumpTo({ center: [s.camera.lng, s.camera.lat], zoom: s.camera.z }, OURS);
     return;
   }
   if (!reason.fit) return;

@@ -1,7 +1,10 @@
 // The page state and its URL form. Everything the page shows is derived from one state
 // object that lives in the query string (view, domain, indicator, period, method,
-// classes, palette, breaks, vs, hb, lang and, after the user pans or zooms, z/lat/lng), so
-// a dashboard can embed e.g. map?indicator=copd&hb=W11000028&lang=cy and get that view.
+// classes, palette, breaks, vs, hb, lang, the selected area and, after the user pans or
+// zooms in any way, z/lat/lng), so a dashboard can embed e.g.
+// map?indicator=copd&hb=W11000028&lang=cy&area=… and get that view. A parameter that is
+// unknown or whose value is not valid is reported (readState's `problems`), so the page
+// can say so instead of silently showing another map.
 //
 // Pure functions only: what counts as a valid value comes from the server's vocabulary
 // and /indicators, passed in, never from lists kept here.
@@ -28,9 +31,40 @@ export function langFrom(search, vocab) {
 /** Whether a breaks string is well formed (increasing order is the server's check). */
 export function validBreaks(v) { return BREAKS.test(v); }
 
+/** Every parameter the page's URL may carry. */
+export const URL_PARAMS = ['view', 'domain', 'indicator', 'period', 'method', 'classes', 'palette', 'breaks',
+  'vs', 'hb', 'lang', 'area', 'tab', 'z', 'lat', 'lng'];
+
 /**
- * The state in a query string; anything unknown or invalid falls back to a default.
- * `vocab` is /vocabulary, `meta` is /indicators.
+ * What in a query string the page could not use: `{ param, value, reason }` with reason
+ * 'unknown' (not a parameter of this page) or 'invalid' (a value it cannot show; the
+ * state then has its default instead). `s` is readState's result for the same string.
+ */
+export function urlProblems(search, vocab, s) {
+  const p = new URLSearchParams(search);
+  const out = [];
+  const seen = new Set();
+  for (const [k, v] of p) {
+    if (seen.has(k)) continue;
+    seen.add(k);
+    if (!URL_PARAMS.includes(k)) { out.push({ param: k, value: v, reason: 'unknown' }); continue; }
+    let ok = true;
+    switch (k) {
+      case 'view': case 'domain': case 'indicator': case 'period': case 'method': case 'palette':
+      case 'vs': case 'hb': case 'lang': case 'tab': ok = s[k] === v; break;
+      case 'classes': ok = s.view !== 'indicator' || s.method === 'manual' || String(s.classes) === v; break;
+      case 'breaks': ok = validBreaks(v); break;
+      case 'z': case 'lat': case 'lng': ok = !!s.camera && Number(v) === s.camera[k]; break;
+      default: ok = true; // area: checked once the data is loaded
+    }
+    if (!ok) out.push({ param: k, value: v, reason: 'invalid' });
+  }
+  return out;
+}
+
+/**
+ * The state in a query string; anything unknown or invalid falls back to a default
+ * (urlProblems says which). `vocab` is /vocabulary, `meta` is /indicators.
  */
 export function readState(search, vocab, meta) {
   const p = new URLSearchParams(search);
@@ -56,6 +90,8 @@ export function readState(search, vocab, meta) {
   const benchmarks = vocab.significance.benchmarks;
   s.vs = benchmarks.includes(p.get('vs')) ? p.get('vs') : benchmarks[0];
   s.hb = vocab.health_boards.some((b) => b.code === p.get('hb')) ? p.get('hb') : '';
+  s.area = p.get('area') || '';
+  s.tab = p.get('tab') === 'table' ? 'table' : 'map';
   const z = num(p.get('z')), lat = num(p.get('lat')), lng = num(p.get('lng'));
   s.camera = (z !== null && lat !== null && lng !== null && Math.abs(lat) <= 85 && Math.abs(lng) <= 180)
     ? { z: Math.min(ZOOM.max, Math.max(ZOOM.min, z)), lat, lng } : null;
@@ -86,6 +122,8 @@ export function pageQuery(s) {
   setViewParams(p, s);
   if (s.hb) p.set('hb', s.hb);
   p.set('lang', s.lang);
+  if (s.area) p.set('area', s.area);
+  if (s.tab === 'table') p.set('tab', 'table');
   if (s.camera) {
     p.set('z', s.camera.z.toFixed(2));
     p.set('lat', s.camera.lat.toFixed(4));

@@ -156,34 +156,42 @@ async function waitReady(page, want = {}, what = 'ready') {
 }
 
 // Read the rendered colour at each place from the map's WebGL canvas (drawn with
-// preserveDrawingBuffer) via a 2D canvas copy, with the feature drawn there.
+// preserveDrawingBuffer) via a 2D canvas copy, with the feature drawn there. The label
+// layers are hidden meanwhile (a name may sit on a place); map_page.mjs checks labels.
 async function samplePlaces(page) {
-  return page.evaluate((places) => {
+  return page.evaluate(async (places) => {
     const { map, state } = window.atlas;
-    const layer = { deprivation: 'deprivation-fill', indicator: 'indicator-fill', significance: 'significance-fill' }[state.view];
-    const canvas = map.getCanvas();
-    const copy = document.createElement('canvas');
-    copy.width = canvas.width; copy.height = canvas.height;
-    const ctx = copy.getContext('2d', { willReadFrequently: true });
-    ctx.drawImage(canvas, 0, 0);
-    const ratio = canvas.width / canvas.clientWidth;
-    const rect = canvas.getBoundingClientRect();
-    return places.map((p) => {
-      const pt = map.project([p.lng, p.lat]);
-      const inView = pt.x >= 3 && pt.y >= 3 && pt.x < canvas.clientWidth - 3 && pt.y < canvas.clientHeight - 3;
-      const f = map.queryRenderedFeatures([pt.x, pt.y], { layers: [layer] })[0];
-      const x = Math.round(pt.x * ratio), y = Math.round(pt.y * ratio);
-      const d = ctx.getImageData(x - 1, y - 1, 3, 3).data;
-      const centre = [d[16], d[17], d[18]];
-      let spread = 0;
-      for (let i = 0; i < d.length; i += 4) for (let k = 0; k < 3; k++) spread = Math.max(spread, Math.abs(d[i + k] - centre[k]));
-      const top = document.elementFromPoint(rect.left + pt.x, rect.top + pt.y);
-      return {
-        id: p.id, expectedCluster: p.cluster, x: Math.round(pt.x), y: Math.round(pt.y), inView,
-        cluster: f?.properties?.code ?? null, tileClass: f?.properties?.class ?? null,
-        rgb: centre, spread, visibleToUser: top === canvas,
-      };
-    });
+    const labels = map.getStyle().layers.filter((l) => l.type === 'symbol').map((l) => l.id);
+    for (const id of labels) map.setLayoutProperty(id, 'visibility', 'none');
+    await new Promise((r) => { map.once('idle', r); map.triggerRepaint(); });
+    try {
+      const layer = { deprivation: 'deprivation-fill', indicator: 'indicator-fill', significance: 'significance-fill' }[state.view];
+      const canvas = map.getCanvas();
+      const copy = document.createElement('canvas');
+      copy.width = canvas.width; copy.height = canvas.height;
+      const ctx = copy.getContext('2d', { willReadFrequently: true });
+      ctx.drawImage(canvas, 0, 0);
+      const ratio = canvas.width / canvas.clientWidth;
+      const rect = canvas.getBoundingClientRect();
+      return places.map((p) => {
+        const pt = map.project([p.lng, p.lat]);
+        const inView = pt.x >= 3 && pt.y >= 3 && pt.x < canvas.clientWidth - 3 && pt.y < canvas.clientHeight - 3;
+        const f = map.queryRenderedFeatures([pt.x, pt.y], { layers: [layer] })[0];
+        const x = Math.round(pt.x * ratio), y = Math.round(pt.y * ratio);
+        const d = ctx.getImageData(x - 1, y - 1, 3, 3).data;
+        const centre = [d[16], d[17], d[18]];
+        let spread = 0;
+        for (let i = 0; i < d.length; i += 4) for (let k = 0; k < 3; k++) spread = Math.max(spread, Math.abs(d[i + k] - centre[k]));
+        const top = document.elementFromPoint(rect.left + pt.x, rect.top + pt.y);
+        return {
+          id: p.id, expectedCluster: p.cluster, x: Math.round(pt.x), y: Math.round(pt.y), inView,
+          cluster: f?.properties?.code ?? null, tileClass: f?.properties?.class ?? null,
+          rgb: centre, spread, visibleToUser: top === canvas,
+        };
+      });
+    } finally {
+      for (const id of labels) map.setLayoutProperty(id, 'visibility', 'visible');
+    }
   }, PLACES);
 }
 

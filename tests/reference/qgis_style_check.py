@@ -2,7 +2,7 @@
 QGIS gives each legend class, for tests/qgis.rs.
 
 Usage: QT_QPA_PLATFORM=offscreen /usr/bin/python3 qgis_style_check.py style.json
-Prints JSON: {"qgis": "3.22.16-...", "warnings": [...], "fill_layer": ..., "colors": {"<key>": "#rrggbb", ...}}
+Prints JSON: {"qgis": "3.22.16-...", "warnings": [...], "labels": [label layer ids QGIS made], "fill_layer": ..., "colors": {"<key>": "#rrggbb", ...}}
 where each key is a legend entry's tile property value, evaluated through the data-defined
 fill colour (or the rule filters) that QGIS built from the style.
 """
@@ -62,8 +62,11 @@ for entry in legend["entries"]:
     else:
         color = symbol_layer.color()
     colors[str(entry["key"])] = color.name()
+labeling = converter.labeling()
+labels = [s.styleName() for s in labeling.styles()] if labeling else []
 print(json.dumps({
     "qgis": Qgis.QGIS_VERSION,
+    "labels": labels,
     "result": int(result),
     "warnings": converter.warnings(),
     "fill_layer": target.layerName(),

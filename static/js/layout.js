@@ -1,0 +1,47 @@
+// The page on a narrow screen (a phone, a small embed): the panel's controls and the key
+// fold away so the map keeps most of the screen, and open with a button each. On a wide
+// screen nothing folds (the CSS shows no toggles there).
+import { $ } from './dom.js';
+import { t } from './store.js';
+
+const NARROW = window.matchMedia('(max-width: 720px)');
+
+/** Whether the page is laid out for a narrow screen. */
+export function isNarrow() { return NARROW.matches; }
+
+function setPanel(open) {
+  document.body.classList.toggle('panel-collapsed', !open);
+  const b = $('panel-toggle');
+  b.setAttribute('aria-expanded', String(open));
+  b.textContent = open ? t().hideOptions : t().showOptions;
+}
+
+function setKey(open) {
+  document.body.classList.toggle('legend-collapsed', !open);
+  const b = $('legend-toggle');
+  b.setAttribute('aria-expanded', String(open));
+  b.setAttribute('aria-label', open ? t().hideKey : t().showKey);
+  b.textContent = open ? '−' : '+';
+}
+
+/** Folds the panel and the key on a narrow screen, and wires their buttons. */
+export function wireLayout() {
+  setPanel(!isNarrow());
+  setKey(!isNarrow());
+  $('panel-toggle').addEventListener('click', () => setPanel(document.body.classList.contains('panel-collapsed')));
+  $('legend-toggle').addEventListener('click', () => setKey(document.body.classList.contains('legend-collapsed')));
+}
+
+/** Re-labels the toggles (after a language change). */
+export function renderLayout() {
+  setPanel(!document.body.classList.contains('panel-collapsed'));
+  setKey(!document.body.classList.contains('legend-collapsed'));
+}
+
+/** On a narrow screen, folds the attribution to its (i) button, as MapLibre does after
+ *  the first drag (it starts unfolded). */
+export function foldAttribution() {
+  if (!isNarrow()) return;
+  const a = document.querySelector('.maplibregl-ctrl-attrib.maplibregl-compact');
+  if (a) a.classList.remove('maplibregl-compact-show');
+}

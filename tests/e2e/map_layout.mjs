@@ -1,0 +1,230 @@
+#!/usr/bin/env node
+// Browser test of the map page's layout on a phone and on a laptop (issue 14).
+//
+//   node tests/e2e/map_layout.mjs http://127.0.0.1:PORT [screenshot-dir]
+//
+// Needs playwright-core from tests/js and Debian's Chromium (as tests/e2e/map_e2e.mjs).
+// Prints a JSON summary; exits 0 on success, 1 on a failed check, 2 on bad usage or
+// missing tools, 3 when the overall time limit is hit.
+//
+// What it checks:
+//  1. Phone (390×844): the map fills at least half the screen; the panel's controls and
+//     the key are folded (their buttons open and close them); the attribution is compact;
+//     no details sheet until an area is tapped, then a bottom sheet within the screen
+//     and at most half its height, with a close button that folds it again.
+//  2. Laptop (1366×768), a pinned cluster with its charts: the details card is within the
+//     viewport and either fits or scrolls with a visible scrollbar, and the charts' text
+//     is drawn at 11 px or more (the SVG's smallest font size times its drawn scale).
+// Screenshots: <dir>/map-phone.png, <dir>/map-phone-details.png, <dir>/map-laptop-card.png.
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const OVERALL_TIMEOUT_MS = 200_000;
+const READY_TIMEOUT_MS = 60_000;
+const CHROMIUM_ARGS = ['--headless=new', '--no-sandbox', '--disable-gpu', '--use-angle=swiftshader',
+  '--enable-unsafe-swiftshader', '--disable-background-networking', '--disable-component-update',
+  '--disable-sync', '--no-first-run', '--disable-quic'];
+// Well inside this cluster of the bundled geography (as in map_e2e.mjs).
+const PLACE = { lng: -3.2354, lat: 51.7395, cluster: '7A6:blaenau-gwent-west' };
+const CARDIFF = { lng: -3.1791, lat: 51.4816 };
+
+class CheckFailed extends Error {}
+const summary = { ok: false, checks: [], figures: {}, screenshots: [] };
+let context = null;
+let userDataDir = null;
+
+function check(name, ok, details = {}) {
+  if (ok) { summary.checks.push(name); return; }
+  summary.checks.push({ failed: name, ...details });
+  throw new CheckFailed(`${name}: ${JSON.stringify(details)}`);
+}
+
+async function finish(code, message) {
+  clearTimeout(watchdog);
+  try { if (context) await Promise.race([context.close(), new Promise((r) => setTimeout(r, 10_000))]); } catch { /* ignore */ }
+  try { if (userDataDir) fs.rmSync(userDataDir, { recursive: true, force: true }); } catch { /* ignore */ }
+  summary.ok = code === 0;
+  if (message) summary.failure = message;
+  console.log(JSON.stringify(summary, null, 2));
+  if (code !== 0) console.error(`FAIL: ${message}`);
+  process.exit(code);
+}
+const watchdog = setTimeout(() => finish(3, `overall time limit of ${OVERALL_TIMEOUT_MS / 1000} s reached`), OVERALL_TIMEOUT_MS);
+
+async function waitReady(page, what) {
+  try {
+    await page.waitForFunction(() => window.atlas?.ready === true, null, { timeout: READY_TIMEOUT_MS, polling: 100 });
+  } catch (err) {
+    const info = await page.evaluate(() => ({ error: window.atlas?.error, state: window.atlas?.state })).catch(() => ({}));
+    throw new CheckFailed(`page not ready (${what}): ${JSON.stringify(info)}; ${String(err?.message || err).split('\n')[0]}`);
+  }
+}
+
+// Rendered label features of a layer, with their text.
+async function labels(page, layer) {
+  return page.evaluate((l) => {
+    const { map } = window.atlas;
+    if (!map.getLayer(l)) return null;
+    return map.queryRenderedFeatures({ layers: [l] }).map((f) => ({
+      en: f.properties.name_en, cy: f.properties.name_cy, code: f.properties.code,
+    }));
+  }, layer);
+}
+
+// How many canvas pixels change when the label layers are hidden (then shown again).
+async function labelPixels(page) {
+  return page.evaluate(async () => {
+    const { map } = window.atlas;
+    const ids = ['health-board-label', 'cluster-label', 'lsoa-label'].filter((id) => map.getLayer(id));
+    const grab = () => {
+      const c = map.getCanvas();
+      const copy = document.createElement('canvas');
+      copy.width = c.width; copy.height = c.height;
+      const ctx = copy.getContext('2d', { willReadFrequently: true });
+      ctx.drawImage(c, 0, 0);
+      return ctx.getImageData(0, 0, c.width, c.height).data;
+    };
+    const idle = () => new Promise((r) => { map.once('idle', r); map.triggerRepaint(); });
+    await idle();
+    const withLabels = grab();
+    for (const id of ids) map.setLayoutProperty(id, 'visibility', 'none');
+    await idle();
+    const without = grab();
+    for (const id of ids) map.setLayoutProperty(id, 'visibility', 'visible');
+    await idle();
+    let changed = 0, dark = 0;
+    for (let i = 0; i < withLabels.length; i += 4) {
+      const d = Math.abs(withLabels[i] - without[i]) + Math.abs(withLabels[i + 1] - without[i + 1]) + Math.abs(withLabels[i + 2] - without[i + 2]);
+      if (d > 30) changed++;
+      if (d > 30 && withLabels[i] < 80 && withLabels[i + 1] < 80 && withLabels[i + 2] < 80) dark++;
+    }
+    return { changed, dark };
+  });
+}
+
+const params = (page) => Object.fromEntries(new URL(page.url()).searchParams);
+
+async function main() {
+  const base = (process.argv[2] || '').replace(/\/+$/, '');
+  if (!/^https?:\/\//.test(base)) {
+    console.error('usage: node tests/e2e/map_layout.mjs http://127.0.0.1:PORT [screenshot-dir]');
+    process.exit(2);
+  }
+  const shotDir = path.resolve(process.argv[3] || path.join(HERE, '..', 'artifacts'));
+  fs.mkdirSync(shotDir, { recursive: true });
+  const require = createRequire(path.join(HERE, '..', 'js', 'package.json'));
+  let chromium;
+  try { ({ chromium } = require('playwright-core')); } catch {
+    console.error('FAIL: playwright-core is missing: run `npm ci` in tests/js');
+    process.exit(2);
+  }
+  const executablePath = process.env.CHROMIUM || '/usr/bin/chromium';
+  if (!fs.existsSync(executablePath)) {
+    console.error(`FAIL: no Chromium at ${executablePath}`);
+    process.exit(2);
+  }
+  userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cluster-atlas-layout-'));
+  context = await chromium.launchPersistentContext(userDataDir, {
+    executablePath, headless: false, args: CHROMIUM_ARGS,
+    viewport: { width: 390, height: 844 }, deviceScaleFactor: 1, timeout: 30_000,
+  });
+  const problems = [];
+  context.on('response', (r) => { if (r.status() >= 400) problems.push(`HTTP ${r.status()} ${r.url()}`); });
+  const page = context.pages()[0] || await context.newPage();
+  page.setDefaultTimeout(30_000);
+  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+  const noProblems = (label) => check(`${label}: no page errors or failed requests`, problems.length === 0, { problems: problems.splice(0) });
+  const box = (sel) => page.evaluate((s) => {
+    const e = document.querySelector(s);
+    if (!e) return null;
+    const r = e.getBoundingClientRect();
+    const shown = getComputedStyle(e).display !== 'none' && r.width > 0 && r.height > 0;
+    return { top: r.top, bottom: r.bottom, left: r.left, right: r.right, width: r.width, height: r.height, shown };
+  }, sel);
+
+  // 1. Phone ------------------------------------------------------------------------------
+  await page.goto(`${base}/map?view=indicator&indicator=copd`, { waitUntil: 'load' });
+  await waitReady(page, 'phone');
+  const map = await box('#map');
+  summary.figures.phoneMap = map;
+  check('phone: the map is at least half the screen tall and full width', map.height >= 844 / 2 && map.width >= 389, map);
+  check('phone: the controls are folded', !(await box('#controls')).shown && !(await box('#findings')).shown);
+  check('phone: the key is folded to its title', !(await box('#legend-entries')).shown && (await box('#legend-title')).shown);
+  const attrib = await page.evaluate(() => {
+    const a = document.querySelector('.maplibregl-ctrl-attrib');
+    return { compact: a.classList.contains('maplibregl-compact'), height: a.getBoundingClientRect().height };
+  });
+  check('phone: the attribution is compact', attrib.compact && attrib.height <= 32, attrib);
+  check('phone: no details sheet before a tap', !(await box('#info')).shown);
+  await page.screenshot({ path: path.join(shotDir, 'map-phone.png') });
+  summary.screenshots.push('map-phone.png');
+  await page.click('#panel-toggle');
+  check('phone: the options button opens the controls', (await box('#controls')).shown
+    && await page.evaluate(() => document.getElementById('panel-toggle').getAttribute('aria-expanded') === 'true'));
+  await page.click('#panel-toggle');
+  check('phone: and folds them again', !(await box('#controls')).shown);
+  await page.click('#legend-toggle');
+  check('phone: the key button opens the key', (await box('#legend-entries')).shown);
+  await page.click('#legend-toggle');
+  const pt = await page.evaluate(({ lng, lat }) => {
+    const m = window.atlas.map;
+    m.jumpTo({ center: [lng, lat], zoom: 8 });
+    const p = m.project([lng, lat]);
+    const r = m.getCanvas().getBoundingClientRect();
+    return { x: r.left + p.x, y: r.top + p.y };
+  }, PLACE);
+  await page.evaluate(() => new Promise((r) => { window.atlas.map.once('idle', r); window.atlas.map.triggerRepaint(); }));
+  await page.mouse.click(pt.x, pt.y);
+  await page.waitForFunction(() => document.body.classList.contains('has-details'), null, { timeout: 10_000 });
+  await page.waitForTimeout(300);
+  const sheet = await box('#info');
+  summary.figures.phoneSheet = sheet;
+  check('phone: a tapped cluster opens a bottom sheet within the screen', sheet.shown && sheet.top >= 0 && sheet.left >= 0
+    && sheet.right <= 390.5 && Math.abs(sheet.bottom - 844) <= 1 && sheet.height <= 844 / 2 + 1, sheet);
+  check('phone: the sheet shows the cluster', await page.evaluate((c) => window.atlas.state.area === c, PLACE.cluster));
+  await page.screenshot({ path: path.join(shotDir, 'map-phone-details.png') });
+  summary.screenshots.push('map-phone-details.png');
+  await page.click('#info-close');
+  check('phone: closing folds the sheet', !(await box('#info')).shown);
+  noProblems('phone');
+
+  // 2. Laptop -----------------------------------------------------------------------------
+  await page.setViewportSize({ width: 1366, height: 768 });
+  await page.goto(`${base}/map?view=indicator&indicator=copd&area=${encodeURIComponent(PLACE.cluster)}`, { waitUntil: 'load' });
+  await waitReady(page, 'laptop');
+  await page.waitForFunction(() => [...document.querySelectorAll('#info img.chart')].length === 2
+    && [...document.querySelectorAll('#info img.chart')].every((i) => i.complete && i.naturalWidth > 0), null, { timeout: 20_000 });
+  const card = await page.evaluate(() => {
+    const e = document.getElementById('info');
+    const r = e.getBoundingClientRect();
+    return {
+      top: r.top, bottom: r.bottom, left: r.left, right: r.right,
+      scrollHeight: e.scrollHeight, clientHeight: e.clientHeight, scrollbar: e.offsetWidth - e.clientWidth,
+      overflowY: getComputedStyle(e).overflowY,
+    };
+  });
+  summary.figures.laptopCard = card;
+  check('laptop: the card is within the viewport', card.top >= 0 && card.bottom <= 768 && card.left >= 0 && card.right <= 1366, card);
+  check('laptop: the card fits, or scrolls with a visible scrollbar', card.scrollHeight <= card.clientHeight + 1
+    || (card.overflowY === 'auto' && card.scrollbar >= 8), card);
+  const charts = await page.evaluate(async () => Promise.all([...document.querySelectorAll('#info img.chart')].map(async (img) => {
+    const svg = await (await fetch(img.src)).text();
+    const doc = new DOMParser().parseFromString(svg, 'image/svg+xml');
+    const root = doc.documentElement;
+    const vbWidth = Number((root.getAttribute('viewBox') || '').split(/\s+/)[2]) || Number(root.getAttribute('width'));
+    const sizes = [root, ...root.querySelectorAll('[font-size]')].map((e) => Number(e.getAttribute('font-size'))).filter((n) => n > 0);
+    const scale = img.getBoundingClientRect().width / vbWidth;
+    return { id: img.id, minFont: Math.min(...sizes), scale, drawnPx: Math.min(...sizes) * scale };
+  })));
+  summary.figures.charts = charts;
+  for (const c of charts) check(`laptop: ${c.id} text is at least 11 px`, c.drawnPx >= 10.99, c);
+  await page.screenshot({ path: path.join(shotDir, 'map-laptop-card.png') });
+  summary.screenshots.push('map-laptop-card.png');
+  noProblems('laptop');
+}
+
+main().then(() => finish(0)).catch((err) => finish(1, err instanceof CheckFailed ? err.message : (err?.stack || String(err))));
