@@ -52,5 +52,5 @@ set +e
     --report junit --report-dir "$out" 2>&1 | tee "$out/run.txt"
 rc="${PIPESTATUS[0]}"
 set -e
-echo "schemathesis exit $rc after $(( $(date +%s) - started ))s; filtered false positives: $(wc -l <"$out/filtered.log" 2>/dev/null || echo 0)"
+echo "schemathesis exit $rc after $(( $(date +%s) - started ))s; filtered false positives: $(if [ -f "$out/filtered.log" ]; then wc -l <"$out/filtered.log"; else echo 0; fi)"
 exit "$rc"

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use futures::stream::{self, StreamExt};
 use serde::Serialize;
 
+use crate::catalog::indicators::Lang;
 use crate::catalog::LayerId;
 use crate::error::AppError;
 use crate::etl::progress::Progress;
@@ -118,7 +119,7 @@ pub async fn export(
         "name": format!("cluster-atlas {layers}"),
         "layers": set.url_name(),
         "description": "Wales primary care clusters, LSOAs and health boards with WIMD 2019",
-        "attribution": crate::catalog::attribution(data.cluster_approximate),
+        "attribution": crate::catalog::attribution(data.cluster_approximate, Lang::En),
         "version": format!("{}.0.0", data.version),
         "vector_layers": set.layers().iter().map(|l: &LayerId| {
             let layer = l.layer();

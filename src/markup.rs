@@ -1,4 +1,5 @@
-//! Escaping text for XML and HTML: SVG charts and legends, SLD, HTML tables.
+//! Escaping text for XML and HTML (SVG charts and legends, SLD, HTML tables), and wrapping
+//! the long lines of SVG text, which does not wrap by itself.
 
 /// Escapes `&`, `<`, `>` and `"`, enough for element text and double-quoted attributes.
 pub fn escape_xml(s: &str) -> String {
@@ -27,4 +28,34 @@ pub fn svg_open(
         escape_xml(title),
         escape_xml(desc),
     )
+}
+
+/// Splits text into lines of at most `width` characters at spaces.
+pub fn wrap(text: &str, width: usize) -> Vec<String> {
+    let mut lines = vec![String::new()];
+    for word in text.split_whitespace() {
+        let last = lines.last_mut().expect("one line at least");
+        if !last.is_empty() && last.chars().count() + 1 + word.chars().count() > width {
+            lines.push(word.to_owned());
+        } else {
+            if !last.is_empty() {
+                last.push(' ');
+            }
+            last.push_str(word);
+        }
+    }
+    lines
+}
+
+#[cfg(test)]
+mod tests {
+    use super::wrap;
+
+    #[test]
+    fn wrapping_keeps_every_word() {
+        let text = "Cluster boundaries are APPROXIMATE: LSOAs are assigned to the cluster of the nearest GP main surgery";
+        let lines = wrap(text, 30);
+        assert!(lines.iter().all(|l| l.chars().count() <= 30));
+        assert_eq!(lines.join(" "), text);
+    }
 }

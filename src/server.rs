@@ -15,6 +15,7 @@ use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 use utoipa::OpenApi;
 
+use crate::catalog::indicators::Lang;
 use crate::catalog::{self, LayerId, ALL_LAYERS_ALIAS, MAX_SERVED_ZOOM};
 use crate::error::AppError;
 use crate::http::BaseUrl;
@@ -291,7 +292,7 @@ fn catalog_json(base: &str, data: Option<&crate::db::DataVersion>) -> Value {
             "openapi": format!("{base}/api"),
             "downloads": LayerId::ALL.iter().map(|l| format!("{base}/downloads/{l}.geojson")).collect::<Vec<_>>(),
         },
-        "attribution": catalog::attribution(data.is_none_or(|d| d.cluster_approximate)),
+        "attribution": catalog::attribution(data.is_none_or(|d| d.cluster_approximate), Lang::En),
     })
 }
 

@@ -791,3 +791,41 @@ async fn qgis_loads_the_sld_with_the_legend_classes() {
         }
     }
 }
+
+#[tokio::test]
+async fn welsh_styles_and_tilejson_carry_the_welsh_attribution() {
+    let pool = loaded_pool(DB).await;
+    for (url, lang) in [
+        ("/styles/indicator.json?indicator=copd&lang=cy", "cy"),
+        ("/styles/deprivation.json?lang=cy", "cy"),
+        ("/styles/deprivation.json", "en"),
+    ] {
+        let style = get(&pool, url).await.json();
+        let sources = style["sources"].as_object().unwrap();
+        for (name, source) in sources {
+            let Some(attribution) = source["attribution"].as_str() else {
+                continue;
+            };
+            if lang == "cy" {
+                assert!(attribution.contains("Hawlfraint y Goron"), "{url} {name}");
+                assert!(attribution.contains("FRASAMCAN"), "{url} {name}");
+                assert!(
+                    attribution.contains("drafft"),
+                    "{url} {name}: marked for review"
+                );
+            } else {
+                assert!(attribution.contains("Crown copyright"), "{url} {name}");
+            }
+        }
+    }
+    let cy = get(&pool, "/tiles/wales?lang=cy").await.json();
+    assert!(cy["attribution"]
+        .as_str()
+        .unwrap()
+        .contains("Drwydded Llywodraeth Agored"));
+    let en = get(&pool, "/tiles/wales").await.json();
+    assert!(en["attribution"]
+        .as_str()
+        .unwrap()
+        .contains("Open Government Licence"));
+}

@@ -60,7 +60,8 @@ pub async fn get_style(
             .into_response());
     }
     let base = state.base_url(&headers);
-    let attribution = crate::catalog::attribution(snapshot.data.cluster_approximate);
+    let attribution =
+        crate::catalog::attribution(snapshot.data.cluster_approximate, rendered.legend.lang);
     Ok(Json(maplibre::style(
         &rendered.legend,
         &maplibre::StyleUrls {

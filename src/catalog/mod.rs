@@ -431,13 +431,33 @@ LSOA GeoJSON by <a href=\"https://github.com/martinjc/UK-GeoJSON\">Martin Chorle
 pub const APPROXIMATE_NOTE: &str = "Cluster boundaries are APPROXIMATE: LSOAs are assigned to the \
 cluster of the nearest GP main surgery, not by the official PHW/Welsh Government lookup.";
 
-/// The attribution for the current data: the licence text, plus the approximate-geography
-/// warning while it applies.
-pub fn attribution(cluster_approximate: bool) -> String {
+/// [`ATTRIBUTION_HTML`] in Welsh: a draft translation, marked for review like the rest of
+/// the Welsh interface (the licence names follow the National Archives' Welsh usage).
+pub const ATTRIBUTION_HTML_CY: &str = "Yn cynnwys data'r AO © Hawlfraint y Goron a hawliau cronfa ddata; \
+Ffynhonnell: y Swyddfa Ystadegau Gwladol, wedi'i drwyddedu o dan y \
+<a href=\"https://www.nationalarchives.gov.uk/doc/open-government-licence-cymraeg/version/3/\">Drwydded Llywodraeth Agored v3.0</a>; \
+Yn cynnwys data Llywodraeth Cymru a StatsCymru wedi'u trwyddedu o dan y \
+<a href=\"https://www.nationalarchives.gov.uk/doc/open-government-licence-cymraeg/version/3/\">Drwydded Llywodraeth Agored v3.0</a>; \
+GeoJSON yr ACEHI gan <a href=\"https://github.com/martinjc/UK-GeoJSON\">Martin Chorley</a> \
+(<a href=\"https://creativecommons.org/licenses/by/4.0/deed.cy\">CC BY 4.0</a>) \
+[cyfieithiad drafft i'w adolygu]";
+
+/// [`APPROXIMATE_NOTE`] in Welsh (a draft translation for review).
+pub const APPROXIMATE_NOTE_CY: &str =
+    "Mae ffiniau'r clystyrau yn FRASAMCAN: neilltuir pob ACEHI i glwstwr y \
+brif feddygfa agosaf, nid drwy dabl chwilio swyddogol ICC/Llywodraeth Cymru.";
+
+/// The attribution for the current data in `lang`: the licence text, plus the
+/// approximate-geography warning while it applies.
+pub fn attribution(cluster_approximate: bool, lang: indicators::Lang) -> String {
+    let (licence, note) = match lang {
+        indicators::Lang::En => (ATTRIBUTION_HTML, APPROXIMATE_NOTE),
+        indicators::Lang::Cy => (ATTRIBUTION_HTML_CY, APPROXIMATE_NOTE_CY),
+    };
     if cluster_approximate {
-        format!("{ATTRIBUTION_HTML}. <strong>{APPROXIMATE_NOTE}</strong>")
+        format!("{licence}. <strong>{note}</strong>")
     } else {
-        ATTRIBUTION_HTML.to_owned()
+        licence.to_owned()
     }
 }
 

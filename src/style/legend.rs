@@ -8,7 +8,7 @@ use crate::catalog::indicators::{
     AreaValue, Indicator, Lang, Level, Polarity, UntestedReason, ValueType,
 };
 use crate::catalog::snapshot::Choropleth;
-use crate::catalog::{domain_title, LayerId, APPROXIMATE_NOTE};
+use crate::catalog::{domain_title, LayerId, APPROXIMATE_NOTE, APPROXIMATE_NOTE_CY};
 use crate::markup::{escape_xml, svg_open};
 use crate::significance::{ConfidenceLevel, Significance};
 
@@ -116,11 +116,7 @@ fn no_data(lang: Lang) -> LegendEntry {
 
 /// The approximate-geography caveat in `lang`.
 pub fn approximate_note(lang: Lang) -> String {
-    lang.pick(
-        APPROXIMATE_NOTE,
-        "Mae ffiniau'r clystyrau yn FRASAMCAN: neilltuir pob ACEHI i glwstwr y brif feddygfa agosaf, nid drwy dabl chwilio swyddogol ICC/Llywodraeth Cymru.",
-    )
-    .to_owned()
+    lang.pick(APPROXIMATE_NOTE, APPROXIMATE_NOTE_CY).to_owned()
 }
 
 /// LSOAs by WIMD 2019 quintile, overall or for one domain. Quintiles are given classes:
@@ -494,9 +490,17 @@ impl Legend {
     pub fn to_svg(&self) -> String {
         const ROW: usize = 24;
         let width = 360;
+        // SVG text does not wrap: notes (the approximate-geography caveat among them) are
+        // broken into lines that fit the width at their 10 px size.
+        const NOTE_CHARS: usize = 62;
         let rows = self.entries.len() + 1;
         let notes_top = 56 + rows * ROW + 8;
-        let height = notes_top + self.notes.len() * 16 + 8;
+        let note_lines: Vec<String> = self
+            .notes
+            .iter()
+            .flat_map(|n| crate::markup::wrap(n, NOTE_CHARS))
+            .collect();
+        let height = notes_top + note_lines.len() * 14 + 8;
         let mut body = String::new();
         for (i, e) in self
             .entries
@@ -514,11 +518,11 @@ impl Legend {
                 ty = y + 14,
             ));
         }
-        for (i, note) in self.notes.iter().enumerate() {
+        for (i, line) in note_lines.iter().enumerate() {
             body.push_str(&format!(
                 "<text x=\"12\" y=\"{}\" font-size=\"10\" fill=\"#444\">{}</text>",
-                notes_top + i * 16 + 10,
-                escape_xml(note)
+                notes_top + i * 14 + 10,
+                escape_xml(line)
             ));
         }
         format!(
@@ -556,6 +560,71 @@ impl Legend {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn svg_notes_wrap_inside_the_legend_and_keep_every_word() {
+        for lang in [Lang::En, Lang::Cy] {
+            let legend = deprivation("overall", lang, true);
+            let svg = legend.to_svg();
+            let doc = svg_texts(&svg);
+            let note = approximate_note(lang);
+            let joined = doc
+                .iter()
+                .filter(|t| t.1 == 10)
+                .map(|t| t.0.clone())
+                .collect::<Vec<_>>()
+                .join(" ");
+            assert!(joined.contains(&escape_xml(&note)), "{joined}");
+            // 62 characters at 10 px fit the 360 px legend with its 12 px margins.
+            assert!(doc
+                .iter()
+                .filter(|t| t.1 == 10)
+                .all(|t| t.0.chars().count() <= 62));
+            let height: usize = svg
+                .split("height=\"")
+                .nth(1)
+                .and_then(|h| h.split('"').next())
+                .and_then(|h| h.parse().ok())
+                .unwrap();
+            let last_y: usize = svg
+                .rsplit("<text x=\"12\" y=\"")
+                .next()
+                .and_then(|h| h.split('"').next())
+                .and_then(|h| h.parse().ok())
+                .unwrap();
+            assert!(
+                last_y < height,
+                "the last note line at {last_y} of {height}"
+            );
+        }
+    }
+
+    /// The texts of an SVG's `<text>` elements with their font size (13 when unset).
+    fn svg_texts(svg: &str) -> Vec<(String, u32)> {
+        svg.split("<text ")
+            .skip(1)
+            .map(|t| {
+                let size = t
+                    .split("font-size=\"")
+                    .nth(1)
+                    .filter(|_| {
+                        t.find("font-size")
+                            .is_some_and(|i| i < t.find('>').unwrap_or(0))
+                    })
+                    .and_then(|s| s.split('"').next())
+                    .and_then(|s| s.parse().ok())
+                    .unwrap_or(13);
+                let text = t
+                    .split('>')
+                    .nth(1)
+                    .unwrap_or("")
+                    .split('<')
+                    .next()
+                    .unwrap_or("");
+                (text.to_owned(), size)
+            })
+            .collect()
+    }
 
     #[test]
     fn deprivation_quintile_one_is_darkest_and_labelled() {

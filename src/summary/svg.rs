@@ -90,7 +90,7 @@ pub fn summary_svg(summary: &Summary<'_>, lang: Lang, approximate: bool) -> Stri
     }
     if approximate {
         // Wrapped at word boundaries: the caveat must be read whole, never clipped.
-        for line in wrap(&crate::style::legend::approximate_note(lang), 110) {
+        for line in crate::markup::wrap(&crate::style::legend::approximate_note(lang), 110) {
             out.push_str(&format!(
                 "<text x=\"10\" y=\"{ly}\" font-size=\"11\" fill=\"#8a1c00\">{}</text>",
                 escape_xml(&line)
@@ -100,34 +100,4 @@ pub fn summary_svg(summary: &Summary<'_>, lang: Lang, approximate: bool) -> Stri
     }
     out.push_str("</svg>\n");
     out
-}
-
-/// Splits text into lines of at most `width` characters at spaces.
-fn wrap(text: &str, width: usize) -> Vec<String> {
-    let mut lines = vec![String::new()];
-    for word in text.split_whitespace() {
-        let last = lines.last_mut().expect("one line at least");
-        if !last.is_empty() && last.chars().count() + 1 + word.chars().count() > width {
-            lines.push(word.to_owned());
-        } else {
-            if !last.is_empty() {
-                last.push(' ');
-            }
-            last.push_str(word);
-        }
-    }
-    lines
-}
-
-#[cfg(test)]
-mod tests {
-    use super::wrap;
-
-    #[test]
-    fn wrapping_keeps_every_word() {
-        let text = "Cluster boundaries are APPROXIMATE: LSOAs are assigned to the cluster of the nearest GP main surgery";
-        let lines = wrap(text, 30);
-        assert!(lines.iter().all(|l| l.chars().count() <= 30));
-        assert_eq!(lines.join(" "), text);
-    }
 }

@@ -392,7 +392,8 @@ impl TileSource for PostgisSource {
             }
         };
         let indicator = tile_query.as_deref().zip(legend.as_ref().map(|l| l.layer));
-        let mut doc = super::tilejson::tilejson(set, &snapshot.data, base, indicator);
+        let lang = params::lang(q)?;
+        let mut doc = super::tilejson::tilejson(set, &snapshot.data, base, indicator, lang);
         if let Some(legend) = legend {
             doc["legend"] = json!(legend.to_html());
         }

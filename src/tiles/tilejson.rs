@@ -3,6 +3,7 @@
 use serde_json::{json, Value};
 
 use super::layers::LayerSet;
+use crate::catalog::indicators::Lang;
 use crate::catalog::values::{value_field, TILE_VALUE_FIELDS};
 use crate::catalog::{self, LayerId};
 use crate::db::DataVersion;
@@ -13,6 +14,7 @@ pub fn tilejson(
     data: &DataVersion,
     base: &str,
     indicator: Option<(&str, LayerId)>,
+    lang: Lang,
 ) -> Value {
     let [w, s, e, n] = data.bounds;
     let vector_layers: Vec<Value> = set
@@ -57,7 +59,7 @@ pub fn tilejson(
         "name": format!("cluster-atlas: {name}"),
         "description": set.layers().iter().map(|l| l.layer().title).collect::<Vec<_>>().join("; "),
         "version": format!("{}.0.0", data.version),
-        "attribution": catalog::attribution(data.cluster_approximate),
+        "attribution": catalog::attribution(data.cluster_approximate, lang),
         "scheme": "xyz",
         "tiles": [format!("{base}/tiles/{name}/{{z}}/{{x}}/{{y}}{suffix}")],
         "minzoom": set.minzoom(),
