@@ -454,3 +454,56 @@ async fn population_files_can_be_named_one_by_one() {
     }
     assert_eq!(fingerprint(&pool).await, before);
 }
+
+#[tokio::test]
+async fn the_pyramid_marks_wales_at_the_areas_size() {
+    let pool = loaded_pool(DB).await;
+    let state = AppState::new(pool.clone(), None);
+    let area = send(&state, "GET", "/profiles/W11000028", &[]).await.json();
+    let wales = send(&state, "GET", "/profiles/wales", &[]).await.json();
+    for (period, sexes) in [
+        ("mid-2024", &["male", "female"][..]),
+        ("mid-2019", &["persons"][..]),
+    ] {
+        let pyramid_of = |doc: &serde_json::Value| {
+            doc["population"]["pyramids"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|p| p["period"] == period)
+                .cloned()
+                .unwrap()
+        };
+        let (a, w) = (pyramid_of(&area), pyramid_of(&wales));
+        let (a_total, w_total) = (a["total"].as_f64().unwrap(), w["total"].as_f64().unwrap());
+        let reply = send(
+            &state,
+            "GET",
+            &format!("/profiles/W11000028/pyramid.svg?period={period}"),
+            &[],
+        )
+        .await;
+        let text = String::from_utf8(reply.body.to_vec()).unwrap();
+        let doc = roxmltree::Document::parse(&text).expect("well-formed SVG");
+        let marks: Vec<_> = doc
+            .descendants()
+            .filter(|n| n.attribute("class") == Some("wales"))
+            .collect();
+        let bands = w["bands"].as_array().unwrap();
+        assert_eq!(marks.len(), bands.len() * sexes.len(), "{period}");
+        for mark in marks {
+            let band = bands
+                .iter()
+                .find(|b| b["band"] == mark.attribute("data-band").unwrap())
+                .unwrap();
+            let sex = mark.attribute("data-sex").unwrap();
+            let expected = (band[sex].as_f64().unwrap() * a_total / w_total).round() as i64;
+            let count: i64 = mark.attribute("data-count").unwrap().parse().unwrap();
+            assert_eq!(count, expected, "{period} {sex} {:?}", band["band"]);
+        }
+    }
+    // Wales's own pyramid has nothing to compare with.
+    let reply = send(&state, "GET", "/profiles/wales/pyramid.svg", &[]).await;
+    let text = String::from_utf8(reply.body.to_vec()).unwrap();
+    assert!(!text.contains("class=\"wales\""));
+}

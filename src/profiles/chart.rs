@@ -65,7 +65,16 @@ pub async fn get_chart(
     let name = area.name(lang);
     let svg = if chart == "pyramid.svg" {
         let pyramid = at_period(&q, DEFAULT_PYRAMID_PERIOD, &data.pyramids, |p| &p.period)?;
-        pyramid_svg(name, pyramid, lang)
+        // Wales's age structure for the same estimate, drawn over the bars for comparison.
+        let wales = if area.code == crate::catalog::WALES_CODE {
+            None
+        } else {
+            Some(read_profile(&state, "wales").await?.1)
+        };
+        let wales_pyramid = wales
+            .as_ref()
+            .and_then(|w| w.pyramids.iter().find(|p| p.period == pyramid.period));
+        pyramid_svg(name, pyramid, wales_pyramid, lang)
     } else {
         let (period, residents) =
             at_period(&q, DEFAULT_DEPRIVATION_PERIOD, &data.residents, |r| &r.0)?;
@@ -136,7 +145,9 @@ fn scale(count: i64, max: i64, full: f64) -> f64 {
 /// A population pyramid (males left, females right) when the estimate has sex, otherwise
 /// one-sided bars of persons; youngest band at the bottom. Every bar has a `<title>` and
 /// `data-*` attributes with its number.
-pub fn pyramid_svg(name: &str, p: &Pyramid, lang: Lang) -> String {
+/// The population pyramid of `p`; with `wales`, Wales's age structure scaled to the
+/// area's total is marked on every bar (class `wales`), so the shapes compare directly.
+pub fn pyramid_svg(name: &str, p: &Pyramid, wales: Option<&Pyramid>, lang: Lang) -> String {
     const ROW: f64 = 18.0;
     const TOP: f64 = 48.0;
     const WIDTH: f64 = 480.0;
@@ -168,8 +179,24 @@ pub fn pyramid_svg(name: &str, p: &Pyramid, lang: Lang) -> String {
             ),
         )
     };
+    // Wales's count in a band at the area's size: its share of Wales times the area's total.
+    let expected = |band: &str, pick: fn(&super::query::AgeBand) -> Option<i64>| -> Option<i64> {
+        let w = wales?;
+        let b = w.bands.iter().find(|b| b.band == band)?;
+        let n = pick(b)?;
+        (w.total > 0).then(|| (n as f64 * p.total as f64 / w.total as f64).round() as i64)
+    };
+    let comparison = if wales.is_some() {
+        text(
+            lang,
+            " Black marks: Wales's age structure at this area's size.",
+            " Marciau du: strwythur oedran Cymru ar faint yr ardal hon.",
+        )
+    } else {
+        ""
+    };
     let desc = format!(
-        "{lead} {} {}. {note}",
+        "{lead} {} {}. {note}{comparison}",
         thousands(p.total),
         text(lang, "residents", "o drigolion"),
     );
@@ -189,7 +216,14 @@ pub fn pyramid_svg(name: &str, p: &Pyramid, lang: Lang) -> String {
         let max = p
             .bands
             .iter()
-            .flat_map(|b| [b.female.unwrap_or(0), b.male.unwrap_or(0)])
+            .flat_map(|b| {
+                [
+                    b.female.unwrap_or(0),
+                    b.male.unwrap_or(0),
+                    expected(&b.band, |w| w.female).unwrap_or(0),
+                    expected(&b.band, |w| w.male).unwrap_or(0),
+                ]
+            })
             .max()
             .unwrap_or(0);
         let centre = WIDTH / 2.0;
@@ -217,9 +251,32 @@ pub fn pyramid_svg(name: &str, p: &Pyramid, lang: Lang) -> String {
                 thousands(f),
                 y + ROW - 6.0,
             ));
+            for (sex, side, pick) in [
+                (
+                    "male",
+                    -1.0,
+                    (|w: &super::query::AgeBand| w.male) as fn(&_) -> _,
+                ),
+                ("female", 1.0, |w: &super::query::AgeBand| w.female),
+            ] {
+                if let Some(n) = expected(&b.band, pick) {
+                    let x = centre + side * (LABEL / 2.0 + scale(n, max, half));
+                    out.push_str(&wales_mark(sex, &band, n, x, y, ROW - 3.0, lang));
+                }
+            }
         }
     } else {
-        let max = p.bands.iter().map(|b| b.persons).max().unwrap_or(0);
+        let max = p
+            .bands
+            .iter()
+            .flat_map(|b| {
+                [
+                    b.persons,
+                    expected(&b.band, |w| Some(w.persons)).unwrap_or(0),
+                ]
+            })
+            .max()
+            .unwrap_or(0);
         let full = WIDTH - LABEL - 70.0;
         for (i, b) in p.bands.iter().enumerate() {
             let y = TOP + (rows - 1.0 - i as f64) * ROW;
@@ -238,6 +295,10 @@ pub fn pyramid_svg(name: &str, p: &Pyramid, lang: Lang) -> String {
                 y + ROW - 6.0,
                 thousands(b.persons),
             ));
+            if let Some(n) = expected(&b.band, |w| Some(w.persons)) {
+                let x = LABEL + scale(n, max, full);
+                out.push_str(&wales_mark("persons", &band, n, x, y, ROW - 3.0, lang));
+            }
         }
     }
     out.push_str(&format!(
@@ -251,6 +312,26 @@ pub fn pyramid_svg(name: &str, p: &Pyramid, lang: Lang) -> String {
         ))
     ));
     out
+}
+
+/// One band's Wales mark: a black tick where the bar would end if the area had Wales's
+/// age structure, with a `<title>` giving that count.
+fn wales_mark(
+    sex: &str,
+    band: &str,
+    count: i64,
+    x: f64,
+    y: f64,
+    height: f64,
+    lang: Lang,
+) -> String {
+    format!(
+        "<line class=\"wales\" data-sex=\"{sex}\" data-band=\"{band}\" data-count=\"{count}\" x1=\"{x:.2}\" x2=\"{x:.2}\" y1=\"{:.1}\" y2=\"{:.1}\" stroke=\"#000\" stroke-width=\"2\"><title>{} {band}: {}</title></line>",
+        y - 1.0,
+        y + height + 1.0,
+        text(lang, "Wales's structure at this size, aged", "Strwythur Cymru ar y maint hwn, oed"),
+        thousands(count),
+    )
 }
 
 /// Two stacked bars: residents by WIMD quintile of their LSOA, and LSOAs by quintile.
@@ -391,7 +472,7 @@ mod tests {
                 },
             ],
         };
-        let svg = pyramid_svg("A & B", &p, Lang::En);
+        let svg = pyramid_svg("A & B", &p, None, Lang::En);
         let doc = roxmltree::Document::parse(&svg).expect("well-formed");
         let bars: Vec<_> = doc
             .descendants()
