@@ -178,8 +178,15 @@ async function main() {
     return { x: r.left + p.x, y: r.top + p.y };
   }, PLACE);
   await page.evaluate(() => new Promise((r) => { window.atlas.map.once('idle', r); window.atlas.map.triggerRepaint(); }));
+  // Tap only once the cluster is drawn under the finger: on a busy machine 'idle' can come
+  // before the z8 tiles have arrived, and a tap on an empty map opens nothing.
+  await page.waitForFunction(({ lng, lat, cluster }) => {
+    const m = window.atlas.map;
+    const p = m.project([lng, lat]);
+    return m.areTilesLoaded() && m.queryRenderedFeatures(p).some((f) => f.properties && f.properties.code === cluster);
+  }, PLACE, { timeout: 30_000 });
   await page.mouse.click(pt.x, pt.y);
-  await page.waitForFunction(() => document.body.classList.contains('has-details'), null, { timeout: 10_000 });
+  await page.waitForFunction(() => document.body.classList.contains('has-details'), null, { timeout: 30_000 });
   await page.waitForTimeout(300);
   const sheet = await box('#info');
   summary.figures.phoneSheet = sheet;
