@@ -16,135 +16,16 @@
 //     viewport and either fits or scrolls with a visible scrollbar, and the charts' text
 //     is drawn at 11 px or more (the SVG's smallest font size times its drawn scale).
 // Screenshots: <dir>/map-phone.png, <dir>/map-phone-details.png, <dir>/map-laptop-card.png.
-import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 
-const HERE = path.dirname(fileURLToPath(import.meta.url));
-const OVERALL_TIMEOUT_MS = 200_000;
-const READY_TIMEOUT_MS = 60_000;
-const CHROMIUM_ARGS = ['--headless=new', '--no-sandbox', '--disable-gpu', '--use-angle=swiftshader',
-  '--enable-unsafe-swiftshader', '--disable-background-networking', '--disable-component-update',
-  '--disable-sync', '--no-first-run', '--disable-quic'];
-// Well inside this cluster of the bundled geography (as in map_e2e.mjs).
-const PLACE = { lng: -3.2354, lat: 51.7395, cluster: '7A6:blaenau-gwent-west' };
-const CARDIFF = { lng: -3.1791, lat: 51.4816 };
-
-class CheckFailed extends Error {}
-const summary = { ok: false, checks: [], figures: {}, screenshots: [] };
-let context = null;
-let userDataDir = null;
-
-function check(name, ok, details = {}) {
-  if (ok) { summary.checks.push(name); return; }
-  summary.checks.push({ failed: name, ...details });
-  throw new CheckFailed(`${name}: ${JSON.stringify(details)}`);
-}
-
-async function finish(code, message) {
-  clearTimeout(watchdog);
-  try { if (context) await Promise.race([context.close(), new Promise((r) => setTimeout(r, 10_000))]); } catch { /* ignore */ }
-  try { if (userDataDir) fs.rmSync(userDataDir, { recursive: true, force: true }); } catch { /* ignore */ }
-  summary.ok = code === 0;
-  if (message) summary.failure = message;
-  console.log(JSON.stringify(summary, null, 2));
-  if (code !== 0) console.error(`FAIL: ${message}`);
-  process.exit(code);
-}
-const watchdog = setTimeout(() => finish(3, `overall time limit of ${OVERALL_TIMEOUT_MS / 1000} s reached`), OVERALL_TIMEOUT_MS);
-
-async function waitReady(page, what) {
-  try {
-    await page.waitForFunction(() => window.atlas?.ready === true, null, { timeout: READY_TIMEOUT_MS, polling: 100 });
-  } catch (err) {
-    const info = await page.evaluate(() => ({ error: window.atlas?.error, state: window.atlas?.state })).catch(() => ({}));
-    throw new CheckFailed(`page not ready (${what}): ${JSON.stringify(info)}; ${String(err?.message || err).split('\n')[0]}`);
-  }
-}
-
-// Rendered label features of a layer, with their text.
-async function labels(page, layer) {
-  return page.evaluate((l) => {
-    const { map } = window.atlas;
-    if (!map.getLayer(l)) return null;
-    return map.queryRenderedFeatures({ layers: [l] }).map((f) => ({
-      en: f.properties.name_en, cy: f.properties.name_cy, code: f.properties.code,
-    }));
-  }, layer);
-}
-
-// How many canvas pixels change when the label layers are hidden (then shown again).
-async function labelPixels(page) {
-  return page.evaluate(async () => {
-    const { map } = window.atlas;
-    const ids = ['health-board-label', 'cluster-label', 'lsoa-label'].filter((id) => map.getLayer(id));
-    const grab = () => {
-      const c = map.getCanvas();
-      const copy = document.createElement('canvas');
-      copy.width = c.width; copy.height = c.height;
-      const ctx = copy.getContext('2d', { willReadFrequently: true });
-      ctx.drawImage(c, 0, 0);
-      return ctx.getImageData(0, 0, c.width, c.height).data;
-    };
-    const idle = () => new Promise((r) => { map.once('idle', r); map.triggerRepaint(); });
-    await idle();
-    const withLabels = grab();
-    for (const id of ids) map.setLayoutProperty(id, 'visibility', 'none');
-    await idle();
-    const without = grab();
-    for (const id of ids) map.setLayoutProperty(id, 'visibility', 'visible');
-    await idle();
-    let changed = 0, dark = 0;
-    for (let i = 0; i < withLabels.length; i += 4) {
-      const d = Math.abs(withLabels[i] - without[i]) + Math.abs(withLabels[i + 1] - without[i + 1]) + Math.abs(withLabels[i + 2] - without[i + 2]);
-      if (d > 30) changed++;
-      if (d > 30 && withLabels[i] < 80 && withLabels[i + 1] < 80 && withLabels[i + 2] < 80) dark++;
-    }
-    return { changed, dark };
-  });
-}
-
-const params = (page) => Object.fromEntries(new URL(page.url()).searchParams);
+import { CheckFailed, PLACE, boxOf, check, launch, run, summary, waitReady } from './harness.mjs';
 
 async function main() {
-  const base = (process.argv[2] || '').replace(/\/+$/, '');
-  if (!/^https?:\/\//.test(base)) {
-    console.error('usage: node tests/e2e/map_layout.mjs http://127.0.0.1:PORT [screenshot-dir]');
-    process.exit(2);
-  }
-  const shotDir = path.resolve(process.argv[3] || path.join(HERE, '..', 'artifacts'));
-  fs.mkdirSync(shotDir, { recursive: true });
-  const require = createRequire(path.join(HERE, '..', 'js', 'package.json'));
-  let chromium;
-  try { ({ chromium } = require('playwright-core')); } catch {
-    console.error('FAIL: playwright-core is missing: run `npm ci` in tests/js');
-    process.exit(2);
-  }
-  const executablePath = process.env.CHROMIUM || '/usr/bin/chromium';
-  if (!fs.existsSync(executablePath)) {
-    console.error(`FAIL: no Chromium at ${executablePath}`);
-    process.exit(2);
-  }
-  userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cluster-atlas-layout-'));
-  context = await chromium.launchPersistentContext(userDataDir, {
-    executablePath, headless: false, args: CHROMIUM_ARGS,
-    viewport: { width: 390, height: 844 }, deviceScaleFactor: 1, timeout: 30_000,
-  });
-  const problems = [];
-  context.on('response', (r) => { if (r.status() >= 400) problems.push(`HTTP ${r.status()} ${r.url()}`); });
+  const { base, shotDir, context, problems, noProblems } = await launch('map_layout.mjs', 'layout', { width: 390, height: 844 });
   const page = context.pages()[0] || await context.newPage();
   page.setDefaultTimeout(30_000);
   page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-  const noProblems = (label) => check(`${label}: no page errors or failed requests`, problems.length === 0, { problems: problems.splice(0) });
-  const box = (sel) => page.evaluate((s) => {
-    const e = document.querySelector(s);
-    if (!e) return null;
-    const r = e.getBoundingClientRect();
-    const shown = getComputedStyle(e).display !== 'none' && r.width > 0 && r.height > 0;
-    return { top: r.top, bottom: r.bottom, left: r.left, right: r.right, width: r.width, height: r.height, shown };
-  }, sel);
+  const box = (sel) => boxOf(page, sel);
 
   // 1. Phone ------------------------------------------------------------------------------
   await page.goto(`${base}/map?view=indicator&indicator=copd`, { waitUntil: 'load' });
@@ -234,4 +115,4 @@ async function main() {
   noProblems('laptop');
 }
 
-main().then(() => finish(0)).catch((err) => finish(1, err instanceof CheckFailed ? err.message : (err?.stack || String(err))));
+run(main, 200_000);
