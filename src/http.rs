@@ -73,8 +73,14 @@ pub fn representation_etag(etag: &str, coding: Option<&str>) -> String {
 /// The tag in the request's `If-None-Match` that names `etag` or one of its
 /// representations (or `*`), if any: the answer is then 304, carrying that tag.
 pub fn matching_etag(request: &HeaderMap, etag: &str) -> Option<String> {
-    let header = request.get(header::IF_NONE_MATCH)?.to_str().ok()?;
-    header
+    matching_tag(request.get(header::IF_NONE_MATCH)?, etag)
+}
+
+/// [`matching_etag`] on the `If-None-Match` value alone.
+fn matching_tag(if_none_match: &HeaderValue, etag: &str) -> Option<String> {
+    if_none_match
+        .to_str()
+        .ok()?
         .split(',')
         .map(str::trim)
         .find(|t| *t == "*" || same_resource(t, etag))
@@ -136,7 +142,8 @@ const MAX_VALIDATED_BODY: u64 = 32 << 20;
 /// what its answer depends on. `no-store` answers (such as `/health`) are left alone.
 pub async fn add_validators(request: Request, next: Next) -> Response {
     let is_read = matches!(*request.method(), Method::GET | Method::HEAD);
-    let conditional = request.headers().clone();
+    // Only this header is needed after the handler: no copy of the whole map per request.
+    let conditional = request.headers().get(header::IF_NONE_MATCH).cloned();
     let response = next.run(request).await;
     let headers = response.headers();
     let content_type = headers
@@ -175,7 +182,7 @@ pub async fn add_validators(request: Request, next: Next) -> Response {
             .insert(header::CACHE_CONTROL, HeaderValue::from_static(SHORT_LIVED));
     }
     add_vary_accept_encoding(&mut parts.headers);
-    if let Some(tag) = matching_etag(&conditional, &etag) {
+    if let Some(tag) = conditional.and_then(|v| matching_tag(&v, &etag)) {
         let mut headers = HeaderMap::new();
         for name in [header::CACHE_CONTROL, header::VARY] {
             if let Some(v) = parts.headers.get(&name) {
