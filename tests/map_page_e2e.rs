@@ -6,7 +6,9 @@
 //!   meaning per colour (pills, card markers, legend and map for every polarity);
 //! - map_layout.mjs: the phone (390×844) and laptop (1366×768) layouts;
 //! - map_tools.mjs: cluster search (Welsh name, English name, code), the CSV and PNG
-//!   exports, and the board table tab (built on /summary, selection shared with the map).
+//!   exports, and the board table tab (built on /summary, selection shared with the map);
+//! - map_access.mjs: keyboard use and WCAG 2.2 AA: axe-core in every state of the page,
+//!   Tab order, focus rings of 3:1 contrast, the map and the table driven by keys alone.
 //!
 //! Screenshots are kept in tests/artifacts/.
 
@@ -69,4 +71,9 @@ async fn map_page_layout_on_a_phone_and_a_laptop_in_chromium() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn map_page_search_and_exports_in_chromium() {
     run_script("map_tools.mjs", &["map-export.png", "map-table.png"]).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn map_page_keyboard_focus_and_wcag_aa_in_chromium() {
+    run_script("map_access.mjs", &["map-focus.png"]).await;
 }

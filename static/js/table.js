@@ -20,12 +20,19 @@ function fmt(v, unit) {
   return unit === '%' ? `${s}%` : s;
 }
 
-// Dark text on light fills and white on dark ones, for contrast on every colour.
+// The text colour for a fill: the page's ink where it reaches WCAG AA's 4.5:1, else black
+// or white, whichever contrasts more (a mid orange such as #e66101 gives ink only 4.4:1).
 function ink(hex) {
   const m = /^#?([0-9a-f]{2})([0-9a-f]{2})([0-9a-f]{2})$/i.exec(hex || '');
   if (!m) return '#1d2733';
-  const [r, g, b] = m.slice(1).map((x) => parseInt(x, 16) / 255).map((c) => (c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4));
-  return 0.2126 * r + 0.7152 * g + 0.0722 * b < 0.25 ? '#ffffff' : '#1d2733';
+  const luminance = (rgb) => rgb.map((x) => parseInt(x, 16) / 255)
+    .map((c) => (c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4))
+    .reduce((sum, c, i) => sum + [0.2126, 0.7152, 0.0722][i] * c, 0);
+  const fill = luminance(m.slice(1));
+  const contrast = (other) => (Math.max(fill, other) + 0.05) / (Math.min(fill, other) + 0.05);
+  const INK = luminance(['1d', '27', '33']);
+  if (contrast(INK) >= 4.5) return '#1d2733';
+  return contrast(1) >= contrast(0) ? '#ffffff' : '#000000';
 }
 
 /** Loads the summary for the chosen board (or Wales) when the table is showing. */
@@ -34,6 +41,8 @@ export async function renderTable(onChoose) {
   const s = app.state;
   const area = s.hb || WALES;
   const key = `${area}|${s.lang}`;
+  // The placeholder below takes the focus away while the summary loads: remember it.
+  pendingFocus = focusedInTable() || pendingFocus;
   if (key !== docKey) {
     $('table-body').replaceChildren(el('p', { class: 'placeholder' }, '…'));
     const d = await getJson(`summary/${encodeURIComponent(area)}?lang=${s.lang}`);
@@ -45,7 +54,20 @@ export async function renderTable(onChoose) {
   draw(onChoose);
 }
 
+// Which of the table's controls has the keyboard focus, so that a redraw (a sort, a board
+// chosen) puts it back instead of dropping a keyboard user at the top of the page.
+let pendingFocus = null;
+function focusedInTable() {
+  const a = document.activeElement;
+  if (!a || !$('table-body').contains(a)) return null;
+  if (a.dataset.col !== undefined) return `button[data-col="${a.dataset.col}"]`;
+  if (a.dataset.code) return `.area-button[data-code="${CSS.escape(a.dataset.code)}"]`;
+  return '#board-table';
+}
+
 function draw(onChoose) {
+  const refocus = focusedInTable() || pendingFocus;
+  pendingFocus = null;
   const s = app.state, T = t();
   const rows = doc.columns.map((c, i) => ({ area: c, cells: doc.rows.map((r) => r.cells[i]) }));
   if (sort.col >= 0) {
@@ -82,10 +104,12 @@ function draw(onChoose) {
   });
   $('table-body').replaceChildren(
     el('p', { class: 'sub' }, T.tableCaption),
-    el('div', { class: 'table-scroll' }, el('table', { id: 'board-table' },
+    el('div', { class: 'table-scroll' }, el('table', { id: 'board-table', tabindex: '-1' },
       el('caption', {}, doc.area?.name || ''), el('thead', {}, head), el('tbody', {}, ...body))),
     el('ul', { class: 'table-key' }, ...doc.legend.map((l) => el('li', {}, el('i', { style: `background:${l.color}` }), l.label))),
     ...doc.notes.map((n) => el('p', { class: 'note' }, n)));
+  // The same control again, or the table itself when it was a board's row (now gone).
+  if (refocus) ($('table-body').querySelector(refocus) || $('board-table')).focus();
 }
 
 /** Marks the map's selection in the table (without reloading it). */
