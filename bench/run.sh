@@ -2,8 +2,8 @@
 # The tile benchmark: cluster-atlas against Martin on the same PostGIS and the same table
 # (atlas.lsoa), and against nginx serving the same tiles as static files, with wrk.
 #
-#   bench/run.sh              # everything: takes about 15 minutes on 2 cores
-#   DURATION=10s bench/run.sh # shorter runs
+#   bench/run.sh                       # everything, two rounds: about 30 minutes on 2 cores
+#   DURATION=10s ROUNDS=1 bench/run.sh # shorter
 #
 # It installs what it needs (wrk and nginx from Debian, Martin 1.14 with cargo into
 # .bench-tools/), starts a private PostGIS (scripts/common.sh), loads the bundled data into
@@ -140,52 +140,121 @@ warm_pass() { # $1 = base URL, $2 = unique list
     curl -s --parallel --parallel-max 16 -K "$work/warm.curl"
 }
 
+log "lists: every non-empty lsoa tile z6-z14 (the files the export wrote)"
+python3 - "$work" <<'PY'
+import os, random, sys
+work = sys.argv[1]
+root = os.path.join(work, "static")
+tiles = []
+for z in sorted(os.listdir(root)):
+    if not z.isdigit():
+        continue
+    for x in os.listdir(os.path.join(root, z)):
+        for name in os.listdir(os.path.join(root, z, x)):
+            if name.endswith(".mvt") and os.path.getsize(os.path.join(root, z, x, name)) > 0:
+                tiles.append((int(z), int(x), int(name[:-4])))
+tiles.sort()
+random.Random(15).shuffle(tiles)
+for scheme, template in {"ours": "/tiles/lsoa/{}/{}/{}", "martin": "/lsoa/{}/{}/{}", "nginx": "/{}/{}/{}"}.items():
+    with open(os.path.join(work, f"{scheme}-nonempty.txt"), "w") as f:
+        f.writelines(template.format(*t) + "\n" for t in tiles)
+print(f"{len(tiles)} non-empty tiles", file=sys.stderr)
+PY
+
+log "PMTiles archive for archive mode (lsoa, z6-z14)"
+"$bin" export --format pmtiles --layers lsoa --minzoom 6 --maxzoom 14 --output "$work/lsoa.pmtiles" >/dev/null
+
 table="$work/table.md"
-echo "| server | cache | concurrency | req/s | p50 | p99 | non-2xx/3xx | socket errors | peak RSS MB |" > "$table"
-echo "|---|---|---|---|---|---|---|---|---|" >> "$table"
-run_wrk() { # name, state, base url, list, pid-for-rss
-    for c in 1 16 64; do
-        local threads=$((c < 2 ? 1 : 2))
-        PATHS="$4" wrk -t"$threads" -c"$c" -d"$DURATION" --latency -s "$here/paths.lua" "$3" >"$work/wrk-$1-$2-$c.txt" 2>&1 || true
-        local f="$work/wrk-$1-$2-$c.txt"
-        local rps p50 p99 non2xx sockerr rss
-        rps=$(awk '/Requests\/sec/ {print $2}' "$f")
-        p50=$(awk '$1=="50%" {print $2}' "$f")
-        p99=$(awk '$1=="99%" {print $2}' "$f")
-        non2xx=$(awk '/Non-2xx/ {print $NF}' "$f"); non2xx=${non2xx:-0}
-        sockerr=$(awk '/Socket errors/ {print $0}' "$f" | sed 's/.*Socket errors: //'); sockerr=${sockerr:-none}
-        rss=$([ -n "$5" ] && rss_mb "$5" || echo "-")
-        echo "| $1 | $2 | $c | $rps | $p50 | $p99 | $non2xx | $sockerr | $rss |" >> "$table"
-        echo "$1 $2 c=$c: $rps req/s, p50 $p50, p99 $p99" >&2
+echo "| round | list | server | cache | concurrency | req/s | p50 | p99 | non-2xx/3xx | socket errors | peak RSS MB |" > "$table"
+echo "|---|---|---|---|---|---|---|---|---|---|---|" >> "$table"
+# Both request lists against one running server: "popular" (every tile once plus 30,000
+# drawn by zoom popularity) and "nonempty" (every non-empty tile once, mostly z12-z14).
+run_wrk() { # round, name, state, base url, list prefix (ours|martin|nginx), pid-for-rss
+    for list in popular nonempty; do
+        local paths="$work/$5.txt"
+        [ "$list" = nonempty ] && paths="$work/$5-nonempty.txt"
+        for c in 1 16 64; do
+            local threads=$((c < 2 ? 1 : 2))
+            local f="$work/wrk-$1-$list-$2-$3-$c.txt"
+            PATHS="$paths" wrk -t"$threads" -c"$c" -d"$DURATION" --latency -s "$here/paths.lua" "$4" >"$f" 2>&1 || true
+            local rps p50 p99 non2xx sockerr rss
+            rps=$(awk '/Requests\/sec/ {print $2}' "$f")
+            p50=$(awk '$1=="50%" {print $2}' "$f")
+            p99=$(awk '$1=="99%" {print $2}' "$f")
+            non2xx=$(awk '/Non-2xx/ {print $NF}' "$f"); non2xx=${non2xx:-0}
+            sockerr=$(awk '/Socket errors/ {print $0}' "$f" | sed 's/.*Socket errors: //'); sockerr=${sockerr:-none}
+            rss=$([ -n "$6" ] && rss_mb "$6" || echo "-")
+            echo "| $1 | $list | $2 | $3 | $c | $rps | $p50 | $p99 | $non2xx | $sockerr | $rss |" >> "$table"
+            echo "round $1 $list $2 $3 c=$c: $rps req/s, p50 $p50, p99 $p99" >&2
+        done
     done
 }
 
-log "cold: cluster-atlas without cache, Martin without cache"
-start_ours 0
-run_wrk cluster-atlas cold "http://127.0.0.1:$OURS_PORT" "$work/ours.txt" "$ours_pid"
-stop "$ours_pid"
-start_martin 0
-run_wrk martin cold "http://127.0.0.1:$MARTIN_PORT" "$work/martin.txt" "$martin_pid"
-stop "$martin_pid"
+ROUNDS="${ROUNDS:-2}"
+for round in $(seq 1 "$ROUNDS"); do
+    log "round $round: cold, cluster-atlas and Martin without cache"
+    start_ours 0
+    run_wrk "$round" cluster-atlas cold "http://127.0.0.1:$OURS_PORT" ours "$ours_pid"
+    stop "$ours_pid"
+    start_martin 0
+    run_wrk "$round" martin cold "http://127.0.0.1:$MARTIN_PORT" martin "$martin_pid"
+    stop "$martin_pid"
 
-log "warm: after one pass over every tile"
-start_ours 1024
-t0=$(date +%s.%N)
-warm_pass "http://127.0.0.1:$OURS_PORT" "$work/ours-unique.txt"
-ours_warm_s=$(python3 -c "print(round($(date +%s.%N) - $t0, 1))")
-run_wrk cluster-atlas warm "http://127.0.0.1:$OURS_PORT" "$work/ours.txt" "$ours_pid"
-ours_rss=$(rss_mb "$ours_pid")
-stop "$ours_pid"
-start_martin 1024
-t0=$(date +%s.%N)
-warm_pass "http://127.0.0.1:$MARTIN_PORT" "$work/martin-unique.txt"
-martin_warm_s=$(python3 -c "print(round($(date +%s.%N) - $t0, 1))")
-run_wrk martin warm "http://127.0.0.1:$MARTIN_PORT" "$work/martin.txt" "$martin_pid"
-stop "$martin_pid"
-/usr/sbin/nginx -c "$work/nginx.conf"
-wait_http "http://127.0.0.1:$NGINX_PORT/6/31/21"
-run_wrk nginx static "http://127.0.0.1:$NGINX_PORT" "$work/nginx.txt" ""
-kill "$(cat "$work/nginx.pid")"
+    log "round $round: warm, after one pass over every tile"
+    start_ours 1024
+    t0=$(date +%s.%N)
+    warm_pass "http://127.0.0.1:$OURS_PORT" "$work/ours-unique.txt"
+    ours_warm_s=$(python3 -c "print(round($(date +%s.%N) - $t0, 1))")
+    run_wrk "$round" cluster-atlas warm "http://127.0.0.1:$OURS_PORT" ours "$ours_pid"
+    ours_rss=$(rss_mb "$ours_pid")
+    stop "$ours_pid"
+    start_martin 1024
+    t0=$(date +%s.%N)
+    warm_pass "http://127.0.0.1:$MARTIN_PORT" "$work/martin-unique.txt"
+    martin_warm_s=$(python3 -c "print(round($(date +%s.%N) - $t0, 1))")
+    run_wrk "$round" martin warm "http://127.0.0.1:$MARTIN_PORT" martin "$martin_pid"
+    stop "$martin_pid"
+    /usr/sbin/nginx -c "$work/nginx.conf"
+    wait_http "http://127.0.0.1:$NGINX_PORT/6/31/21"
+    run_wrk "$round" nginx static "http://127.0.0.1:$NGINX_PORT" nginx ""
+    kill "$(cat "$work/nginx.pid")"
+    sleep 0.5
+
+    log "round $round: archive mode (serve --pmtiles), after one pass"
+    "$bin" serve --pmtiles "$work/lsoa.pmtiles" --bind "127.0.0.1:$OURS_PORT" >"$work/archive.log" 2>&1 &
+    archive_pid=$!
+    pids+=("$archive_pid")
+    wait_http "http://127.0.0.1:$OURS_PORT/health"
+    warm_pass "http://127.0.0.1:$OURS_PORT" "$work/ours-unique.txt"
+    run_wrk "$round" archive warm "http://127.0.0.1:$OURS_PORT" ours "$archive_pid"
+    stop "$archive_pid"
+done
+
+# Ratios, per round, list and concurrency: the issue's targets.
+ratios="$work/ratios.md"
+python3 - "$table" > "$ratios" <<'PY'
+import sys
+rows = [l.strip().strip("|").split("|") for l in open(sys.argv[1]) if l.startswith("| ") and "req/s" not in l and "---" not in l]
+rps = {}
+for r in rows:
+    r = [c.strip() for c in r]
+    try:
+        rps[(r[0], r[1], r[2], r[3], r[4])] = float(r[5])
+    except ValueError:
+        pass
+def ratio(round_, lst, c, a, b):
+    x, y = rps.get((round_, lst, *a, c)), rps.get((round_, lst, *b, c))
+    return f"{x / y:.2f}×" if x and y else "–"
+print("| round | list | c | cold: ours / Martin (target ≥ 1, goal 2) | warm: ours / nginx (≥ 0.8) | archive / nginx (≥ 0.8) | warm: ours / Martin |")
+print("|---|---|---|---|---|---|---|")
+for round_ in sorted({k[0] for k in rps}):
+    for lst in ("popular", "nonempty"):
+        for c in ("1", "16", "64"):
+            print(f"| {round_} | {lst} | {c} | {ratio(round_, lst, c, ('cluster-atlas', 'cold'), ('martin', 'cold'))} | "
+                  f"{ratio(round_, lst, c, ('cluster-atlas', 'warm'), ('nginx', 'static'))} | "
+                  f"{ratio(round_, lst, c, ('archive', 'warm'), ('nginx', 'static'))} | "
+                  f"{ratio(round_, lst, c, ('cluster-atlas', 'warm'), ('martin', 'warm'))} |")
+PY
 
 log "seeding the whole pyramid (all default layers, z0-z14) at start-up"
 "$bin" serve --bind "127.0.0.1:$OURS_PORT" --cache-mb 1024 >"$work/ours-warm.log" 2>&1 &
@@ -204,11 +273,18 @@ stop "$seed_pid"
     echo
     echo "- date: $(date -u +%Y-%m-%dT%H:%MZ); machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB; $(uname -sr)"
     echo "- cluster-atlas $(git rev-parse --short HEAD), data version $version; Martin $("$martin" --version | awk '{print $2}'); $(wrk --version 2>&1 | head -1 | awk '{print $1, $2}'); nginx $(/usr/sbin/nginx -v 2>&1 | sed 's#.*/##')"
-    echo "- request list: every lsoa tile covering Wales z6-z14 ($(wc -l <"$work/ours-unique.txt") tiles) plus 30,000 more drawn by zoom popularity, shuffled ($(wc -l <"$work/ours.txt") requests); wrk $DURATION per row, 1 thread at concurrency 1, 2 threads otherwise, client and servers on the same $(nproc) cores"
+    echo "- request lists: **popular**, every lsoa tile covering Wales z6-z14 ($(wc -l <"$work/ours-unique.txt") tiles) plus 30,000 more drawn by zoom popularity, shuffled ($(wc -l <"$work/ours.txt") requests); **nonempty**, every non-empty lsoa tile z6-z14 once ($(wc -l <"$work/ours-nonempty.txt") tiles), shuffled"
+    echo "- wrk $DURATION per row, 1 thread at concurrency 1, 2 threads otherwise, client and servers on the same $(nproc) cores; $ROUNDS rounds (the noise is about ±10%)"
     echo "- warm pass over every tile once (16 at a time): cluster-atlas ${ours_warm_s}s, Martin ${martin_warm_s}s"
     echo "- default pyramid rendered before the first version is served (wales and clusters,health_boards z0-z14, lsoa z11-z14): $(echo "$seed_line" | sed 's/.*tile pyramid warmed//'); peak RSS with it cached: ${seed_rss} MB"
     echo "- peak RSS of cluster-atlas after the warm runs: ${ours_rss} MB"
     echo "- largest tile per zoom for the static export: $(python3 -c "import json; print(json.load(open('$work/export.json'))['largest_tile_by_zoom'])")"
+    echo
+    echo "## Ratios"
+    echo
+    cat "$ratios"
+    echo
+    echo "## Every run"
     echo
     cat "$table"
 } > "$results/latest.md"

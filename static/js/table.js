@@ -128,8 +128,12 @@ export function showTab(which, onShow) {
   $('tab-map').setAttribute('aria-selected', String(!table));
   $('tab-table').setAttribute('aria-selected', String(table));
   $('table-panel').hidden = !table;
-  // The map stays laid out under the table (so its size and camera hold), hidden from
-  // assistive technology meanwhile.
-  for (const id of ['map', 'overlay']) $(id).toggleAttribute('aria-hidden', table);
+  // The map stays laid out under the table (so its size and camera hold), inert meanwhile:
+  // out of the Tab order and hidden from assistive technology. (A bare aria-hidden="" is
+  // ignored, and would leave the zoom buttons focusable under the table.)
+  for (const id of ['map', 'overlay']) {
+    $(id).inert = table;
+    if (table) $(id).setAttribute('aria-hidden', 'true'); else $(id).removeAttribute('aria-hidden');
+  }
   onShow?.(table);
 }

@@ -217,6 +217,8 @@ async function main() {
   await page.keyboard.press('Enter');
   await page.waitForSelector('#board-table tbody tr .area-button', { timeout: 20_000 });
   check('keyboard: Enter opens the table', await page.evaluate(() => !document.getElementById('table-panel').hidden));
+  check('keyboard: the map under the table is inert (out of the Tab order, hidden from screen readers)', await page.evaluate(() =>
+    ['map', 'overlay'].every((id) => document.getElementById(id).inert && document.getElementById(id).getAttribute('aria-hidden') === 'true')));
   // Wales's table lists the boards: Enter on one narrows the map and the table to it.
   const boardRow = await tabTo(page, (f) => String(f.id).includes('area-button'));
   check('keyboard: Tab reaches a board in the table', !!boardRow);
