@@ -1,28 +1,28 @@
-//! A pooled connection that cancels its query when the request holding it goes away.
+//! A pooled connection that stops its query when the request holding it goes away.
 
-/// A pooled connection that cancels its running query if dropped before [`Self::finish`]:
+/// How often a busy backend checks that its client is still there, in milliseconds: sent
+/// as `client_connection_check_interval` when each connection opens (see [`super::connect`]).
+/// It bounds how long an abandoned query runs on once its connection is closed.
+pub const CLIENT_CHECK_INTERVAL_MS: u32 = 250;
+
+/// A pooled connection that ends its running query if dropped before [`Self::finish`]:
 /// when a client goes away, axum drops the request's future, and without this the query
-/// would run on to its statement timeout, holding a connection and a core. The guard owns
-/// the connection and returns it to the pool only after the cancel has been sent, so a
-/// cancel can never reach another request's query on a reused connection.
+/// would run on to its statement timeout, holding a connection and a core.
+///
+/// Why a close and not `pg_cancel_backend`: a cancel needs the backend's process id, which
+/// sqlx keeps private, so learning it cost a round trip on every tile query; the close
+/// costs nothing until it is needed. The dropped connection is detached from the pool
+/// (never reused, so nothing can reach another request's query), its socket closes, and
+/// the backend, checking its client every [`CLIENT_CHECK_INTERVAL_MS`], ends the query.
 pub struct CancellableConnection {
     conn: Option<sqlx::pool::PoolConnection<sqlx::Postgres>>,
-    pool: sqlx::PgPool,
-    pid: i32,
 }
 
 impl CancellableConnection {
-    /// Takes a connection from the pool, learning its backend process id.
+    /// Takes a connection from the pool.
     pub async fn acquire(pool: &sqlx::PgPool) -> Result<Self, sqlx::Error> {
-        let mut conn = pool.acquire().await?;
-        // sqlx keeps the backend's process id private, so ask for it (one short round trip).
-        let pid: i32 = sqlx::query_scalar("select pg_backend_pid()")
-            .fetch_one(&mut *conn)
-            .await?;
         Ok(CancellableConnection {
-            conn: Some(conn),
-            pool: pool.clone(),
-            pid,
+            conn: Some(pool.acquire().await?),
         })
     }
 
@@ -40,20 +40,9 @@ impl CancellableConnection {
 impl Drop for CancellableConnection {
     fn drop(&mut self) {
         let Some(conn) = self.conn.take() else { return };
-        let (pool, pid) = (self.pool.clone(), self.pid);
-        if let Ok(handle) = tokio::runtime::Handle::try_current() {
-            handle.spawn(async move {
-                let cancelled = sqlx::query_scalar::<_, bool>("select pg_cancel_backend($1)")
-                    .bind(pid)
-                    .fetch_one(&pool)
-                    .await;
-                tracing::debug!(
-                    pid,
-                    ?cancelled,
-                    "cancelled the query of a client that went away"
-                );
-                drop(conn);
-            });
-        }
+        // Out of the pool (which opens a replacement when it needs one), then closed by
+        // dropping it: its socket shuts, and the backend sees its client gone.
+        drop(conn.detach());
+        tracing::debug!("closed the connection of a client that went away, ending its query");
     }
 }

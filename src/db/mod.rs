@@ -116,11 +116,16 @@ pub enum DbError {
 /// request or hold a connection for ever.
 pub async fn connect(args: &DbArgs) -> Result<PgPool, DbError> {
     let timeout_ms = args.statement_timeout_secs.saturating_mul(1000).to_string();
+    let check_ms = cancel::CLIENT_CHECK_INTERVAL_MS.to_string();
     let url = args.database_url.as_deref().ok_or(DbError::NoUrl)?;
     let options = PgConnectOptions::from_str(url)
         .map_err(DbError::BadUrl)?
         .application_name("cluster-atlas")
-        .options([("statement_timeout", timeout_ms.as_str())])
+        // The client check is how an abandoned tile query ends (see CancellableConnection).
+        .options([
+            ("statement_timeout", timeout_ms.as_str()),
+            ("client_connection_check_interval", check_ms.as_str()),
+        ])
         // Loads run multi-second statements on purpose; only log really slow ones.
         .log_slow_statements(log::LevelFilter::Warn, Duration::from_secs(30));
     PgPoolOptions::new()
