@@ -37,12 +37,33 @@ pub fn router(state: AppState) -> Router {
         None => CorsLayer::new().allow_origin(Any).allow_methods(Any),
     };
     let max_in_flight = state.max_in_flight.max(1);
-    let app = routes().into_router().with_state(state);
-    with_middleware(app, cors, max_in_flight)
+    // The tile route's state is the engine alone: axum clones a route's state for every
+    // request, and the engine is one Arc where the whole AppState is a dozen.
+    let tiles = tile_routes()
+        .into_router()
+        .with_state(std::sync::Arc::clone(&state.tiles));
+    let documents = routes().into_router().with_state(state);
+    with_middleware(documents, tiles, cors, max_in_flight)
 }
 
-/// Every route of the main server. Its templates ([`Routes::templates`]) are what
-/// tests/openapi.rs checks against the OpenAPI document, both ways.
+type Engine = std::sync::Arc<crate::tiles::engine::TileEngine<PostgisSource>>;
+
+/// The tile route (`/tiles/{layers}/{z}/{x}/{y}`), routed apart from [`routes`] for its
+/// lean middleware stack.
+pub fn tile_routes() -> Routes<Engine> {
+    crate::tiles::http::tile_route::<PostgisSource, Engine>()
+}
+
+/// Method and template of every route of the main server: [`routes`] and [`tile_routes`].
+pub fn route_templates() -> Vec<(&'static str, &'static str)> {
+    let mut all = routes().templates().to_vec();
+    all.extend_from_slice(tile_routes().templates());
+    all
+}
+
+/// Every route of the main server but the tile route ([`tile_routes`]). Both sets of
+/// templates ([`Routes::templates`]) are what tests/openapi.rs checks against the OpenAPI
+/// document, both ways.
 pub fn routes() -> Routes<AppState> {
     Routes::new()
         .get("/", crate::ogc::landing)
@@ -50,7 +71,7 @@ pub fn routes() -> Routes<AppState> {
         .get("/catalog", get_catalog)
         .get("/health", get_health)
         .get("/metrics", crate::metrics::get_metrics)
-        .merge(crate::tiles::http::router::<PostgisSource, AppState>())
+        .merge(crate::tiles::http::tilejson_route::<PostgisSource, AppState>())
         .merge(crate::api::router())
         .merge(crate::ogc::router())
         .merge(crate::profiles::router())
@@ -146,35 +167,52 @@ struct Catalog {
 /// same middleware as the main server.
 pub fn archive_app(archive: crate::tiles::archive::Archive) -> Router {
     let cors = CorsLayer::new().allow_origin(Any).allow_methods(Any);
-    with_middleware(
-        crate::tiles::archive::router(archive),
-        cors,
-        DEFAULT_MAX_IN_FLIGHT,
-    )
+    let (documents, tiles) = crate::tiles::archive::routers(archive);
+    with_middleware(documents, tiles, cors, DEFAULT_MAX_IN_FLIGHT)
 }
 
 /// The middleware of every server, outermost last: tracing, the request timeout, the
-/// bound on requests in flight, CORS, compression, `nosniff`, request metrics.
-fn with_middleware(app: Router, cors: CorsLayer, max_in_flight: usize) -> Router {
-    app.fallback(not_found)
+/// bound on requests in flight (one bound, shared by both stacks), CORS, then for
+/// documents their representation tags, compression, `nosniff`, request metrics and
+/// validators.
+///
+/// Tiles get a lean stack: they arrive compressed, with per-coding ETags, `Vary` and their
+/// 304s from the tile cache ([`crate::tiles::cache::CachedTile::response`]), so the
+/// compression, tagging and validator layers would only inspect and pass them through. On
+/// the warm path those layers were a measurable share of each request (BENCHMARKS.md).
+fn with_middleware(
+    documents: Router,
+    tiles: Router,
+    cors: CorsLayer,
+    max_in_flight: usize,
+) -> Router {
+    // Inside the timeout, so time spent waiting for a slot counts against it.
+    let in_flight = tower::limit::GlobalConcurrencyLimitLayer::new(max_in_flight);
+    let timeout =
+        TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, Duration::from_secs(30));
+    let nosniff = SetResponseHeaderLayer::if_not_present(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    let tiles = tiles
+        .layer(axum::middleware::from_fn(crate::telemetry::count_requests))
+        .layer(nosniff.clone())
+        .layer(cors.clone())
+        .layer(in_flight.clone())
+        .layer(timeout.clone())
+        .layer(TraceLayer::new_for_http());
+    documents
+        .fallback(not_found)
         .layer(axum::middleware::from_fn(crate::http::add_validators))
         .layer(axum::middleware::from_fn(crate::telemetry::count_requests))
-        .layer(SetResponseHeaderLayer::if_not_present(
-            header::X_CONTENT_TYPE_OPTIONS,
-            HeaderValue::from_static("nosniff"),
-        ))
+        .layer(nosniff)
         .layer(CompressionLayer::new())
         .layer(axum::middleware::from_fn(crate::http::tag_representations))
         .layer(cors)
-        // Inside the timeout, so time spent waiting for a slot counts against it.
-        .layer(tower::limit::GlobalConcurrencyLimitLayer::new(
-            max_in_flight,
-        ))
-        .layer(TimeoutLayer::with_status_code(
-            StatusCode::SERVICE_UNAVAILABLE,
-            Duration::from_secs(30),
-        ))
+        .layer(in_flight)
+        .layer(timeout)
         .layer(TraceLayer::new_for_http())
+        .merge(tiles)
 }
 
 async fn not_found(uri: axum::http::Uri) -> AppError {

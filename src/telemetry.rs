@@ -81,14 +81,13 @@ pub fn observe_tile(layers: &str, zoom: u8, started: Instant) {
 /// Middleware counting every request by its route template (never the raw path, so
 /// junk URLs cannot create unbounded label values).
 pub async fn count_requests(request: Request, next: Next) -> Response {
-    let route = request
-        .extensions()
-        .get::<MatchedPath>()
-        .map_or_else(|| "unmatched".to_owned(), |p| p.as_str().to_owned());
+    // MatchedPath holds an Arc<str>: a clone, not a copy of the template, per request.
+    let route = request.extensions().get::<MatchedPath>().cloned();
     let response = next.run(request).await;
+    let route = route.as_ref().map_or("unmatched", MatchedPath::as_str);
     METRICS
         .requests
-        .with_label_values(&[&route, response.status().as_str()])
+        .with_label_values(&[route, response.status().as_str()])
         .inc();
     response
 }

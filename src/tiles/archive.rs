@@ -156,13 +156,18 @@ impl TileSource for Archive {
     }
 }
 
-/// The routes of archive mode: the shared tile routes, and health.
-pub fn router(archive: Archive) -> Router {
+/// The routes of archive mode: the documents (TileJSON and health), and the tile route
+/// apart, for its lean middleware stack (see `server::with_middleware`).
+pub fn routers(archive: Archive) -> (Router, Router) {
     let engine = Arc::new(archive.into_engine());
-    super::http::router::<Archive, Arc<TileEngine<Archive>>>()
+    let documents = super::http::tilejson_route::<Archive, Arc<TileEngine<Archive>>>()
         .into_router()
         .route("/health", get(health))
-        .with_state(engine)
+        .with_state(Arc::clone(&engine));
+    let tiles = super::http::tile_route::<Archive, Arc<TileEngine<Archive>>>()
+        .into_router()
+        .with_state(engine);
+    (documents, tiles)
 }
 
 async fn health(State(engine): State<Arc<TileEngine<Archive>>>) -> Json<Value> {

@@ -135,15 +135,22 @@ impl CachedTile {
                 name == coding && !q_zero
             })
         };
-        let body = if accepts("br") {
-            headers.insert(header::CONTENT_ENCODING, HeaderValue::from_static("br"));
-            self.brotli()
+        let (coding, body) = if accepts("br") {
+            (Some("br"), self.brotli())
         } else if accepts("gzip") {
-            headers.insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
-            self.gzip()
+            (Some("gzip"), self.gzip())
         } else {
-            self.raw.clone()
+            (None, self.raw.clone())
         };
+        if let Some(coding) = coding {
+            headers.insert(header::CONTENT_ENCODING, HeaderValue::from_static(coding));
+            // Each coding its own strong validator (RFC 9110 8.8.3), here rather than in
+            // the document middleware, which tiles skip (see server::with_middleware).
+            let tagged = crate::http::representation_etag(&self.etag, Some(coding));
+            if let Ok(tag) = HeaderValue::from_str(&tagged) {
+                headers.insert(header::ETAG, tag);
+            }
+        }
         (headers, body).into_response()
     }
 }

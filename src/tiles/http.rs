@@ -25,9 +25,28 @@ where
     St: Clone + Send + Sync + 'static,
     Arc<TileEngine<S>>: FromRef<St>,
 {
-    crate::http::Routes::new()
-        .get("/tiles/{layers}", get_tilejson::<S>)
-        .get("/tiles/{layers}/{z}/{x}/{y}", get_tile::<S>)
+    tilejson_route::<S, St>().merge(tile_route::<S, St>())
+}
+
+/// The tile route alone: servers give it the lean middleware stack (see
+/// `server::with_middleware`), so it is routed apart from the documents.
+pub fn tile_route<S, St>() -> crate::http::Routes<St>
+where
+    S: TileSource,
+    St: Clone + Send + Sync + 'static,
+    Arc<TileEngine<S>>: FromRef<St>,
+{
+    crate::http::Routes::new().get("/tiles/{layers}/{z}/{x}/{y}", get_tile::<S>)
+}
+
+/// The TileJSON route alone.
+pub fn tilejson_route<S, St>() -> crate::http::Routes<St>
+where
+    S: TileSource,
+    St: Clone + Send + Sync + 'static,
+    Arc<TileEngine<S>>: FromRef<St>,
+{
+    crate::http::Routes::new().get("/tiles/{layers}", get_tilejson::<S>)
 }
 
 /// TileJSON 3.0.0, as the OpenAPI document describes it (the sources build it as JSON).
