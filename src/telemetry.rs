@@ -72,9 +72,22 @@ pub static METRICS: LazyLock<Metrics> = LazyLock::new(|| {
 
 /// Records a finished tile request.
 pub fn observe_tile(layers: &str, zoom: u8, started: Instant) {
+    // Zoom labels without a String per tile (served zooms are 0 to 22).
+    const ZOOMS: [&str; 23] = [
+        "0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12", "13", "14", "15", "16",
+        "17", "18", "19", "20", "21", "22",
+    ];
+    let deeper;
+    let zoom_label = match ZOOMS.get(usize::from(zoom)) {
+        Some(label) => *label,
+        None => {
+            deeper = zoom.to_string();
+            deeper.as_str()
+        }
+    };
     METRICS
         .tile_seconds
-        .with_label_values(&[layers, &zoom.to_string()])
+        .with_label_values(&[layers, zoom_label])
         .observe(started.elapsed().as_secs_f64());
 }
 

@@ -186,6 +186,15 @@ impl TileCache {
         }
     }
 
+    /// The cached tile, if there is one (a hit; no render future, no copy of the key).
+    pub async fn get(&self, key: &TileKey) -> Option<Arc<CachedTile>> {
+        let tile = self.cache.get(key).await;
+        if tile.is_some() {
+            self.hits.fetch_add(1, Ordering::Relaxed);
+        }
+        tile
+    }
+
     /// The cached tile, or `render`'s result, computed once however many requests for
     /// the same key arrive together.
     pub async fn get_or_render<F>(

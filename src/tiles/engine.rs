@@ -55,6 +55,10 @@ impl<S: TileSource> TileEngine<S> {
             || async {
                 let (key, plan) = self.source.plan(set, coord, q).await?;
                 let version = key.version;
+                // A hit needs neither the render future nor a copy of the key.
+                if let Some(tile) = self.cache.get(&key).await {
+                    return Ok((tile, version));
+                }
                 let render = async {
                     let tile = self.source.render(&key, &plan, set).await?;
                     Ok(Arc::new(tile))

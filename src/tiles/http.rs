@@ -102,13 +102,15 @@ pub enum TileResponses {
     responses(TileResponses, crate::error::responses::FeatureErrors))]
 pub async fn get_tile<S: TileSource>(
     State(engine): State<Arc<TileEngine<S>>>,
-    headers: HeaderMap,
     PathParams((layers, z, x, y)): PathParams<TilePath>,
     QueryParams(q): QueryParams,
+    // The request itself, last, for its headers by reference: a `HeaderMap` extractor
+    // would copy every request header on the hot path.
+    request: axum::extract::Request,
 ) -> Result<Response, AppError> {
     let set = engine.source.layer_set(&layers)?;
     let coord = TileCoord::parse(&z, &x, &y).map_err(TileError::from)?;
-    engine.respond(&set, coord, &q, &headers).await
+    engine.respond(&set, coord, &q, request.headers()).await
 }
 
 /// TileJSON 3.0.0 for one or more layers; `/tiles/lsoa` and `/tiles/lsoa.json` both work.
