@@ -137,7 +137,7 @@ rss_mb() { awk '/VmHWM/ {printf "%.0f", $2/1024}' "/proc/$1/status"; }
 # One pass over every tile once, 16 at a time, so that caches hold the pyramid.
 warm_pass() { # $1 = base URL, $2 = unique list
     awk -v base="$1" '{ printf "url = \"%s%s\"\noutput = \"/dev/null\"\n", base, $0 }' "$2" > "$work/warm.curl"
-    curl -s --parallel --parallel-max 16 -K "$work/warm.curl"
+    curl -s --no-progress-meter --parallel --parallel-max 16 -K "$work/warm.curl"
 }
 
 log "lists: every non-empty lsoa tile z6-z14 (the files the export wrote)"
