@@ -199,7 +199,7 @@ fn with_middleware(
         .layer(nosniff.clone())
         .layer(cors.clone())
         .layer(in_flight.clone())
-        .layer(timeout.clone())
+        .layer(timeout)
         .layer(TraceLayer::new_for_http());
     documents
         .fallback(not_found)

@@ -394,3 +394,64 @@ async fn cors_is_open_by_default_and_follows_an_allow_list() {
     .await;
     assert!(refused.headers.get("access-control-allow-origin").is_none());
 }
+
+/// Indicator tiles are the plain tile with the values added (tiles/decorate.rs): once the
+/// plain tile is cached they need no query of their own (they answer with the tables
+/// locked), and they hold exactly what PostGIS renders for the same map (a filtered tile,
+/// which still takes the SQL path): the same features, with the same properties.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn indicator_tiles_are_the_cached_plain_tile_with_values_and_no_query() {
+    use std::collections::BTreeMap;
+    let pool = loaded_pool(DB).await;
+    let state = AppState::new(pool.clone(), None);
+    let url = "/tiles/clusters,health_boards/8/125/84";
+    let plain = send(&state, "GET", url, &[]).await;
+    assert_eq!(plain.status, 200);
+
+    let mut blocker = pool.begin().await.unwrap();
+    sqlx::query("lock table atlas.cluster, atlas.health_board in access exclusive mode")
+        .execute(&mut *blocker)
+        .await
+        .unwrap();
+    let decorated = tokio::time::timeout(
+        std::time::Duration::from_secs(10),
+        send(&state, "GET", &format!("{url}?indicator=copd"), &[]),
+    )
+    .await
+    .expect("answered with the tables locked: no query of its own");
+    blocker.rollback().await.unwrap();
+    assert_eq!(decorated.status, 200);
+
+    let by_id = |body: &[u8]| -> BTreeMap<(String, u64), _> {
+        decode_tile(body)
+            .into_iter()
+            .map(|f| {
+                (
+                    (f.layer, f.id.unwrap()),
+                    f.properties.into_iter().collect::<BTreeMap<_, _>>(),
+                )
+            })
+            .collect()
+    };
+    let plain = by_id(&plain.body);
+    let decorated = by_id(&decorated.body);
+    assert_eq!(
+        plain.keys().collect::<Vec<_>>(),
+        decorated.keys().collect::<Vec<_>>()
+    );
+    let coloured = decorated
+        .iter()
+        .filter(|((layer, _), p)| layer == "clusters" && p.contains_key("class"))
+        .count();
+    assert!(coloured >= 5, "clusters carry their classes: {coloured}");
+    // PostGIS's own rendering of the same map: a filter every cluster passes.
+    let sql = send(
+        &state,
+        "GET",
+        &format!("{url}?indicator=copd&filter=code%20%3C%3E%20%27none%27"),
+        &[],
+    )
+    .await;
+    assert_eq!(sql.status, 200, "{}", String::from_utf8_lossy(&sql.body));
+    assert_eq!(by_id(&sql.body), decorated);
+}

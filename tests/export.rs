@@ -6,8 +6,9 @@ mod common;
 use axum::body::Body;
 use axum::http::Request;
 use cluster_atlas::export::{export, ExportFormat};
+use cluster_atlas::server::archive_app;
 use cluster_atlas::server::AppState;
-use cluster_atlas::tiles::archive::{router, Archive};
+use cluster_atlas::tiles::archive::Archive;
 use common::{decode_tile, get, loaded_pool};
 use http_body_util::BodyExt;
 use tower::ServiceExt;
@@ -32,7 +33,7 @@ async fn pmtiles_export_serves_the_same_tiles_without_a_database() {
         report.largest_tile_by_zoom
     );
 
-    let app = router(Archive::open(&path, None).await.unwrap());
+    let app = archive_app(Archive::open(&path, None).await.unwrap());
     let fetch = |uri: &'static str| {
         let app = app.clone();
         async move {

@@ -63,6 +63,11 @@ impl CachedTile {
         tile
     }
 
+    /// The uncompressed MVT bytes.
+    pub fn raw(&self) -> &[u8] {
+        &self.raw
+    }
+
     /// gzip-compressed bytes (level 6), made once.
     pub fn gzip(&self) -> Bytes {
         self.gzip

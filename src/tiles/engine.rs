@@ -60,7 +60,23 @@ impl<S: TileSource> TileEngine<S> {
                     return Ok((tile, version));
                 }
                 let render = async {
-                    let tile = self.source.render(&key, &plan, set).await?;
+                    // An indicator tile is the plain tile (from the cache, which the warm-up
+                    // fills, or rendered once for every indicator) with the values added:
+                    // no database round trip of its own.
+                    let tile = match self.source.base_of(&key, &plan) {
+                        Some((base_key, base_plan)) => {
+                            let base_render = async {
+                                let base = self.source.render(&base_key, &base_plan, set).await?;
+                                Ok(Arc::new(base))
+                            };
+                            let base = self
+                                .cache
+                                .get_or_render(base_key.clone(), base_render)
+                                .await?;
+                            self.source.decorate(&base, &key, &plan)?
+                        }
+                        None => self.source.render(&key, &plan, set).await?,
+                    };
                     Ok(Arc::new(tile))
                 };
                 let tile = self.cache.get_or_render(key.clone(), render).await?;

@@ -8,7 +8,9 @@
 //!    (for PostGIS: the zoom check, the snapshot, and an indicator's classes), then looks the
 //!    key up in the [`cache::TileCache`]; concurrent misses for one key render once.
 //! 3. [`postgis::PostgisSource::render`] runs each layer's statement, generated once at
-//!    start-up by [`sql::TileQueries`], with z/x/y and indicator values as typed binds.
+//!    start-up by [`sql::TileQueries`], with z/x/y (and a filtered indicator map's values)
+//!    as typed binds. An unfiltered indicator tile is the plain tile with its values added
+//!    ([`decorate`]), with no statement of its own.
 //! 4. A load that commits meanwhile is caught by the version every statement returns; the
 //!    engine then refreshes the snapshot and renders again.
 //! 5. [`engine::TileEngine::respond`] answers with validators, the client's encoding and a
@@ -17,6 +19,7 @@
 pub mod archive;
 pub mod cache;
 pub mod coord;
+pub mod decorate;
 pub mod engine;
 pub mod http;
 pub mod layers;

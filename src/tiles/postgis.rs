@@ -2,8 +2,10 @@
 //! [`PostgisSource::plan`] checks the zoom, takes the current snapshot and, for an indicator
 //! map, classifies the clusters' values (once per snapshot). [`PostgisSource::render`] then
 //! runs each layer's statement from [`super::sql::TileQueries`], concurrently, with z/x/y
-//! and the indicator arrays as typed binds, and concatenates the layers' MVT bytes (a valid
-//! MVT, as layers are a repeated field).
+//! (and, for a filtered indicator map, the indicator arrays) as typed binds, and
+//! concatenates the layers' MVT bytes (a valid MVT, as layers are a repeated field). An
+//! unfiltered indicator tile needs no statement: [`PostgisSource::decorate`] adds the
+//! values to the plain tile ([`super::decorate`]).
 
 use std::sync::Arc;
 
@@ -12,6 +14,7 @@ use serde_json::{json, Value};
 
 use super::cache::{CachedTile, TileKey};
 use super::coord::TileCoord;
+use super::decorate::{add_properties, AreaProperties, PropertyValue};
 use super::engine::TileEngine;
 use super::layers::LayerSet;
 use super::source::{Query, TileSource};
@@ -81,6 +84,35 @@ pub struct IndicatorArrays {
     layer: LayerId,
     codes: Vec<String>,
     columns: Vec<BindArray>,
+}
+
+impl IndicatorArrays {
+    /// The values by area code, as MVT properties named by [`TILE_VALUE_FIELDS`]: what
+    /// [`crate::tiles::decorate`] adds to a plain tile.
+    fn properties(&self) -> AreaProperties<'_> {
+        let by_code = self
+            .codes
+            .iter()
+            .enumerate()
+            .map(|(row, code)| {
+                let values = self
+                    .columns
+                    .iter()
+                    .map(|column| match column {
+                        BindArray::Float(v) => v[row].map(PropertyValue::Float),
+                        BindArray::Int(v) => v[row].map(|i| PropertyValue::Int(i64::from(i))),
+                        BindArray::Text(v) => v[row].clone().map(PropertyValue::Text),
+                    })
+                    .collect();
+                (code.as_str(), values)
+            })
+            .collect();
+        AreaProperties {
+            layer: self.layer.as_str(),
+            fields: &TILE_VALUE_FIELDS,
+            by_code,
+        }
+    }
 }
 
 type TileQuery<'q> = sqlx::query::QueryAs<
@@ -366,6 +398,42 @@ impl TileSource for PostgisSource {
         set: &LayerSet,
     ) -> Result<CachedTile, AppError> {
         self.render_planned(key, plan, set).await
+    }
+
+    /// An unfiltered indicator tile is the plain tile of the same layers with the values
+    /// added ([`super::decorate`]); a filtered one is rendered by PostGIS, where the filter
+    /// runs.
+    fn base_of(&self, key: &TileKey, plan: &TilePlan) -> Option<(TileKey, TilePlan)> {
+        if plan.indicator.is_none() || !plan.filters.is_empty() {
+            return None;
+        }
+        let base = TileKey {
+            indicator: None,
+            filter: None,
+            ..key.clone()
+        };
+        Some((
+            base,
+            TilePlan {
+                indicator: None,
+                filters: Vec::new(),
+            },
+        ))
+    }
+
+    fn decorate(
+        &self,
+        base: &CachedTile,
+        key: &TileKey,
+        plan: &TilePlan,
+    ) -> Result<CachedTile, AppError> {
+        let Some(p) = &plan.indicator else {
+            return Ok(CachedTile::new(base.raw().to_vec(), key.version));
+        };
+        let arrays = indicator_arrays(&p.snapshot, &p.query)?;
+        let bytes = add_properties(base.raw(), &arrays.properties())
+            .map_err(|e| AppError::Internal(e.to_string()))?;
+        Ok(CachedTile::new(bytes, key.version))
     }
 
     async fn refresh(&self) -> Result<(), AppError> {

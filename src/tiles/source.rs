@@ -42,6 +42,27 @@ pub trait TileSource: Send + Sync + 'static {
         set: &LayerSet,
     ) -> impl Future<Output = Result<CachedTile, AppError>> + Send;
 
+    /// A tile that is another tile with values added: for PostGIS, an indicator map's tile
+    /// is the plain tile of the same layers with each area's value, class and flags. The
+    /// base tile's key and plan, or `None` to render the tile from scratch.
+    fn base_of(&self, _key: &TileKey, _plan: &Self::Plan) -> Option<(TileKey, Self::Plan)> {
+        None
+    }
+
+    /// The tile of `key`: `base` (the tile that [`TileSource::base_of`] named) with the
+    /// plan's values added. Only called where `base_of` gave a base.
+    fn decorate(
+        &self,
+        _base: &CachedTile,
+        key: &TileKey,
+        _plan: &Self::Plan,
+    ) -> Result<CachedTile, AppError> {
+        Err(AppError::Internal(format!(
+            "no base tile for {:?}",
+            key.coord
+        )))
+    }
+
     /// Catches up with a load that committed after [`TileSource::plan`] (a no-op for a
     /// source whose data never changes).
     fn refresh(&self) -> impl Future<Output = Result<(), AppError>> + Send;
