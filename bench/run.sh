@@ -276,7 +276,7 @@ stop "$seed_pid"
     echo "- request lists: **popular**, every lsoa tile covering Wales z6-z14 ($(wc -l <"$work/ours-unique.txt") tiles) plus 30,000 more drawn by zoom popularity, shuffled ($(wc -l <"$work/ours.txt") requests); **nonempty**, every non-empty lsoa tile z6-z14 once ($(wc -l <"$work/ours-nonempty.txt") tiles), shuffled"
     echo "- wrk $DURATION per row, 1 thread at concurrency 1, 2 threads otherwise, client and servers on the same $(nproc) cores; $ROUNDS rounds (the noise is about ±10%)"
     echo "- warm pass over every tile once (16 at a time): cluster-atlas ${ours_warm_s}s, Martin ${martin_warm_s}s"
-    echo "- default pyramid rendered before the first version is served (wales and clusters,health_boards z0-z14, lsoa z11-z14): $(echo "$seed_line" | sed 's/.*tile pyramid warmed//'); peak RSS with it cached: ${seed_rss} MB"
+    echo "- default pyramid rendered before the first version is served (wales and clusters,health_boards z0-z14, lsoa z11-z14): $(echo "$seed_line" | sed "s/.*tile pyramid warmed[;:]* *//"); peak RSS with it cached: ${seed_rss} MB"
     echo "- peak RSS of cluster-atlas after the warm runs: ${ours_rss} MB"
     echo "- largest tile per zoom for the static export: $(python3 -c "import json; print(json.load(open('$work/export.json'))['largest_tile_by_zoom'])")"
     echo
