@@ -1,4 +1,5 @@
 //! The `cluster-atlas` binary: parses the command line and runs `serve` or `load`.
+
 use anyhow::Context;
 use clap::Parser;
 

@@ -18,16 +18,6 @@ use crate::params::{PathParams, QueryParams};
 
 type TilePath = (String, String, String, String);
 
-/// The tile and TileJSON routes over the engine that `St` holds.
-pub fn router<S, St>() -> crate::http::Routes<St>
-where
-    S: TileSource,
-    St: Clone + Send + Sync + 'static,
-    Arc<TileEngine<S>>: FromRef<St>,
-{
-    tilejson_route::<S, St>().merge(tile_route::<S, St>())
-}
-
 /// The tile route alone: servers give it the lean middleware stack (see
 /// `server::with_middleware`), so it is routed apart from the documents.
 pub fn tile_route<S, St>() -> crate::http::Routes<St>

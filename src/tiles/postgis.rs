@@ -427,9 +427,10 @@ impl TileSource for PostgisSource {
         key: &TileKey,
         plan: &TilePlan,
     ) -> Result<CachedTile, AppError> {
-        let Some(p) = &plan.indicator else {
-            return Ok(CachedTile::new(base.raw().to_vec(), key.version));
-        };
+        // base_of gives a base only to indicator plans.
+        let p = plan.indicator.as_ref().ok_or_else(|| {
+            AppError::Internal(format!("decorate without an indicator at {:?}", key.coord))
+        })?;
         let arrays = indicator_arrays(&p.snapshot, &p.query)?;
         let bytes = add_properties(base.raw(), &arrays.properties())
             .map_err(|e| AppError::Internal(e.to_string()))?;
