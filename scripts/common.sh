@@ -7,7 +7,8 @@
 #   ensure_test_tools          the test-only reference tools: PySAL mapclassify in a venv
 #                              (.venv-test), the MapLibre style validator (tests/js) and
 #                              QGIS's Python bindings (python3-qgis, for its style converter)
-#                              and Debian's Chromium (browser test, driven by playwright-core)
+#                              Debian's Chromium (browser test, driven by playwright-core)
+#                              and nginx-light (serves the static-site export to Chromium)
 #
 # Environment knobs:
 #   DATABASE_URL            if already set, ensure_private_postgis uses it and starts nothing
@@ -96,6 +97,8 @@ ensure_test_tools() {
     /usr/bin/python3 -c 'import qgis.core' >/dev/null 2>&1 || want+=(python3-qgis qgis-providers)
     # Debian's Chromium for the browser test (test tools must never download a browser).
     [ -x /usr/bin/chromium ] || want+=(chromium)
+    # nginx serves the static-site export to Chromium (tests/site.rs), as a CDN would.
+    [ -x /usr/sbin/nginx ] || want+=(nginx-light)
     if [ "${#want[@]}" -gt 0 ]; then
         ca_log "installing test tools from Debian: ${want[*]}"
         ca_apt_install "${want[@]}"

@@ -42,6 +42,10 @@ pub enum ExportFormat {
     /// A `{z}/{x}/{y}.mvt` folder (gzip-compressed bodies in `.mvt.gz` beside each), for
     /// nginx or any static file server.
     Dir,
+    /// The whole atlas as static files for any CDN: the map page, one PMTiles archive,
+    /// styles, legends, glyphs, `/data`, findings, summaries and profiles (`--output` is a
+    /// folder; see the README).
+    Site,
 }
 
 /// `export` settings.
@@ -53,7 +57,7 @@ pub struct ExportArgs {
     /// Archive format.
     #[arg(long, value_enum, default_value = "pmtiles")]
     pub format: ExportFormat,
-    /// Output file (or folder, for `dir`).
+    /// Output file (or folder, for `dir` and `site`).
     #[arg(long)]
     pub output: PathBuf,
     /// Layers: `wales` (all), one layer, or a comma-separated list.
@@ -65,6 +69,11 @@ pub struct ExportArgs {
     /// Deepest zoom.
     #[arg(long, default_value_t = 14)]
     pub maxzoom: u8,
+    /// For `site`: the live server's public URL, which links inside the exported
+    /// documents point at (the page itself uses only the exported files). Default: links
+    /// are root-relative.
+    #[arg(long)]
+    pub public_url: Option<String>,
 }
 
 /// Database connection settings.

@@ -213,6 +213,12 @@ pub async fn export(
             }
             tx.commit().map_err(|e| write_err(e.to_string()))?;
         }
+        ExportFormat::Site => {
+            // A site is pages and documents around a PMTiles archive: `site::export_site`.
+            return Err(write_err(
+                "a site is written by site::export_site, not as a tile archive".into(),
+            ));
+        }
         ExportFormat::Dir => {
             for t in &tiles {
                 let dir = output

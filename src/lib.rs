@@ -47,3 +47,5 @@ pub mod summary;
 pub mod web;
 
 pub mod server;
+
+pub mod site;

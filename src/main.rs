@@ -3,7 +3,7 @@
 use anyhow::Context;
 use clap::Parser;
 
-use cluster_atlas::config::{Cli, Command, InputArgs};
+use cluster_atlas::config::{Cli, Command, ExportFormat, InputArgs};
 use cluster_atlas::{db, etl, server, telemetry};
 
 /// mimalloc instead of glibc's malloc: the warm tile path is short enough that glibc's
@@ -41,6 +41,18 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             if let Some(table) = report.cluster_match_table() {
                 eprint!("bundled clusters matched to the loaded polygons:\n{table}");
             }
+            println!("{}", serde_json::to_string_pretty(&report)?);
+        }
+        Command::Export(args) if args.format == ExportFormat::Site => {
+            let pool = db::connect(&args.db).await?;
+            db::migrate(&pool).await?;
+            let report = cluster_atlas::site::export_site(
+                pool,
+                &args.output,
+                args.public_url.as_deref(),
+                args.maxzoom.min(cluster_atlas::catalog::MAX_SERVED_ZOOM),
+            )
+            .await?;
             println!("{}", serde_json::to_string_pretty(&report)?);
         }
         Command::Export(args) => {

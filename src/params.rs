@@ -75,6 +75,35 @@ impl<T: serde::de::DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> 
     }
 }
 
+/// The tile encoding a request asks for with `encoding=`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub enum TileEncoding {
+    /// Mapbox Vector Tile (the default).
+    #[default]
+    Mvt,
+    /// MapLibre Tile.
+    Mlt,
+}
+
+impl TileEncoding {
+    /// `encoding=` of a query: `mvt` (or absent) or `mlt`; anything else is a 400.
+    pub fn from_query(q: &Query) -> Result<TileEncoding, TileError> {
+        match q.get("encoding").map(String::as_str) {
+            None | Some("mvt") => Ok(TileEncoding::Mvt),
+            Some("mlt") => Ok(TileEncoding::Mlt),
+            Some(other) => Err(TileError::BadEncoding(other.chars().take(32).collect())),
+        }
+    }
+
+    /// The value of `encoding=` (and of TileJSON's and a style source's `encoding`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TileEncoding::Mvt => "mvt",
+            TileEncoding::Mlt => "mlt",
+        }
+    }
+}
+
 /// `lang`: `en` (default) or `cy`.
 pub fn lang(q: &Query) -> Result<Lang, ParamError> {
     match q.get("lang") {
@@ -378,6 +407,25 @@ pub fn indicator_query(ip: &IndicatorPeriod<'_>, c: &Classification) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn tile_encoding_is_mvt_unless_asked_and_refuses_other_names() {
+        let q = |v: &str| Query::from([("encoding".to_owned(), v.to_owned())]);
+        assert_eq!(
+            TileEncoding::from_query(&Query::new()).unwrap(),
+            TileEncoding::Mvt
+        );
+        assert_eq!(
+            TileEncoding::from_query(&q("mvt")).unwrap(),
+            TileEncoding::Mvt
+        );
+        assert_eq!(
+            TileEncoding::from_query(&q("mlt")).unwrap(),
+            TileEncoding::Mlt
+        );
+        assert!(TileEncoding::from_query(&q("MLT")).is_err());
+        assert!(TileEncoding::from_query(&q("pbf")).is_err());
+    }
 
     fn q(pairs: &[(&str, &str)]) -> Query {
         pairs

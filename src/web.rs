@@ -26,6 +26,11 @@ pub fn router() -> Routes<AppState> {
         .get("/static/{*path}", asset)
 }
 
+/// Every embedded asset's path under `/static/` (for the static-site export).
+pub fn asset_paths() -> impl Iterator<Item = String> {
+    Assets::iter().map(|p| p.into_owned())
+}
+
 /// The map page's HTML.
 pub fn map_page_response() -> Response {
     // Only our own assets, API and tiles; no inline script; frames allowed so dashboards

@@ -8,7 +8,9 @@
 //! - map_tools.mjs: cluster search (Welsh name, English name, code), the CSV and PNG
 //!   exports, and the board table tab (built on /summary, selection shared with the map);
 //! - map_access.mjs: keyboard use and WCAG 2.2 AA: axe-core in every state of the page,
-//!   Tab order, focus rings of 3:1 contrast, the map and the table driven by keys alone.
+//!   Tab order, focus rings of 3:1 contrast, the map and the table driven by keys alone;
+//! - map_mlt.mjs: `encoding=mlt`: MapLibre draws the same colours from MapLibre Tiles as
+//!   from MVT, every tile it got was MLT, and features keep their properties.
 //!
 //! Screenshots are kept in tests/artifacts/.
 
@@ -76,4 +78,9 @@ async fn map_page_search_and_exports_in_chromium() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn map_page_keyboard_focus_and_wcag_aa_in_chromium() {
     run_script("map_access.mjs", &["map-focus.png"]).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn map_page_draws_the_same_map_from_maplibre_tiles_in_chromium() {
+    run_script("map_mlt.mjs", &["map-mlt-copd.png"]).await;
 }

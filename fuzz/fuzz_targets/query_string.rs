@@ -8,7 +8,8 @@
 //!
 //! Properties: nothing panics; accepted values are within their documented ranges; the
 //! normalised indicator query and the OGC items links (`ogc::encode`) reproduce the same
-//! request when parsed again.
+//! request when parsed again; `encoding=` is mvt or mlt; the file a static-site export
+//! stores a request in (`site::site_path`) stays inside the site.
 #![no_main]
 
 use std::collections::{BTreeMap, HashMap};
@@ -44,6 +45,16 @@ fuzz_target!(|data: &[u8]| {
     let catalog = &snapshot.catalog;
 
     let _ = params::lang(&q);
+    if let Ok(e) = cluster_atlas::params::TileEncoding::from_query(&q) {
+        assert!(["mvt", "mlt"].contains(&e.as_str()));
+    }
+    // The file a static site stores a request in stays inside the site.
+    let request = format!("{path}?{}", String::from_utf8_lossy(query));
+    if let Ok(file) = cluster_atlas::site::site_path(&request) {
+        assert!(!file.starts_with('/') && !file.is_empty(), "{request} -> {file}");
+        assert!(file.split('/').all(|s| !s.is_empty() && s != ".." && s != "."), "{request} -> {file}");
+        assert!(!file.contains('?'), "{request} -> {file}");
+    }
     let _ = params::domain(&q);
     let _ = params::benchmark(&q);
     let _ = params::bom(&q);
@@ -123,6 +134,7 @@ fuzz_target!(|data: &[u8]| {
         let urls = maplibre::StyleUrls {
             base: "http://localhost",
             tile_query: &rendered.tile_query,
+            encoding: cluster_atlas::params::TileEncoding::from_query(&q).unwrap_or_default(),
         };
         let _ = maplibre::style(legend, &urls, "attribution", 1);
         serde_json::to_string(legend).expect("a legend serialises");

@@ -36,7 +36,8 @@ fn split_file<'a>(
 
 /// `GET /styles/{kind}.json` (MapLibre style v8) or `/styles/{kind}.sld` (QGIS).
 #[utoipa::path(get, path = "/styles/{file}", tag = "Cartography",
-    params(("file" = String, Path, description = "Map kind and .json or .sld")),
+    params(("file" = String, Path, description = "Map kind and .json or .sld"),
+        ("encoding" = Option<String>, Query, description = "mvt (default) or mlt: the style's sources read MapLibre Tiles (MapLibre GL JS 5.12+)")),
     responses(
         (status = 200, description = "Style", content(("application/json" = Style), ("application/vnd.ogc.sld+xml" = String))),
         crate::error::responses::ClassifyErrors))]
@@ -59,6 +60,7 @@ pub async fn get_style(
         )
             .into_response());
     }
+    let encoding = crate::params::TileEncoding::from_query(&q)?;
     let base = state.base_url(&headers);
     let attribution =
         crate::catalog::attribution(snapshot.data.cluster_approximate, rendered.legend.lang);
@@ -67,6 +69,7 @@ pub async fn get_style(
         &maplibre::StyleUrls {
             base: &base,
             tile_query: &rendered.tile_query,
+            encoding,
         },
         &attribution,
         snapshot.data.version,

@@ -441,6 +441,7 @@ fn tidy_parameters(op: &mut Value) {
             "level" => json!({"type": "string", "enum": ["95", "99.8"], "default": "95"}),
             "bom" => json!({"type": "string", "enum": ["true", "false"], "default": "true"}),
             "f" => json!({"type": "string", "enum": ["json", "html"]}),
+            "encoding" => json!({"type": "string", "enum": ["mvt", "mlt"], "default": "mvt"}),
             "collectionId" => collection_id()["schema"].clone(),
             _ => continue,
         };

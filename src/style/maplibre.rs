@@ -15,6 +15,7 @@ use serde_json::{json, Value};
 use super::legend::Legend;
 use crate::catalog::indicators::Lang;
 use crate::catalog::{LayerId, ALL_LAYERS_ALIAS};
+use crate::params::TileEncoding;
 
 /// The font of cluster and LSOA labels (served by the `fonts` module).
 pub const LABEL_FONT: &str = "Noto Sans Regular";
@@ -34,15 +35,38 @@ pub struct StyleUrls<'a> {
     pub base: &'a str,
     /// Normalised indicator query of the fill's tiles, or empty.
     pub tile_query: &'a str,
+    /// The tiles' encoding (`encoding=mlt`: MapLibre Tiles, for MapLibre GL JS 5.12+).
+    pub encoding: TileEncoding,
 }
 
 impl StyleUrls<'_> {
     fn tilejson(&self, layers: &str, query: &str) -> String {
-        if query.is_empty() {
+        let mut parts: Vec<&str> = Vec::new();
+        if !query.is_empty() {
+            parts.push(query);
+        }
+        if self.encoding == TileEncoding::Mlt {
+            parts.push("encoding=mlt");
+        }
+        if parts.is_empty() {
             format!("{}/tiles/{layers}", self.base)
         } else {
-            format!("{}/tiles/{layers}?{query}", self.base)
+            format!("{}/tiles/{layers}?{}", self.base, parts.join("&"))
         }
+    }
+
+    /// A vector source of `layers` (its TileJSON URL, attribution and, for MLT, its
+    /// encoding, which MapLibre needs on the source to decode the tiles).
+    fn vector_source(&self, layers: &str, query: &str, attribution: &str) -> Value {
+        let mut source = json!({
+            "type": "vector",
+            "url": self.tilejson(layers, query),
+            "attribution": attribution,
+        });
+        if self.encoding != TileEncoding::Mvt {
+            source["encoding"] = json!(self.encoding.as_str());
+        }
+        source
     }
 
     /// MapLibre's glyph template; `{fontstack}` and `{range}` are filled in by the client.
@@ -173,25 +197,15 @@ pub fn style(legend: &Legend, urls: &StyleUrls, attribution: &str, data_version:
         2.2,
     ));
     let mut sources = serde_json::Map::new();
-    sources.insert(
-        "atlas".into(),
-        json!({
-            "type": "vector",
-            "url": urls.tilejson(source_layers(legend.layer), urls.tile_query),
-            "attribution": attribution,
-            "promoteId": {"lsoa": "code", "clusters": "code", "health_boards": "code"},
-        }),
-    );
+    let mut atlas = urls.vector_source(source_layers(legend.layer), urls.tile_query, attribution);
+    atlas["promoteId"] = json!({"lsoa": "code", "clusters": "code", "health_boards": "code"});
+    sources.insert("atlas".into(), atlas);
     let lsoa_source = if legend.layer == LayerId::Lsoa {
         "atlas"
     } else {
         sources.insert(
             LSOA_NAMES_SOURCE.into(),
-            json!({
-                "type": "vector",
-                "url": urls.tilejson(LayerId::Lsoa.as_str(), ""),
-                "attribution": attribution,
-            }),
+            urls.vector_source(LayerId::Lsoa.as_str(), "", attribution),
         );
         LSOA_NAMES_SOURCE
     };

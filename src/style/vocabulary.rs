@@ -1,6 +1,7 @@
 //! `GET /vocabulary`: every word, code and colour the map page shows, in both languages,
 //! from the same tables the server renders with, so the page keeps no copies that can drift.
 
+use crate::params::TileEncoding;
 use serde_json::{json, Map, Value};
 
 use crate::catalog::indicators::{IndicatorCatalog, Lang, Level, Polarity};
@@ -138,6 +139,8 @@ pub fn vocabulary(data: Option<&DataVersion>, catalog: Option<&IndicatorCatalog>
         "classes": {"min": MIN_CLASSES, "max": MAX_CLASSES, "default": DEFAULT_CLASSES},
         "palettes": palette::sequential_names(),
         "default_palette": palette::DEFAULT_SEQUENTIAL,
+        // `encoding=` of tiles, TileJSON, styles and the map page: the first is the default.
+        "tile_encodings": [TileEncoding::Mvt.as_str(), TileEncoding::Mlt.as_str()],
         "no_data": {
             "color": palette::NO_DATA,
             "en": "No data",

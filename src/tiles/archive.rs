@@ -106,6 +106,7 @@ impl TileSource for Archive {
             coord,
             indicator: None,
             filter: None,
+            encoding: super::mlt::TileEncoding::Mvt,
         };
         Ok((key, ()))
     }

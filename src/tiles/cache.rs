@@ -28,6 +28,8 @@ pub struct TileKey {
     pub indicator: Option<String>,
     /// Normalised CQL2 filter (cql2-text), for filtered tiles.
     pub filter: Option<String>,
+    /// MVT, or MLT made from the MVT of the same key.
+    pub encoding: super::mlt::TileEncoding,
 }
 
 /// A rendered tile. Each compressed encoding is made the first time a client asks for it
@@ -41,6 +43,8 @@ pub struct CachedTile {
     brotli: std::sync::OnceLock<Bytes>,
     /// Strong validator of the content (the same for every encoding of it).
     pub etag: String,
+    /// MVT's or MLT's media type.
+    content_type: &'static str,
 }
 
 impl CachedTile {
@@ -52,6 +56,15 @@ impl CachedTile {
             gzip: std::sync::OnceLock::new(),
             brotli: std::sync::OnceLock::new(),
             etag,
+            content_type: MVT_CONTENT_TYPE,
+        }
+    }
+
+    /// Wraps MLT bytes (served as `application/vnd.maplibre-tile`).
+    pub fn mlt(raw: Vec<u8>, version: i64) -> CachedTile {
+        CachedTile {
+            content_type: super::mlt::MLT_CONTENT_TYPE,
+            ..CachedTile::new(raw, version)
         }
     }
 
@@ -126,7 +139,7 @@ impl CachedTile {
         }
         headers.insert(
             header::CONTENT_TYPE,
-            HeaderValue::from_static(MVT_CONTENT_TYPE),
+            HeaderValue::from_static(self.content_type),
         );
         let accept = request
             .get(header::ACCEPT_ENCODING)

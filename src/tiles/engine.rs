@@ -7,7 +7,7 @@ use std::sync::Arc;
 use axum::http::HeaderMap;
 use axum::response::Response;
 
-use super::cache::{CachedTile, TileCache};
+use super::cache::{CachedTile, TileCache, TileKey};
 use super::coord::TileCoord;
 use super::layers::LayerSet;
 use super::source::{Query, TileSource};
@@ -51,40 +51,69 @@ impl<S: TileSource> TileEngine<S> {
         coord: TileCoord,
         q: &Query,
     ) -> Result<(Arc<CachedTile>, i64), AppError> {
+        let encoding = super::mlt::TileEncoding::from_query(q)?;
         retry_while_data_changes(
             || async {
                 let (key, plan) = self.source.plan(set, coord, q).await?;
                 let version = key.version;
-                // A hit needs neither the render future nor a copy of the key.
-                if let Some(tile) = self.cache.get(&key).await {
+                if encoding == super::mlt::TileEncoding::Mvt {
+                    return Ok((self.mvt(key, plan, set).await?, version));
+                }
+                let mlt_key = TileKey {
+                    encoding,
+                    ..key.clone()
+                };
+                if let Some(tile) = self.cache.get(&mlt_key).await {
                     return Ok((tile, version));
                 }
                 let render = async {
-                    // An indicator tile is the plain tile (from the cache, which the warm-up
-                    // fills, or rendered once for every indicator) with the values added:
-                    // no database round trip of its own.
-                    let tile = match self.source.base_of(&key, &plan) {
-                        Some((base_key, base_plan)) => {
-                            let base_render = async {
-                                let base = self.source.render(&base_key, &base_plan, set).await?;
-                                Ok(Arc::new(base))
-                            };
-                            let base = self
-                                .cache
-                                .get_or_render(base_key.clone(), base_render)
-                                .await?;
-                            self.source.decorate(&base, &key, &plan)?
-                        }
-                        None => self.source.render(&key, &plan, set).await?,
-                    };
-                    Ok(Arc::new(tile))
+                    // Boxed: the MVT's render future nested in this one overflowed a
+                    // worker's stack in debug builds.
+                    let mvt = Box::pin(self.mvt(key, plan, set)).await?;
+                    let mlt = super::mlt::mvt_to_mlt_off_thread(mvt.raw.clone())
+                        .await
+                        .map_err(|e| AppError::Internal(format!("MLT encoder: {e}")))?;
+                    Ok(Arc::new(CachedTile::mlt(mlt, version)))
                 };
-                let tile = self.cache.get_or_render(key.clone(), render).await?;
-                Ok((tile, version))
+                Ok((self.cache.get_or_render(mlt_key, render).await?, version))
             },
             || self.source.refresh(),
         )
         .await
+    }
+
+    /// The MVT of a planned tile: from the cache, or rendered once for all concurrent askers.
+    async fn mvt(
+        &self,
+        key: TileKey,
+        plan: S::Plan,
+        set: &LayerSet,
+    ) -> Result<Arc<CachedTile>, AppError> {
+        // A hit needs neither the render future nor a copy of the key.
+        if let Some(tile) = self.cache.get(&key).await {
+            return Ok(tile);
+        }
+        let render = async {
+            // An indicator tile is the plain tile (from the cache, which the warm-up
+            // fills, or rendered once for every indicator) with the values added:
+            // no database round trip of its own.
+            let tile = match self.source.base_of(&key, &plan) {
+                Some((base_key, base_plan)) => {
+                    let base_render = async {
+                        let base = self.source.render(&base_key, &base_plan, set).await?;
+                        Ok(Arc::new(base))
+                    };
+                    let base = self
+                        .cache
+                        .get_or_render(base_key.clone(), base_render)
+                        .await?;
+                    self.source.decorate(&base, &key, &plan)?
+                }
+                None => self.source.render(&key, &plan, set).await?,
+            };
+            Ok(Arc::new(tile))
+        };
+        self.cache.get_or_render(key.clone(), render).await
     }
 
     /// A tile as an HTTP response: 304 when the client has it, 204 when empty, else the

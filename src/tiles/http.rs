@@ -66,8 +66,8 @@ pub enum TileResponses {
     /// The tile.
     #[response(
         status = 200,
-        description = "Mapbox Vector Tile",
-        content_type = "application/vnd.mapbox-vector-tile"
+        description = "Mapbox Vector Tile, or MapLibre Tile with encoding=mlt",
+        content_type = ["application/vnd.mapbox-vector-tile", "application/vnd.maplibre-tile"]
     )]
     Tile(String),
     /// No features there.
@@ -88,7 +88,8 @@ pub enum TileResponses {
         ("layers" = String, Path, description = "lsoa, clusters, health_boards, a comma-separated list of them (each once), or wales"),
         ("z" = u32, Path, description = "Zoom"),
         ("x" = u32, Path, description = "Column, 0 to 2^z - 1"),
-        ("y" = String, Path, description = "Row, 0 to 2^z - 1, optionally followed by .pbf or .mvt")),
+        ("y" = String, Path, description = "Row, 0 to 2^z - 1, optionally followed by .pbf or .mvt"),
+        ("encoding" = Option<String>, Query, description = "mvt (default: Mapbox Vector Tile) or mlt (MapLibre Tile, application/vnd.maplibre-tile)")),
     responses(TileResponses, crate::error::responses::FeatureErrors))]
 pub async fn get_tile<S: TileSource>(
     State(engine): State<Arc<TileEngine<S>>>,
@@ -108,6 +109,7 @@ pub async fn get_tile<S: TileSource>(
     params(
         ("layers" = String, Path, description = "lsoa, clusters, health_boards, a comma-separated list (each once) or wales, optionally ending in .json"),
         ("domain" = Option<String>, Query, description = "WIMD domain of the legend (when the list includes lsoa)"),
+        ("encoding" = Option<String>, Query, description = "mvt (default) or mlt: the tile URLs ask for MapLibre Tiles and the document says \"encoding\": \"mlt\""),
         crate::params::LangParam),
     responses(
         (status = 200, description = "OK", body = TileJSON),
@@ -120,6 +122,9 @@ pub async fn get_tilejson<S: TileSource>(
 ) -> Result<Json<Value>, AppError> {
     let layers = layers.strip_suffix(".json").unwrap_or(&layers);
     let set = engine.source.layer_set(layers)?;
+    let encoding = super::mlt::TileEncoding::from_query(&q)?;
     let base = engine.base_url(&headers);
-    Ok(Json(engine.source.tilejson(&set, &q, &base).await?))
+    let mut doc = engine.source.tilejson(&set, &q, &base).await?;
+    super::tilejson::set_encoding(&mut doc, encoding);
+    Ok(Json(doc))
 }

@@ -13,7 +13,9 @@
 //!    ([`decorate`]), with no statement of its own.
 //! 4. A load that commits meanwhile is caught by the version every statement returns; the
 //!    engine then refreshes the snapshot and renders again.
-//! 5. [`engine::TileEngine::respond`] answers with validators, the client's encoding and a
+//! 5. With `encoding=mlt`, the finished MVT is re-encoded as a MapLibre Tile ([`mlt`]),
+//!    cached beside it.
+//! 6. [`engine::TileEngine::respond`] answers with validators, the client's encoding and a
 //!    cache lifetime ([`cache::CachedTile::response`]).
 
 pub mod archive;
@@ -23,6 +25,7 @@ pub mod decorate;
 pub mod engine;
 pub mod http;
 pub mod layers;
+pub mod mlt;
 pub mod postgis;
 pub mod source;
 pub mod sql;
@@ -31,6 +34,7 @@ pub mod tilejson;
 pub use coord::{TileCoord, TileCoordError};
 pub use engine::TileEngine;
 pub use layers::LayerSet;
+pub use mlt::TileEncoding;
 pub use postgis::PostgisSource;
 pub use source::TileSource;
 

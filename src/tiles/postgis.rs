@@ -332,6 +332,7 @@ impl PostgisSource {
             coord,
             indicator,
             filter: filters.first().map(|(_, f)| f.normalised()),
+            encoding: super::mlt::TileEncoding::Mvt,
         };
         let indicator = key.indicator.is_some().then(|| IndicatorPlan {
             snapshot,

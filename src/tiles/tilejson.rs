@@ -8,6 +8,23 @@ use crate::catalog::values::{value_field, TILE_VALUE_FIELDS};
 use crate::catalog::{self, LayerId};
 use crate::db::DataVersion;
 
+/// Makes a TileJSON document (either source's) describe `encoding`'s tiles: its tile URLs
+/// ask for them, and `"encoding": "mlt"` tells MapLibre GL JS to decode MLT.
+pub fn set_encoding(doc: &mut Value, encoding: super::mlt::TileEncoding) {
+    if encoding == super::mlt::TileEncoding::Mvt {
+        return;
+    }
+    doc["encoding"] = json!(encoding.as_str());
+    if let Some(tiles) = doc["tiles"].as_array_mut() {
+        for url in tiles.iter_mut() {
+            if let Some(u) = url.as_str() {
+                let joiner = if u.contains('?') { '&' } else { '?' };
+                *url = json!(format!("{u}{joiner}encoding={}", encoding.as_str()));
+            }
+        }
+    }
+}
+
 /// Builds the TileJSON document.
 pub fn tilejson(
     set: &LayerSet,

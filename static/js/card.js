@@ -83,11 +83,13 @@ export function renderInfo(feature) {
   const walesRow = rows.find((r) => r.level === 'wales');
   const value = p.value ?? row?.value;
   const lo = p.lower_ci ?? row?.lower_ci, hi = p.upper_ci ?? row?.upper_ci;
-  const entry = atlas.legend?.entries?.find((e) => String(e.key) === String(p.class));
+  // A static site's tiles hold geometry and names only: the values come from /data.
+  const cls = p.class ?? row?.class;
+  const entry = atlas.legend?.entries?.find((e) => String(e.key) === String(cls));
   const pairs = [
     [label('value'), el('span', { class: 'big' }, fmtValue(value, meta.unit))],
     [fieldLabel('confidence_interval', lang), present(lo) && present(hi) ? `${fmtValue(lo, meta.unit)} – ${fmtValue(hi, meta.unit)}` : T.noCi],
-    s.view === 'indicator' && entry ? [label('class'), `${p.class} (${entry.label})`] : null,
+    s.view === 'indicator' && entry ? [label('class'), `${cls} (${entry.label})`] : null,
     [fieldLabel('health_board', lang), boardName(p.hb_code, lang)],
     boardRow ? [T.boardValue, fmtValue(boardRow.value, meta.unit)] : null,
     walesRow ? [T.walesValue, fmtValue(walesRow.value, meta.unit)] : null,

@@ -1,7 +1,7 @@
 // The side panel: filling the controls from the state and the server's lists, the banner
 // and download links, and turning control events into state changes.
 import { $, fillSelect } from './dom.js';
-import { linkPath } from './api.js';
+import { STATIC_SITE, linkPath } from './api.js';
 import { app, atlas, t, indicatorMeta } from './store.js';
 import { dataQuery, PAGE_VIEWS, styleQuery, validBreaks } from './state.js';
 import { boards, clusterApproximate, domains, fieldLabel, methodLabel, vocabulary } from './vocabulary.js';
@@ -37,6 +37,10 @@ export function renderControls() {
   $('classes').disabled = s.method === 'manual';
   fillSelect($('palette'), V.palettes.map((p) => [p, p]), s.palette);
   $('breaks-field').hidden = s.view !== 'indicator' || s.method !== 'manual';
+  // A static site holds one classification per map, so its choices are shown, not offered.
+  for (const id of ['method', 'classes', 'palette']) if (STATIC_SITE) $(id).disabled = true;
+  $('site-note').hidden = !STATIC_SITE || s.view !== 'indicator';
+  $('site-note').textContent = T.siteFixed;
   if (document.activeElement !== $('breaks')) $('breaks').value = s.breaks;
   $('vs-wales').checked = s.vs === 'wales';
   $('vs-hb').checked = s.vs === 'hb';

@@ -24,6 +24,7 @@ import { foldAttribution, renderLayout, wireLayout } from './layout.js';
 import { renderSearch, wireSearch } from './search.js';
 import { renderExport, wireExport } from './export.js';
 import { markTableSelection, renderTable, showTab } from './table.js';
+import { loadSite } from './site.js';
 
 async function loadIndicators(lang) {
   if (!app.indicatorsCache[lang]) app.indicatorsCache[lang] = await getJson(`indicators?lang=${encodeURIComponent(lang)}`);
@@ -197,9 +198,10 @@ function wireMap(map) {
 // ---------------------------------------------------------------------------------------
 async function start() {
   try {
-    const vocab = await loadVocabulary();
+    const [vocab, site] = await Promise.all([loadVocabulary(), loadSite()]);
     app.indicators = await loadIndicators(langFrom(location.search, vocab));
-    app.state = readState(location.search, vocab, app.indicators);
+    // A static site holds one classification per map: its own, whatever the URL asks.
+    app.state = readState(location.search, vocab, app.indicators, site?.classification);
     renderUrlWarnings(urlProblems(location.search, vocab, app.state));
     wireMap(createMap());
     wireControls(update);

@@ -4,6 +4,7 @@ import * as maplibregl from '../vendor/maplibre-gl/maplibre-gl.mjs';
 import { app, atlas } from './store.js';
 import { bounds } from './vocabulary.js';
 import { ZOOM } from './state.js';
+import { resolveSiteStyle } from './site.js';
 
 /** The fill layer of each server style, which hover and click query. */
 export const FILL_LAYER = { deprivation: 'deprivation-fill', indicator: 'indicator-fill', significance: 'significance-fill' };
@@ -60,6 +61,7 @@ export function waitForMap(event, predicate = () => true, timeoutMs = 60000) {
  * are left out (the atlas's labels replace them, drawn with the atlas's glyphs).
  */
 export function setAtlasStyle(style) {
+  resolveSiteStyle(style);
   const b = style.metadata?.['cluster-atlas:basemap'];
   if (b?.kind !== 'style') { app.map.setStyle(style, { diff: false }); return; }
   app.map.setStyle(b.url, {

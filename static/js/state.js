@@ -33,7 +33,7 @@ export function validBreaks(v) { return BREAKS.test(v); }
 
 /** Every parameter the page's URL may carry. */
 export const URL_PARAMS = ['view', 'domain', 'indicator', 'period', 'method', 'classes', 'palette', 'breaks',
-  'vs', 'hb', 'lang', 'area', 'tab', 'z', 'lat', 'lng'];
+  'vs', 'hb', 'lang', 'area', 'tab', 'z', 'lat', 'lng', 'encoding'];
 
 /**
  * What in a query string the page could not use: `{ param, value, reason }` with reason
@@ -51,7 +51,7 @@ export function urlProblems(search, vocab, s) {
     let ok = true;
     switch (k) {
       case 'view': case 'domain': case 'indicator': case 'period': case 'method': case 'palette':
-      case 'vs': case 'hb': case 'lang': case 'tab': ok = s[k] === v; break;
+      case 'vs': case 'hb': case 'lang': case 'tab': case 'encoding': ok = s[k] === v; break;
       case 'classes': ok = s.view !== 'indicator' || s.method === 'manual' || String(s.classes) === v; break;
       case 'breaks': ok = validBreaks(v); break;
       case 'z': case 'lat': case 'lng': ok = !!s.camera && Number(v) === s.camera[k]; break;
@@ -64,9 +64,10 @@ export function urlProblems(search, vocab, s) {
 
 /**
  * The state in a query string; anything unknown or invalid falls back to a default
- * (urlProblems says which). `vocab` is /vocabulary, `meta` is /indicators.
+ * (urlProblems says which). `vocab` is /vocabulary, `meta` is /indicators. `fixed`
+ * ({ method, classes, palette }, a static site's only classification) overrides the URL's.
  */
-export function readState(search, vocab, meta) {
+export function readState(search, vocab, meta, fixed = null) {
   const p = new URLSearchParams(search);
   const ids = meta.indicators.map((i) => i.id);
   const views = vocab.map_kinds.filter((k) => PAGE_VIEWS.includes(k));
@@ -87,11 +88,16 @@ export function readState(search, vocab, meta) {
   s.palette = vocab.palettes.includes(p.get('palette')) ? p.get('palette') : vocab.default_palette;
   s.breaks = validBreaks(p.get('breaks') || '') ? p.get('breaks') : '';
   if (s.method === 'manual' && !s.breaks) s.method = DEFAULT_METHOD;
+  if (fixed) Object.assign(s, { method: fixed.method, classes: fixed.classes, palette: fixed.palette, breaks: '' });
   const benchmarks = vocab.significance.benchmarks;
   s.vs = benchmarks.includes(p.get('vs')) ? p.get('vs') : benchmarks[0];
   s.hb = vocab.health_boards.some((b) => b.code === p.get('hb')) ? p.get('hb') : '';
   s.area = p.get('area') || '';
   s.tab = p.get('tab') === 'table' ? 'table' : 'map';
+  // The tiles' encoding (`encoding=mlt`: MapLibre Tiles); the vocabulary lists what the
+  // server makes, its first the default. A static site's archive holds MVT only.
+  const encodings = fixed ? vocab.tile_encodings.slice(0, 1) : vocab.tile_encodings;
+  s.encoding = encodings.includes(p.get('encoding')) ? p.get('encoding') : encodings[0];
   const z = num(p.get('z')), lat = num(p.get('lat')), lng = num(p.get('lng'));
   s.camera = (z !== null && lat !== null && lng !== null && Math.abs(lat) <= 85 && Math.abs(lng) <= 180)
     ? { z: Math.min(ZOOM.max, Math.max(ZOOM.min, z)), lat, lng } : null;
@@ -124,6 +130,7 @@ export function pageQuery(s) {
   p.set('lang', s.lang);
   if (s.area) p.set('area', s.area);
   if (s.tab === 'table') p.set('tab', 'table');
+  if (s.encoding !== 'mvt') p.set('encoding', s.encoding);
   if (s.camera) {
     p.set('z', s.camera.z.toFixed(2));
     p.set('lat', s.camera.lat.toFixed(4));
@@ -143,6 +150,7 @@ export function styleQuery(s) {
   const p = new URLSearchParams();
   setViewParams(p, s);
   p.set('lang', s.lang);
+  if (s.encoding !== 'mvt') p.set('encoding', s.encoding);
   return p.toString();
 }
 

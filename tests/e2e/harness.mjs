@@ -90,6 +90,41 @@ export async function labelPixels(page) {
   });
 }
 
+// A sample of the canvas (every 3rd pixel each way), RGB, as base64.
+export async function canvasSample(page) {
+  return page.evaluate(async () => {
+    const { map } = window.atlas;
+    await new Promise((r) => { map.once('idle', r); map.triggerRepaint(); });
+    const c = map.getCanvas();
+    const copy = document.createElement('canvas');
+    copy.width = c.width; copy.height = c.height;
+    const ctx = copy.getContext('2d', { willReadFrequently: true });
+    ctx.drawImage(c, 0, 0);
+    const d = ctx.getImageData(0, 0, c.width, c.height).data;
+    const out = [];
+    for (let y = 0; y < c.height; y += 3) for (let x = 0; x < c.width; x += 3) {
+      const i = (y * c.width + x) * 4;
+      out.push(String.fromCharCode(d[i], d[i + 1], d[i + 2]));
+    }
+    return btoa(out.join(''));
+  });
+}
+
+/** How alike two canvasSample()s are: the share of pixels within 10 per channel, and the
+ *  share of the first that is coloured (not grey), so a blank map cannot pass. */
+export function compareSamples(a, b) {
+  const x = Buffer.from(a, 'base64'), y = Buffer.from(b, 'base64');
+  if (x.length !== y.length) return { same: 0, pixels: 0, sizes: [x.length, y.length] };
+  let same = 0, coloured = 0;
+  for (let i = 0; i < x.length; i += 3) {
+    const d = Math.max(Math.abs(x[i] - y[i]), Math.abs(x[i + 1] - y[i + 1]), Math.abs(x[i + 2] - y[i + 2]));
+    if (d <= 10) same++;
+    if (Math.abs(x[i] - x[i + 1]) + Math.abs(x[i + 1] - x[i + 2]) > 30) coloured++;
+  }
+  const pixels = x.length / 3;
+  return { same: +(same / pixels).toFixed(4), coloured: +(coloured / pixels).toFixed(4), pixels };
+}
+
 export const params = (page) => Object.fromEntries(new URL(page.url()).searchParams);
 
 

@@ -1,0 +1,806 @@
+//! `cluster-atlas export --format site`: the whole atlas as static files (the map page,
+//! one PMTiles archive, styles, legends, glyphs, `/data`, findings, summaries and profiles)
+//! that nginx, object storage or any CDN can serve with no cluster-atlas behind it.
+//!
+//! Every document is fetched from the real router in process, so the files are exactly
+//! what the server answers; only the styles are changed, in [`static_style`]. A static host
+//! cannot answer query strings, so each request is stored under the file name
+//! [`site_path`] gives it, which the page's `sitePath` (static/js/api.js) computes the same
+//! way. The map page reads the archive with the vendored `pmtiles` protocol through HTTP
+//! range requests.
+//!
+//! What a static copy cannot do, it says: one classification per indicator map (the
+//! page's defaults, named in `site.json` and shown on the page), no filters, no OGC API.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+
+use axum::body::Body;
+use axum::http::{header, Request, StatusCode};
+use axum::Router;
+use futures::stream::{self, StreamExt, TryStreamExt};
+use serde::Serialize;
+use serde_json::{json, Value};
+use sqlx::PgPool;
+use tower::ServiceExt;
+
+use crate::export::{ExportError, ExportFormat, ExportReport};
+use crate::state::AppState;
+
+/// The public URL the documents are rendered under, replaced in every exported text.
+const SENTINEL: &str = "https://cluster-atlas.site.invalid";
+/// The tile archive, relative to the site's root; every style's vector sources read it.
+pub const ARCHIVE: &str = "tiles/wales.pmtiles";
+/// The layers in the archive: all of them, so one archive serves every style.
+const ARCHIVE_LAYERS: &str = "wales";
+/// The classification of a static site's indicator maps: the map page's own default
+/// (`DEFAULT_METHOD` in static/js/state.js) with the vocabulary's default classes and
+/// palette. The page reads it from `site.json`, so the two cannot disagree.
+const SITE_METHOD: &str = "quantile";
+/// Documents rendered at once (the pool and 2 cores, not the disk, are the limit).
+const CONCURRENCY: usize = 4;
+
+/// Why a site export failed.
+#[derive(Debug, thiserror::Error)]
+pub enum SiteError {
+    /// Rendering or writing the tile archive failed.
+    #[error(transparent)]
+    Tiles(#[from] ExportError),
+    /// The router did not answer a document the page needs.
+    #[error("/{path}: the server answered {status}: {message}")]
+    Document {
+        /// The request.
+        path: String,
+        /// Its status.
+        status: u16,
+        /// The start of its body.
+        message: String,
+    },
+    /// A request whose query a file name cannot hold (the page never makes one).
+    #[error("/{path}: a static site cannot hold this request: {reason}")]
+    Unstorable {
+        /// The request.
+        path: String,
+        /// What is wrong.
+        reason: String,
+    },
+    /// A document was not what the page expects.
+    #[error("/{path}: {reason}")]
+    Unexpected {
+        /// The request.
+        path: String,
+        /// What is wrong.
+        reason: String,
+    },
+    /// Writing the folder failed.
+    #[error("{}: cannot write the site: {reason}", path.display())]
+    Write {
+        /// The file or folder.
+        path: PathBuf,
+        /// Why.
+        reason: String,
+    },
+}
+
+/// What a site export wrote.
+#[derive(Debug, Clone, Serialize)]
+pub struct SiteReport {
+    /// The site's folder.
+    pub output: String,
+    /// Files written.
+    pub files: usize,
+    /// Bytes of every file, the archive included.
+    pub bytes: u64,
+    /// Bytes of the tile archive.
+    pub archive_bytes: u64,
+    /// Documents fetched from the router (styles, legends, data, …).
+    pub documents: usize,
+    /// The tile archive's report.
+    pub tiles: ExportReport,
+    /// Seconds taken, tiles included.
+    pub seconds: f64,
+}
+
+/// The file (relative to the site's root) that holds the answer to the server path
+/// `path` (no leading slash, with its query): the query's pairs, sorted by name, go into
+/// the file name before its extension, and a name without one is a JSON document.
+///
+/// `styles/indicator.json?lang=en&indicator=copd` → `styles/indicator~indicator=copd~lang=en.json`,
+/// `data/copd?period=2024&lang=cy` → `data/copd~lang=cy~period=2024.json`.
+/// The twin of `sitePath` in static/js/api.js.
+pub fn site_path(path: &str) -> Result<String, SiteError> {
+    let unstorable = |reason: &str| SiteError::Unstorable {
+        path: path.to_owned(),
+        reason: reason.to_owned(),
+    };
+    let (p, q) = path.split_once('?').unwrap_or((path, ""));
+    let mut pairs: Vec<(String, String)> = form_urlencoded::parse(q.as_bytes())
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect();
+    pairs.sort();
+    let storable = |s: &str| {
+        !s.is_empty()
+            && s.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"_.:-".contains(&b))
+    };
+    if let Some((k, v)) = pairs.iter().find(|(k, v)| !storable(k) || !storable(v)) {
+        return Err(unstorable(&format!(
+            "`{k}={v}`: only letters, digits and _.:- fit a file name"
+        )));
+    }
+    let (dir, name) = match p.rfind('/') {
+        Some(i) => (&p[..=i], &p[i + 1..]),
+        None => ("", p),
+    };
+    let dir = percent_encoding::percent_decode_str(dir)
+        .decode_utf8()
+        .map_err(|_| unstorable("the path is not UTF-8"))?;
+    let name = percent_encoding::percent_decode_str(name)
+        .decode_utf8()
+        .map_err(|_| unstorable("the path is not UTF-8"))?;
+    // Always a file inside the site: relative, no empty, `.` or `..` segment.
+    let segments_ok = dir
+        .split('/')
+        .rev()
+        .skip(1)
+        .all(|s| !s.is_empty() && s != "." && s != "..");
+    // Decoded, a name may not smuggle in a folder, a query or a fragment.
+    let chars_ok = !name.contains('/')
+        && dir
+            .chars()
+            .chain(name.chars())
+            .all(|c| !c.is_control() && !"?#\\%".contains(c));
+    if name.is_empty() || name == "." || name == ".." || !segments_ok || !chars_ok {
+        return Err(unstorable("not a file inside the site"));
+    }
+    let (stem, ext) = match name.rfind('.') {
+        Some(i) if i > 0 => (&name[..i], &name[i..]),
+        _ => (&name[..], ".json"),
+    };
+    let suffix: String = pairs.iter().map(|(k, v)| format!("~{k}={v}")).collect();
+    Ok(format!("{dir}{stem}{suffix}{ext}"))
+}
+
+/// The tile-row level of a fill layer (`/data` rows carry `level`).
+fn row_level(layer: &str) -> Option<&'static str> {
+    match layer {
+        "clusters" => Some("cluster"),
+        "health_boards" => Some("health_board"),
+        "lsoa" => Some("lsoa"),
+        _ => None,
+    }
+}
+
+/// A server style made static:
+/// - every vector source reads the archive (`pmtiles://tiles/wales.pmtiles`, relative:
+///   the page resolves it against its own address) and the glyphs are relative;
+/// - a fill coloured by a property that only indicator tiles carry (`class`,
+///   `sig_vs_wales`, …) is coloured by area code instead, from `rows` (the `/data` rows of
+///   the same map), since the archive holds one plain pyramid for every indicator.
+///
+/// Legend, layers and colours are otherwise the server's, so the two draw the same map.
+pub fn static_style(style: &mut Value, rows: Option<&[Value]>) -> Result<(), String> {
+    let tiles = format!("{SENTINEL}/tiles/");
+    let mut indicator_tiles = false;
+    let sources = style["sources"]
+        .as_object_mut()
+        .ok_or("the style has no sources")?;
+    for source in sources.values_mut() {
+        let Some(url) = source["url"].as_str() else {
+            continue;
+        };
+        if source["type"] == "vector" && url.starts_with(&tiles) {
+            indicator_tiles |= url.contains('?');
+            source["url"] = json!(format!("pmtiles://{ARCHIVE}"));
+        }
+    }
+    if let Some(glyphs) = style["glyphs"].as_str() {
+        style["glyphs"] = json!(glyphs.replace(&format!("{SENTINEL}/"), ""));
+    }
+    if !indicator_tiles {
+        return Ok(());
+    }
+    let legend = style["metadata"]["cluster-atlas:legend"].clone();
+    let (Some(kind), Some(layer), Some(property)) = (
+        legend["kind"].as_str(),
+        legend["layer"].as_str(),
+        legend["property"].as_str(),
+    ) else {
+        return Err("the style's legend names no kind, layer or property".into());
+    };
+    let level = row_level(layer).ok_or_else(|| format!("unknown fill layer `{layer}`"))?;
+    let rows = rows.ok_or("an indicator style needs the rows of its map")?;
+    let mut expr = vec![json!("match"), json!(["get", "code"])];
+    for entry in legend["entries"].as_array().into_iter().flatten() {
+        let codes: Vec<&Value> = rows
+            .iter()
+            .filter(|r| r["level"] == level && r[property] == entry["key"] && r["code"].is_string())
+            .map(|r| &r["code"])
+            .collect();
+        // A match label list may not be empty: a class no area falls in has no branch.
+        if !codes.is_empty() {
+            expr.push(json!(codes));
+            expr.push(entry["color"].clone());
+        }
+    }
+    expr.push(legend["no_data"]["color"].clone());
+    // With no branch at all, a match is invalid: every area is "no data".
+    let fill_color = if expr.len() == 3 {
+        expr[2].clone()
+    } else {
+        Value::Array(expr)
+    };
+    let fill_id = format!("{kind}-fill");
+    let fill = style["layers"]
+        .as_array_mut()
+        .and_then(|ls| ls.iter_mut().find(|l| l["id"] == fill_id.as_str()))
+        .ok_or_else(|| format!("the style has no layer `{fill_id}`"))?;
+    fill["paint"]["fill-color"] = fill_color;
+    Ok(())
+}
+
+/// The router, asked in process.
+struct Fetcher {
+    app: Router,
+}
+
+impl Fetcher {
+    /// The body of `GET /{path}`, which must answer 200.
+    async fn get(&self, path: &str) -> Result<bytes::Bytes, SiteError> {
+        let request = Request::get(format!("/{path}"))
+            .header(header::ACCEPT, "application/json, */*")
+            .body(Body::empty())
+            .map_err(|e| SiteError::Unstorable {
+                path: path.to_owned(),
+                reason: e.to_string(),
+            })?;
+        let response = self
+            .app
+            .clone()
+            .oneshot(request)
+            .await
+            .unwrap_or_else(|never| match never {});
+        let status = response.status();
+        let body = axum::body::to_bytes(response.into_body(), usize::MAX)
+            .await
+            .map_err(|e| SiteError::Unexpected {
+                path: path.to_owned(),
+                reason: e.to_string(),
+            })?;
+        if status != StatusCode::OK {
+            return Err(SiteError::Document {
+                path: path.to_owned(),
+                status: status.as_u16(),
+                message: String::from_utf8_lossy(&body).chars().take(300).collect(),
+            });
+        }
+        Ok(body)
+    }
+
+    /// `GET /{path}` as JSON.
+    async fn json(&self, path: &str) -> Result<Value, SiteError> {
+        let body = self.get(path).await?;
+        serde_json::from_slice(&body).map_err(|e| SiteError::Unexpected {
+            path: path.to_owned(),
+            reason: format!("not JSON: {e}"),
+        })
+    }
+}
+
+/// The folder being written, with what has gone into it.
+struct Folder {
+    root: PathBuf,
+    files: usize,
+    bytes: u64,
+}
+
+impl Folder {
+    fn write(&mut self, relative: &str, body: &[u8]) -> Result<(), SiteError> {
+        let path = self.root.join(relative);
+        let err = |e: std::io::Error| SiteError::Write {
+            path: path.clone(),
+            reason: e.to_string(),
+        };
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).map_err(err)?;
+        }
+        std::fs::write(&path, body).map_err(err)?;
+        self.files += 1;
+        self.bytes += body.len() as u64;
+        Ok(())
+    }
+}
+
+/// One map of the page: its style query, and the `/data` query whose rows colour it.
+struct MapView {
+    kind: &'static str,
+    query: String,
+    data: Option<String>,
+}
+
+/// `a=1&b=2` from pairs (values are catalogue ids, checked storable by [`site_path`]).
+fn query(pairs: &[(&str, &str)]) -> String {
+    pairs
+        .iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+fn strings<'a>(doc: &'a Value, list: &str, field: &str) -> Vec<&'a str> {
+    doc[list]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|v| v[field].as_str())
+        .collect()
+}
+
+/// Exports the atlas of the database behind `pool` as a static site in `output`.
+///
+/// The site is written to a sibling folder and moved into place only when complete, so
+/// a failed export leaves `output` as it was. An existing `output` is replaced only if it
+/// is an earlier site export (it holds `site.json`) or empty.
+/// `links_base`: where links inside the exported documents point (the live server's
+/// public URL); by default they are root-relative.
+pub async fn export_site(
+    pool: PgPool,
+    output: &Path,
+    links_base: Option<&str>,
+    maxzoom: u8,
+) -> Result<SiteReport, SiteError> {
+    let started = std::time::Instant::now();
+    let write_err = |path: &Path, e: std::io::Error| SiteError::Write {
+        path: path.to_path_buf(),
+        reason: e.to_string(),
+    };
+    if output.exists() {
+        let is_site = output.join("site.json").is_file();
+        let is_empty = std::fs::read_dir(output)
+            .map_err(|e| write_err(output, e))?
+            .next()
+            .is_none();
+        if !is_site && !is_empty {
+            return Err(SiteError::Write {
+                path: output.to_path_buf(),
+                reason: "the folder exists and is not an earlier site export (no site.json); choose a new or empty folder".into(),
+            });
+        }
+    }
+    let parent = output
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    std::fs::create_dir_all(parent).map_err(|e| write_err(parent, e))?;
+    let staging = tempfile::Builder::new()
+        .prefix(".cluster-atlas-site-")
+        .tempdir_in(parent)
+        .map_err(|e| write_err(parent, e))?;
+    let mut folder = Folder {
+        root: staging.path().to_path_buf(),
+        files: 0,
+        bytes: 0,
+    };
+
+    // Tiles: one archive of every layer, rendered once, without a cache.
+    let state = AppState::new(pool, Some(SENTINEL.to_owned())).with_tile_cache_bytes(0);
+    let archive = folder.root.join(ARCHIVE);
+    std::fs::create_dir_all(archive.parent().unwrap_or(&folder.root))
+        .map_err(|e| write_err(&archive, e))?;
+    let tiles = crate::export::export(
+        &state,
+        ARCHIVE_LAYERS,
+        0,
+        maxzoom,
+        ExportFormat::Pmtiles,
+        &archive,
+    )
+    .await?;
+    let archive_bytes = std::fs::metadata(&archive)
+        .map_err(|e| write_err(&archive, e))?
+        .len();
+    folder.files += 1;
+    folder.bytes += archive_bytes;
+
+    let fetcher = Fetcher {
+        app: crate::server::router(state),
+    };
+    let links = links_base.unwrap_or("").trim_end_matches('/').to_owned();
+    let relink = |body: &[u8]| -> Vec<u8> {
+        match std::str::from_utf8(body) {
+            Ok(text) if text.contains(SENTINEL) => text.replace(SENTINEL, &links).into_bytes(),
+            _ => body.to_vec(),
+        }
+    };
+
+    // What the page asks for, from the same vocabulary it reads.
+    let vocabulary = fetcher.json("vocabulary").await?;
+    let languages = strings(&vocabulary, "languages", "code");
+    let first_lang = *languages.first().ok_or_else(|| SiteError::Unexpected {
+        path: "vocabulary".into(),
+        reason: "no languages".into(),
+    })?;
+    let domains = strings(&vocabulary, "wimd_domains", "id");
+    let boards = strings(&vocabulary, "health_boards", "code");
+    let benchmarks: Vec<&str> = vocabulary["significance"]["benchmarks"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+        .collect();
+    let classes = vocabulary["classes"]["default"].to_string();
+    let palette = vocabulary["default_palette"]
+        .as_str()
+        .ok_or_else(|| SiteError::Unexpected {
+            path: "vocabulary".into(),
+            reason: "no default palette".into(),
+        })?
+        .to_owned();
+
+    let mut documents: Vec<String> = vec!["vocabulary".into()];
+    let mut maps: Vec<MapView> = Vec::new();
+    let mut data_views: Vec<String> = Vec::new();
+    for &lang in &languages {
+        let indicators_path = format!("indicators?lang={lang}");
+        let indicators = fetcher.json(&indicators_path).await?;
+        documents.push(indicators_path);
+        for &domain in &domains {
+            maps.push(MapView {
+                kind: "deprivation",
+                query: query(&[("domain", domain), ("lang", lang)]),
+                data: None,
+            });
+        }
+        for ind in indicators["indicators"].as_array().into_iter().flatten() {
+            let Some(id) = ind["id"].as_str() else {
+                continue;
+            };
+            for period in ind["periods"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(Value::as_str)
+            {
+                let classified = format!(
+                    "data/{id}?{}",
+                    query(&[
+                        ("period", period),
+                        ("lang", lang),
+                        ("method", SITE_METHOD),
+                        ("classes", &classes)
+                    ])
+                );
+                let plain = format!("data/{id}?{}", query(&[("period", period), ("lang", lang)]));
+                maps.push(MapView {
+                    kind: "indicator",
+                    query: query(&[
+                        ("indicator", id),
+                        ("period", period),
+                        ("method", SITE_METHOD),
+                        ("classes", &classes),
+                        ("palette", &palette),
+                        ("lang", lang),
+                    ]),
+                    data: Some(classified.clone()),
+                });
+                for &vs in &benchmarks {
+                    maps.push(MapView {
+                        kind: "significance",
+                        query: query(&[
+                            ("indicator", id),
+                            ("period", period),
+                            ("vs", vs),
+                            ("lang", lang),
+                        ]),
+                        data: Some(plain.clone()),
+                    });
+                }
+                data_views.push(classified);
+                data_views.push(plain);
+                // Downloads: the CSV an analyst takes away, and the findings the page shows.
+                documents.push(format!(
+                    "data/{id}.csv?{}",
+                    query(&[("period", period), ("lang", lang)])
+                ));
+                documents.push(format!(
+                    "findings/{id}?{}",
+                    query(&[("period", period), ("lang", lang)])
+                ));
+            }
+        }
+        for area in std::iter::once(crate::catalog::WALES_CODE).chain(boards.iter().copied()) {
+            for ext in ["", ".csv", ".html"] {
+                documents.push(format!("summary/{area}{ext}?lang={lang}"));
+            }
+        }
+    }
+    data_views.sort();
+    data_views.dedup();
+
+    // /data first: its rows colour the indicator styles.
+    let data: HashMap<String, Value> = stream::iter(data_views.iter())
+        .map(|path| {
+            let fetcher = &fetcher;
+            async move { Ok::<_, SiteError>((path.clone(), fetcher.json(path).await?)) }
+        })
+        .buffer_unordered(CONCURRENCY)
+        .try_collect()
+        .await?;
+    for (path, doc) in &data {
+        let body = serde_json::to_vec(doc).map_err(|e| SiteError::Unexpected {
+            path: path.clone(),
+            reason: e.to_string(),
+        })?;
+        folder.write(&site_path(path)?, &relink(&body))?;
+    }
+    // Profiles of every cluster (the card's charts and its data link).
+    let mut clusters: Vec<&str> = data
+        .values()
+        .flat_map(|d| d["rows"].as_array().into_iter().flatten())
+        .filter(|r| r["level"] == "cluster")
+        .filter_map(|r| r["code"].as_str())
+        .collect();
+    clusters.sort_unstable();
+    clusters.dedup();
+    for &lang in &languages {
+        let q = if lang == first_lang {
+            String::new()
+        } else {
+            format!("?lang={lang}")
+        };
+        for &code in &clusters {
+            let code =
+                percent_encoding::utf8_percent_encode(code, percent_encoding::NON_ALPHANUMERIC);
+            for chart in ["", "/pyramid.svg", "/deprivation.svg"] {
+                documents.push(format!("profiles/{code}{chart}{q}"));
+            }
+        }
+    }
+    for map in &maps {
+        documents.push(format!("legends/{}.json?{}", map.kind, map.query));
+        documents.push(format!("legends/{}.svg?{}", map.kind, map.query));
+    }
+
+    let fetched: Vec<(String, bytes::Bytes)> = stream::iter(documents.iter())
+        .map(|path| {
+            let fetcher = &fetcher;
+            async move { Ok::<_, SiteError>((path.clone(), fetcher.get(path).await?)) }
+        })
+        .buffer_unordered(CONCURRENCY)
+        .try_collect()
+        .await?;
+    for (path, body) in &fetched {
+        folder.write(&site_path(path)?, &relink(body))?;
+    }
+    let styles: Vec<(String, Value)> = stream::iter(maps.iter())
+        .map(|map| {
+            let fetcher = &fetcher;
+            let data = &data;
+            async move {
+                let path = format!("styles/{}.json?{}", map.kind, map.query);
+                let mut style = fetcher.json(&path).await?;
+                let rows = map
+                    .data
+                    .as_ref()
+                    .and_then(|d| data.get(d))
+                    .and_then(|d| d["rows"].as_array())
+                    .map(Vec::as_slice);
+                static_style(&mut style, rows).map_err(|reason| SiteError::Unexpected {
+                    path: path.clone(),
+                    reason,
+                })?;
+                Ok::<_, SiteError>((path, style))
+            }
+        })
+        .buffer_unordered(CONCURRENCY)
+        .try_collect()
+        .await?;
+    for (path, style) in &styles {
+        let body = serde_json::to_vec(style).map_err(|e| SiteError::Unexpected {
+            path: path.clone(),
+            reason: e.to_string(),
+        })?;
+        folder.write(&site_path(path)?, &relink(&body))?;
+    }
+
+    // Glyphs: every range of both fonts (an uncovered range is a valid empty one, as the
+    // server answers), under the stack names the styles ask for.
+    for font in [
+        crate::style::maplibre::LABEL_FONT,
+        crate::style::maplibre::BOARD_FONT,
+    ] {
+        let encoded =
+            percent_encoding::utf8_percent_encode(font, percent_encoding::NON_ALPHANUMERIC);
+        for start in (0..65536u32).step_by(256) {
+            let range = format!("{start}-{}.pbf", start + 255);
+            let body = fetcher.get(&format!("fonts/{encoded}/{range}")).await?;
+            folder.write(&format!("fonts/{font}/{range}"), &body)?;
+        }
+    }
+    folder.write(
+        "fonts/LICENSE.txt",
+        &fetcher.get("fonts/LICENSE.txt").await?,
+    )?;
+
+    // The page and its assets (not the API viewer: there is no API here).
+    let page = fetcher.get("map").await?;
+    let page = String::from_utf8_lossy(&page).replacen(
+        "<meta charset=\"utf-8\">",
+        "<meta charset=\"utf-8\">\n<meta name=\"cluster-atlas:site\" content=\"site.json\">",
+        1,
+    );
+    if !page.contains("cluster-atlas:site") {
+        return Err(SiteError::Unexpected {
+            path: "map".into(),
+            reason: "the page has no <meta charset=\"utf-8\"> to mark it as a static site".into(),
+        });
+    }
+    folder.write("index.html", page.as_bytes())?;
+    folder.write("map.html", page.as_bytes())?;
+    for asset in crate::web::asset_paths() {
+        if asset.starts_with("vendor/swagger-ui/") || asset.starts_with("api.") {
+            continue;
+        }
+        let body = fetcher.get(&format!("static/{asset}")).await?;
+        folder.write(&format!("static/{asset}"), &body)?;
+    }
+
+    let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
+    for path in documents.iter().chain(&data_views) {
+        *counts
+            .entry(path.split(['/', '?']).next().unwrap_or(""))
+            .or_default() += 1;
+    }
+    *counts.entry("styles").or_default() += styles.len();
+    let manifest = json!({
+        "site": "cluster-atlas static export",
+        "data_version": tiles.data_version,
+        "archive": ARCHIVE,
+        "archive_layers": ARCHIVE_LAYERS,
+        "classification": {"method": SITE_METHOD, "classes": vocabulary["classes"]["default"], "palette": palette},
+        "documents": counts,
+        "attribution": vocabulary["attribution"],
+        "note": "Written by `cluster-atlas export --format site`. One classification per indicator map (above); \
+                 the cluster-atlas server offers every method, class count, palette and filter, and the OGC API.",
+    });
+    let manifest_bytes =
+        serde_json::to_vec_pretty(&manifest).map_err(|e| SiteError::Unexpected {
+            path: "site.json".into(),
+            reason: e.to_string(),
+        })?;
+    folder.write("site.json", &relink(&manifest_bytes))?;
+
+    // Into place: the old site (if any) goes only once the new one is complete.
+    if output.exists() {
+        std::fs::remove_dir_all(output).map_err(|e| write_err(output, e))?;
+    }
+    let staged = staging.keep();
+    std::fs::rename(&staged, output).map_err(|e| write_err(output, e))?;
+    Ok(SiteReport {
+        output: output.display().to_string(),
+        files: folder.files,
+        bytes: folder.bytes,
+        archive_bytes,
+        documents: documents.len() + data_views.len() + styles.len(),
+        tiles,
+        seconds: started.elapsed().as_secs_f64(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn site_paths_sort_the_query_into_the_file_name() {
+        let cases = [
+            (
+                "styles/indicator.json?lang=en&indicator=copd",
+                "styles/indicator~indicator=copd~lang=en.json",
+            ),
+            (
+                "data/copd?period=2024&lang=cy",
+                "data/copd~lang=cy~period=2024.json",
+            ),
+            ("vocabulary", "vocabulary.json"),
+            (
+                "profiles/7A6%3Ablaenau/pyramid.svg?lang=cy",
+                "profiles/7A6:blaenau/pyramid~lang=cy.svg",
+            ),
+            ("profiles/7A6%3Ablaenau", "profiles/7A6:blaenau.json"),
+            (
+                "summary/W92000004.csv?lang=en",
+                "summary/W92000004~lang=en.csv",
+            ),
+        ];
+        for (path, file) in cases {
+            assert_eq!(site_path(path).unwrap(), file, "{path}");
+        }
+    }
+
+    #[test]
+    fn site_paths_refuse_what_a_file_name_cannot_hold() {
+        for path in [
+            "data/copd?breaks=1,2,3",
+            "data/copd?q=a%2Fb",
+            "../etc/passwd",
+            "data/..?x=1",
+            "data/copd?lang=",
+            "/etc/passwd",
+            "a//b.json",
+            "./x",
+            "data/a%2Fb",
+            "data/a%3Fb",
+        ] {
+            assert!(
+                matches!(site_path(path), Err(SiteError::Unstorable { .. })),
+                "{path}"
+            );
+        }
+    }
+
+    fn indicator_style() -> Value {
+        json!({
+            "version": 8,
+            "glyphs": format!("{SENTINEL}/fonts/{{fontstack}}/{{range}}.pbf"),
+            "metadata": {"cluster-atlas:legend": {
+                "kind": "indicator", "layer": "clusters", "property": "class",
+                "entries": [{"key": 1, "color": "#aaa"}, {"key": 2, "color": "#bbb"}, {"key": 3, "color": "#ccc"}],
+                "no_data": {"key": null, "color": "#eee"}}},
+            "sources": {
+                "atlas": {"type": "vector", "url": format!("{SENTINEL}/tiles/clusters,health_boards?indicator=copd")},
+                "lsoa-names": {"type": "vector", "url": format!("{SENTINEL}/tiles/lsoa")}},
+            "layers": [{"id": "indicator-fill", "type": "fill", "source": "atlas", "source-layer": "clusters",
+                "paint": {"fill-color": ["match", ["get", "class"], [1], "#aaa", [2], "#bbb", [3], "#ccc", "#eee"]}}],
+        })
+    }
+
+    #[test]
+    fn indicator_styles_colour_by_code_from_the_rows_and_read_the_archive() {
+        let mut style = indicator_style();
+        let rows = [
+            json!({"level": "cluster", "code": "A", "class": 1}),
+            json!({"level": "cluster", "code": "B", "class": 3}),
+            json!({"level": "cluster", "code": "C", "class": 1}),
+            json!({"level": "cluster", "code": "D", "class": null}),
+            // A board row with a class must not colour a cluster.
+            json!({"level": "health_board", "code": "A", "class": 2}),
+        ];
+        static_style(&mut style, Some(&rows)).unwrap();
+        assert_eq!(
+            style["layers"][0]["paint"]["fill-color"],
+            json!([
+                "match",
+                ["get", "code"],
+                ["A", "C"],
+                "#aaa",
+                ["B"],
+                "#ccc",
+                "#eee"
+            ])
+        );
+        assert_eq!(
+            style["sources"]["atlas"]["url"],
+            "pmtiles://tiles/wales.pmtiles"
+        );
+        assert_eq!(
+            style["sources"]["lsoa-names"]["url"],
+            "pmtiles://tiles/wales.pmtiles"
+        );
+        assert_eq!(style["glyphs"], "fonts/{fontstack}/{range}.pbf");
+    }
+
+    #[test]
+    fn a_style_of_plain_tiles_keeps_its_colours_and_an_indicator_style_needs_rows() {
+        let mut style = indicator_style();
+        style["sources"]["atlas"]["url"] = json!(format!("{SENTINEL}/tiles/wales"));
+        let before = style["layers"].clone();
+        static_style(&mut style, None).unwrap();
+        assert_eq!(style["layers"], before);
+        assert!(static_style(&mut indicator_style(), None).is_err());
+        // No area in any class: one colour, not an empty (invalid) match.
+        let mut style = indicator_style();
+        static_style(&mut style, Some(&[])).unwrap();
+        assert_eq!(style["layers"][0]["paint"]["fill-color"], "#eee");
+    }
+}
