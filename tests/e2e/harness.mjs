@@ -125,6 +125,16 @@ export function compareSamples(a, b) {
   return { same: +(same / pixels).toFixed(4), coloured: +(coloured / pixels).toFixed(4), pixels };
 }
 
+/** Whether the page shows what its URL asks for: no bad-link warning, and the state's
+ *  view and indicator are the URL's. */
+export async function showsItsUrl(page) {
+  return page.evaluate(() => {
+    const q = new URL(location.href).searchParams, s = window.atlas.state, w = document.getElementById('url-warning');
+    const ok = w.hidden && (!q.get('view') || q.get('view') === s.view) && (!q.get('indicator') || q.get('indicator') === s.indicator);
+    return { ok, warning: w.hidden ? null : w.textContent, view: s.view, indicator: s.indicator };
+  });
+}
+
 export const params = (page) => Object.fromEntries(new URL(page.url()).searchParams);
 
 

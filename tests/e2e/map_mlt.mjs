@@ -13,7 +13,7 @@
 //    class, and the rendered fill features carry the class the /data rows give them.
 // The tile bytes each page was sent are reported (figures.bytes).
 import path from 'node:path';
-import { canvasSample, check, compareSamples, launch, PLACE, run, summary, waitReady } from './harness.mjs';
+import { canvasSample, check, compareSamples, launch, PLACE, run, showsItsUrl, summary, waitReady } from './harness.mjs';
 
 async function main() {
   const { base, shotDir, context, problems, noProblems } = await launch('map_mlt.mjs', 'mlt', { width: 1100, height: 720 });
@@ -42,7 +42,7 @@ async function main() {
   const views = [
     ['copd', `view=indicator&indicator=copd&lang=en&${wales}`],
     ['copd-near', `view=indicator&indicator=copd&lang=en&${near}`],
-    ['significance', `view=significance&indicator=diabetes&vs=wales&lang=cy&${wales}`],
+    ['significance', `view=significance&indicator=hypertension&vs=wales&lang=cy&${wales}`],
     ['deprivation-near', `view=deprivation&domain=overall&lang=en&${near}`],
   ];
   summary.figures.sameMap = {};
@@ -51,6 +51,10 @@ async function main() {
     await mlt.goto(`${base}/map?${q}&encoding=mlt`, { waitUntil: 'load' });
     await waitReady(mvt, `mvt ${name}`);
     await waitReady(mlt, `mlt ${name}`);
+    for (const [who, page] of [['MVT', mvt], ['MLT', mlt]]) {
+      const shown = await showsItsUrl(page);
+      check(`${name}: the ${who} page shows the map its URL asks for`, shown.ok, shown);
+    }
     const cmp = compareSamples(await canvasSample(mlt), await canvasSample(mvt));
     summary.figures.sameMap[name] = cmp;
     check(`${name}: MapLibre draws the same map from MLT as from MVT (>= 98% of pixels alike)`, cmp.same >= 0.98 && cmp.coloured > 0.05, cmp);

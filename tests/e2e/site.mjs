@@ -17,7 +17,7 @@
 // 4. The rest of the page works from files: a clicked cluster's card (value, class,
 //    charts), the cluster search, the board table, and the legend and data links.
 import path from 'node:path';
-import { canvasSample, check, compareSamples, launch, PLACE, run, summary, waitReady } from './harness.mjs';
+import { canvasSample, check, compareSamples, launch, PLACE, run, showsItsUrl, summary, waitReady } from './harness.mjs';
 
 const SERVER = (process.argv[4] || '').replace(/\/+$/, '');
 
@@ -67,7 +67,7 @@ async function main() {
     ['copd', `view=indicator&indicator=copd&lang=en&${wales}`],
     ['copd-near', `view=indicator&indicator=copd&lang=en&${near}`],
     ['lsoa-indicator', `view=indicator&indicator=wimd_premature_death_rate&lang=en&${wales}`],
-    ['significance-hb', `view=significance&indicator=diabetes&vs=hb&lang=en&${wales}`],
+    ['significance-hb', `view=significance&indicator=hypertension&vs=hb&lang=en&${wales}`],
     ['copd-cy', `view=indicator&indicator=copd&lang=cy&${wales}`],
   ];
   summary.figures.sameMap = {};
@@ -76,6 +76,10 @@ async function main() {
     await live.goto(`${SERVER}/map?${q}`, { waitUntil: 'load' });
     await waitReady(site, `site ${name}`);
     await waitReady(live, `server ${name}`);
+    for (const [who, page] of [['site', site], ['server', live]]) {
+      const shown = await showsItsUrl(page);
+      check(`${name}: the ${who}'s page shows the map its URL asks for`, shown.ok, shown);
+    }
     const cmp = compareSamples(await canvasSample(site), await canvasSample(live));
     summary.figures.sameMap[name] = cmp;
     check(`${name}: the static page draws the server's map (>= 98% of pixels alike)`, cmp.same >= 0.98 && cmp.coloured > 0.05, cmp);
