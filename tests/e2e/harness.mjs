@@ -125,6 +125,24 @@ export function compareSamples(a, b) {
   return { same: +(same / pixels).toFixed(4), coloured: +(coloured / pixels).toFixed(4), pixels };
 }
 
+/** Two pages side by side (one map against another): each reports its errors into
+ *  `problems`. Returns the pages. */
+export async function pagePair(context, problems) {
+  const first = context.pages()[0] || await context.newPage();
+  const second = await context.newPage();
+  for (const p of [first, second]) {
+    p.setDefaultTimeout(30_000);
+    p.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+    p.on('console', (m) => {
+      if (m.type() === 'error' && !/GL Driver Message/.test(m.text())) problems.push(`console error: ${m.text()}`);
+    });
+  }
+  return [first, second];
+}
+
+// The two cameras both comparisons use: all of Wales, and inside PLACE's cluster.
+export const CAMERA = { wales: 'z=6.9&lat=52.3500&lng=-3.7500', near: `z=10.6&lat=${PLACE.lat}&lng=${PLACE.lng}` };
+
 /** Whether the page shows what its URL asks for: no bad-link warning, and the state's
  *  view and indicator are the URL's. */
 export async function showsItsUrl(page) {

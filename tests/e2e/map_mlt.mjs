@@ -13,7 +13,7 @@
 //    class, and the rendered fill features carry the class the /data rows give them.
 // The tile bytes each page was sent are reported (figures.bytes).
 import path from 'node:path';
-import { canvasSample, check, compareSamples, launch, PLACE, run, showsItsUrl, summary, waitReady } from './harness.mjs';
+import { CAMERA, canvasSample, check, compareSamples, launch, pagePair, PLACE, run, showsItsUrl, summary, waitReady } from './harness.mjs';
 
 async function main() {
   const { base, shotDir, context, problems, noProblems } = await launch('map_mlt.mjs', 'mlt', { width: 1100, height: 720 });
@@ -26,19 +26,10 @@ async function main() {
     try { bytes = (await r.body()).length; } catch { /* navigated away */ }
     tiles[which].push({ type, bytes });
   });
-  const mvt = context.pages()[0] || await context.newPage();
-  const mlt = await context.newPage();
-  for (const p of [mvt, mlt]) {
-    p.setDefaultTimeout(30_000);
-    p.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-    p.on('console', (m) => {
-      if (m.type() === 'error' && !/GL Driver Message/.test(m.text())) problems.push(`console error: ${m.text()}`);
-    });
-  }
+  const [mvt, mlt] = await pagePair(context, problems);
 
   // 1. The same map from MLT as from MVT ----------------------------------------------------
-  const wales = 'z=6.9&lat=52.3500&lng=-3.7500';
-  const near = `z=10.6&lat=${PLACE.lat}&lng=${PLACE.lng}`;
+  const { wales, near } = CAMERA;
   const views = [
     ['copd', `view=indicator&indicator=copd&lang=en&${wales}`],
     ['copd-near', `view=indicator&indicator=copd&lang=en&${near}`],

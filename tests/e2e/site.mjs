@@ -17,7 +17,7 @@
 // 4. The rest of the page works from files: a clicked cluster's card (value, class,
 //    charts), the cluster search, the board table, and the legend and data links.
 import path from 'node:path';
-import { canvasSample, check, compareSamples, launch, PLACE, run, showsItsUrl, summary, waitReady } from './harness.mjs';
+import { CAMERA, canvasSample, check, compareSamples, launch, pagePair, PLACE, run, showsItsUrl, summary, waitReady } from './harness.mjs';
 
 const SERVER = (process.argv[4] || '').replace(/\/+$/, '');
 
@@ -49,19 +49,10 @@ async function main() {
   const ranges = [];
   context.on('request', (r) => asked.push(r.url()));
   context.on('response', (r) => { if (r.url().endsWith('/tiles/wales.pmtiles')) ranges.push(r.status()); });
-  const site = context.pages()[0] || await context.newPage();
-  const live = await context.newPage();
-  for (const p of [site, live]) {
-    p.setDefaultTimeout(30_000);
-    p.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-    p.on('console', (m) => {
-      if (m.type() === 'error' && !/GL Driver Message/.test(m.text())) problems.push(`console error: ${m.text()}`);
-    });
-  }
+  const [site, live] = await pagePair(context, problems);
 
   // 1. The same map from files as from the server --------------------------------------
-  const wales = 'z=6.9&lat=52.3500&lng=-3.7500';
-  const near = `z=10.6&lat=${PLACE.lat}&lng=${PLACE.lng}`;
+  const { wales, near } = CAMERA;
   const views = [
     ['deprivation', `view=deprivation&domain=overall&lang=en&${wales}`],
     ['copd', `view=indicator&indicator=copd&lang=en&${wales}`],
