@@ -20,7 +20,7 @@ cd "$CA_REPO_ROOT"
 
 DURATION="${DURATION:-10s}"
 PORT=18085
-work="$here/work-mlt"
+work="$here/work/mlt"
 results="$here/results"
 mkdir -p "$work" "$results"
 log() { printf '\n==== %s ====\n' "$*" >&2; }
