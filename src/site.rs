@@ -279,12 +279,28 @@ impl Fetcher {
 
     /// `GET /{path}` as JSON.
     async fn json(&self, path: &str) -> Result<Value, SiteError> {
-        let body = self.get(path).await?;
-        serde_json::from_slice(&body).map_err(|e| SiteError::Unexpected {
-            path: path.to_owned(),
-            reason: format!("not JSON: {e}"),
-        })
+        parse_json(path, &self.get(path).await?)
     }
+}
+
+/// The body of the answer to `path`, as JSON.
+fn parse_json(path: &str, body: &[u8]) -> Result<Value, SiteError> {
+    serde_json::from_slice(body).map_err(|e| SiteError::Unexpected {
+        path: path.to_owned(),
+        reason: format!("not JSON: {e}"),
+    })
+}
+
+/// The bodies of `GET /{path}` for every path, [`CONCURRENCY`] at a time.
+async fn fetch_all(
+    fetcher: &Fetcher,
+    paths: &[String],
+) -> Result<Vec<(String, bytes::Bytes)>, SiteError> {
+    stream::iter(paths)
+        .map(|path| async move { Ok((path.clone(), fetcher.get(path).await?)) })
+        .buffer_unordered(CONCURRENCY)
+        .try_collect()
+        .await
 }
 
 /// The folder being written, with what has gone into it.
@@ -517,21 +533,13 @@ pub async fn export_site(
     data_views.sort();
     data_views.dedup();
 
-    // /data first: its rows colour the indicator styles.
-    let data: HashMap<String, Value> = stream::iter(data_views.iter())
-        .map(|path| {
-            let fetcher = &fetcher;
-            async move { Ok::<_, SiteError>((path.clone(), fetcher.json(path).await?)) }
-        })
-        .buffer_unordered(CONCURRENCY)
-        .try_collect()
-        .await?;
-    for (path, doc) in &data {
-        let body = serde_json::to_vec(doc).map_err(|e| SiteError::Unexpected {
-            path: path.clone(),
-            reason: e.to_string(),
-        })?;
-        folder.write(&site_path(path)?, &relink(&body))?;
+    // /data first: its rows colour the indicator styles. Written as the router sent it,
+    // and parsed once for the rows.
+    let data_bodies = fetch_all(&fetcher, &data_views).await?;
+    let mut data: HashMap<String, Value> = HashMap::with_capacity(data_bodies.len());
+    for (path, body) in &data_bodies {
+        folder.write(&site_path(path)?, &relink(body))?;
+        data.insert(path.clone(), parse_json(path, body)?);
     }
     // Profiles of every cluster (the card's charts and its data link).
     let mut clusters: Vec<&str> = data
@@ -561,15 +569,7 @@ pub async fn export_site(
         documents.push(format!("legends/{}.svg?{}", map.kind, map.query));
     }
 
-    let fetched: Vec<(String, bytes::Bytes)> = stream::iter(documents.iter())
-        .map(|path| {
-            let fetcher = &fetcher;
-            async move { Ok::<_, SiteError>((path.clone(), fetcher.get(path).await?)) }
-        })
-        .buffer_unordered(CONCURRENCY)
-        .try_collect()
-        .await?;
-    for (path, body) in &fetched {
+    for (path, body) in &fetch_all(&fetcher, &documents).await? {
         folder.write(&site_path(path)?, &relink(body))?;
     }
     let styles: Vec<(String, Value)> = stream::iter(maps.iter())
