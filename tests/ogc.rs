@@ -253,8 +253,10 @@ async fn items_with_indicator_values_csv_and_welsh_labels() {
     let p = &anglesey["properties"];
     assert!((p["value"].as_f64().unwrap() - 100.0 * 9771.0 / 66055.0).abs() < 1e-9);
     assert_eq!(p["numerator"], 9771.0);
-    assert!(p["lower_ci"].as_f64().unwrap() < p["value"].as_f64().unwrap());
-    assert!(p["class"].is_number() && p["sig_vs_hb"].is_string());
+    // A complete count of whole LSOAs' patients: no interval and no flag (issue 22).
+    assert!(p["lower_ci"].is_null() && p["upper_ci"].is_null(), "{p}");
+    assert_eq!(p["sig_vs_wales"], "not_tested");
+    assert!(p["class"].is_number() && p["sig_vs_hb"] == "not_tested");
     let boards = get(&pool, "/collections/health_boards/items?indicator=copd")
         .await
         .json();

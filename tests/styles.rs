@@ -342,8 +342,16 @@ async fn indicator_tiles_carry_value_class_and_flags() {
         assert!((v - row["value"].as_f64().unwrap()).abs() < 1e-9);
         assert_eq!(f.properties["sig_vs_wales"], row["sig_vs_wales"]);
         assert_eq!(f.properties["sig_vs_hb"], row["sig_vs_hb"]);
-        assert!(f.properties["lower_ci"].as_f64().unwrap() <= v);
-        assert!(f.properties["upper_ci"].as_f64().unwrap() >= v);
+        // A complete count: no interval in the tile, and no flag (issue 22).
+        assert!(
+            f.properties.get("lower_ci").is_none_or(Value::is_null),
+            "{code}"
+        );
+        assert!(
+            f.properties.get("upper_ci").is_none_or(Value::is_null),
+            "{code}"
+        );
+        assert_eq!(f.properties["sig_vs_wales"], "not_tested");
     }
     // A known cluster, straight from the bundled table: Anglesey, 9,771 of 66,055.
     let anglesey = features
@@ -353,14 +361,14 @@ async fn indicator_tiles_carry_value_class_and_flags() {
     assert!(
         (anglesey.properties["value"].as_f64().unwrap() - 100.0 * 9771.0 / 66055.0).abs() < 1e-9
     );
-    let db: (f64, f64, String) = sqlx::query_as(
+    let db: (Option<f64>, Option<f64>, String) = sqlx::query_as(
         "select lower_ci, upper_ci, sig_vs_wales from atlas.indicator_value \
          where indicator_id = 'patients_most_deprived_20pct' and area_code = '7A1:anglesey'",
     )
     .fetch_one(&pool)
     .await
     .unwrap();
-    assert_eq!(anglesey.properties["lower_ci"].as_f64().unwrap(), db.0);
+    assert_eq!(db, (None, None, "not_tested".to_owned()));
     assert_eq!(anglesey.properties["sig_vs_wales"], db.2.as_str());
 
     // The age-restricted QOF registers have no published denominator, so no counts:
@@ -607,7 +615,9 @@ async fn data_csv_is_spreadsheet_ready() {
     assert_eq!(&anglesey[col("numerator")], "9771");
     assert_eq!(&anglesey[col("denominator")], "66055");
     assert_eq!(&anglesey[col("value")], "14.79");
-    assert!(anglesey[col("lower_ci")].split('.').nth(1).unwrap().len() == 2);
+    // A complete count: the interval cells are empty and the flags say not tested.
+    assert_eq!(&anglesey[col("lower_ci")], "");
+    assert_eq!(&anglesey[col("sig_vs_wales")], "not_tested");
     let json = get(&pool, "/data/patients_most_deprived_20pct")
         .await
         .json();
@@ -650,16 +660,14 @@ async fn data_csv_is_spreadsheet_ready() {
 #[tokio::test]
 async fn findings_count_flags_per_health_board() {
     let pool = loaded_pool(DB).await;
-    let f = get(&pool, "/findings/patients_most_deprived_20pct")
-        .await
-        .json();
+    let f = get(&pool, "/findings/copd").await.json();
     let boards = f["health_boards"].as_array().unwrap();
     assert_eq!(boards.len(), 7);
     let total: u64 = boards.iter().map(|b| b["clusters"].as_u64().unwrap()).sum();
     assert_eq!(total, 63);
     let (higher, lower): (i64, i64) = sqlx::query_as(
         "select count(*) filter (where sig_vs_wales = 'higher'), count(*) filter (where sig_vs_wales = 'lower') \
-         from atlas.indicator_value where indicator_id = 'patients_most_deprived_20pct' and level = 'cluster'",
+         from atlas.indicator_value where indicator_id = 'copd' and level = 'cluster'",
     )
     .fetch_one(&pool)
     .await
@@ -669,7 +677,7 @@ async fn findings_count_flags_per_health_board() {
     let ab = boards.iter().find(|b| b["hb_code"] == "W11000028").unwrap();
     let text = ab["text"].as_str().unwrap();
     assert!(
-        text.starts_with("Aneurin Bevan University Health Board: for Patients living"),
+        text.starts_with("Aneurin Bevan University Health Board: for Chronic obstructive"),
         "{text}"
     );
     assert!(text.contains(&format!(
@@ -690,6 +698,14 @@ async fn findings_count_flags_per_health_board() {
             .map(|k| f["wales"][k].as_u64().unwrap())
             .sum();
         let summary = f["summary"].as_str().unwrap();
+        // An indicator that is never tested says so once instead of "0 of 63 … higher".
+        if f["tested"] == false {
+            assert!(
+                summary.contains("is not tested for significance, because"),
+                "{summary}"
+            );
+            continue;
+        }
         assert!(
             summary.contains(&format!(
                 "{higher} of {total} clusters {verb} significantly"
@@ -704,16 +720,14 @@ async fn findings_count_flags_per_health_board() {
             );
         }
     }
+    // Said once, for Wales: "Ni phrofir … gan nad oes …"; boards get their range.
     let cy = get(&pool, "/findings/diabetes_17plus?lang=cy").await.json();
-    assert!(cy["health_boards"][0]["text"]
-        .as_str()
-        .unwrap()
-        .contains("ni phrofwyd arwyddocâd"));
+    assert!(cy["summary"].as_str().unwrap().starts_with("Ni phrofir"));
     let en = get(&pool, "/findings/diabetes_17plus").await.json();
-    assert!(en["health_boards"][0]["text"]
+    assert!(en["summary"]
         .as_str()
         .unwrap()
-        .contains("was not tested"));
+        .contains("is not tested for significance"));
 }
 
 /// QGIS (3.22, Debian 12's, the oldest the project supports) imports each style with its

@@ -208,9 +208,7 @@ async fn findings_name_the_clusters_with_the_right_number() {
         assert!(names.iter().any(|n| f.starts_with(n)), "{f}");
         assert!(f.contains(" tested indicator"), "{f}");
     }
-    let cy = get(&pool, "/findings/patients_most_deprived_20pct?lang=cy")
-        .await
-        .json();
+    let cy = get(&pool, "/findings/copd?lang=cy").await.json();
     let welsh = cy["health_boards"][0]["named_text"][0].as_str().unwrap();
     assert!(welsh.starts_with("Mae "), "{welsh}");
 }
@@ -272,4 +270,214 @@ async fn spine_and_trend_charts() {
     assert_eq!(missing.status, 400);
     let body: Value = missing.json();
     assert_eq!(body["error"]["code"], "bad_parameter");
+}
+
+fn text(reply: &common::Reply) -> String {
+    String::from_utf8(reply.body.clone()).expect("UTF-8")
+}
+
+/// Issue 22: no interval or flag for a complete count, a count or a weighted mean of rates,
+/// and every reason in words that fit, in both languages; a row per defect found.
+#[tokio::test]
+async fn complete_counts_are_described_not_tested() {
+    let pool = loaded_pool(DB).await;
+    const COMPLETE: [&str; 3] = [
+        "pct_residents_wimd_q1",
+        "patients_most_deprived_20pct",
+        "lsoas_most_deprived_20pct",
+    ];
+    // No interval and no flag anywhere in the database, at either confidence level.
+    let (intervals, flags): (i64, i64) = sqlx::query_as(
+        "select count(*) filter (where lower_ci is not null or upper_ci is not null \
+             or lower_ci_998 is not null or upper_ci_998 is not null), \
+           count(*) filter (where sig_vs_wales <> 'not_tested' or sig_vs_hb <> 'not_tested' \
+             or sig_vs_wales_998 <> 'not_tested' or sig_vs_hb_998 <> 'not_tested') \
+         from atlas.indicator_value v join atlas.indicator i on i.id = v.indicator_id \
+         where i.untested_reason is not null",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!((intervals, flags), (0, 0));
+    for id in COMPLETE {
+        for level in ["95", "99.8"] {
+            let data = get(&pool, &format!("/data/{id}?level={level}"))
+                .await
+                .json();
+            for row in data["rows"].as_array().unwrap() {
+                assert!(row["lower_ci"].is_null(), "{id} {row}");
+                if row["level"] != "wales" {
+                    assert_eq!(row["sig_vs_wales"], "not_tested", "{id} {row}");
+                }
+            }
+        }
+        // Findings say once that it is not tested, and why, then what can be said.
+        let f = get(&pool, &format!("/findings/{id}")).await.json();
+        let summary = f["summary"].as_str().unwrap();
+        assert!(summary.contains("complete count"), "{summary}");
+        assert!(!summary.contains("0 of 63"), "{summary}");
+        assert!(summary.contains("ranges from"), "{summary}");
+        for b in f["health_boards"].as_array().unwrap() {
+            let t = b["text"].as_str().unwrap();
+            assert!(
+                t.contains("ranges from") && !t.contains("not tested"),
+                "{t}"
+            );
+        }
+        let cy = get(&pool, &format!("/findings/{id}?lang=cy")).await.json();
+        let summary = cy["summary"].as_str().unwrap();
+        assert!(
+            summary.contains("gan ei fod yn gyfrif cyflawn"),
+            "{summary}"
+        );
+        // The legend names the reason for the not-tested class and describes no interval.
+        let legend = get(&pool, &format!("/legends/significance.json?indicator={id}"))
+            .await
+            .json();
+        let label = legend["entries"][3]["label"].as_str().unwrap();
+        assert!(label.contains("complete count"), "{label}");
+        let notes = legend["notes"].to_string();
+        assert!(!notes.contains("Wilson"), "{notes}");
+    }
+
+    // /indicators: every never-tested indicator says why; a count is not "no counts".
+    let list = get(&pool, "/indicators").await.json();
+    let by_id = |id: &str| {
+        list["indicators"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|i| i["id"] == id)
+            .unwrap()
+            .clone()
+    };
+    assert_eq!(by_id("population")["untested_reason"], "is_count");
+    let pop = by_id("population")["untested_reason_text"].to_string();
+    assert!(!pop.contains("no counts"), "{pop}");
+    assert_eq!(by_id("copd")["tested"], true);
+    assert!(by_id("copd")["untested_reason"].is_null());
+    for i in list["indicators"].as_array().unwrap() {
+        let id = i["id"].as_str().unwrap();
+        if id.starts_with("wimd_") {
+            let want = if id == "wimd_low_birth_weight_pct" {
+                "weighted_by_births"
+            } else {
+                "weighted_by_population"
+            };
+            assert_eq!(i["untested_reason"], want, "{id}");
+        }
+        assert_eq!(
+            i["tested"].as_bool().unwrap(),
+            i["untested_reason"].is_null(),
+            "{id}"
+        );
+    }
+
+    // The summary's reasons: low birth weight is weighted by live births, not population.
+    let s = get(&pool, "/summary/W11000023").await.json();
+    let row = |id: &str| {
+        s["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["indicator"] == id)
+            .unwrap()
+            .clone()
+    };
+    let lbw = row("wimd_low_birth_weight_pct")["not_tested_reason"].to_string();
+    assert!(
+        lbw.contains("live births") && !lbw.contains("by population"),
+        "{lbw}"
+    );
+    let q1 = row("pct_residents_wimd_q1");
+    assert_eq!(q1["tested"], false);
+    assert!(q1["not_tested_reason"]
+        .to_string()
+        .contains("complete count"));
+    assert!(row("population")["not_tested_reason"]
+        .to_string()
+        .contains("a count of residents"));
+
+    // Wales gets a narrative across its boards, as boards have across their clusters.
+    let wales = get(&pool, "/summary/wales").await.json();
+    let findings = wales["findings"].as_array().unwrap();
+    assert!(!findings.is_empty(), "{wales}");
+    let boards: BTreeSet<&str> = wales["columns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["level"] == "health_board")
+        .map(|c| c["name"].as_str().unwrap())
+        .collect();
+    for f in findings {
+        let f = f.as_str().unwrap();
+        assert!(boards.iter().any(|b| f.starts_with(b)), "{f}");
+    }
+
+    // Welsh: "gan nad oes", never "gan fod nid oes"; "ac" before 1, 8, 11–19, 80–89.
+    for id in [
+        "diabetes_17plus",
+        "copd",
+        "asthma",
+        "hypertension",
+        "cancer",
+    ] {
+        let cy = get(&pool, &format!("/findings/{id}?lang=cy")).await.json();
+        let all = cy.to_string();
+        assert!(!all.contains("gan fod nid oes"), "{id}: {all}");
+        for n in [1, 8, 11, 12, 13, 14, 15, 16, 17, 18, 19] {
+            assert!(!all.contains(&format!(" a {n} ")), "{id}: a {n}: {all}");
+        }
+    }
+    let cy = get(&pool, "/findings/diabetes_17plus?lang=cy").await.json();
+    assert!(cy["summary"]
+        .as_str()
+        .unwrap()
+        .contains("gan nad oes enwadur"));
+
+    // Trends: a complete count is drawn, not tested, and says why; a zero numerator is not
+    // "no counts"; nothing across the 2011/2021 LSOA geographies is "significant".
+    let dwyfor = get(
+        &pool,
+        "/profiles/7A1%3Adwyfor/trend.svg?indicator=pct_residents_wimd_q1",
+    )
+    .await;
+    assert_eq!(dwyfor.status, 200);
+    let svg = text(&dwyfor);
+    assert!(
+        svg.contains("change not tested, because it is a complete count"),
+        "{svg}"
+    );
+    assert!(!svg.contains("no counts"), "{svg}");
+    let clusters: Vec<(String,)> = sqlx::query_as("select code from atlas.cluster order by code")
+        .fetch_all(&pool)
+        .await
+        .unwrap();
+    for (code,) in clusters.iter().take(12) {
+        for id in ["pct_aged_65_plus", "pct_aged_0_15", "population"] {
+            let svg = text(
+                &get(
+                    &pool,
+                    &format!(
+                        "/profiles/{}/trend.svg?indicator={id}",
+                        code.replace(':', "%3A")
+                    ),
+                )
+                .await,
+            );
+            assert!(!svg.contains("significantly"), "{code} {id}: {svg}");
+            assert!(svg.contains("change not tested"), "{code} {id}");
+        }
+    }
+    let cy = text(
+        &get(
+            &pool,
+            "/profiles/7A1%3Adwyfor/trend.svg?indicator=population&lang=cy",
+        )
+        .await,
+    );
+    assert!(
+        cy.contains("newid heb ei brofi, gan ei fod yn gyfrif o drigolion"),
+        "{cy}"
+    );
 }

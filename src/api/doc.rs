@@ -85,7 +85,13 @@ pub struct Findings {
     period: String,
     lang: String,
     polarity: String,
-    /// One sentence for Wales.
+    /// Whether clusters are tested for significance at all (false for indicators that never
+    /// are: complete counts, counts, weighted means of rates, registers without counts).
+    tested: bool,
+    /// Why clusters are not tested (a short phrase).
+    not_tested_reason: String,
+    /// The Wales sentence: counts by flag, or, for an indicator that is never tested, why
+    /// and the range across clusters.
     summary: String,
     #[schema(value_type = Object, nullable)]
     wales: Value,

@@ -45,29 +45,18 @@ impl FlagCounts {
     }
 }
 
-/// The sentence for one health board. The Welsh wording avoids putting a variable
-/// after a mutating word, so names and titles appear unmutated. `reason` says why
-/// clusters are not tested (from [`crate::style::legend::not_tested_reason`]).
+/// The sentence for one health board of a tested indicator. The Welsh wording avoids
+/// putting a variable after a mutating word, so names and titles appear unmutated; "a"
+/// becomes "ac" before a number read with a vowel ([`words::cy_and_before`]).
 pub fn sentence(
     board: &str,
     indicator: &Indicator,
     vs_wales: FlagCounts,
     vs_hb: FlagCounts,
-    reason: &str,
     lang: Lang,
 ) -> String {
     let n = vs_wales.total();
     let title = indicator.title(lang);
-    if vs_wales.not_tested == n {
-        return match lang {
-            Lang::En => format!(
-                "{board}: significance was not tested for {title} in its {n} clusters, because {reason}."
-            ),
-            Lang::Cy => format!(
-                "{board}: ni phrofwyd arwyddocâd ar gyfer {title} yn ei {n} clwstwr, gan fod {reason}."
-            ),
-        };
-    }
     match lang {
         Lang::En => format!(
             "{board}: for {title}, {} of {n} clusters {} significantly higher than Wales and {} significantly \
@@ -80,11 +69,44 @@ pub fn sentence(
             vs_hb.lower
         ),
         Lang::Cy => format!(
-            "{board}: mae gan {} o'r {n} clwstwr werth sylweddol uwch na Chymru ar gyfer {title}, a {} werth sylweddol is; \
-             o'u cymharu â chyfartaledd y bwrdd iechyd, mae {} yn sylweddol uwch a {} yn sylweddol is.",
-            vs_wales.higher, vs_wales.lower, vs_hb.higher, vs_hb.lower
+            "{board}: mae gan {} o'r {n} clwstwr werth sylweddol uwch na Chymru ar gyfer {title}, {} {} werth sylweddol is; \
+             o'u cymharu â chyfartaledd y bwrdd iechyd, mae {} yn sylweddol uwch {} {} yn sylweddol is.",
+            vs_wales.higher,
+            words::cy_and_before(vs_wales.lower),
+            vs_wales.lower,
+            vs_hb.higher,
+            words::cy_and_before(vs_hb.lower),
+            vs_hb.lower
         ),
     }
+}
+
+/// What can be said of an indicator that is never tested, for one set of clusters: its
+/// range, lowest and highest by name. `None` without clusters.
+pub fn range_sentence(
+    place: &str,
+    indicator: &Indicator,
+    clusters: &[(&str, f64)],
+    lang: Lang,
+) -> Option<String> {
+    let lowest = clusters.iter().min_by(|a, b| a.1.total_cmp(&b.1))?;
+    let highest = clusters.iter().max_by(|a, b| a.1.total_cmp(&b.1))?;
+    let unit = &indicator.unit;
+    let title = indicator.title(lang);
+    let n = clusters.len();
+    let (lo, hi) = (words::value(lowest.1, unit), words::value(highest.1, unit));
+    Some(match (lang, n) {
+        (Lang::En, 1) => format!("{place}: {title} is {lo} in its one cluster, {}.", lowest.0),
+        (Lang::Cy, 1) => format!("{place}: {title} yw {lo} yn ei unig glwstwr, {}.", lowest.0),
+        (Lang::En, _) => format!(
+            "{place}: across {n} clusters, {title} ranges from {lo} ({}) to {hi} ({}).",
+            lowest.0, highest.0
+        ),
+        (Lang::Cy, _) => format!(
+            "{place}: ar draws {n} clwstwr, mae {title} yn amrywio o {lo} ({}) i {hi} ({}).",
+            lowest.0, highest.0
+        ),
+    })
 }
 
 /// `GET /findings/{indicator}?period=&lang=`: per health board, flag counts and a sentence.
@@ -106,20 +128,26 @@ pub async fn get_findings(
         .catalog
         .values_at(&ip.indicator.id, &ip.period, level);
     let reason = crate::style::legend::not_tested_reason(ip.indicator, &values, level, lang);
+    // An indicator that is never tested is said to be so once, with why, and then only
+    // what can be said: each board's range, and Wales's.
+    let never_tested = ip.indicator.never_tested(&values);
     let mut by_board: BTreeMap<String, (FlagCounts, FlagCounts)> = BTreeMap::new();
     let mut wales = FlagCounts::default();
+    let mut cluster_values: BTreeMap<String, Vec<(&str, f64)>> = BTreeMap::new();
     for v in values.iter() {
         if v.level != Level::Cluster {
             continue;
         }
-        let Some(hb) = snapshot
-            .catalog
-            .areas
-            .get(&v.code)
-            .and_then(|a| a.hb_code.clone())
-        else {
+        let Some(area) = snapshot.catalog.areas.get(&v.code) else {
             continue;
         };
+        let Some(hb) = area.hb_code.clone() else {
+            continue;
+        };
+        cluster_values
+            .entry(hb.clone())
+            .or_default()
+            .push((area.name(lang), v.value));
         let entry = by_board.entry(hb).or_default();
         entry.0.add(v.sig_vs_wales);
         entry.1.add(v.sig_vs_hb);
@@ -131,27 +159,55 @@ pub async fn get_findings(
             let area = snapshot.catalog.areas.get(code);
             let name = area.map_or(code.as_str(), |a| a.name(lang));
             let named = board_finding(&snapshot.catalog, &values, code, lang);
+            let text = match never_tested {
+                Some(_) => range_sentence(
+                    name,
+                    ip.indicator,
+                    cluster_values.get(code).map_or(&[][..], Vec::as_slice),
+                    lang,
+                )
+                .unwrap_or_default(),
+                None => sentence(name, ip.indicator, *vs_wales, *vs_hb, lang),
+            };
             json!({
                 "hb_code": code,
                 "name": name,
                 "clusters": vs_wales.total(),
                 "vs_wales": vs_wales,
                 "vs_hb": vs_hb,
-                "text": sentence(name, ip.indicator, *vs_wales, *vs_hb, &reason, lang),
+                "text": text,
                 "named_text": words::board_sentences(&named, ip.indicator.title(lang), lang),
                 "named": named,
             })
         })
         .collect();
-    let summary = match lang {
-        Lang::En => format!(
-            "Wales: {} of {} clusters {} significantly higher than Wales for {} and {} significantly lower ({} not tested), at {} confidence.",
-            wales.higher, wales.total(), words::is_are(wales.higher), ip.indicator.title(lang), wales.lower, wales.not_tested, level.percent()
-        ),
-        Lang::Cy => format!(
-            "Cymru: mae {} o'r {} clwstwr yn sylweddol uwch na Chymru ar gyfer {}, a {} yn sylweddol is ({} heb eu profi), ar lefel hyder {}.",
-            wales.higher, wales.total(), ip.indicator.title(lang), wales.lower, wales.not_tested, level.percent()
-        ),
+    let title = ip.indicator.title(lang);
+    let summary = match never_tested {
+        Some(why) => {
+            let all: Vec<(&str, f64)> = cluster_values.values().flatten().copied().collect();
+            let wales_name = lang.pick("Wales", "Cymru");
+            let range = range_sentence(wales_name, ip.indicator, &all, lang).unwrap_or_default();
+            match lang {
+                Lang::En => format!(
+                    "{title} is not tested for significance, because {}. {range}",
+                    why.because(lang)
+                ),
+                Lang::Cy => format!(
+                    "Ni phrofir {title} am arwyddocâd, gan {}. {range}",
+                    why.because(lang)
+                ),
+            }
+        }
+        None => match lang {
+            Lang::En => format!(
+                "Wales: {} of {} clusters {} significantly higher than Wales for {} and {} significantly lower ({} not tested), at {} confidence.",
+                wales.higher, wales.total(), words::is_are(wales.higher), title, wales.lower, wales.not_tested, level.percent()
+            ),
+            Lang::Cy => format!(
+                "Cymru: mae {} o'r {} clwstwr yn sylweddol uwch na Chymru ar gyfer {}, {} {} yn sylweddol is ({} heb eu profi), ar lefel hyder {}.",
+                wales.higher, wales.total(), title, words::cy_and_before(wales.lower), wales.lower, wales.not_tested, level.percent()
+            ),
+        },
     };
     let mut notes = Vec::new();
     if lang == Lang::Cy {
@@ -173,6 +229,7 @@ pub async fn get_findings(
         "period": ip.period,
         "lang": lang,
         "confidence_level": level,
+        "tested": never_tested.is_none(),
         "not_tested_reason": reason,
         "polarity": ip.indicator.polarity,
         "summary": summary,

@@ -50,6 +50,11 @@ pub async fn get_indicators(
             v["title_cy_draft"] = json!(i.title_cy_is_draft());
             v["description"] = json!(lang.pick(&i.description_en, &i.description_cy));
             v["default_period"] = json!(i.latest_period());
+            // Why it is never tested: the catalogue's reason, or what its values are.
+            let never = i.never_tested(snapshot.catalog.values(&i.id, i.latest_period()));
+            v["tested"] = json!(never.is_none());
+            v["untested_reason"] = json!(never.map(|r| r.as_str()));
+            v["untested_reason_text"] = json!(never.map(|r| r.short(lang)));
             v["links"] = json!({
                 "data": format!("{base}/data/{}", i.id),
                 "style": format!("{base}/styles/indicator.json?indicator={}", i.id),

@@ -140,7 +140,10 @@ impl ValueType {
     }
 }
 
-/// Why an indicator's areas are not tested, when the catalogue knows.
+/// Why an indicator's areas are not tested, when the catalogue knows. Each reason has its
+/// words in one place ([`UntestedReason::short`], [`UntestedReason::because`],
+/// [`UntestedReason::sentence`]), so the legend, findings, summary, spine and trend charts say
+/// the same thing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum UntestedReason {
@@ -149,23 +152,115 @@ pub enum UntestedReason {
     /// A register whose denominator (an age-restricted population) is not published, so
     /// its counts cannot be recovered from the prevalence.
     AgeRestricted,
+    /// A complete count of a clustered attribute (everyone, or every LSOA, in whole LSOAs
+    /// that are in a class or not): nothing was sampled, so there is no sampling error for an
+    /// interval to describe, and a test against a benchmark would call almost every
+    /// difference "significant".
+    CompleteCount,
+    /// A count (of residents), not a rate or a share: there is nothing to test.
+    IsCount,
+    /// A mean of published LSOA rates weighted by population, with no counts.
+    WeightedByPopulation,
+    /// A mean of published LSOA rates weighted by live births, with no counts.
+    WeightedByBirths,
 }
 
 impl UntestedReason {
     /// Every reason.
-    pub const ALL: [UntestedReason; 2] = [UntestedReason::NoCounts, UntestedReason::AgeRestricted];
+    pub const ALL: [UntestedReason; 6] = [
+        UntestedReason::NoCounts,
+        UntestedReason::AgeRestricted,
+        UntestedReason::CompleteCount,
+        UntestedReason::IsCount,
+        UntestedReason::WeightedByPopulation,
+        UntestedReason::WeightedByBirths,
+    ];
 
     /// The stored form.
     pub fn as_str(self) -> &'static str {
         match self {
             UntestedReason::NoCounts => "no_counts",
             UntestedReason::AgeRestricted => "age_restricted",
+            UntestedReason::CompleteCount => "complete_count",
+            UntestedReason::IsCount => "is_count",
+            UntestedReason::WeightedByPopulation => "weighted_by_population",
+            UntestedReason::WeightedByBirths => "weighted_by_births",
         }
     }
 
     /// Parses the stored form.
     pub fn parse(s: &str) -> Option<UntestedReason> {
         UntestedReason::ALL.into_iter().find(|r| r.as_str() == s)
+    }
+
+    /// The reason as a short phrase, as in a legend's "Not tested (…)".
+    pub fn short(self, lang: Lang) -> &'static str {
+        match self {
+            UntestedReason::NoCounts => lang.pick(
+                "no counts are published",
+                "dim cyfrifon wedi'u cyhoeddi",
+            ),
+            UntestedReason::AgeRestricted => lang.pick(
+                "no denominator is published for this age-restricted register",
+                "dim enwadur wedi'i gyhoeddi ar gyfer y gofrestr hon, sydd wedi'i chyfyngu yn ôl oedran",
+            ),
+            UntestedReason::CompleteCount => lang.pick(
+                "a complete count, not a sample: there is no sampling error to test",
+                "cyfrif cyflawn, nid sampl: does dim gwall samplu i'w brofi",
+            ),
+            UntestedReason::IsCount => lang.pick(
+                "a count of residents, not a rate or a share",
+                "cyfrif o drigolion, nid cyfradd na chyfran",
+            ),
+            UntestedReason::WeightedByPopulation => lang.pick(
+                "a mean of published LSOA rates weighted by population, with no counts",
+                "cymedr o gyfraddau ACEHI cyhoeddedig wedi'u pwysoli yn ôl poblogaeth, heb gyfrifon",
+            ),
+            UntestedReason::WeightedByBirths => lang.pick(
+                "a mean of published LSOA rates weighted by live births, with no counts",
+                "cymedr o gyfraddau ACEHI cyhoeddedig wedi'u pwysoli yn ôl genedigaethau byw, heb gyfrifon",
+            ),
+        }
+    }
+
+    /// The reason as a clause that follows "because" (English) or "gan" (Welsh, which takes
+    /// "nad oes" or "ei fod" rather than "fod nid oes"): "…, because {clause}." /
+    /// "…, gan {clause}."
+    pub fn because(self, lang: Lang) -> &'static str {
+        match self {
+            UntestedReason::NoCounts => lang.pick(
+                "no counts are published",
+                "nad oes cyfrifon wedi'u cyhoeddi",
+            ),
+            UntestedReason::AgeRestricted => lang.pick(
+                "no denominator is published for this age-restricted register",
+                "nad oes enwadur wedi'i gyhoeddi ar gyfer y gofrestr hon, sydd wedi'i chyfyngu yn ôl oedran",
+            ),
+            UntestedReason::CompleteCount => lang.pick(
+                "it is a complete count of whole areas, not a sample, so there is no sampling error to test",
+                "ei fod yn gyfrif cyflawn o ardaloedd cyfan, nid sampl, felly nid oes gwall samplu i'w brofi",
+            ),
+            UntestedReason::IsCount => lang.pick(
+                "it is a count of residents, not a rate or a share",
+                "ei fod yn gyfrif o drigolion, nid cyfradd na chyfran",
+            ),
+            UntestedReason::WeightedByPopulation => lang.pick(
+                "it is a mean of published LSOA rates weighted by population, and no counts are published",
+                "ei fod yn gymedr o gyfraddau ACEHI cyhoeddedig wedi'u pwysoli yn ôl poblogaeth, ac nad oes cyfrifon wedi'u cyhoeddi",
+            ),
+            UntestedReason::WeightedByBirths => lang.pick(
+                "it is a mean of published LSOA rates weighted by live births, and no counts are published",
+                "ei fod yn gymedr o gyfraddau ACEHI cyhoeddedig wedi'u pwysoli yn ôl genedigaethau byw, ac nad oes cyfrifon wedi'u cyhoeddi",
+            ),
+        }
+    }
+
+    /// The reason as a sentence for a table row or chart: "Not tested: …".
+    pub fn sentence(self, lang: Lang) -> String {
+        match lang {
+            Lang::En => format!("Not tested: {}.", self.short(lang)),
+            Lang::Cy => format!("Heb ei brofi: {}.", self.short(lang)),
+        }
     }
 }
 
@@ -256,6 +351,27 @@ impl Indicator {
             Level::Lsoa => super::LayerId::Lsoa,
             _ => super::LayerId::Clusters,
         }
+    }
+
+    /// Why this indicator is never tested, when it is not: the catalogue's reason, or for an
+    /// indicator that has no interval anywhere, what its values are (LSOA-level indicators
+    /// are weighted means of published rates; others have no counts). `None` for an
+    /// indicator whose areas carry intervals.
+    pub fn never_tested(&self, values: &[AreaValue]) -> Option<UntestedReason> {
+        if let Some(reason) = self.untested_reason {
+            return Some(reason);
+        }
+        if values
+            .iter()
+            .any(|v| v.lower_ci.is_some() || v.at_998.lower_ci.is_some())
+        {
+            return None;
+        }
+        Some(if self.levels.contains(&Level::Lsoa) {
+            UntestedReason::WeightedByPopulation
+        } else {
+            UntestedReason::NoCounts
+        })
     }
 
     /// The newest period.
@@ -412,6 +528,9 @@ pub struct IndicatorCatalog {
     pub values: HashMap<(String, String), Vec<AreaValue>>,
     /// Areas by code: Wales, boards and clusters.
     pub areas: BTreeMap<String, Area>,
+    /// The LSOA vintage (2011 or 2021) each (indicator, period) was built from, where it was
+    /// built from LSOAs: a change between periods on different vintages is not tested.
+    pub lsoa_vintages: HashMap<(String, String), i16>,
 }
 
 impl IndicatorCatalog {
@@ -501,6 +620,18 @@ impl IndicatorCatalog {
             });
         }
         let rows = sqlx::query(
+            "select indicator_id, period, max(lsoa_vintage) as vintage from atlas.indicator_value \
+             where lsoa_vintage is not null group by indicator_id, period",
+        )
+        .fetch_all(&mut *conn)
+        .await?;
+        for r in rows {
+            catalog.lsoa_vintages.insert(
+                (r.try_get("indicator_id")?, r.try_get("period")?),
+                r.try_get("vintage")?,
+            );
+        }
+        let rows = sqlx::query(
             "select 'health_board' as level, code, name_en, name_cy, name_cy_fallback, code as hb_code from atlas.health_board \
              union all select 'cluster', code, name_en, name_cy, name_cy_fallback, hb_code from atlas.cluster",
         )
@@ -553,6 +684,13 @@ impl IndicatorCatalog {
         } else {
             std::borrow::Cow::Owned(values.iter().map(|v| v.at(level)).collect())
         }
+    }
+
+    /// The LSOA vintage (2011 or 2021) an indicator's period was built from, if it was.
+    pub fn lsoa_vintage(&self, indicator: &str, period: &str) -> Option<i16> {
+        self.lsoa_vintages
+            .get(&(indicator.to_owned(), period.to_owned()))
+            .copied()
     }
 
     /// All values of one indicator and period (empty when none), at 95%.

@@ -247,7 +247,7 @@ pub fn board_finding(
     out
 }
 
-/// One cluster's record across the indicators of a summary: on how many of the tested
+/// One cluster's (or, in the Wales summary, one board's) record across the indicators of a summary: on how many of the tested
 /// indicators it is significantly higher or lower than a benchmark.
 #[derive(Debug, Clone, Serialize)]
 pub struct Tally {
@@ -263,13 +263,14 @@ pub struct Tally {
     pub lower: usize,
 }
 
-/// For each cluster column of a summary: its tally against `vs`.
+/// For each column of a summary below the area summarised (a board's clusters; Wales's
+/// boards): its tally against `vs`.
 pub fn tallies(summary: &Summary<'_>, vs: Benchmark) -> Vec<Tally> {
     summary
         .columns
         .iter()
         .enumerate()
-        .filter(|(_, c)| c.level == Level::Cluster)
+        .filter(|(_, c)| c.level != Level::Wales && c.code != summary.area.code)
         .map(|(i, c)| {
             let mut t = Tally {
                 code: c.code.clone(),

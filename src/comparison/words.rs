@@ -15,6 +15,40 @@ pub fn is_are(n: usize) -> &'static str {
     }
 }
 
+/// A value as findings, summaries and charts print it: one decimal for rates and
+/// percentages, none for counts.
+pub fn value(v: f64, unit: &str) -> String {
+    if unit == "count" {
+        format!("{v:.0}")
+    } else {
+        format!("{v:.1}")
+    }
+}
+
+/// Welsh "and" before a number written in digits: "ac" where the number, read aloud, starts
+/// with a vowel sound (un, wyth, and the decimal "un deg …" and "wyth deg …" forms), else "a".
+pub fn cy_and_before(n: usize) -> &'static str {
+    // The first word of the number read aloud, decimal style: 1 "un", 8 "wyth", 11–19
+    // "un deg …", 80–89 "wyth deg …", 800–899 "wyth cant …"; 100 "cant", 1000 "mil".
+    let mut lead = n;
+    while lead >= 1000 {
+        lead /= 1000;
+    }
+    let vowel = match lead {
+        1 | 8 => true,
+        10 => false,
+        11..=19 | 80..=89 | 800..=899 => true,
+        _ => false,
+    };
+    // Thousands read "… mil": the lead group decides only when it is not a bare "mil".
+    let vowel = vowel && !(n >= 1000 && lead == 1);
+    if vowel {
+        "ac"
+    } else {
+        "a"
+    }
+}
+
 /// "A", "A and B", "A, B and C"; in Welsh "a", or "ac" before a vowel.
 pub fn list(names: &[&str], lang: Lang) -> String {
     match names {
@@ -115,6 +149,17 @@ pub fn tally_sentences(tallies: &[Tally], lang: Lang) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn welsh_and_before_numbers() {
+        // "ac un", "ac wyth", "ac un deg un", "ac wyth deg"; "a dau", "a deg", "a chant".
+        for n in [1, 8, 11, 18, 19, 80, 88, 800] {
+            assert_eq!(cy_and_before(n), "ac", "{n}");
+        }
+        for n in [0, 2, 3, 5, 7, 9, 10, 20, 21, 63, 100, 1000] {
+            assert_eq!(cy_and_before(n), "a", "{n}");
+        }
+    }
 
     #[test]
     fn plurals_and_lists() {

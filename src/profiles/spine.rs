@@ -22,13 +22,7 @@ fn quantile(sorted: &[f64], p: f64) -> f64 {
     sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo as f64)
 }
 
-fn fmt(v: f64, unit: &str) -> String {
-    if unit == "count" {
-        format!("{v:.0}")
-    } else {
-        format!("{v:.1}")
-    }
-}
+use crate::comparison::words::value as fmt;
 
 /// The chart for a cluster (or board) against all Welsh clusters.
 pub fn spine_svg(

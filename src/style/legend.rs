@@ -331,13 +331,11 @@ pub fn significance_label(
                 "Not significantly different from its health board".to_owned()
             }
         },
-        (Significance::NotTested, Lang::En) => "Not tested (no counts published)".to_owned(),
+        (Significance::NotTested, Lang::En) => "Not tested".to_owned(),
         (Significance::Higher, Lang::Cy) => format!("Sylweddol uwch {than}{}", judgement(true)),
         (Significance::Lower, Lang::Cy) => format!("Sylweddol is {than}{}", judgement(false)),
         (Significance::Similar, Lang::Cy) => format!("Dim gwahaniaeth sylweddol {than}"),
-        (Significance::NotTested, Lang::Cy) => {
-            "Heb ei brofi (dim cyfrifon wedi'u cyhoeddi)".to_owned()
-        }
+        (Significance::NotTested, Lang::Cy) => "Heb ei brofi".to_owned(),
     }
 }
 
@@ -356,22 +354,17 @@ pub struct SignificanceMap<'a> {
 }
 
 /// Why an indicator's areas are not tested at `level`, for the legend's and findings'
-/// "not tested" wording: the catalogue's reason when it gives one; else, at a level
-/// other than 95%, a missing interval at that level when some area has a 95% one;
-/// else no counts.
+/// "not tested" wording, as a short phrase: the reason the indicator is never tested
+/// ([`Indicator::never_tested`]); else, at a level other than 95%, a missing interval at that
+/// level when some area has a 95% one; else no counts (some areas lack them).
 pub fn not_tested_reason(
     indicator: &Indicator,
     values: &[AreaValue],
     level: ConfidenceLevel,
     lang: Lang,
 ) -> String {
-    if indicator.untested_reason == Some(UntestedReason::AgeRestricted) {
-        return lang
-            .pick(
-                "no denominator is published for this age-restricted register",
-                "nid oes enwadur wedi'i gyhoeddi ar gyfer y gofrestr hon, sydd wedi'i chyfyngu yn ôl oedran",
-            )
-            .to_owned();
+    if let Some(reason) = indicator.never_tested(values) {
+        return reason.short(lang).to_owned();
     }
     // `values` are at `level`; the other level's interval is kept in `at_998`.
     let only_other_level = level != ConfidenceLevel::P95
@@ -381,14 +374,10 @@ pub fn not_tested_reason(
     if only_other_level {
         return match lang {
             Lang::En => format!("no {} interval is published", level.percent()),
-            Lang::Cy => format!("nid oes cyfwng {} wedi'i gyhoeddi", level.percent()),
+            Lang::Cy => format!("dim cyfwng {} wedi'i gyhoeddi", level.percent()),
         };
     }
-    lang.pick(
-        "no counts are published",
-        "nid oes cyfrifon wedi'u cyhoeddi",
-    )
-    .to_owned()
+    UntestedReason::NoCounts.short(lang).to_owned()
 }
 
 /// The interval method named in a significance note.
@@ -434,12 +423,21 @@ pub fn significance(
         .collect();
     let mut notes = indicator_notes(indicator, lang, approximate);
     let method = interval_method(indicator.value_type, lang);
-    notes.push(match lang {
-        Lang::En => format!(
+    notes.push(match (indicator.never_tested(map.values), lang) {
+        // No interval is published for it, so none is described.
+        (Some(why), Lang::En) => format!(
+            "No area is tested for significance, because {}.",
+            why.because(lang)
+        ),
+        (Some(why), Lang::Cy) => format!(
+            "Ni phrofir unrhyw ardal am arwyddocâd, gan {}.",
+            why.because(lang)
+        ),
+        (None, Lang::En) => format!(
             "{} confidence intervals ({method}) compared with the benchmark's value.",
             map.level.percent()
         ),
-        Lang::Cy => format!(
+        (None, Lang::Cy) => format!(
             "Cyfyngau hyder {} ({method}) o'u cymharu â gwerth y meincnod.",
             map.level.percent()
         ),

@@ -8,14 +8,7 @@ use crate::comparison::{Cell, Summary};
 use crate::markup::escape_xml;
 use crate::significance::Significance;
 
-/// A value as the summary prints it: one decimal for rates and percentages, none for counts.
-pub fn fmt_value(v: f64, unit: &str) -> String {
-    if unit == "count" {
-        format!("{v:.0}")
-    } else {
-        format!("{v:.1}")
-    }
-}
+pub use crate::comparison::words::value as fmt_value;
 
 fn flag_words(flag: Option<Significance>, vs_board: bool, lang: Lang) -> &'static str {
     match (flag, vs_board, lang) {
@@ -124,7 +117,7 @@ pub fn summary_html(
         } else {
             format!(
                 "<br><small>{}</small>",
-                escape_xml(untested_reason(r.indicator, lang))
+                escape_xml(&untested_reason(r.indicator, lang))
             )
         };
         body.push_str(&format!(

@@ -102,26 +102,14 @@ pub fn text_on(flag: Option<Significance>) -> &'static str {
     }
 }
 
-/// Why a row has no significance: the catalogue's reason (the 5 age-restricted QOF registers
-/// have no published denominator), LSOA-level indicators being weighted means of published
-/// rates, or no counts published.
-pub fn untested_reason(indicator: &Indicator, lang: Lang) -> &'static str {
-    if indicator.untested_reason == Some(UntestedReason::AgeRestricted) {
-        lang.pick(
-            "Not tested: this age-restricted register has no published denominator",
-            "Heb ei brofi: nid oes enwadur wedi'i gyhoeddi ar gyfer y gofrestr hon, sydd wedi'i chyfyngu yn ôl oedran",
-        )
-    } else if indicator.levels.contains(&Level::Lsoa) {
-        lang.pick(
-            "Not tested: a mean of published LSOA rates weighted by population, with no counts (not an official cluster statistic)",
-            "Heb ei brofi: cymedr o gyfraddau ACEHI wedi'u pwysoli yn ôl poblogaeth, heb gyfrifon (nid ystadegyn clwstwr swyddogol)",
-        )
-    } else {
-        lang.pick(
-            "Not tested: no counts are published",
-            "Heb ei brofi: dim cyfrifon wedi'u cyhoeddi",
-        )
-    }
+/// Why a row has no significance, as a sentence: the reason its indicator is never tested
+/// ([`Indicator::never_tested`]: the catalogue's reason, or what its values are; a row is
+/// untested only when no cluster has an interval).
+pub fn untested_reason(indicator: &Indicator, lang: Lang) -> String {
+    indicator
+        .never_tested(&[])
+        .unwrap_or(UntestedReason::NoCounts)
+        .sentence(lang)
 }
 
 /// `GET /summary/{area}` (`.json`, `.csv`, `.svg`, `.html`, or `format=`), with `lang`.

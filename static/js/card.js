@@ -88,7 +88,7 @@ export function renderInfo(feature) {
   const entry = atlas.legend?.entries?.find((e) => String(e.key) === String(cls));
   const pairs = [
     [label('value'), el('span', { class: 'big' }, fmtValue(value, meta.unit))],
-    [fieldLabel('confidence_interval', lang), present(lo) && present(hi) ? `${fmtValue(lo, meta.unit)} – ${fmtValue(hi, meta.unit)}` : T.noCi],
+    [fieldLabel('confidence_interval', lang), present(lo) && present(hi) ? `${fmtValue(lo, meta.unit)} – ${fmtValue(hi, meta.unit)}` : (meta.untested_reason_text ? `${T.noCiBecause} ${meta.untested_reason_text}` : T.noCi)],
     s.view === 'indicator' && entry ? [label('class'), `${cls} (${entry.label})`] : null,
     [fieldLabel('health_board', lang), boardName(p.hb_code, lang)],
     boardRow ? [T.boardValue, fmtValue(boardRow.value, meta.unit)] : null,

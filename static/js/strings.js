@@ -46,6 +46,8 @@ export const STRINGS = {
     infoHint: 'Hover over or click an area on the map, or choose a cluster in the panel.',
     close: 'Close details',
     noCi: 'not available (no counts published)',
+    // Followed by /indicators' untested_reason_text, e.g. "a complete count, not a sample: …".
+    noCiBecause: 'none:',
     significance: 'Significance (95%)',
     walesValue: 'Wales',
     boardValue: 'Board',
@@ -117,6 +119,7 @@ export const STRINGS = {
     infoHint: 'Hofranwch dros ardal ar y map neu cliciwch arni, neu dewiswch glwstwr yn y panel.',
     close: 'Cau’r manylion',
     noCi: 'dim ar gael (dim cyfrifon wedi’u cyhoeddi)',
+    noCiBecause: 'dim:',
     significance: 'Arwyddocâd (95%)',
     walesValue: 'Cymru',
     boardValue: 'Bwrdd',

@@ -343,9 +343,10 @@ async function main() {
   await page.mouse.click(box.x + bg.px[0], box.y + bg.px[1]);
   await page.waitForFunction((name) => document.getElementById('info-title').textContent === name, row.name, { timeout: 10_000 });
   const info = await textOf(page, '#info');
-  const sigWords = { higher: 'Significantly higher than Wales', lower: 'Significantly lower than Wales', similar: 'Not significantly different from Wales' };
+  // A complete count (issue 22): no interval, no flag, and the card says why.
   check('info panel for a clicked cluster', info.includes(row.name) && info.includes('95% CI') && info.includes(`${row.value.toFixed(1)}%`)
-    && info.includes(sigWords[row.sig_vs_wales]) && /than its health board|from its health board/.test(info), { info: info.replace(/\n/g, ' | ') });
+    && row.sig_vs_wales === 'not_tested' && row.lower_ci === null && info.includes('Not tested') && info.includes('a complete count, not a sample'),
+    { info: info.replace(/\n/g, ' | ') });
   // The pinned cluster's population pyramid and deprivation profile (issue 7).
   await page.waitForFunction(() => ['pyramid-chart', 'deprivation-chart'].every((id) => {
     const img = document.getElementById(id);

@@ -104,13 +104,13 @@ pub(super) async fn write_indicators(
     .await?;
     // The LSOA-based deprivation share, from the profiles just built in PostGIS.
     sqlx::query(
-        "insert into atlas.indicator_value (indicator_id, period, level, area_code, value, numerator, denominator) \
-         select $1, $2, 'cluster', code, wimd_q1_pct, wimd_q1_lsoas, lsoa_count from atlas.cluster \
+        "insert into atlas.indicator_value (indicator_id, period, level, area_code, value, numerator, denominator, lsoa_vintage) \
+         select $1, $2, 'cluster', code, wimd_q1_pct, wimd_q1_lsoas, lsoa_count, 2011 from atlas.cluster \
            where exists (select 1 from atlas.indicator where id = $1) \
-         union all select $1, $2, 'health_board', code, wimd_q1_pct, wimd_q1_lsoas, lsoa_count from atlas.health_board \
+         union all select $1, $2, 'health_board', code, wimd_q1_pct, wimd_q1_lsoas, lsoa_count, 2011 from atlas.health_board \
            where exists (select 1 from atlas.indicator where id = $1) \
          union all select $1, $2, 'wales', $3, 100.0 * count(*) filter (where wimd_quintile = 1) / count(*), \
-           count(*) filter (where wimd_quintile = 1), count(*) from atlas.lsoa \
+           count(*) filter (where wimd_quintile = 1), count(*), 2011 from atlas.lsoa \
            having exists (select 1 from atlas.indicator where id = $1)",
     )
     .bind(LSOA_Q1_INDICATOR)
@@ -121,6 +121,17 @@ pub(super) async fn write_indicators(
 
     super::population::insert_population_indicators(tx).await?;
 
+    // An indicator the catalogue says is never tested (a complete count, a count, a weighted
+    // mean of rates, a register without counts) publishes no interval, even one supplied:
+    // an interval there would describe sampling error that does not exist.
+    sqlx::query(
+        "update atlas.indicator_value v set lower_ci = null, upper_ci = null, lower_ci_998 = null, \
+           upper_ci_998 = null, ci_method = null \
+         from atlas.indicator i where i.id = v.indicator_id and i.untested_reason is not null \
+           and (v.lower_ci is not null or v.lower_ci_998 is not null)",
+    )
+    .execute(&mut **tx)
+    .await?;
     computed_intervals(tx).await?;
     for (suffix, lower, upper) in [
         ("", "lower_ci", "upper_ci"),
@@ -155,15 +166,17 @@ pub(super) async fn write_indicators(
     ))
 }
 
-/// Intervals computed from counts, at 95% and 99.8%, for rows with no supplied interval:
-/// Wilson for proportions, exact Poisson or Byar's for crude rates.
+/// Intervals computed from counts, at 95% and 99.8%, for rows with no supplied interval of
+/// indicators that are tested (no `untested_reason`): Wilson for proportions, exact Poisson
+/// or Byar's for crude rates.
 async fn computed_intervals(tx: &mut Transaction<'_, Postgres>) -> Result<(), EtlError> {
     use crate::catalog::indicators::ValueType;
     use crate::significance::{crude_rate_interval, wilson, ConfidenceLevel};
     let rows = sqlx::query(
         "select v.indicator_id, v.period, v.level, v.area_code, v.numerator, v.denominator, i.unit, i.value_type \
          from atlas.indicator_value v join atlas.indicator i on i.id = v.indicator_id \
-         where i.value_type in ('proportion', 'crude_rate') and v.lower_ci is null and v.lower_ci_998 is null \
+         where i.value_type in ('proportion', 'crude_rate') and i.untested_reason is null \
+           and v.lower_ci is null and v.lower_ci_998 is null \
            and v.numerator is not null and v.denominator is not null",
     )
     .fetch_all(&mut **tx)

@@ -144,28 +144,29 @@ pub(super) async fn write_population(
 pub const POPULATION_TILE_PERIOD: &str = "mid-2020";
 
 /// Derived population indicators, from the aggregates [`write_population`] built: each
-/// inserted only when the catalogue lists it. Percentages get Wilson intervals and
-/// significance flags in the common steps that follow.
+/// inserted only when the catalogue lists it, each value with the LSOA vintage it was summed
+/// from (a period is on one vintage: mid-2019 and mid-2020 on 2011 LSOAs, mid-2024 on 2021).
+/// The catalogue marks them complete counts, so no interval is computed for them.
 pub(super) async fn insert_population_indicators(
     tx: &mut Transaction<'_, Postgres>,
 ) -> Result<(), EtlError> {
     sqlx::query(
         "create temp table stage_area_counts on commit drop as \
-         with l11 as (select p.period, l.cluster_code, l.hb_code, p.total, p.age_0_15, \
+         with l11 as (select p.period, 2011 as vintage, l.cluster_code, l.hb_code, p.total, p.age_0_15, \
              (select sum(n) from unnest(p.bands[14:19]) as n) as age_65_plus, \
              (select sum(n) from unnest(p.bands[18:19]) as n) as age_85_plus, \
              case when l.wimd_quintile = 1 then p.total else 0 end as in_q1 \
            from atlas.lsoa_population p join atlas.lsoa l on l.code = p.code), \
-         l21 as (select period, cluster_code, hb_code, total, female[1] + male[1] as age_0_15, \
+         l21 as (select period, 2021 as vintage, cluster_code, hb_code, total, female[1] + male[1] as age_0_15, \
              female[5] + male[5] as age_65_plus, null::bigint as age_85_plus, null::bigint as in_q1 \
            from atlas.lsoa21_population where cluster_code is not null), \
          u as (select * from l11 union all select * from l21), \
-         a as (select 'cluster' as level, cluster_code as code, period, total, age_0_15, age_65_plus, age_85_plus, in_q1 from u \
-           union all select 'health_board', hb_code, period, total, age_0_15, age_65_plus, age_85_plus, in_q1 from u \
-           union all select 'wales', $1, period, total, age_0_15, age_65_plus, age_85_plus, in_q1 from u) \
-         select level, code, period, sum(total)::float8 as total, sum(age_0_15)::float8 as age_0_15, \
-           sum(age_65_plus)::float8 as age_65_plus, sum(age_85_plus)::float8 as age_85_plus, \
-           sum(in_q1)::float8 as in_q1 \
+         a as (select 'cluster' as level, cluster_code as code, period, vintage, total, age_0_15, age_65_plus, age_85_plus, in_q1 from u \
+           union all select 'health_board', hb_code, period, vintage, total, age_0_15, age_65_plus, age_85_plus, in_q1 from u \
+           union all select 'wales', $1, period, vintage, total, age_0_15, age_65_plus, age_85_plus, in_q1 from u) \
+         select level, code, period, max(vintage)::smallint as vintage, sum(total)::float8 as total, \
+           sum(age_0_15)::float8 as age_0_15, sum(age_65_plus)::float8 as age_65_plus, \
+           sum(age_85_plus)::float8 as age_85_plus, sum(in_q1)::float8 as in_q1 \
          from a where code is not null group by level, code, period",
     )
     .bind(crate::catalog::WALES_CODE)
@@ -189,8 +190,8 @@ pub(super) async fn insert_population_indicators(
         };
         let filter = numerator.map_or_else(String::new, |col| format!(" and {col} is not null"));
         sqlx::query(sqlx::AssertSqlSafe(format!(
-            "insert into atlas.indicator_value (indicator_id, period, level, area_code, value, numerator, denominator) \
-             select $1, period, level, code, {value}, {num}, {den} from stage_area_counts \
+            "insert into atlas.indicator_value (indicator_id, period, level, area_code, value, numerator, denominator, lsoa_vintage) \
+             select $1, period, level, code, {value}, {num}, {den}, vintage from stage_area_counts \
              where exists (select 1 from atlas.indicator where id = $1) and total > 0{filter}"
         )))
         .bind(id)

@@ -26,13 +26,13 @@ pub(super) async fn write_wimd_indicators(
                  case r.weight when 'births' then wt.births else wt.population end as w, \
                  l.cluster_code, l.hb_code \
                from rate r join wt using (lsoa) join atlas.lsoa l on l.code = r.lsoa) \
-         insert into atlas.indicator_value (indicator_id, period, level, area_code, value) \
-         select indicator_id, $3, 'lsoa', lsoa, value from j \
-         union all select indicator_id, $3, 'cluster', cluster_code, sum(value * w) / sum(w) from j \
+         insert into atlas.indicator_value (indicator_id, period, level, area_code, value, lsoa_vintage) \
+         select indicator_id, $3, 'lsoa', lsoa, value, 2011 from j \
+         union all select indicator_id, $3, 'cluster', cluster_code, sum(value * w) / sum(w), 2011 from j \
            where cluster_code is not null group by indicator_id, cluster_code having sum(w) > 0 \
-         union all select indicator_id, $3, 'health_board', hb_code, sum(value * w) / sum(w) from j \
+         union all select indicator_id, $3, 'health_board', hb_code, sum(value * w) / sum(w), 2011 from j \
            group by indicator_id, hb_code having sum(w) > 0 \
-         union all select indicator_id, $3, 'wales', $4, sum(value * w) / sum(w) from j \
+         union all select indicator_id, $3, 'wales', $4, sum(value * w) / sum(w), 2011 from j \
            group by indicator_id having sum(w) > 0",
     )
     .bind(rates)
