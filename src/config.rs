@@ -250,10 +250,24 @@ pub struct InputArgs {
     /// see boundaries/README.md), loaded as LSOA-level indicators.
     #[arg(long)]
     pub wimd_indicators: Option<PathBuf>,
-    /// 2021 LSOA to 2011 parent LSOAs (CSV with lsoa21cd and lsoa11_parents, `;`-separated),
-    /// used to place 2021 LSOAs in the clusters of their parents.
+    /// 2021 LSOA to 2011 parent LSOAs (CSV with lsoa21cd and lsoa11_parents, `;`-separated,
+    /// and optionally cluster_2024_key or cluster_key). With a cluster column (the bundled
+    /// model has one) and the bundled cluster geography, each 2021 LSOA takes that cluster;
+    /// otherwise the cluster of most of its parents (or, with --cluster-polygons, the polygon
+    /// holding its population-weighted centroid).
     #[arg(long)]
     pub lsoa21_lookup: Option<PathBuf>,
+    /// 2021 LSOA boundaries, any OGR format with fields lsoa21cd and lsoa21nm (default: the
+    /// bundled ONS super-generalised boundaries).
+    #[arg(long)]
+    pub lsoa21: Option<PathBuf>,
+    /// ONS population-weighted centroids of the 2021 LSOAs (CSV: lsoa21cd, pwc_lon, pwc_lat).
+    #[arg(long)]
+    pub lsoa21_centroids: Option<PathBuf>,
+    /// WIMD 2025 per 2021 LSOA (CSV: lsoa21cd, lsoa21_name_wimd, la_name, wimd2025_rank,
+    /// wimd2025_decile, wimd2025_quintile).
+    #[arg(long)]
+    pub wimd2025: Option<PathBuf>,
 }
 
 /// The data folder: the flag, else `./boundaries`, else the one in the source tree.

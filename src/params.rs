@@ -11,7 +11,7 @@ use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 
 use crate::catalog::indicators::{Indicator, IndicatorCatalog, Lang};
-use crate::catalog::{wimd_domain, WIMD_DOMAINS, WIMD_OVERALL};
+use crate::catalog::{wimd_domain, WimdVintage, WIMD_DOMAINS, WIMD_OVERALL};
 use crate::classify::{Method, MAX_CLASSES, MIN_CLASSES};
 use crate::error::{AppError, TileError};
 use crate::palette;
@@ -177,6 +177,34 @@ pub fn domain(q: &Query) -> Result<&'static str, ParamError> {
                     .collect(),
             }),
     }
+}
+
+/// `vintage` for the deprivation map: `2025` (WIMD 2025 on 2021 LSOAs, the current index) or
+/// `2019` (WIMD 2019 on 2011 LSOAs, with its eight domains). Without it, the overall index
+/// is 2025's and a domain 2019's (WIMD 2025's domain ranks are not available); a domain
+/// with `vintage=2025` is a 400 that says so.
+pub fn wimd_vintage(q: &Query, domain: &str) -> Result<WimdVintage, ParamError> {
+    let overall = domain == WIMD_OVERALL.id;
+    let vintage = match q.get("vintage") {
+        None if overall => WimdVintage::Wimd2025,
+        None => WimdVintage::Wimd2019,
+        Some(v) => WimdVintage::parse(v).ok_or_else(|| ParamError::Unknown {
+            param: "vintage",
+            value: shorten(v),
+            allowed: WimdVintage::ALL.map(|v| v.as_str().to_owned()).to_vec(),
+        })?,
+    };
+    if vintage == WimdVintage::Wimd2025 && !overall {
+        return Err(ParamError::Invalid {
+            param: "vintage",
+            value: vintage.as_str().to_owned(),
+            expected: format!(
+                "WIMD 2025 has the overall index only (its domain ranks are not available here); \
+                 the {domain} domain is WIMD 2019's: use vintage=2019, or domain=overall"
+            ),
+        });
+    }
+    Ok(vintage)
 }
 
 /// Which indicator and period.
@@ -466,6 +494,19 @@ mod tests {
         assert!(lang(&q(&[("lang", "fr")])).is_err());
         assert_eq!(domain(&q(&[("domain", "housing")])).unwrap(), "housing");
         assert!(domain(&q(&[("domain", "x'; drop table")])).is_err());
+        // 2025 is the default for the overall index; a domain is 2019's, and 2025 refuses one.
+        assert_eq!(
+            wimd_vintage(&q(&[]), "overall").unwrap(),
+            WimdVintage::Wimd2025
+        );
+        assert_eq!(
+            wimd_vintage(&q(&[]), "housing").unwrap(),
+            WimdVintage::Wimd2019
+        );
+        let vintage = |v: &str, d: &str| wimd_vintage(&q(&[("vintage", v)]), d);
+        assert_eq!(vintage("2019", "overall").unwrap(), WimdVintage::Wimd2019);
+        assert!(vintage("2025", "housing").is_err());
+        assert!(vintage("2020", "overall").is_err());
         assert_eq!(
             benchmark(&q(&[("vs", "hb")])).unwrap(),
             Benchmark::HealthBoard

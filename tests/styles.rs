@@ -65,9 +65,13 @@ fn run_qgis(script: &str, path: &std::path::Path, runtime_dir: &std::path::Path)
     serde_json::from_str(stdout.lines().last().unwrap_or("")).unwrap()
 }
 
-const STYLE_URLS: [&str; 11] = [
+const STYLE_URLS: [&str; 14] = [
     "/styles/deprivation.json",
     "/styles/deprivation.json?domain=housing&lang=cy",
+    // Issue 22: WIMD 2025 on 2021 LSOAs is the default; 2019 on 2011 LSOAs on request.
+    "/styles/deprivation.json?vintage=2025&lang=cy",
+    "/styles/deprivation.json?vintage=2019",
+    "/styles/deprivation.json?vintage=2019&domain=income",
     "/styles/indicator.json?indicator=copd",
     "/styles/indicator.json?indicator=copd&method=fisher_jenks&classes=7&palette=PuBu&lang=cy",
     "/styles/indicator.json?indicator=patients_most_deprived_20pct&method=equal_interval&classes=3",
@@ -113,10 +117,10 @@ async fn every_style_passes_the_maplibre_validator() {
 async fn check_sources_and_labels(pool: &sqlx::PgPool, url: &str, style: &Value) {
     let legend = &style["metadata"]["cluster-atlas:legend"];
     let tiles = style["sources"]["atlas"]["url"].as_str().unwrap();
-    let want = if legend["layer"] == "lsoa" {
-        "http://atlas.test/tiles/wales"
-    } else {
-        "http://atlas.test/tiles/clusters,health_boards"
+    let want = match legend["layer"].as_str().unwrap() {
+        "lsoa" => "http://atlas.test/tiles/wales",
+        "lsoa21" => "http://atlas.test/tiles/lsoa21,clusters,health_boards",
+        _ => "http://atlas.test/tiles/clusters,health_boards",
     };
     assert!(tiles.starts_with(want), "{url}: {tiles}");
     assert_eq!(
@@ -147,10 +151,16 @@ async fn check_sources_and_labels(pool: &sqlx::PgPool, url: &str, style: &Value)
     } else {
         "name_en"
     };
+    // A WIMD 2025 map labels its own 2021 LSOAs; every other map the 2011 ones.
+    let lsoa_layer = if legend["layer"] == "lsoa21" {
+        "lsoa21"
+    } else {
+        "lsoa"
+    };
     for (id, source_layer) in [
         ("health-board-label", "health_boards"),
         ("cluster-label", "clusters"),
-        ("lsoa-label", "lsoa"),
+        ("lsoa-label", lsoa_layer),
     ] {
         let l = layers
             .iter()
@@ -171,7 +181,9 @@ async fn check_sources_and_labels(pool: &sqlx::PgPool, url: &str, style: &Value)
             // Its own source unless the style's tiles hold LSOAs anyway.
             let lsoa_tiles = source["url"].as_str().unwrap();
             assert!(
-                lsoa_tiles == "http://atlas.test/tiles/lsoa" || lsoa_tiles.contains("/tiles/wales"),
+                lsoa_tiles == "http://atlas.test/tiles/lsoa"
+                    || lsoa_tiles.contains("/tiles/wales")
+                    || lsoa_tiles.contains("/tiles/lsoa21,"),
                 "{url}: {lsoa_tiles}"
             );
         }
@@ -299,6 +311,13 @@ async fn manual_breaks_below_the_data_never_give_an_inverted_class() {
 async fn deprivation_quintile_one_is_darkest_in_both_languages() {
     let pool = loaded_pool(DB).await;
     let en = get(&pool, "/legends/deprivation.json").await.json();
+    // The default is WIMD 2025 on 2021 LSOAs, and the legend says it has no domains.
+    assert_eq!(en["layer"], "lsoa21");
+    assert!(
+        en["title"].as_str().unwrap().starts_with("WIMD 2025"),
+        "{en}"
+    );
+    assert!(en["notes"].to_string().contains("domains are 2019"), "{en}");
     assert_eq!(en["entries"][0]["key"], 1);
     assert_eq!(en["entries"][0]["color"], "#253494");
     assert_eq!(en["entries"][0]["label"], "1 – most deprived 20%");
@@ -307,6 +326,7 @@ async fn deprivation_quintile_one_is_darkest_in_both_languages() {
         .await
         .json();
     assert_eq!(cy["property"], "income_quintile");
+    assert_eq!(cy["layer"], "lsoa", "a domain is WIMD 2019's");
     assert_eq!(cy["entries"][0]["label"], "1 – y 20% mwyaf difreintiedig");
     assert!(cy["title"].as_str().unwrap().contains("Incwm"));
 }
@@ -464,6 +484,24 @@ async fn bad_parameters_are_4xx_naming_the_allowed_values() {
             "unknown domain `wealth`",
             Some("housing"),
         ),
+        // WIMD 2025 has no domains; an unknown vintage names the two there are.
+        (
+            "/styles/deprivation.json?domain=housing&vintage=2025",
+            "domain ranks are not available",
+            None,
+        ),
+        (
+            "/legends/deprivation.json?vintage=2021",
+            "unknown vintage `2021`",
+            Some("2019"),
+        ),
+        // A tile set's LSOA layer is its vintage: asking the other one is a 400.
+        (
+            "/tiles/wales.json?vintage=2025",
+            "is the lsoa21 layer",
+            None,
+        ),
+        ("/tiles/lsoa21.json?vintage=2019", "is the lsoa layer", None),
         (
             "/legends/indicator.json?indicator=copd&lang=fr",
             "unknown lang `fr`",

@@ -140,7 +140,7 @@ async fn error_statuses_are_json_and_specific() {
     let body = get(&pool, "/tiles/roads/1/1/1").await.json();
     assert_eq!(
         body["error"]["allowed"],
-        serde_json::json!(["lsoa", "clusters", "health_boards", "wales"])
+        serde_json::json!(["lsoa", "lsoa21", "clusters", "health_boards", "wales"])
     );
 }
 
@@ -222,12 +222,12 @@ async fn catalog_and_health_report_the_data() {
 
     let catalog = get(&pool, "/catalog").await.json();
     let layers = catalog["layers"].as_array().unwrap();
-    assert_eq!(layers.len(), 3);
+    assert_eq!(layers.len(), 4);
     assert_eq!(catalog["data"]["lsoa_count"], 1909);
     assert_eq!(catalog["data"]["cluster_count"], 63);
     assert_eq!(catalog["data"]["health_board_count"], 7);
     assert_eq!(catalog["data"]["cluster_approximate"], true);
-    assert!(layers[1]["fields"]
+    assert!(layers[2]["fields"]
         .as_array()
         .unwrap()
         .iter()

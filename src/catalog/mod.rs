@@ -37,6 +37,8 @@ pub const WALES_BOUNDS: [f64; 4] = [-5.6701, 51.3751, -2.6498, 53.4357];
 pub enum LayerId {
     /// 2011 Lower layer Super Output Areas with WIMD 2019.
     Lsoa,
+    /// 2021 Lower layer Super Output Areas with WIMD 2025.
+    Lsoa21,
     /// Primary care clusters, dissolved from their LSOAs.
     Clusters,
     /// Local health boards, dissolved from their LSOAs.
@@ -45,12 +47,45 @@ pub enum LayerId {
 
 impl LayerId {
     /// Every layer, in drawing order (bottom first).
-    pub const ALL: [LayerId; 3] = [LayerId::Lsoa, LayerId::Clusters, LayerId::HealthBoards];
+    pub const ALL: [LayerId; 4] = [
+        LayerId::Lsoa,
+        LayerId::Lsoa21,
+        LayerId::Clusters,
+        LayerId::HealthBoards,
+    ];
+
+    /// The layers of the `wales` composite ([`ALL_LAYERS_ALIAS`]): the WIMD 2019 map's
+    /// 2011 LSOAs with the cluster and board outlines, as it has always been. The 2021 LSOAs
+    /// are a layer of their own (`lsoa21`), asked for with the outlines by the WIMD 2025 map.
+    pub const COMPOSITE: [LayerId; 3] = [LayerId::Lsoa, LayerId::Clusters, LayerId::HealthBoards];
+
+    /// The LSOA layer of a WIMD vintage.
+    pub fn lsoa_of(vintage: WimdVintage) -> LayerId {
+        match vintage {
+            WimdVintage::Wimd2019 => LayerId::Lsoa,
+            WimdVintage::Wimd2025 => LayerId::Lsoa21,
+        }
+    }
+
+    /// The WIMD vintage an LSOA layer carries.
+    pub fn wimd_vintage(self) -> Option<WimdVintage> {
+        match self {
+            LayerId::Lsoa => Some(WimdVintage::Wimd2019),
+            LayerId::Lsoa21 => Some(WimdVintage::Wimd2025),
+            _ => None,
+        }
+    }
+
+    /// Whether this is an LSOA layer (of either vintage).
+    pub fn is_lsoa(self) -> bool {
+        matches!(self, LayerId::Lsoa | LayerId::Lsoa21)
+    }
 
     /// The id used in URLs and as the MVT layer name.
     pub fn as_str(self) -> &'static str {
         match self {
             LayerId::Lsoa => "lsoa",
+            LayerId::Lsoa21 => "lsoa21",
             LayerId::Clusters => "clusters",
             LayerId::HealthBoards => "health_boards",
         }
@@ -65,6 +100,7 @@ impl LayerId {
     pub fn layer(self) -> &'static Layer {
         match self {
             LayerId::Lsoa => &LSOA,
+            LayerId::Lsoa21 => &LSOA21,
             LayerId::Clusters => &CLUSTERS,
             LayerId::HealthBoards => &HEALTH_BOARDS,
         }
@@ -77,8 +113,74 @@ impl fmt::Display for LayerId {
     }
 }
 
-/// The name of the composite that stands for every layer.
+/// The name of the composite of [`LayerId::COMPOSITE`].
 pub const ALL_LAYERS_ALIAS: &str = "wales";
+
+/// A WIMD edition with its LSOA geography: 2019 on 2011 LSOAs (overall and eight domains),
+/// 2025 on 2021 LSOAs (the overall index only; its domain ranks were not available, so the
+/// domains are 2019's).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize)]
+pub enum WimdVintage {
+    /// WIMD 2019, 2011 LSOAs.
+    #[serde(rename = "2019")]
+    Wimd2019,
+    /// WIMD 2025, 2021 LSOAs: the current index, and the default.
+    #[default]
+    #[serde(rename = "2025")]
+    Wimd2025,
+}
+
+impl WimdVintage {
+    /// Every vintage, newest first.
+    pub const ALL: [WimdVintage; 2] = [WimdVintage::Wimd2025, WimdVintage::Wimd2019];
+
+    /// The URL form (`2025`, `2019`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            WimdVintage::Wimd2019 => "2019",
+            WimdVintage::Wimd2025 => "2025",
+        }
+    }
+
+    /// Parses the URL form.
+    pub fn parse(s: &str) -> Option<WimdVintage> {
+        WimdVintage::ALL.into_iter().find(|v| v.as_str() == s)
+    }
+
+    /// The index's name, e.g. "WIMD 2025".
+    pub fn title(self) -> &'static str {
+        match self {
+            WimdVintage::Wimd2019 => "WIMD 2019",
+            WimdVintage::Wimd2025 => "WIMD 2025",
+        }
+    }
+
+    /// What the vintage covers, in `lang`, for legends, TileJSON and the map page.
+    pub fn description(self, lang: indicators::Lang) -> &'static str {
+        match (self, lang) {
+            (WimdVintage::Wimd2025, indicators::Lang::En) => {
+                "WIMD 2025 on 2021 LSOAs: overall index only; domains are 2019"
+            }
+            (WimdVintage::Wimd2025, indicators::Lang::Cy) => {
+                "MALlC 2025 ar ACEHI 2021: y mynegai cyffredinol yn unig; parthau 2019 yw'r parthau"
+            }
+            (WimdVintage::Wimd2019, indicators::Lang::En) => {
+                "WIMD 2019 on 2011 LSOAs: overall index and eight domains"
+            }
+            (WimdVintage::Wimd2019, indicators::Lang::Cy) => {
+                "MALlC 2019 ar ACEHI 2011: y mynegai cyffredinol ac wyth parth"
+            }
+        }
+    }
+
+    /// How many LSOAs the index ranks (for "rank of N").
+    pub fn lsoa_count(self) -> u32 {
+        match self {
+            WimdVintage::Wimd2019 => 1909,
+            WimdVintage::Wimd2025 => 1917,
+        }
+    }
+}
 
 /// The MVT/TileJSON type of a property.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -392,6 +494,35 @@ pub static LSOA: LazyLock<Layer> = LazyLock::new(|| {
 }
 });
 
+const LSOA21_OWN_FIELDS: [Field; 8] = [
+    detail(field("name_wimd", Text, "The Welsh Government's local LSOA name used in WIMD 2025 (e.g. Amlwch Port)")),
+    detail(field("la_name_en", Text, "Local authority name (English), as in WIMD 2025")),
+    field("hb_code", Text, "Local health board code"),
+    field("cluster_code", Text, "Primary care cluster key"),
+    detail(field("cluster_provenance", Text, "How the LSOA was placed in its cluster; says APPROXIMATE while the cluster geography is a model")),
+    field("wimd_rank", Integer, "WIMD 2025 overall rank, 1 = most deprived of 1,917"),
+    field("wimd_decile", Integer, "WIMD 2025 overall decile (published), 1 = most deprived"),
+    field("wimd_quintile", Integer, "WIMD 2025 overall quintile (published), 1 = most deprived"),
+];
+
+/// 2021 LSOA layer. Its WIMD fields have the 2011 layer's names, so one deprivation style
+/// draws either.
+pub static LSOA21: LazyLock<Layer> = LazyLock::new(|| {
+    Layer {
+    id: LayerId::Lsoa21,
+    table: "lsoa21",
+    title: "LSOAs (2021) with WIMD 2025",
+    description: "1,917 Lower layer Super Output Areas (December 2021, ONS super-generalised) with WIMD 2025 overall ranks, deciles and quintiles (overall index only; domains are WIMD 2019 on 2011 LSOAs), health board and primary care cluster.",
+    minzoom: 5,
+    maxzoom: 14,
+    fields: NAME_FIELDS
+        .iter()
+        .map(|f| if f.name == "code" { *f } else { detail(*f) })
+        .chain(LSOA21_OWN_FIELDS)
+        .collect(),
+}
+});
+
 /// Cluster layer.
 pub static CLUSTERS: LazyLock<Layer> = LazyLock::new(|| {
     Layer {
@@ -428,8 +559,9 @@ LSOA GeoJSON by <a href=\"https://github.com/martinjc/UK-GeoJSON\">Martin Chorle
 (<a href=\"https://creativecommons.org/licenses/by/4.0/\">CC BY 4.0</a>)";
 
 /// What users are told while the cluster geography is a model.
-pub const APPROXIMATE_NOTE: &str = "Cluster boundaries are APPROXIMATE: LSOAs are assigned to the \
-cluster of the nearest GP main surgery, not by the official PHW/Welsh Government lookup.";
+pub const APPROXIMATE_NOTE: &str = "Cluster boundaries are APPROXIMATE: LSOAs are assigned to \
+clusters by a model (nearest GP practice, calibrated so that each cluster's residents track its \
+registered patients), not by the official PHW/Welsh Government lookup.";
 
 /// [`ATTRIBUTION_HTML`] in Welsh: a draft translation, marked for review like the rest of
 /// the Welsh interface (the licence names follow the National Archives' Welsh usage).
@@ -444,8 +576,9 @@ GeoJSON yr ACEHI gan <a href=\"https://github.com/martinjc/UK-GeoJSON\">Martin C
 
 /// [`APPROXIMATE_NOTE`] in Welsh (a draft translation for review).
 pub const APPROXIMATE_NOTE_CY: &str =
-    "Mae ffiniau'r clystyrau yn FRASAMCAN: neilltuir pob ACEHI i glwstwr y \
-brif feddygfa agosaf, nid drwy dabl chwilio swyddogol ICC/Llywodraeth Cymru.";
+    "Mae ffiniau'r clystyrau yn FRASAMCAN: neilltuir ACEHI i glystyrau gan fodel (y \
+feddygfa agosaf, wedi'i graddnodi fel bod trigolion pob clwstwr yn dilyn ei gleifion \
+cofrestredig), nid drwy dabl chwilio swyddogol ICC/Llywodraeth Cymru.";
 
 /// The attribution for the current data in `lang`: the licence text, plus the
 /// approximate-geography warning while it applies.

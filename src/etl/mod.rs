@@ -4,6 +4,7 @@ pub mod cluster_match;
 pub mod csv_input;
 pub mod error;
 pub mod indicators;
+pub mod lsoa21;
 pub mod ogr;
 pub mod population;
 pub mod postgis;

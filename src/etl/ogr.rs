@@ -25,6 +25,17 @@ pub struct OgrFeature {
 /// British National Grid metres read as degrees, or degrees read as metres, lands far away.
 const WALES_CHECK_LONLAT: [f64; 4] = [-6.5, 50.9, -2.0, 54.0];
 
+/// Bytes as lower-case hex, the form PostGIS's `decode(…, 'hex')` reads WKB from.
+pub fn hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut s = String::with_capacity(bytes.len() * 2);
+    for &b in bytes {
+        s.push(char::from(DIGITS[usize::from(b >> 4)]));
+        s.push(char::from(DIGITS[usize::from(b & 15)]));
+    }
+    s
+}
+
 fn to_mercator(lon: f64, lat: f64) -> (f64, f64) {
     const R: f64 = 6_378_137.0;
     let x = lon.to_radians() * R;

@@ -17,7 +17,7 @@ pub const BUNDLED_SINGLE_YEARS: &str = "population/lsoa_population_syoa.csv";
 /// Bundled mid-2024 sex by broad age on 2021 LSOAs.
 pub const BUNDLED_SEX_AGE_2024: &str = "population/lsoa21_sex_age_mid2024.csv";
 /// Bundled 2021-LSOA lookup (its `lsoa11_parents` column is what the loader uses).
-pub const BUNDLED_LSOA21_LOOKUP: &str = "lsoa21_to_cluster_APPROX_nearest_practice.csv";
+pub const BUNDLED_LSOA21_LOOKUP: &str = "lsoa21_to_cluster_APPROX_model.csv";
 
 /// The five-year bands of the 2011-LSOA estimates, youngest first (column suffixes).
 pub const FIVE_YEAR_BANDS: [&str; 19] = [
@@ -83,6 +83,9 @@ pub struct PopulationInputs {
     pub lsoa11: Vec<Lsoa11Population>,
     /// 2021 LSOAs.
     pub lsoa21: Vec<Lsoa21Population>,
+    /// The 2021 lookup's cluster of each 2021 LSOA, when it has a `cluster_2024_key` (or
+    /// `cluster_key`) column: the bundled model is built on 2021 LSOAs.
+    pub lsoa21_clusters: HashMap<String, String>,
 }
 
 /// The period label for a year's mid-year estimate.
@@ -217,13 +220,20 @@ pub fn read_population(
         });
     }
 
-    // 2021 LSOAs: parents from the lookup, then sex × broad age.
+    // 2021 LSOAs: parents (and a cluster, where given) from the lookup, then sex × broad age.
     let mut parents: HashMap<String, Vec<String>> = HashMap::new();
+    let mut lsoa21_clusters: HashMap<String, String> = HashMap::new();
     read_csv(
         &paths.lsoa21_lookup,
         &["lsoa21cd", "lsoa11_parents"],
         |row| {
             let code = row.required("lsoa21cd")?;
+            if let Some(cluster) = row
+                .optional("cluster_2024_key")
+                .or_else(|| row.optional("cluster_key"))
+            {
+                lsoa21_clusters.insert(code.clone(), cluster);
+            }
             let list: Vec<String> = row
                 .required("lsoa11_parents")?
                 .split(';')
@@ -294,5 +304,6 @@ pub fn read_population(
     Ok(PopulationInputs {
         lsoa11: by_key.into_values().collect(),
         lsoa21,
+        lsoa21_clusters,
     })
 }

@@ -8,7 +8,7 @@ use serde_json::{json, Map, Value};
 use super::csv_input::{read_csv, Row};
 use super::error::EtlError;
 use super::indicators::{read_indicators, IndicatorInputs, IndicatorPaths};
-use super::ogr::{read_polygons, OgrFeature};
+use super::ogr::{hex, read_polygons, OgrFeature};
 use super::population::{self, PopulationPaths};
 use crate::catalog::WIMD_DOMAINS;
 use crate::config::InputArgs;
@@ -32,6 +32,8 @@ pub struct InputPaths {
     pub population: super::population::PopulationPaths,
     /// WIMD 2019 underlying indicators per LSOA.
     pub wimd_indicators: PathBuf,
+    /// 2021 LSOAs with WIMD 2025.
+    pub lsoa21: super::lsoa21::Lsoa21Paths,
 }
 
 /// The two ways to say which cluster each LSOA belongs to.
@@ -67,7 +69,7 @@ pub const BUNDLED_QOF_COUNTS: &str = "practice_qof_counts_2024.csv";
 /// Bundled cluster deprivation counts.
 pub const BUNDLED_DEPRIVATION: &str = "cluster_deprivation_2024.csv";
 /// Bundled approximate LSOA → cluster lookup.
-pub const BUNDLED_CLUSTER_LOOKUP: &str = "lsoa11_to_cluster_APPROX_nearest_practice.csv";
+pub const BUNDLED_CLUSTER_LOOKUP: &str = "lsoa11_to_cluster_APPROX_model.csv";
 
 impl InputPaths {
     /// Applies the bundled defaults to whatever the user did not name.
@@ -107,6 +109,14 @@ impl InputPaths {
                 &args.wimd_indicators,
                 super::wimd_indicators::BUNDLED_WIMD_INDICATORS,
             ),
+            lsoa21: super::lsoa21::Lsoa21Paths {
+                boundaries: pick(&args.lsoa21, super::lsoa21::BUNDLED_LSOA21),
+                centroids: pick(
+                    &args.lsoa21_centroids,
+                    super::lsoa21::BUNDLED_LSOA21_CENTROIDS,
+                ),
+                wimd2025: pick(&args.wimd2025, super::lsoa21::BUNDLED_WIMD2025),
+            },
         }
     }
 }
@@ -166,16 +176,12 @@ pub struct Prepared {
     pub cluster_matches: Vec<super::cluster_match::ClusterMatch>,
     /// Skip bundled values of unmatched clusters (reported) instead of refusing the load.
     pub allow_unmatched: bool,
-}
-
-fn hex(bytes: &[u8]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut s = String::with_capacity(bytes.len() * 2);
-    for &b in bytes {
-        s.push(char::from(DIGITS[usize::from(b >> 4)]));
-        s.push(char::from(DIGITS[usize::from(b & 15)]));
-    }
-    s
+    /// 2021 LSOAs with WIMD 2025.
+    pub lsoa21: super::lsoa21::Lsoa21Inputs,
+    /// Each 2021 LSOA's cluster, where the 2021 lookup gives one and it applies (the
+    /// cluster geography is a lookup, and the 2021 lookup is the bundled one or was given
+    /// with it); `None` to place 2021 LSOAs by polygon or by their parents.
+    pub lsoa21_clusters: Option<HashMap<String, String>>,
 }
 
 /// Records the first line each code was seen on, refusing duplicates.
@@ -258,7 +264,20 @@ pub fn read_inputs(paths: &InputPaths, args: &InputArgs) -> Result<Prepared, Etl
         )?,
         ClusterInput::Lookup { .. } => Vec::new(),
     };
-    let population = super::population::read_population(&paths.population, &lsoa11_codes)?;
+    let mut population = super::population::read_population(&paths.population, &lsoa11_codes)?;
+    let lsoa21 = super::lsoa21::read_lsoa21(&paths.lsoa21)?;
+    // The 2021 lookup's own clusters fit only the geography they were made with: the
+    // bundled 2011 lookup, or a 2021 lookup the user gave alongside their own.
+    let lsoa21_clusters = match &paths.clusters {
+        ClusterInput::Lookup { .. }
+            if args.cluster_lookup.is_none() || args.lsoa21_lookup.is_some() =>
+        {
+            let clusters = std::mem::take(&mut population.lsoa21_clusters);
+            check_lsoa21_clusters(&clusters, &geography, &paths.population.lsoa21_lookup)?;
+            (!clusters.is_empty()).then_some(clusters)
+        }
+        _ => None,
+    };
     let listed: std::collections::HashSet<&str> =
         indicators.metas.iter().map(|m| m.id.as_str()).collect();
     let wimd_indicators = super::wimd_indicators::read_wimd_indicators(
@@ -280,6 +299,32 @@ pub fn read_inputs(paths: &InputPaths, args: &InputArgs) -> Result<Prepared, Etl
         wimd_indicators,
         cluster_matches,
         allow_unmatched: args.allow_unmatched,
+        lsoa21,
+        lsoa21_clusters,
+    })
+}
+
+/// Every cluster the 2021 lookup names must be one of the loaded clusters.
+fn check_lsoa21_clusters(
+    clusters: &HashMap<String, String>,
+    geography: &ClusterGeography,
+    lookup: &Path,
+) -> Result<(), EtlError> {
+    let known: std::collections::HashSet<&str> =
+        geography.clusters.iter().map(|c| c.code.as_str()).collect();
+    let mut unknown: Vec<String> = clusters
+        .iter()
+        .filter(|(_, c)| !known.contains(c.as_str()))
+        .map(|(l, c)| format!("{l} → {c}"))
+        .collect();
+    if unknown.is_empty() {
+        return Ok(());
+    }
+    unknown.sort();
+    Err(EtlError::Incomplete {
+        path: lookup.to_path_buf(),
+        message: "these 2021 LSOAs name a cluster that is not in the cluster list".into(),
+        codes: unknown,
     })
 }
 
@@ -668,6 +713,7 @@ fn describe_inputs(paths: &InputPaths) -> Value {
     inputs["population_sex_age_2024"] = describe(&pop.sex_age_2024);
     inputs["lsoa21_lookup"] = describe(&pop.lsoa21_lookup);
     inputs["wimd_indicators"] = describe(&paths.wimd_indicators);
+    inputs["lsoa21"] = super::lsoa21::describe(&paths.lsoa21, describe);
     inputs
 }
 

@@ -105,7 +105,7 @@ pub fn filterable(layer: LayerId) -> Vec<(String, &'static str, FieldType)> {
         .collect();
     // Friendlier aliases: `health_board=W11000028`, `cluster=7A1:anglesey`.
     match layer {
-        LayerId::Lsoa => {
+        LayerId::Lsoa | LayerId::Lsoa21 => {
             out.push(("health_board".into(), "hb_code", FieldType::String));
             out.push(("cluster".into(), "cluster_code", FieldType::String));
         }
@@ -544,7 +544,8 @@ pub fn attach_indicator(
         LayerId::Clusters => Level::Cluster,
         LayerId::HealthBoards => Level::HealthBoard,
         LayerId::Lsoa if ip.indicator.levels.contains(&Level::Lsoa) => Level::Lsoa,
-        LayerId::Lsoa => {
+        // The WIMD indicators are on 2011 LSOAs; 2021 LSOAs carry no indicator values.
+        LayerId::Lsoa | LayerId::Lsoa21 => {
             return Err(ParamError::Invalid {
                 param: "indicator",
                 value: q.get("indicator").cloned().unwrap_or_default(),

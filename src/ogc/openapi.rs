@@ -437,6 +437,7 @@ fn tidy_parameters(op: &mut Value) {
         let schema = match p["name"].as_str().unwrap_or("") {
             "lang" => json!({"type": "string", "enum": ["en", "cy"]}),
             "domain" => domain_schema(),
+            "vintage" => vintage_schema(),
             "format" => json!({"type": "string", "enum": ["json", "csv"]}),
             "level" => json!({"type": "string", "enum": ["95", "99.8"], "default": "95"}),
             "bom" => json!({"type": "string", "enum": ["true", "false"], "default": "true"}),
@@ -690,11 +691,18 @@ fn bom() -> Value {
 /// The query parameters of a style or legend of one map kind.
 fn map_kind_parameters(kind: MapKind, ip: &IndicatorParams<'_>) -> Vec<Value> {
     let mut p = match kind {
-        MapKind::Deprivation => vec![query(
-            "domain",
-            "WIMD domain (default overall)",
-            domain_schema(),
-        )],
+        MapKind::Deprivation => vec![
+            query(
+                "domain",
+                "WIMD domain (default overall)",
+                domain_schema(),
+            ),
+            query(
+                "vintage",
+                "WIMD edition: 2025 (2021 LSOAs, the current index: overall index only; domains are 2019) or 2019 (2011 LSOAs, overall and eight domains). Default: 2025 for the overall index, 2019 for a domain",
+                vintage_schema(),
+            ),
+        ],
         MapKind::Indicator => {
             let mut p = vec![ip.indicator(true), ip.period()];
             p.extend(ip.classification());
@@ -897,6 +905,10 @@ fn layer_lists() -> Vec<String> {
         frontier = next;
     }
     lists
+}
+
+fn vintage_schema() -> Value {
+    json!({"type": "string", "enum": crate::catalog::WimdVintage::ALL.map(|v| v.as_str())})
 }
 
 fn domain_schema() -> Value {

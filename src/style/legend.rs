@@ -8,7 +8,7 @@ use crate::catalog::indicators::{
     AreaValue, Indicator, Lang, Level, Polarity, UntestedReason, ValueType,
 };
 use crate::catalog::snapshot::Choropleth;
-use crate::catalog::{domain_title, LayerId, APPROXIMATE_NOTE, APPROXIMATE_NOTE_CY};
+use crate::catalog::{domain_title, LayerId, WimdVintage, APPROXIMATE_NOTE, APPROXIMATE_NOTE_CY};
 use crate::markup::{escape_xml, svg_open};
 use crate::significance::{ConfidenceLevel, Significance};
 
@@ -121,7 +121,7 @@ pub fn approximate_note(lang: Lang) -> String {
 
 /// LSOAs by WIMD 2019 quintile, overall or for one domain. Quintiles are given classes:
 /// never recomputed, and quintile 1 (most deprived) is always the darkest.
-pub fn deprivation(domain: &str, lang: Lang, approximate: bool) -> Legend {
+pub fn deprivation(domain: &str, vintage: WimdVintage, lang: Lang, approximate: bool) -> Legend {
     let colors = palette::wimd_quintiles();
     let property = if domain == "overall" {
         "wimd_quintile".to_owned()
@@ -144,12 +144,13 @@ pub fn deprivation(domain: &str, lang: Lang, approximate: bool) -> Legend {
             count: None,
         })
         .collect();
-    let mut notes = vec![lang
-        .pick(
-            "WIMD 2019 quintiles of the 1,909 LSOAs in Wales, as published; quintile 1 is the most deprived.",
-            "Cwintelau MALlC 2019 y 1,909 ACEHI yng Nghymru, fel y'u cyhoeddwyd; cwintel 1 yw'r mwyaf difreintiedig.",
-        )
-        .to_owned()];
+    let mut notes = vec![match (vintage, lang) {
+        (WimdVintage::Wimd2019, Lang::En) => "WIMD 2019 quintiles of the 1,909 LSOAs (2011) in Wales, as published; quintile 1 is the most deprived.",
+        (WimdVintage::Wimd2019, Lang::Cy) => "Cwintelau MALlC 2019 y 1,909 ACEHI (2011) yng Nghymru, fel y'u cyhoeddwyd; cwintel 1 yw'r mwyaf difreintiedig.",
+        (WimdVintage::Wimd2025, Lang::En) => "WIMD 2025 quintiles of the 1,917 LSOAs (2021) in Wales, as published; quintile 1 is the most deprived. Overall index only; domains are 2019.",
+        (WimdVintage::Wimd2025, Lang::Cy) => "Cwintelau MALlC 2025 y 1,917 ACEHI (2021) yng Nghymru, fel y'u cyhoeddwyd; cwintel 1 yw'r mwyaf difreintiedig. Y mynegai cyffredinol yn unig; parthau 2019 yw'r parthau.",
+    }
+    .to_owned()];
     if approximate {
         notes.push(approximate_note(lang));
     }
@@ -158,11 +159,22 @@ pub fn deprivation(domain: &str, lang: Lang, approximate: bool) -> Legend {
         lang,
         title: format!(
             "{} – {}",
-            lang.pick("WIMD 2019", "MALlC 2019"),
+            match (vintage, lang) {
+                (WimdVintage::Wimd2019, Lang::En) => "WIMD 2019",
+                (WimdVintage::Wimd2019, Lang::Cy) => "MALlC 2019",
+                (WimdVintage::Wimd2025, Lang::En) => "WIMD 2025",
+                (WimdVintage::Wimd2025, Lang::Cy) => "MALlC 2025",
+            },
             domain_title(domain, lang)
         ),
-        subtitle: lang.pick("Quintile (LSOAs)", "Cwintel (ACEHI)").to_owned(),
-        layer: LayerId::Lsoa,
+        subtitle: match (vintage, lang) {
+            (WimdVintage::Wimd2019, Lang::En) => "Quintile (2011 LSOAs)",
+            (WimdVintage::Wimd2019, Lang::Cy) => "Cwintel (ACEHI 2011)",
+            (WimdVintage::Wimd2025, Lang::En) => "Quintile (2021 LSOAs)",
+            (WimdVintage::Wimd2025, Lang::Cy) => "Cwintel (ACEHI 2021)",
+        }
+        .to_owned(),
+        layer: LayerId::lsoa_of(vintage),
         property,
         entries,
         no_data: no_data(lang),
@@ -562,7 +574,7 @@ mod tests {
     #[test]
     fn svg_notes_wrap_inside_the_legend_and_keep_every_word() {
         for lang in [Lang::En, Lang::Cy] {
-            let legend = deprivation("overall", lang, true);
+            let legend = deprivation("overall", WimdVintage::Wimd2019, lang, true);
             let svg = legend.to_svg();
             let doc = svg_texts(&svg);
             let note = approximate_note(lang);
@@ -627,7 +639,7 @@ mod tests {
     #[test]
     fn deprivation_quintile_one_is_darkest_and_labelled() {
         for lang in [Lang::En, Lang::Cy] {
-            let l = deprivation("housing", lang, true);
+            let l = deprivation("housing", WimdVintage::Wimd2019, lang, true);
             assert_eq!(l.property, "housing_quintile");
             assert_eq!(l.entries[0].color, "#253494");
             assert_eq!(l.entries.len(), 5);
@@ -636,14 +648,20 @@ mod tests {
                 .iter()
                 .any(|n| n.contains("APPROXIMATE") || n.contains("FRASAMCAN")));
         }
-        assert!(deprivation("overall", Lang::En, false).entries[0]
-            .label
-            .contains("most deprived"));
+        let l2025 = deprivation("overall", WimdVintage::Wimd2025, Lang::En, false);
+        assert_eq!(l2025.layer, LayerId::Lsoa21);
+        assert!(l2025.title.starts_with("WIMD 2025"));
+        assert!(l2025.notes[0].contains("domains are 2019"));
+        assert!(
+            deprivation("overall", WimdVintage::Wimd2019, Lang::En, false).entries[0]
+                .label
+                .contains("most deprived")
+        );
     }
 
     #[test]
     fn svg_escapes_and_labels() {
-        let mut l = deprivation("overall", Lang::En, false);
+        let mut l = deprivation("overall", WimdVintage::Wimd2019, Lang::En, false);
         l.title = "A & <B>".into();
         let svg = l.to_svg();
         assert!(svg.contains("A &amp; &lt;B&gt;"));

@@ -80,6 +80,8 @@ pub fn source_layers(fill: LayerId) -> &'static str {
     match fill {
         // LSOA fill and outlines, cluster and board outlines: every layer.
         LayerId::Lsoa => ALL_LAYERS_ALIAS,
+        // The WIMD 2025 map: 2021 LSOAs under the same outlines.
+        LayerId::Lsoa21 => "lsoa21,clusters,health_boards",
         LayerId::Clusters | LayerId::HealthBoards => "clusters,health_boards",
     }
 }
@@ -116,12 +118,12 @@ fn label(id: &str, source: &str, source_layer: &str, font: &str, size: Value, la
 }
 
 /// Board names to cluster zooms, cluster names from [`CLUSTER_LABEL_ZOOM`], LSOA names
-/// from [`LSOA_LABEL_ZOOM`] (from `lsoa_source`).
-fn label_layers(lang: Lang, lsoa_source: &str) -> Vec<Value> {
+/// from [`LSOA_LABEL_ZOOM`] (from `lsoa_source`'s layer `lsoa_layer`).
+fn label_layers(lang: Lang, lsoa_source: &str, lsoa_layer: &str) -> Vec<Value> {
     let mut lsoa = label(
         "lsoa-label",
         lsoa_source,
-        "lsoa",
+        lsoa_layer,
         LABEL_FONT,
         json!(["interpolate", ["linear"], ["zoom"], 11, 10, 14, 12]),
         lang,
@@ -183,8 +185,8 @@ pub fn style(legend: &Legend, urls: &StyleUrls, attribution: &str, data_version:
             json!({"id": "basemap", "type": "raster", "source": "basemap"}),
         );
     }
-    if fill_source_layer == "lsoa" {
-        let mut lsoa = outline("lsoa-outline", "lsoa", "#ffffff", 0.4);
+    if legend.layer.is_lsoa() {
+        let mut lsoa = outline("lsoa-outline", fill_source_layer, "#ffffff", 0.4);
         lsoa["minzoom"] = json!(10);
         lsoa["paint"]["line-opacity"] = json!(0.6);
         layers.push(lsoa);
@@ -198,18 +200,20 @@ pub fn style(legend: &Legend, urls: &StyleUrls, attribution: &str, data_version:
     ));
     let mut sources = serde_json::Map::new();
     let mut atlas = urls.vector_source(source_layers(legend.layer), urls.tile_query, attribution);
-    atlas["promoteId"] = json!({"lsoa": "code", "clusters": "code", "health_boards": "code"});
+    atlas["promoteId"] =
+        json!({"lsoa": "code", "lsoa21": "code", "clusters": "code", "health_boards": "code"});
     sources.insert("atlas".into(), atlas);
-    let lsoa_source = if legend.layer == LayerId::Lsoa {
-        "atlas"
+    // An LSOA map labels its own LSOAs; a cluster map the 2011 LSOAs, from a source of names.
+    let (lsoa_source, lsoa_layer) = if legend.layer.is_lsoa() {
+        ("atlas", fill_source_layer)
     } else {
         sources.insert(
             LSOA_NAMES_SOURCE.into(),
             urls.vector_source(LayerId::Lsoa.as_str(), "", attribution),
         );
-        LSOA_NAMES_SOURCE
+        (LSOA_NAMES_SOURCE, LayerId::Lsoa.as_str())
     };
-    layers.extend(label_layers(legend.lang, lsoa_source));
+    layers.extend(label_layers(legend.lang, lsoa_source, lsoa_layer));
     if let Some(b) = basemap.filter(|b| b.kind == crate::basemap::Kind::Raster) {
         let mut source = json!({"type": "raster", "tiles": [b.url], "tileSize": 256});
         if let Some(a) = &b.attribution {

@@ -37,10 +37,14 @@ pub fn render(
     let lang = params::lang(q)?;
     let approximate = snapshot.data.cluster_approximate;
     match kind {
-        MapKind::Deprivation => Ok(Rendered {
-            legend: legend::deprivation(params::domain(q)?, lang, approximate),
-            tile_query: String::new(),
-        }),
+        MapKind::Deprivation => {
+            let domain = params::domain(q)?;
+            let vintage = params::wimd_vintage(q, domain)?;
+            Ok(Rendered {
+                legend: legend::deprivation(domain, vintage, lang, approximate),
+                tile_query: String::new(),
+            })
+        }
         MapKind::Indicator => {
             let ip = params::indicator(q, &snapshot.catalog)?;
             let c = params::classification(q)?;
@@ -101,6 +105,47 @@ pub fn render(
             })
         }
     }
+}
+
+/// The deprivation legend of a tile set's LSOA layer (TileJSON's `legend`): the layer's own
+/// WIMD vintage; a `vintage` that names the other one is a 400 that says which layer has it.
+pub fn deprivation_of_layer(
+    q: &params::Query,
+    snapshot: &Snapshot,
+    lsoa: crate::catalog::LayerId,
+) -> Result<Legend, StyleError> {
+    let lang = params::lang(q)?;
+    let domain = params::domain(q)?;
+    let own = lsoa.wimd_vintage().unwrap_or_default();
+    let vintage = match q.get("vintage") {
+        Some(_) => params::wimd_vintage(q, domain)?,
+        None if own == crate::catalog::WimdVintage::Wimd2025 && domain != "overall" => {
+            params::wimd_vintage(
+                &params::Query::from([("vintage".into(), "2025".into())]),
+                domain,
+            )?
+        }
+        None => own,
+    };
+    if vintage != own {
+        return Err(params::ParamError::Invalid {
+            param: "vintage",
+            value: vintage.as_str().to_owned(),
+            expected: format!(
+                "the {lsoa} layer carries {}; {} is the {} layer",
+                own.title(),
+                vintage.title(),
+                crate::catalog::LayerId::lsoa_of(vintage)
+            ),
+        }
+        .into());
+    }
+    Ok(legend::deprivation(
+        domain,
+        vintage,
+        lang,
+        snapshot.data.cluster_approximate,
+    ))
 }
 
 /// The shared classification of an indicator's cluster values.

@@ -107,8 +107,9 @@ pub async fn get_tile<S: TileSource>(
 /// TileJSON 3.0.0 for one or more layers; `/tiles/lsoa` and `/tiles/lsoa.json` both work.
 #[utoipa::path(get, path = "/tiles/{layers}", tag = "Tiles",
     params(
-        ("layers" = String, Path, description = "lsoa, clusters, health_boards, a comma-separated list (each once) or wales, optionally ending in .json"),
+        ("layers" = String, Path, description = "lsoa (2011, WIMD 2019), lsoa21 (2021, WIMD 2025), clusters, health_boards, a comma-separated list (each once) or wales (lsoa, clusters and health_boards), optionally ending in .json"),
         ("domain" = Option<String>, Query, description = "WIMD domain of the legend (when the list includes lsoa)"),
+        ("vintage" = Option<String>, Query, description = "WIMD edition of the legend: the LSOA layer's own (2019 for lsoa, 2025 for lsoa21); naming the other one is a 400"),
         ("encoding" = Option<String>, Query, description = "mvt (default) or mlt: the tile URLs ask for MapLibre Tiles and the document says \"encoding\": \"mlt\""),
         crate::params::LangParam),
     responses(

@@ -36,7 +36,7 @@ impl LayerSet {
     /// Parses `lsoa`, `lsoa,clusters` or `wales` (every layer).
     pub fn parse(text: &str) -> Result<LayerSet, TileError> {
         if text == ALL_LAYERS_ALIAS {
-            return Ok(LayerSet(LayerId::ALL.to_vec()));
+            return Ok(LayerSet(LayerId::COMPOSITE.to_vec()));
         }
         let mut layers = Vec::new();
         for part in text.split(',') {
@@ -62,7 +62,7 @@ impl LayerSet {
 
     /// The URL form, e.g. `lsoa,clusters`.
     pub fn url_name(&self) -> String {
-        if self.0 == LayerId::ALL {
+        if self.0 == LayerId::COMPOSITE {
             return ALL_LAYERS_ALIAS.to_owned();
         }
         self.0
@@ -116,7 +116,14 @@ mod tests {
             LayerSet::parse("clusters,lsoa").unwrap().layers(),
             &[LayerId::Clusters, LayerId::Lsoa]
         );
-        assert_eq!(LayerSet::parse("wales").unwrap().layers(), &LayerId::ALL);
+        assert_eq!(
+            LayerSet::parse("wales").unwrap().layers(),
+            &LayerId::COMPOSITE
+        );
+        assert_eq!(
+            LayerSet::parse("lsoa21,clusters").unwrap().layers(),
+            &[LayerId::Lsoa21, LayerId::Clusters]
+        );
         assert_eq!(LayerSet::parse("wales").unwrap().url_name(), "wales");
         assert!(matches!(
             LayerSet::parse("roads"),

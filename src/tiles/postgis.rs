@@ -452,9 +452,9 @@ impl TileSource for PostgisSource {
             (Some(rendered.legend), Some(rendered.tile_query))
         } else {
             params::indicator_options_without_indicator(q, &snapshot.catalog)?;
-            if set.layers().contains(&LayerId::Lsoa) {
+            if let Some(lsoa) = set.layers().iter().find(|l| l.is_lsoa()) {
                 (
-                    Some(render(MapKind::Deprivation, q, &snapshot)?.legend),
+                    Some(crate::style::deprivation_of_layer(q, &snapshot, *lsoa)?),
                     None,
                 )
             } else {
@@ -475,8 +475,10 @@ impl TileSource for PostgisSource {
 /// first asked for: the deprivation map's `wales`, the outlines of cluster maps, and the
 /// LSOA names those maps draw from [`LSOA_LABEL_ZOOM`]. The warm-up renders them for every
 /// new data version.
-pub const WARM_LAYER_SETS: [(&str, u8); 3] = [
+pub const WARM_LAYER_SETS: [(&str, u8); 4] = [
     (ALL_LAYERS_ALIAS, 0),
+    // The WIMD 2025 deprivation map, the page's default.
+    ("lsoa21,clusters,health_boards", 0),
     ("clusters,health_boards", 0),
     ("lsoa", LSOA_LABEL_ZOOM),
 ];

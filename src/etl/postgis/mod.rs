@@ -10,6 +10,7 @@ use serde_json::Value;
 use sqlx::{Postgres, Row, Transaction};
 
 mod indicators;
+mod lsoa21;
 mod population;
 mod wimd;
 
@@ -36,6 +37,8 @@ pub struct LoadReport {
     pub version: i64,
     /// LSOAs loaded.
     pub lsoas: i64,
+    /// 2021 LSOAs loaded (with WIMD 2025).
+    pub lsoa21s: i64,
     /// Clusters loaded.
     pub clusters: i64,
     /// Health boards loaded.
@@ -176,6 +179,25 @@ pub async fn write(pool: &sqlx::PgPool, prepared: Prepared) -> Result<LoadReport
         )?;
     }
     write_lsoas(&mut tx).await?;
+    step("placing 2021 LSOAs with WIMD 2025");
+    let parents: Vec<(&str, &[String])> = prepared
+        .population
+        .lsoa21
+        .iter()
+        .map(|p| (p.code.as_str(), p.parents.as_slice()))
+        .collect();
+    let lsoa21s = lsoa21::write_lsoa21(
+        &mut tx,
+        &prepared.lsoa21,
+        lsoa21::Placement {
+            clusters: prepared.lsoa21_clusters.as_ref(),
+            polygons: polygon_path.is_some(),
+            provenance: &prepared.cluster_provenance,
+        },
+        &parents,
+    )
+    .await?;
+    drop(parents);
     step("aggregating population");
     write_population(&mut tx, prepared.population).await?;
     generalise(&mut tx).await?;
@@ -196,6 +218,7 @@ pub async fn write(pool: &sqlx::PgPool, prepared: Prepared) -> Result<LoadReport
     Ok(LoadReport {
         version,
         lsoas,
+        lsoa21s: i64::try_from(lsoa21s).unwrap_or(i64::MAX),
         clusters,
         health_boards: boards,
         lsoas_joined_to_nearest_cluster: joined_to_nearest,
@@ -266,7 +289,12 @@ async fn stage_cluster_polygons(
 /// boards). Readers keep seeing them until the load commits.
 async fn clear_previous(tx: &mut Transaction<'_, Postgres>) -> Result<(), EtlError> {
     step("replacing the previous version");
-    for table in ["atlas.lsoa", "atlas.cluster", "atlas.health_board"] {
+    for table in [
+        "atlas.lsoa21",
+        "atlas.lsoa",
+        "atlas.cluster",
+        "atlas.health_board",
+    ] {
         sqlx::query(sqlx::AssertSqlSafe(format!("delete from {table}")))
             .execute(&mut **tx)
             .await?;
@@ -362,7 +390,12 @@ async fn write_lsoas(tx: &mut Transaction<'_, Postgres>) -> Result<(), EtlError>
 /// Fills each zoom band's pre-generalised geometry column from `geom`.
 async fn generalise(tx: &mut Transaction<'_, Postgres>) -> Result<(), EtlError> {
     step("generalising geometry per zoom band");
-    for table in ["atlas.lsoa", "atlas.cluster", "atlas.health_board"] {
+    for table in [
+        "atlas.lsoa",
+        "atlas.lsoa21",
+        "atlas.cluster",
+        "atlas.health_board",
+    ] {
         for band in &ZOOM_BANDS {
             let Some(tolerance) = band.tolerance_m else {
                 continue;

@@ -50,8 +50,15 @@ pub(super) async fn write_population(
     .bind(serde_json::to_value(&population.lsoa21).map_err(|e| EtlError::Task(e.to_string()))?)
     .execute(&mut **tx)
     .await?;
-    // A 2021 LSOA belongs where most of its 2011 parents do (ties: the first parent), the
-    // rule the bundled 2021-LSOA lookup documents, applied to whatever geography is loaded.
+    // A 2021 LSOA belongs to the cluster `atlas.lsoa21` placed it in (the model's own,
+    // an official polygon's, or its parents'); one not in it (no boundary loaded) where most
+    // of its 2011 parents are (ties: the first parent).
+    sqlx::query(
+        "update atlas.lsoa21_population p set cluster_code = l.cluster_code, hb_code = l.hb_code \
+         from atlas.lsoa21 l where l.code = p.code",
+    )
+    .execute(&mut **tx)
+    .await?;
     sqlx::query(
         "update atlas.lsoa21_population p set \
            cluster_code = (select l.cluster_code from unnest(p.parents) with ordinality as par(code, ord) \
@@ -59,7 +66,8 @@ pub(super) async fn write_population(
              order by count(*) desc, min(par.ord) limit 1), \
            hb_code = (select l.hb_code from unnest(p.parents) with ordinality as par(code, ord) \
              join atlas.lsoa l on l.code = par.code group by l.hb_code \
-             order by count(*) desc, min(par.ord) limit 1)",
+             order by count(*) desc, min(par.ord) limit 1) \
+         where p.code not in (select code from atlas.lsoa21)",
     )
     .execute(&mut **tx)
     .await?;
@@ -119,6 +127,26 @@ pub(super) async fn write_population(
     .execute(&mut **tx)
     .await?;
 
+    // ... and by the WIMD 2025 quintile of their 2021 LSOA (mid-2024, WIMD 2025's geography).
+    sqlx::query(
+        "insert into atlas.area_population_deprivation (level, area_code, period, quintile, residents, share_pct, wimd) \
+         with r as (select p.period, l.cluster_code, l.hb_code, l.wimd_quintile as q, p.total \
+           from atlas.lsoa21_population p join atlas.lsoa21 l on l.code = p.code), \
+         a as (select 'cluster' as level, cluster_code as code, period, q, total from r \
+           union all select 'health_board', hb_code, period, q, total from r \
+           union all select 'wales', $1, period, q, total from r), \
+         areas as (select distinct level, code, period from a), \
+         x as (select areas.level, areas.code, areas.period, k.k, coalesce(sum(a.total), 0) as residents \
+           from areas cross join generate_series(1, 5) as k(k) \
+           left join a on a.level = areas.level and a.code = areas.code and a.period = areas.period and a.q = k.k \
+           group by areas.level, areas.code, areas.period, k.k) \
+         select level, code, period, k, residents, \
+           100.0 * residents / nullif(sum(residents) over (partition by level, code, period), 0), 'wimd2025' from x",
+    )
+    .bind(WALES_CODE)
+    .execute(&mut **tx)
+    .await?;
+
     // What the cluster and board tiles carry: the newest estimate on WIMD's geography.
     for (table, level) in [
         ("atlas.cluster", "cluster"),
@@ -128,7 +156,7 @@ pub(super) async fn write_population(
             "update {table} t set population = d.residents, wimd_q1_residents_pct = d.q1 \
              from (select area_code, sum(residents)::integer as residents, \
                    sum(share_pct) filter (where quintile = 1) as q1 \
-                   from atlas.area_population_deprivation where level = $1 and period = $2 \
+                   from atlas.area_population_deprivation where level = $1 and period = $2 and wimd = 'wimd2019' \
                    group by area_code) d \
              where d.area_code = t.code"
         )))
