@@ -31,8 +31,9 @@ use crate::state::AppState;
 const SENTINEL: &str = "https://cluster-atlas.site.invalid";
 /// The tile archive, relative to the site's root; every style's vector sources read it.
 pub const ARCHIVE: &str = "tiles/wales.pmtiles";
-/// The layers in the archive: all of them, so one archive serves every style.
-const ARCHIVE_LAYERS: &str = "wales";
+/// The layers in the archive: all of them (both LSOA vintages), so one archive serves every
+/// style.
+const ARCHIVE_LAYERS: &str = "lsoa,lsoa21,clusters,health_boards";
 /// The classification of a static site's indicator maps: the map page's own default
 /// (`DEFAULT_METHOD` in static/js/state.js) with the vocabulary's default classes and
 /// palette. The page reads it from `site.json`, so the two cannot disagree.
@@ -166,7 +167,7 @@ fn row_level(layer: &str) -> Option<&'static str> {
     match layer {
         "clusters" => Some("cluster"),
         "health_boards" => Some("health_board"),
-        "lsoa" => Some("lsoa"),
+        "lsoa" | "lsoa21" => Some("lsoa"),
         _ => None,
     }
 }
@@ -460,12 +461,22 @@ pub async fn export_site(
         let indicators_path = format!("indicators?lang={lang}");
         let indicators = fetcher.json(&indicators_path).await?;
         documents.push(indicators_path);
-        for &domain in &domains {
-            maps.push(MapView {
-                kind: "deprivation",
-                query: query(&[("domain", domain), ("lang", lang)]),
-                data: None,
-            });
+        // Each edition with the domains it has (the page always names the edition).
+        for vintage in vocabulary["wimd_vintages"].as_array().into_iter().flatten() {
+            let Some(id) = vintage["id"].as_str() else {
+                continue;
+            };
+            let with_domains = vintage["domains"].as_bool() == Some(true);
+            for &domain in domains
+                .iter()
+                .take(if with_domains { domains.len() } else { 1 })
+            {
+                maps.push(MapView {
+                    kind: "deprivation",
+                    query: query(&[("domain", domain), ("lang", lang), ("vintage", id)]),
+                    data: None,
+                });
+            }
         }
         for ind in indicators["indicators"].as_array().into_iter().flatten() {
             let Some(id) = ind["id"].as_str() else {

@@ -143,6 +143,33 @@ async fn cluster_polygons_in_a_geopackage_join_spatially() {
             .await
             .unwrap();
     assert_eq!(actual, expected);
+    // 2021 LSOAs join the polygons by their population-weighted centroids. The polygons are
+    // the model's clusters dissolved from 2011 LSOAs, so nearly every one lands where the
+    // model put it (the rest are split 2011 LSOAs and centroids near a boundary).
+    let placed: Vec<(String, String, String)> = sqlx::query_as(
+        "select code, cluster_code, cluster_provenance from atlas.lsoa21 order by code",
+    )
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    assert_eq!(placed.len(), 1917);
+    let by_centroid = placed
+        .iter()
+        .filter(|p| p.2.contains("population-weighted centroid"))
+        .count();
+    assert!(by_centroid >= 1900, "{by_centroid} placed by centroid");
+    let model: std::collections::HashMap<String, String> =
+        sqlx::query_as::<_, (String, String)>("select code, cluster_code from atlas.lsoa21")
+            .fetch_all(&source)
+            .await
+            .unwrap()
+            .into_iter()
+            .collect();
+    let same = placed
+        .iter()
+        .filter(|p| model.get(&p.0) == Some(&p.1))
+        .count();
+    assert!(same * 100 >= placed.len() * 97, "{same} of 1,917 agree");
     let (provenance, approximate): (String, bool) =
         sqlx::query_as("select cluster_provenance, cluster_approximate from atlas.data_version order by version desc limit 1")
             .fetch_one(&pool)

@@ -165,7 +165,7 @@ async fn lsoa_without_a_row() {
 #[tokio::test]
 async fn unknown_cluster_in_lookup() {
     let dir = tempfile::tempdir().unwrap();
-    let text = bundled_text("lsoa11_to_cluster_APPROX_nearest_practice.csv").replacen(
+    let text = bundled_text("lsoa11_to_cluster_APPROX_model.csv").replacen(
         "7A1:anglesey",
         "7A1:atlantis",
         1,
@@ -638,4 +638,93 @@ async fn supplied_intervals_must_contain_the_value() {
         ));
         assert_load_fails(inputs, expected).await;
     }
+}
+
+/// Issue 22: the 2021 LSOA inputs (WIMD 2025, centroids, the 2021 lookup's clusters) are
+/// checked like the others, naming the file, line and field, and change nothing.
+#[tokio::test]
+async fn lsoa21_inputs_are_checked() {
+    let dir = tempfile::tempdir().unwrap();
+    // A WIMD 2025 rank given twice.
+    let wimd = bundled_text("wimd2025/wimd2025_overall_lsoa21.csv");
+    let mut lines: Vec<String> = wimd.lines().map(str::to_owned).collect();
+    let rank_of_line2 = lines[1].split(',').nth(3).unwrap().to_owned();
+    let mut cells: Vec<String> = lines[2].split(',').map(str::to_owned).collect();
+    cells[3] = rank_of_line2.clone();
+    lines[2] = cells.join(",");
+    let mut inputs = bundled_inputs();
+    inputs.wimd2025 = Some(write(&dir, "wimd2025.csv", &(lines.join("\n") + "\n")));
+    assert_load_fails(
+        inputs,
+        &[
+            "wimd2025.csv",
+            "line 3",
+            "wimd2025_rank",
+            &format!("rank {rank_of_line2} is given to both"),
+        ],
+    )
+    .await;
+    // A quintile out of range.
+    let bad_quintile: String = wimd
+        .lines()
+        .enumerate()
+        .map(|(i, l)| {
+            if i == 5 {
+                let mut c: Vec<&str> = l.split(',').collect();
+                c[5] = "6";
+                c.join(",")
+            } else {
+                l.to_owned()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    let mut inputs = bundled_inputs();
+    inputs.wimd2025 = Some(write(&dir, "quintile.csv", &(bad_quintile + "\n")));
+    assert_load_fails(
+        inputs,
+        &[
+            "quintile.csv",
+            "line 6",
+            "wimd2025_quintile",
+            "out of range",
+        ],
+    )
+    .await;
+    // A centroid missing: every 2021 LSOA needs one.
+    let centroids = bundled_text("lsoa2021/lsoa21_wales_pop_weighted_centroids.csv");
+    let dropped = centroids
+        .lines()
+        .nth(1)
+        .unwrap()
+        .split(',')
+        .next()
+        .unwrap()
+        .to_owned();
+    let fewer: String = centroids
+        .lines()
+        .enumerate()
+        .filter(|(i, _)| *i != 1)
+        .map(|(_, l)| format!("{l}\n"))
+        .collect();
+    let mut inputs = bundled_inputs();
+    inputs.lsoa21_centroids = Some(write(&dir, "centroids.csv", &fewer));
+    assert_load_fails(
+        inputs,
+        &["centroids.csv", "population-weighted centroid", &dropped],
+    )
+    .await;
+    // A 2021 LSOA placed in a cluster that does not exist.
+    let lookup = bundled_text("lsoa21_to_cluster_APPROX_model.csv").replacen(
+        "7A1:anglesey",
+        "7A1:atlantis",
+        1,
+    );
+    let mut inputs = bundled_inputs();
+    inputs.lsoa21_lookup = Some(write(&dir, "lookup21.csv", &lookup));
+    assert_load_fails(
+        inputs,
+        &["lookup21.csv", "not in the cluster list", "7A1:atlantis"],
+    )
+    .await;
 }

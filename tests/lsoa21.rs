@@ -90,6 +90,26 @@ async fn every_2021_lsoa_is_loaded_in_its_model_cluster() {
     .await
     .unwrap();
     assert_eq!(wales, 3_186_581, "the ONS mid-2024 total for Wales");
+
+    // The profile shows both editions, each on its own LSOAs.
+    let n: i64 = sqlx::query_scalar(
+        "select lsoa21_count::bigint from atlas.cluster where code = '7A1:anglesey'",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    let profile = get(&pool, "/profiles/7A1%3Aanglesey").await.json();
+    let d = &profile["deprivation"];
+    assert_eq!(d["lsoa_count_wimd2025"]["lsoas"], n);
+    assert_eq!(d["lsoa_count"]["index"], "wimd2019");
+    let current = d["population_weighted"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["period"] == "mid-2024")
+        .unwrap();
+    assert_eq!(current["index"], "wimd2025");
+    assert_eq!(current["lsoas"], "lsoa2021");
 }
 
 /// Tiles, TileJSON and the default deprivation style: WIMD 2025 on 2021 LSOAs.

@@ -140,7 +140,7 @@ async fn landing_conformance_collections_and_api() {
         .iter()
         .map(|c| c["id"].as_str().unwrap())
         .collect();
-    assert_eq!(ids, ["lsoa", "clusters", "health_boards"]);
+    assert_eq!(ids, ["lsoa", "lsoa21", "clusters", "health_boards"]);
     let clusters = get(&pool, "/collections/clusters").await.json();
     assert!(clusters["description"]
         .as_str()
@@ -934,7 +934,7 @@ async fn owslib_with_default_settings() {
     }
     assert_eq!(
         report["collections"],
-        serde_json::json!(["lsoa", "clusters", "health_boards"])
+        serde_json::json!(["lsoa", "lsoa21", "clusters", "health_boards"])
     );
     assert_eq!(report["bng_content_crs"], format!("<{BNG}>"));
     let x = report["bng_first_position"][0].as_f64().unwrap();

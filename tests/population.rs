@@ -72,7 +72,7 @@ async fn totals_reconcile_from_clusters_to_boards_to_wales() {
     // The deprivation profile covers every resident, and its shares add up to 100%.
     let bad_profiles: i64 = sqlx::query_scalar(
         "select count(*) from (select d.level, d.area_code, d.period, sum(d.residents) as residents, \
-           sum(d.share_pct) as share from atlas.area_population_deprivation d group by 1, 2, 3) d \
+           sum(d.share_pct) as share from atlas.area_population_deprivation d group by 1, 2, 3, d.wimd) d \
          join (select level, area_code, period, sum(persons) as persons from atlas.area_population \
            where sex = 'persons' group by 1, 2, 3) p using (level, area_code, period) \
          where d.residents <> p.persons or abs(d.share - 100) > 1e-9",
@@ -87,7 +87,8 @@ async fn totals_reconcile_from_clusters_to_boards_to_wales() {
     .fetch_one(&pool)
     .await
     .unwrap();
-    assert_eq!(profiles, (63 + 7 + 1) * 2);
+    // mid-2019 and mid-2020 by WIMD 2019; mid-2024 by WIMD 2025.
+    assert_eq!(profiles, (63 + 7 + 1) * 3);
     // The population indicator at Wales is the same number.
     let state = AppState::new(pool.clone(), None);
     let data = send(&state, "GET", "/data/population?period=mid-2020", &[])
@@ -124,12 +125,11 @@ async fn a_cluster_pyramid_is_the_sum_of_its_lsoas() {
     };
 
     // mid-2020, 2011 LSOAs: the bundled lookup's LSOAs, summed by hand from the CSV.
-    let members: Vec<String> =
-        csv_rows(&boundaries().join("lsoa11_to_cluster_APPROX_nearest_practice.csv"))
-            .into_iter()
-            .filter(|r| r["cluster_2024_key"] == CLUSTER)
-            .map(|r| r["lsoa11cd"].clone())
-            .collect();
+    let members: Vec<String> = csv_rows(&boundaries().join("lsoa11_to_cluster_APPROX_model.csv"))
+        .into_iter()
+        .filter(|r| r["cluster_2024_key"] == CLUSTER)
+        .map(|r| r["lsoa11cd"].clone())
+        .collect();
     assert!(members.len() > 30);
     let mut bands: BTreeMap<usize, i64> = BTreeMap::new();
     let mut total = 0;
@@ -160,13 +160,12 @@ async fn a_cluster_pyramid_is_the_sum_of_its_lsoas() {
     assert_eq!(p2020["bands"][0]["band"], "0-4");
     assert_eq!(p2020["bands"][18]["band"], "90+");
 
-    // mid-2024, 2021 LSOAs by sex: the bundled 2021-LSOA lookup's own cluster column.
-    let members21: Vec<String> =
-        csv_rows(&boundaries().join("lsoa21_to_cluster_APPROX_nearest_practice.csv"))
-            .into_iter()
-            .filter(|r| r["cluster_2024_key"] == CLUSTER)
-            .map(|r| r["lsoa21cd"].clone())
-            .collect();
+    // mid-2024, 2021 LSOAs by sex: the bundled model, built on 2021 LSOAs.
+    let members21: Vec<String> = csv_rows(&boundaries().join("lsoa21_to_cluster_APPROX_model.csv"))
+        .into_iter()
+        .filter(|r| r["cluster_2024_key"] == CLUSTER)
+        .map(|r| r["lsoa21cd"].clone())
+        .collect();
     let mut female = [0i64; 5];
     let mut male = [0i64; 5];
     for row in csv_rows(&boundaries().join("population/lsoa21_sex_age_mid2024.csv")) {
@@ -288,15 +287,24 @@ async fn svg_charts_are_well_formed_and_proportional() {
             );
         }
     }
+    // The default is the current index, WIMD 2025 on 2021 LSOAs (issue 22).
+    let current = send(&state, "GET", "/profiles/W11000028/deprivation.svg", &[]).await;
+    assert_eq!(current.status, 200);
+    let current = String::from_utf8(current.body.to_vec()).unwrap();
+    assert!(
+        current.contains("WIMD 2025") && current.contains("LSOAs (2021)"),
+        "{current}"
+    );
     let reply = send(
         &state,
         "GET",
-        "/profiles/W11000028/deprivation.svg?lang=cy",
+        "/profiles/W11000028/deprivation.svg?lang=cy&period=mid-2020",
         &[],
     )
     .await;
     assert_eq!(reply.status, 200);
     let text = String::from_utf8(reply.body.to_vec()).unwrap();
+    assert!(text.contains("MALlC 2019"), "{text}");
     let doc = roxmltree::Document::parse(&text).expect("well-formed SVG");
     let residents = profile["deprivation"]["population_weighted"]
         .as_array()
@@ -379,7 +387,12 @@ async fn cluster_tiles_carry_population_and_the_quintile_one_share() {
         .unwrap()["total"]
         .clone();
     assert_eq!(feature.properties["population"], mid2020);
-    let q1 = profile["deprivation"]["population_weighted"][0]["quintiles"][0]["share_pct"]
+    let q1 = profile["deprivation"]["population_weighted"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["period"] == "mid-2020")
+        .unwrap()["quintiles"][0]["share_pct"]
         .as_f64()
         .unwrap();
     let carried = feature.properties["wimd_q1_residents_pct"]

@@ -17,6 +17,16 @@ pub fn field_label(name: &str, lang: Lang) -> String {
     field_label_at(name, lang, crate::significance::ConfidenceLevel::P95)
 }
 
+/// [`field_label`] of a layer's property: the 2021 LSOAs' `wimd_*` columns hold WIMD 2025.
+pub fn layer_field_label(layer: super::LayerId, name: &str, lang: Lang) -> String {
+    match (layer, name.strip_prefix("wimd_")) {
+        (super::LayerId::Lsoa21, Some(rest @ ("rank" | "decile" | "quintile"))) => {
+            field_label(&format!("wimd2025_{rest}"), lang)
+        }
+        _ => field_label(name, lang),
+    }
+}
+
 /// [`field_label`] for a request at a confidence level: labels of intervals name it
 /// (`Lower 99.8% CI`).
 pub fn field_label_at(
@@ -54,6 +64,11 @@ fn field_label_95(name: &str, lang: Lang) -> String {
         "wimd_rank" => Some(("WIMD 2019 rank", "Safle MALlC 2019")),
         "wimd_decile" => Some(("WIMD 2019 decile", "Degradd MALlC 2019")),
         "wimd_quintile" => Some(("WIMD 2019 quintile", "Cwintel MALlC 2019")),
+        // The 2021 LSOA layer's WIMD columns have the 2011 layer's names (one style draws
+        // both); their labels name the edition they hold (see `layer_field_label`).
+        "wimd2025_rank" => Some(("WIMD 2025 rank", "Safle MALlC 2025")),
+        "wimd2025_decile" => Some(("WIMD 2025 decile", "Degradd MALlC 2025")),
+        "wimd2025_quintile" => Some(("WIMD 2025 quintile", "Cwintel MALlC 2025")),
         "indicator" => Some(("Indicator", "Dangosydd")),
         "confidence_interval" => Some(("95% CI", "CH 95%")),
         "health_board" => Some(("Health board", "Bwrdd iechyd")),

@@ -9,7 +9,7 @@ pub mod snapshot;
 pub mod store;
 pub mod values;
 
-pub use labels::{domain_title, field_label, field_label_at};
+pub use labels::{domain_title, field_label, field_label_at, layer_field_label};
 
 use std::fmt;
 use std::sync::LazyLock;

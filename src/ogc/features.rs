@@ -15,7 +15,7 @@ use sqlx::Row;
 use crate::catalog::indicators::{Lang, Level};
 use crate::catalog::snapshot::Snapshot;
 use crate::catalog::values::VALUE_FIELDS;
-use crate::catalog::{field_label, FieldType, LayerId};
+use crate::catalog::{FieldType, LayerId};
 use crate::db::quote_ident;
 use crate::error::StyleError;
 use crate::params::{self, ParamError};
@@ -593,13 +593,13 @@ pub fn attach_indicator(
     Ok(canonical)
 }
 
-/// Renames property keys to labels in `lang`.
-pub fn relabel(features: &mut [Feature], lang: Lang) {
+/// Renames property keys to `layer`'s labels in `lang`.
+pub fn relabel(features: &mut [Feature], layer: LayerId, lang: Lang) {
     for f in features.iter_mut() {
         if let Value::Object(props) = f.properties.take() {
             let renamed: Map<String, Value> = props
                 .into_iter()
-                .map(|(k, v)| (field_label(&k, lang), v))
+                .map(|(k, v)| (crate::catalog::layer_field_label(layer, &k, lang), v))
                 .collect();
             f.properties = Value::Object(renamed);
         }

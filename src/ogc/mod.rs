@@ -428,12 +428,12 @@ async fn items_response(
         features::round_indicator_for_csv(&mut list, &snapshot, &q);
     }
     if let Some(lang) = parsed.labels {
-        features::relabel(&mut list, lang);
+        features::relabel(&mut list, layer, lang);
     }
     let columns: Vec<String> = match parsed.labels {
         Some(lang) => columns
             .iter()
-            .map(|c| catalog::field_label(c, lang))
+            .map(|c| catalog::layer_field_label(layer, c, lang))
             .collect(),
         None => columns,
     };
@@ -588,7 +588,7 @@ async fn item(
         features::attach_indicator(&mut list, layer, &snapshot, &q)?;
     }
     if let Some(lang) = parsed.labels {
-        features::relabel(&mut list, lang);
+        features::relabel(&mut list, layer, lang);
     }
     let mut f = list.remove(0);
     f.links = Some(json!([

@@ -76,9 +76,23 @@ pub async fn get_chart(
             .and_then(|w| w.pyramids.iter().find(|p| p.period == pyramid.period));
         pyramid_svg(name, pyramid, wales_pyramid, lang)
     } else {
-        let (period, residents) =
-            at_period(&q, DEFAULT_DEPRIVATION_PERIOD, &data.residents, |r| &r.0)?;
-        deprivation_svg(name, period, residents, &data.lsoas, lang)
+        let residents = at_period(&q, DEFAULT_DEPRIVATION_PERIOD, &data.residents, |r| {
+            &r.period
+        })?;
+        // The LSOA bar counts the LSOAs of the same edition as the residents' bar.
+        let vintage = residents.vintage();
+        let lsoas = match vintage {
+            crate::catalog::WimdVintage::Wimd2025 => &data.lsoas_2025,
+            crate::catalog::WimdVintage::Wimd2019 => &data.lsoas,
+        };
+        deprivation_svg(
+            name,
+            &residents.period,
+            vintage,
+            &residents.quintiles,
+            lsoas,
+            lang,
+        )
     };
     Ok(svg_response(svg))
 }
@@ -339,6 +353,7 @@ fn wales_mark(
 pub fn deprivation_svg(
     name: &str,
     period: &str,
+    vintage: crate::catalog::WimdVintage,
     residents: &[QuintileShare],
     lsoas: &[QuintileShare],
     lang: Lang,
@@ -348,25 +363,23 @@ pub fn deprivation_svg(
     const BAR: f64 = 26.0;
     let full = WIDTH - LEFT - 20.0;
     let colours = crate::palette::wimd_quintiles();
-    let title = format!(
-        "{}: {}",
-        name,
-        text(
-            lang,
-            "deprivation profile (WIMD 2019 quintiles)",
-            "proffil amddifadedd (cwintelau MALlC 2019)"
-        )
-    );
+    let (edition_en, edition_cy, lsoas_en, lsoas_cy) = match vintage {
+        crate::catalog::WimdVintage::Wimd2019 => ("WIMD 2019", "MALlC 2019", "2011", "2011"),
+        crate::catalog::WimdVintage::Wimd2025 => ("WIMD 2025", "MALlC 2025", "2021", "2021"),
+    };
+    let title = match lang {
+        Lang::En => format!("{name}: deprivation profile ({edition_en} quintiles)"),
+        Lang::Cy => format!("{name}: proffil amddifadedd (cwintelau {edition_cy})"),
+    };
     let q1 = residents.first().map_or(0.0, |q| q.share_pct);
     let desc = format!(
         "{} {q1:.1}% {} ({period}). {}",
         text(lang, "Residents in quintile 1 (most deprived):", "Trigolion yng nghwintel 1 (mwyaf difreintiedig):"),
         text(lang, "of residents", "o'r trigolion"),
-        text(
-            lang,
-            "Top bar: residents by the WIMD 2019 quintile of their LSOA; bottom bar: LSOAs by quintile. Quintile 1 is the most deprived 20% of LSOAs in Wales.",
-            "Bar uchaf: trigolion yn ôl cwintel MALlC 2019 eu LSOA; bar isaf: LSOAau yn ôl cwintel. Cwintel 1 yw'r 20% mwyaf difreintiedig o LSOAau yng Nghymru."
-        )
+        match lang {
+            Lang::En => format!("Top bar: residents by the {edition_en} quintile of their {lsoas_en} LSOA; bottom bar: {lsoas_en} LSOAs by quintile. Quintile 1 is the most deprived 20% of LSOAs in Wales."),
+            Lang::Cy => format!("Bar uchaf: trigolion yn ôl cwintel {edition_cy} eu ACEHI {lsoas_cy}; bar isaf: ACEHI {lsoas_cy} yn ôl cwintel. Cwintel 1 yw'r 20% mwyaf difreintiedig o ACEHI yng Nghymru."),
+        }
     );
     let mut out = svg_open(
         "deprivation",
@@ -390,7 +403,10 @@ pub fn deprivation_svg(
             34.0,
         ),
         (
-            text(lang, "LSOAs", "LSOAau").to_owned(),
+            match lang {
+                Lang::En => format!("LSOAs ({lsoas_en})"),
+                Lang::Cy => format!("ACEHI ({lsoas_cy})"),
+            },
             "lsoas",
             lsoas,
             74.0,

@@ -95,10 +95,16 @@ pub async fn get_profile(
         },
         "deprivation": {
             "note": text(lang,
-                "WIMD 2019 quintiles of the area's 2011 LSOAs; quintile 1 is the most deprived 20% in Wales. The population-weighted profile counts residents (ONS estimate of the period stated); the LSOA profile counts LSOAs.",
-                "Cwintelau MALlC 2019 LSOAau 2011 yr ardal; cwintel 1 yw'r 20% mwyaf difreintiedig yng Nghymru. Mae'r proffil wedi'i bwysoli yn ôl poblogaeth yn cyfrif trigolion; mae proffil yr LSOAau yn cyfrif LSOAau."),
-            "population_weighted": data.residents.iter().map(|(period, q)| json!({"period": period, "quintiles": q})).collect::<Vec<_>>(),
-            "lsoa_count": {"lsoas": data.lsoas.iter().map(|q| q.count).sum::<i64>(), "quintiles": data.lsoas},
+                "WIMD 2025 quintiles of the area's 2021 LSOAs (the current index; mid-2024 residents), beside WIMD 2019 quintiles of its 2011 LSOAs (mid-2019 and mid-2020 residents); quintile 1 is the most deprived 20% in Wales. The population-weighted profile counts residents (ONS estimate of the period stated); the LSOA profile counts LSOAs. The two editions rank different LSOAs, so compare each with Wales, not with each other.",
+                "Cwintelau MALlC 2025 ACEHI 2021 yr ardal (y mynegai cyfredol; trigolion canol 2024), wrth ymyl cwintelau MALlC 2019 ei ACEHI 2011 (trigolion canol 2019 a chanol 2020); cwintel 1 yw'r 20% mwyaf difreintiedig yng Nghymru. Mae'r proffil wedi'i bwysoli yn ôl poblogaeth yn cyfrif trigolion; mae proffil yr ACEHI yn cyfrif ACEHI. Mae'r ddau argraffiad yn rhestru ACEHI gwahanol, felly cymharwch bob un â Chymru, nid â'i gilydd."),
+            "population_weighted": data.residents.iter().map(|r| json!({
+                "period": r.period,
+                "index": r.index,
+                "lsoas": if r.index == "wimd2025" { "lsoa2021" } else { "lsoa2011" },
+                "quintiles": r.quintiles,
+            })).collect::<Vec<_>>(),
+            "lsoa_count": {"index": "wimd2019", "lsoas": data.lsoas.iter().map(|q| q.count).sum::<i64>(), "quintiles": data.lsoas},
+            "lsoa_count_wimd2025": {"index": "wimd2025", "lsoas": data.lsoas_2025.iter().map(|q| q.count).sum::<i64>(), "quintiles": data.lsoas_2025},
         },
         "indicators": indicators,
         "charts": {

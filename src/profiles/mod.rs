@@ -30,8 +30,9 @@ struct AreaParam(
 
 /// The period the charts show when none is asked for: sex by age needs 2021 LSOAs.
 const DEFAULT_PYRAMID_PERIOD: &str = "mid-2024";
-/// The deprivation profile's default: the newest estimate on WIMD 2019's own LSOAs.
-const DEFAULT_DEPRIVATION_PERIOD: &str = "mid-2020";
+/// The deprivation profile's default: the current index (WIMD 2025) with the estimate on its
+/// own 2021 LSOAs. `?period=mid-2020` (or mid-2019) shows WIMD 2019 on 2011 LSOAs.
+const DEFAULT_DEPRIVATION_PERIOD: &str = "mid-2024";
 
 /// Routes.
 pub fn router() -> Routes<AppState> {

@@ -51,13 +51,39 @@ pub struct QuintileShare {
     pub share_pct: f64,
 }
 
+/// Residents by deprivation quintile for one population estimate, with the index and the
+/// LSOAs it was counted on: WIMD 2019 on 2011 LSOAs (mid-2019, mid-2020), WIMD 2025 on 2021
+/// LSOAs (mid-2024).
+#[derive(Debug, Clone, Serialize)]
+pub struct ResidentsByQuintile {
+    /// e.g. `mid-2024`.
+    pub period: String,
+    /// `wimd2019` or `wimd2025`.
+    pub index: String,
+    /// Quintiles 1 to 5.
+    pub quintiles: Vec<QuintileShare>,
+}
+
+impl ResidentsByQuintile {
+    /// The WIMD edition counted.
+    pub fn vintage(&self) -> crate::catalog::WimdVintage {
+        if self.index == "wimd2025" {
+            crate::catalog::WimdVintage::Wimd2025
+        } else {
+            crate::catalog::WimdVintage::Wimd2019
+        }
+    }
+}
+
 /// What a profile needs from the database, beyond the snapshot.
 pub struct ProfileData {
     /// Age (and sex) structures, newest first.
     pub pyramids: Vec<Pyramid>,
-    /// Residents by WIMD quintile, per period.
-    pub residents: Vec<(String, Vec<QuintileShare>)>,
-    /// LSOAs by WIMD quintile.
+    /// Residents by WIMD quintile, per period (newest first).
+    pub residents: Vec<ResidentsByQuintile>,
+    /// 2021 LSOAs by WIMD 2025 quintile.
+    pub lsoas_2025: Vec<QuintileShare>,
+    /// 2011 LSOAs by WIMD 2019 quintile.
     pub lsoas: Vec<QuintileShare>,
 }
 
@@ -145,20 +171,28 @@ async fn load(state: &AppState, area: &Area) -> Result<(ProfileData, i64), AppEr
                 }
             }
             let rows = sqlx::query(
-                "select period, quintile, residents, share_pct from atlas.area_population_deprivation \
-                 where level = $1 and area_code = $2 order by period desc, quintile",
+                "select period, wimd, quintile, residents, share_pct from atlas.area_population_deprivation \
+                 where level = $1 and area_code = $2 order by period desc, wimd, quintile",
             )
             .bind(level)
             .bind(&code)
             .fetch_all(&mut *tx)
             .await?;
-            let mut residents: Vec<(String, Vec<QuintileShare>)> = Vec::new();
+            let mut residents: Vec<ResidentsByQuintile> = Vec::new();
             for r in rows {
                 let period: String = r.try_get("period")?;
-                if residents.last().is_none_or(|(p, _)| *p != period) {
-                    residents.push((period, Vec::new()));
+                let index: String = r.try_get("wimd")?;
+                if residents
+                    .last()
+                    .is_none_or(|x| x.period != period || x.index != index)
+                {
+                    residents.push(ResidentsByQuintile {
+                        period,
+                        index,
+                        quintiles: Vec::new(),
+                    });
                 }
-                residents.last_mut().expect("pushed above").1.push(QuintileShare {
+                residents.last_mut().expect("pushed above").quintiles.push(QuintileShare {
                     quintile: r.try_get("quintile")?,
                     count: r.try_get("residents")?,
                     share_pct: r.try_get("share_pct")?,
@@ -169,34 +203,42 @@ async fn load(state: &AppState, area: &Area) -> Result<(ProfileData, i64), AppEr
                 "health_board" => "hb_code = $1",
                 _ => "$1::text is not null",
             };
-            // The filter is one of three compiled-in strings; the code is a bind.
-            let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-                "select wimd_quintile::integer as q, count(*) as n, (100.0 * count(*) / sum(count(*)) over ())::float8 as pct \
-                 from atlas.lsoa where {filter} group by wimd_quintile order by wimd_quintile"
-            )))
-            .bind(&code)
-            .fetch_all(&mut *tx)
-            .await?;
-            let mut lsoas: Vec<QuintileShare> = (1..=5)
-                .map(|q| QuintileShare {
-                    quintile: q,
-                    count: 0,
-                    share_pct: 0.0,
-                })
-                .collect();
-            for r in rows {
-                let q: i32 = r.try_get("q")?;
-                if let Some(slot) = usize::try_from(q - 1).ok().and_then(|i| lsoas.get_mut(i)) {
-                    slot.count = r.try_get("n")?;
-                    slot.share_pct = r.try_get::<f64, _>("pct")?;
+            // LSOAs by quintile: WIMD 2019 on 2011 LSOAs, WIMD 2025 on 2021 LSOAs. The table
+            // and filter are compiled-in strings; the code is a bind.
+            let mut by_index = Vec::new();
+            for table in ["atlas.lsoa", "atlas.lsoa21"] {
+                let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+                    "select wimd_quintile::integer as q, count(*) as n, (100.0 * count(*) / sum(count(*)) over ())::float8 as pct \
+                     from {table} where {filter} group by wimd_quintile order by wimd_quintile"
+                )))
+                .bind(&code)
+                .fetch_all(&mut *tx)
+                .await?;
+                let mut lsoas: Vec<QuintileShare> = (1..=5)
+                    .map(|q| QuintileShare {
+                        quintile: q,
+                        count: 0,
+                        share_pct: 0.0,
+                    })
+                    .collect();
+                for r in rows {
+                    let q: i32 = r.try_get("q")?;
+                    if let Some(slot) = usize::try_from(q - 1).ok().and_then(|i| lsoas.get_mut(i)) {
+                        slot.count = r.try_get("n")?;
+                        slot.share_pct = r.try_get::<f64, _>("pct")?;
+                    }
                 }
+                by_index.push(lsoas);
             }
             tx.commit().await?;
+            let lsoas_2025 = by_index.pop().unwrap_or_default();
+            let lsoas = by_index.pop().unwrap_or_default();
             Ok((
                 ProfileData {
                     pyramids,
                     residents,
                     lsoas,
+                    lsoas_2025,
                 },
                 version,
             ))

@@ -109,6 +109,7 @@ pub fn vocabulary(data: Option<&DataVersion>, catalog: Option<&IndicatorCatalog>
         .chain(["indicator", "period"])
         // What a page shows beside names and intervals, which are no single column.
         .chain(["confidence_interval", "health_board", "cluster", "lsoa"])
+        .chain(["wimd2025_rank", "wimd2025_decile", "wimd2025_quintile"])
         .collect();
     field_names.sort_unstable();
     field_names.dedup();
@@ -134,6 +135,16 @@ pub fn vocabulary(data: Option<&DataVersion>, catalog: Option<&IndicatorCatalog>
         "map_kinds": MapKind::ALL.iter().map(|k| k.as_str()).collect::<Vec<_>>(),
         "layers": LayerId::ALL.iter().map(|l| l.as_str()).collect::<Vec<_>>(),
         "wimd_domains": domains,
+        // `vintage=` of the deprivation map, the default first; only 2019 has domains.
+        "wimd_vintages": crate::catalog::WimdVintage::ALL.iter().map(|v| json!({
+            "id": v.as_str(),
+            "title": v.title(),
+            "layer": LayerId::lsoa_of(*v).as_str(),
+            "lsoa_count": v.lsoa_count(),
+            "domains": *v == crate::catalog::WimdVintage::Wimd2019,
+            "en": v.description(Lang::En),
+            "cy": v.description(Lang::Cy),
+        })).collect::<Vec<_>>(),
         "wimd_quintile_colors": palette::wimd_quintiles(),
         "methods": methods,
         "classes": {"min": MIN_CLASSES, "max": MAX_CLASSES, "default": DEFAULT_CLASSES},
@@ -176,6 +187,9 @@ mod tests {
             palette::significance(Significance::Higher, Polarity::Neutral)
         );
         assert_eq!(v["cluster_approximate"], true);
+        assert_eq!(v["wimd_vintages"][0]["id"], "2025");
+        assert_eq!(v["wimd_vintages"][0]["domains"], false);
+        assert_eq!(v["wimd_vintages"][1]["layer"], "lsoa");
         assert_eq!(v["field_labels"]["cy"]["hb_code"], "Cod bwrdd iechyd");
     }
 }

@@ -9,7 +9,7 @@ import { app, atlas, t, indicatorMeta } from './store.js';
 import { clusterTileFeature, featureByCode, highlight } from './mapview.js';
 import { writeUrl } from './state.js';
 import { markTableSelection } from './table.js';
-import { boardName, fieldLabel, noDataLabel, sigColor, sigLabel } from './vocabulary.js';
+import { boardName, fieldLabel, noDataLabel, sigColor, sigLabel, vintageLsoaCount } from './vocabulary.js';
 
 function fmtValue(v, unit) {
   if (v === null || v === undefined || v === '') return noDataLabel(app.state.lang);
@@ -39,6 +39,9 @@ function clusterNameFor(code) {
   return code;
 }
 
+/** Whether a tile layer holds LSOAs (2011 with WIMD 2019, or 2021 with WIMD 2025). */
+function isLsoa(layer) { return layer === 'lsoa' || layer === 'lsoa21'; }
+
 /** Shows `feature` ({ layer, properties }) in the card, or the hint for none. */
 export function renderInfo(feature) {
   const T = t(), s = app.state, lang = s.lang;
@@ -47,7 +50,7 @@ export function renderInfo(feature) {
   // Phones show the card as a bottom sheet only while it has something to show.
   document.body.classList.toggle('has-details', !!feature);
   $('overlay').classList.toggle('wide', !!feature && !!app.selected && app.selected.code === feature.properties.code
-    && feature.layer !== 'lsoa');
+    && !isLsoa(feature.layer));
   if (!feature) {
     $('info-title').textContent = T.infoTitle;
     $('info-body').replaceChildren(el('p', { class: 'placeholder' }, T.infoHint));
@@ -55,15 +58,17 @@ export function renderInfo(feature) {
   }
   const p = feature.properties;
   const name = (lang === 'cy' ? p.name_cy : p.name_en) || p.name_en || p.code;
-  if (feature.layer === 'lsoa') {
+  if (isLsoa(feature.layer)) {
     $('info-title').textContent = p.name_wimd || name;
     const domainQuintile = `${s.domain}_quintile`;
+    const wimd = feature.layer === 'lsoa21' ? 'wimd2025' : 'wimd';
     const pairs = [
       // Overview tiles carry no names: the code alone, not "W01000710 (W01000710)".
       [fieldLabel('lsoa', lang), name && name !== p.code ? `${name} (${p.code})` : p.code],
-      [label('wimd_rank'), `${p.wimd_rank} ${T.rankOf}`],
-      [label('wimd_decile'), String(p.wimd_decile)],
-      [label('wimd_quintile'), String(p.wimd_quintile)],
+      // The 2021 layer's wimd_* columns are WIMD 2025's, and labelled so.
+      [label(`${wimd}_rank`), `${p.wimd_rank} ${T.rankOf(vintageLsoaCount(feature.layer === 'lsoa21' ? '2025' : '2019'))}`],
+      [label(`${wimd}_decile`), String(p.wimd_decile)],
+      [label(`${wimd}_quintile`), String(p.wimd_quintile)],
       s.domain !== 'overall' ? [label(domainQuintile), String(p[domainQuintile] ?? noDataLabel(lang))] : null,
       [fieldLabel('cluster', lang), clusterNameFor(p.cluster_code)],
       [fieldLabel('health_board', lang), boardName(p.hb_code, lang)],

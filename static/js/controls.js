@@ -4,7 +4,7 @@ import { $, fillSelect } from './dom.js';
 import { STATIC_SITE, linkPath } from './api.js';
 import { app, atlas, t, indicatorMeta } from './store.js';
 import { dataQuery, PAGE_VIEWS, styleQuery, validBreaks } from './state.js';
-import { boards, clusterApproximate, domains, fieldLabel, methodLabel, vocabulary } from './vocabulary.js';
+import { boards, clusterApproximate, domains, fieldLabel, methodLabel, vintages, vocabulary } from './vocabulary.js';
 import { clearSelection, selectCluster } from './card.js';
 
 /** Fills every control from the current state, in the current language. */
@@ -25,7 +25,12 @@ export function renderControls() {
   $('view-hint').textContent = { deprivation: T.hintDeprivation, indicator: T.hintIndicator, significance: T.hintSignificance }[s.view];
   for (const e of document.querySelectorAll('[data-views]')) e.hidden = !e.dataset.views.split(' ').includes(s.view);
 
+  fillSelect($('vintage'), vintages(s.lang), s.vintage);
   fillSelect($('domain'), domains(s.lang), s.domain);
+  // WIMD 2025 has the overall index only: say so beside the domains, which are 2019's.
+  const withDomains = (V.wimd_vintages || []).find((v) => v.id === s.vintage)?.domains !== false;
+  $('domain-note').hidden = withDomains;
+  $('domain-note').textContent = withDomains ? '' : T.noDomains;
   fillSelect($('indicator'), meta.indicators.map((i) => [i.id, i.title]), s.indicator);
   const periods = indicatorMeta().periods;
   fillSelect($('period'), periods.map((p) => [p, p]), s.period);
@@ -76,7 +81,19 @@ export function renderClusterPicker() {
 /** Turns control events into calls of `update(changes, opts)` (main.js). */
 export function wireControls(update) {
   for (const v of PAGE_VIEWS) $(`view-${v}`).addEventListener('change', () => update({ view: v }));
-  $('domain').addEventListener('change', (e) => update({ domain: e.target.value }));
+  $('vintage').addEventListener('change', (e) => {
+    const v = (vocabulary().wimd_vintages || []).find((x) => x.id === e.target.value);
+    // An edition without domains shows the overall index.
+    update(v && !v.domains ? { vintage: v.id, domain: vocabulary().wimd_domains[0].id } : { vintage: e.target.value });
+  });
+  $('domain').addEventListener('change', (e) => {
+    const s = app.state, overall = vocabulary().wimd_domains[0].id;
+    const has = (vocabulary().wimd_vintages || []).find((x) => x.id === s.vintage)?.domains;
+    // A domain is WIMD 2019's: choosing one switches an edition without domains to one with.
+    const vintage = e.target.value !== overall && !has
+      ? (vocabulary().wimd_vintages || []).find((x) => x.domains)?.id : s.vintage;
+    update({ domain: e.target.value, vintage });
+  });
   $('indicator').addEventListener('change', (e) => {
     const ind = indicatorMeta(e.target.value);
     update({ indicator: ind.id, period: ind.default_period });

@@ -6,7 +6,7 @@ import { $, el } from './dom.js';
 import { app } from './store.js';
 import { clusterApproximate, isApproximateNote } from './vocabulary.js';
 
-const ROW_LEVEL = { clusters: 'cluster', lsoa: 'lsoa', health_boards: 'health_board' };
+const ROW_LEVEL = { clusters: 'cluster', lsoa: 'lsoa', lsoa21: 'lsoa', health_boards: 'health_board' };
 
 /** Legend key → areas of the chosen board, or null where the page cannot count them. */
 function boardCounts(legend) {

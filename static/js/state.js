@@ -32,7 +32,7 @@ export function langFrom(search, vocab) {
 export function validBreaks(v) { return BREAKS.test(v); }
 
 /** Every parameter the page's URL may carry. */
-export const URL_PARAMS = ['view', 'domain', 'indicator', 'period', 'method', 'classes', 'palette', 'breaks',
+export const URL_PARAMS = ['view', 'vintage', 'domain', 'indicator', 'period', 'method', 'classes', 'palette', 'breaks',
   'vs', 'hb', 'lang', 'area', 'tab', 'z', 'lat', 'lng', 'encoding'];
 
 /**
@@ -50,7 +50,7 @@ export function urlProblems(search, vocab, s) {
     if (!URL_PARAMS.includes(k)) { out.push({ param: k, value: v, reason: 'unknown' }); continue; }
     let ok = true;
     switch (k) {
-      case 'view': case 'domain': case 'indicator': case 'period': case 'method': case 'palette':
+      case 'view': case 'vintage': case 'domain': case 'indicator': case 'period': case 'method': case 'palette':
       case 'vs': case 'hb': case 'lang': case 'tab': case 'encoding': ok = s[k] === v; break;
       case 'classes': ok = s.view !== 'indicator' || s.method === 'manual' || String(s.classes) === v; break;
       case 'breaks': ok = validBreaks(v); break;
@@ -78,6 +78,10 @@ export function readState(search, vocab, meta, fixed = null) {
   const view = p.get('view');
   s.view = views.includes(view) ? view : (p.get('indicator') ? 'indicator' : 'deprivation');
   s.domain = domainIds.includes(p.get('domain')) ? p.get('domain') : domainIds[0];
+  // The WIMD edition: the URL's, else the server's default (the first) for the overall
+  // index and 2019 for a domain; an edition without domains shows the overall index.
+  s.vintage = vintageFor(vocab, p.get('vintage'), s.domain);
+  if (!vintageHasDomains(vocab, s.vintage)) s.domain = domainIds[0];
   s.indicator = ids.includes(p.get('indicator')) ? p.get('indicator')
     : (ids.includes(DEFAULT_INDICATOR) ? DEFAULT_INDICATOR : ids[0]);
   const ind = meta.indicators.find((i) => i.id === s.indicator);
@@ -104,9 +108,27 @@ export function readState(search, vocab, meta, fixed = null) {
   return s;
 }
 
+/** Whether a WIMD edition (`vocab.wimd_vintages[].id`) has domains. */
+export function vintageHasDomains(vocab, id) {
+  return !!(vocab.wimd_vintages || []).find((v) => v.id === id)?.domains;
+}
+
+/**
+ * The WIMD edition to show: `asked` when the server offers it, else the server's default
+ * (its first) for the overall index, and the first edition with domains for a domain.
+ */
+export function vintageFor(vocab, asked, domain) {
+  const vintages = vocab.wimd_vintages || [];
+  if (vintages.some((v) => v.id === asked)) return asked;
+  const overall = (vocab.wimd_domains[0] || {}).id;
+  const pick = domain === overall ? vintages[0] : vintages.find((v) => v.domains);
+  return pick ? pick.id : '';
+}
+
 // The view-specific parameters, shared by the page URL and the style/legend query.
 function setViewParams(p, s) {
   if (s.view === 'deprivation') {
+    if (s.vintage) p.set('vintage', s.vintage);
     p.set('domain', s.domain);
   } else {
     p.set('indicator', s.indicator);

@@ -18,6 +18,12 @@ export async function loadVocabulary() {
 /** The raw document, for the few places that need a list as is. */
 export function vocabulary() { return vocab; }
 
+/** [[id, label], …] of the WIMD editions (the default first), in `lang`. */
+export function vintages(lang) { return (vocab.wimd_vintages || []).map((v) => [v.id, `${v.title} – ${v[lang] ?? v.en}`]); }
+
+/** How many LSOAs a WIMD edition ranks (1,909 without one). */
+export function vintageLsoaCount(id) { return (vocab.wimd_vintages || []).find((v) => v.id === id)?.lsoa_count ?? 1909; }
+
 /** [[id, label], …] of the WIMD domains ('overall' first), in `lang`. */
 export function domains(lang) { return vocab.wimd_domains.map((d) => [d.id, d[lang] ?? d.en]); }
 

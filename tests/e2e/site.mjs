@@ -55,6 +55,7 @@ async function main() {
   const { wales, near } = CAMERA;
   const views = [
     ['deprivation', `view=deprivation&domain=overall&lang=en&${wales}`],
+    ['deprivation-2019', `view=deprivation&vintage=2019&domain=overall&lang=en&${wales}`],
     ['copd', `view=indicator&indicator=copd&lang=en&${wales}`],
     ['copd-near', `view=indicator&indicator=copd&lang=en&${near}`],
     ['lsoa-indicator', `view=indicator&indicator=wimd_premature_death_rate&lang=en&${wales}`],
