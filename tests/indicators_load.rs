@@ -50,8 +50,9 @@ async fn extra_indicators_load_with_intervals_and_flags() {
     let report = cluster_atlas::etl::load(&pool, &inputs)
         .await
         .expect("load");
-    // 24 bundled before issue 13, the 8 WIMD indicators, and this one.
-    assert_eq!(report.indicators, 33);
+    // 24 bundled before issue 13, the 8 WIMD indicators, the 2 WIMD 2025 ones (issue 22),
+    // and this one.
+    assert_eq!(report.indicators, 35);
 
     let rows: Vec<ValueRow> = sqlx::query_as(
         "select area_code, value, lower_ci, upper_ci, ci_method, sig_vs_wales, sig_vs_hb \

@@ -189,3 +189,53 @@ async fn lsoa21_is_an_ogc_collection() {
     let v: Value = bad.json();
     assert!(v["error"]["message"].as_str().is_some());
 }
+
+/// The WIMD 2025 deprivation shares are indicators like the others: in /data, on indicator
+/// tiles and in findings, never tested, and consistent with the 2021 LSOAs they count.
+#[tokio::test]
+async fn wimd2025_shares_are_indicators() {
+    let pool = loaded_pool(DB).await;
+    let data = get(&pool, "/data/lsoas_most_deprived_20pct_wimd2025")
+        .await
+        .json();
+    assert_eq!(data["period"], "2025");
+    let rows = data["rows"].as_array().unwrap();
+    let wales = rows.iter().find(|r| r["level"] == "wales").unwrap();
+    let q1: i64 = sqlx::query_scalar("select count(*) from atlas.lsoa21 where wimd_quintile = 1")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(wales["numerator"], q1 as f64);
+    assert_eq!(wales["denominator"], 1917.0);
+    assert_eq!(rows.iter().filter(|r| r["level"] == "cluster").count(), 63);
+    for r in rows {
+        assert!(r["lower_ci"].is_null(), "{r}");
+    }
+    let residents = get(&pool, "/data/pct_residents_wimd2025_q1").await.json();
+    assert_eq!(residents["period"], "mid-2024");
+    let wales = residents["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["level"] == "wales")
+        .unwrap()
+        .clone();
+    assert_eq!(wales["denominator"], 3_186_581.0);
+    let tile = get(
+        &pool,
+        "/tiles/clusters/6/31/20?indicator=pct_residents_wimd2025_q1",
+    )
+    .await;
+    assert_eq!(tile.status, 200);
+    assert!(decode_tile(&tile.body)
+        .iter()
+        .all(|f| f.properties["sig_vs_wales"] == "not_tested"));
+    let f = get(
+        &pool,
+        "/findings/lsoas_most_deprived_20pct_wimd2025?lang=cy",
+    )
+    .await
+    .json();
+    assert_eq!(f["tested"], false);
+    assert!(f["title"].as_str().unwrap().contains("MALlC 2025"), "{f}");
+}

@@ -549,8 +549,9 @@ async fn indicators_list_metadata_with_welsh_fallback() {
     let pool = loaded_pool(DB).await;
     let list = get(&pool, "/indicators?lang=cy").await.json();
     let indicators = list["indicators"].as_array().unwrap();
-    // 24 before issue 13, plus the 8 WIMD 2019 indicators at LSOA level.
-    assert_eq!(indicators.len(), 32);
+    // 24 before issue 13, the 8 WIMD 2019 indicators at LSOA level, and the 2 WIMD 2025
+    // deprivation shares (issue 22).
+    assert_eq!(indicators.len(), 34);
     let copd = indicators.iter().find(|i| i["id"] == "copd").unwrap();
     assert_eq!(copd["unit"], "%");
     assert_eq!(copd["polarity"], "neutral");

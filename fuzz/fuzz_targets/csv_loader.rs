@@ -23,6 +23,7 @@ use cluster_atlas::config::InputArgs;
 use cluster_atlas::db::DataVersion;
 use cluster_atlas::etl::csv_input::read_csv;
 use cluster_atlas::etl::indicators::{read_indicators, IndicatorInputs, IndicatorPaths};
+use cluster_atlas::etl::lsoa21::Lsoa21Paths;
 use cluster_atlas::etl::population::PopulationPaths;
 use cluster_atlas::etl::sources::{read_inputs, ClusterInput, InputPaths};
 use cluster_atlas::significance::Significance;
@@ -32,12 +33,15 @@ use libfuzzer_sys::fuzz_target;
 
 /// The files a selector byte can replace, in order; the last entry is a generic file for
 /// `read_csv` itself.
-const FILES: [&str; 11] = [
+const FILES: [&str; 14] = [
     "health_boards.csv",
     "lookup.csv",
     "wimd.csv",
     "clusters.csv",
     "cluster_lookup.csv",
+    "wimd2025.csv",
+    "lsoa21_centroids.csv",
+    "lsoa21_lookup.csv",
     "indicators.csv",
     "qof.csv",
     "deprivation.csv",
@@ -83,10 +87,11 @@ fuzz_target!(|data: &[u8]| {
     };
     let mut known: Vec<PathBuf> = FILES.iter().map(|n| fixture(n)).collect();
     known.push(fixture("lsoa.geojson"));
+    known.push(fixture("lsoa21.geojson"));
     known.push(fuzzed.clone());
 
     let message = match index {
-        0..=4 => {
+        0..=7 => {
             let paths = InputPaths {
                 lsoa: fixture("lsoa.geojson"),
                 wimd: pick("wimd.csv"),
@@ -101,20 +106,31 @@ fuzz_target!(|data: &[u8]| {
                     bands: fixture("population_bands.csv"),
                     single_years: fixture("population_syoa.csv"),
                     sex_age_2024: fixture("population_2024.csv"),
-                    lsoa21_lookup: fixture("lsoa21_lookup.csv"),
+                    lsoa21_lookup: pick("lsoa21_lookup.csv"),
                 },
                 wimd_indicators: fixture("wimd_indicators.csv"),
+                lsoa21: Lsoa21Paths {
+                    boundaries: fixture("lsoa21.geojson"),
+                    centroids: pick("lsoa21_centroids.csv"),
+                    wimd2025: pick("wimd2025.csv"),
+                },
             };
             match read_inputs(&paths, &input_args()) {
                 Ok(prepared) => {
                     assert_eq!(prepared.lsoas.len(), 3);
+                    // Accepted 2021 LSOAs have a rank within 1..=N and a quintile 1..=5.
+                    let n = prepared.lsoa21.rows.len() as i64;
+                    for r in &prepared.lsoa21.rows {
+                        assert!((1..=n).contains(&r.wimd_rank), "{}", r.code);
+                        assert!((1..=5).contains(&r.wimd_quintile), "{}", r.code);
+                    }
                     check_servable(&prepared.indicators);
                     None
                 }
                 Err(e) => Some(e.to_string()),
             }
         }
-        5..=9 => match read_indicators(&indicator_paths) {
+        8..=12 => match read_indicators(&indicator_paths) {
             Ok(inputs) => {
                 check_servable(&inputs);
                 None

@@ -55,7 +55,12 @@ fuzz_target!(|data: &[u8]| {
         assert!(file.split('/').all(|s| !s.is_empty() && s != ".." && s != "."), "{request} -> {file}");
         assert!(!file.contains('?'), "{request} -> {file}");
     }
-    let _ = params::domain(&q);
+    if let Ok(domain) = params::domain(&q) {
+        // WIMD 2025 has no domains: an accepted vintage with a domain is 2019.
+        if let Ok(v) = params::wimd_vintage(&q, domain) {
+            assert!(domain == "overall" || v == cluster_atlas::catalog::WimdVintage::Wimd2019);
+        }
+    }
     let _ = params::benchmark(&q);
     let _ = params::bom(&q);
     let level = params::level(&q);

@@ -64,6 +64,14 @@ const DRAFT_TITLES_CY: &[(&str, &str)] = &[
         "Trigolion yn yr 20% mwyaf difreintiedig (MALlC 2019)",
     ),
     (
+        "pct_residents_wimd2025_q1",
+        "Trigolion yn yr 20% mwyaf difreintiedig (MALlC 2025)",
+    ),
+    (
+        "lsoas_most_deprived_20pct_wimd2025",
+        "ACEHI yn yr 20% mwyaf difreintiedig (MALlC 2025)",
+    ),
+    (
         "wimd_premature_death_rate",
         "Cyfradd marwolaethau cynamserol (MALlC 2019)",
     ),

@@ -28,6 +28,13 @@ pub use crate::catalog::WALES_CODE;
 pub const LSOA_Q1_INDICATOR: &str = "lsoas_most_deprived_20pct";
 /// Its period: the WIMD edition.
 pub const LSOA_Q1_PERIOD: &str = "2019";
+/// The share of 2021 LSOAs in WIMD 2025 quintile 1, derived in PostGIS like
+/// [`LSOA_Q1_INDICATOR`] (when the catalogue lists it).
+pub const LSOA21_Q1_INDICATOR: &str = "lsoas_most_deprived_20pct_wimd2025";
+/// Its period: the WIMD edition.
+pub const LSOA21_Q1_PERIOD: &str = "2025";
+/// Residents (mid-2024) of 2021 LSOAs in WIMD 2025 quintile 1, derived in PostGIS.
+pub const RESIDENTS21_Q1_INDICATOR: &str = "pct_residents_wimd2025_q1";
 
 /// One value row, with where it came from for error messages.
 #[derive(Debug, Clone, Serialize)]

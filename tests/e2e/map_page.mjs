@@ -86,6 +86,31 @@ async function main() {
   summary.screenshots.push('map-labels-cy.png');
   noProblems('Welsh labels');
 
+  // WIMD edition (issue 22): 2025 on 2021 LSOAs by default; 2019 on request and for a
+  // domain; the choice round-trips through the URL and the legend says which.
+  await page.goto(`${base}/map?view=deprivation`, { waitUntil: 'load' });
+  await waitReady(page, 'deprivation default');
+  const dep = await page.evaluate(() => ({
+    vintage: window.atlas.state.vintage,
+    title: window.atlas.legend.title,
+    sourceLayer: window.atlas.map.getLayer('deprivation-fill')?.sourceLayer,
+    note: document.getElementById('domain-note').textContent,
+  }));
+  check('the deprivation map is WIMD 2025 on 2021 LSOAs by default', dep.vintage === '2025' && dep.title.startsWith('WIMD 2025')
+    && dep.sourceLayer === 'lsoa21' && /domains are 2019/.test(dep.note), dep);
+  check('the default edition is in the URL', params(page).vintage === '2025', { url: page.url() });
+  await page.selectOption('#domain', 'income');
+  await page.waitForFunction(() => window.atlas.ready && window.atlas.state.domain === 'income', null, { timeout: 15_000 });
+  const income = await page.evaluate(() => ({ vintage: window.atlas.state.vintage, title: window.atlas.legend.title, sourceLayer: window.atlas.map.getLayer('deprivation-fill')?.sourceLayer }));
+  check('choosing a domain switches to WIMD 2019 (2025 has no domains)', income.vintage === '2019' && income.title.startsWith('WIMD 2019')
+    && income.sourceLayer === 'lsoa' && params(page).vintage === '2019' && params(page).domain === 'income', { income, url: page.url() });
+  await page.goto(`${base}/map?view=deprivation&vintage=2019`, { waitUntil: 'load' });
+  await waitReady(page, 'deprivation 2019');
+  const d2019 = await page.evaluate(() => ({ vintage: window.atlas.state.vintage, sourceLayer: window.atlas.map.getLayer('deprivation-fill')?.sourceLayer,
+    warned: !document.getElementById('url-warning').hidden }));
+  check('vintage=2019 in a link is kept', d2019.vintage === '2019' && d2019.sourceLayer === 'lsoa' && !d2019.warned, d2019);
+  noProblems('WIMD edition');
+
   // 3. URL state: click a cluster, wheel-zoom, round trip ------------------------------------
   await page.goto(`${base}/map?view=indicator&indicator=copd&classes=4`, { waitUntil: 'load' });
   await waitReady(page, 'before selection');

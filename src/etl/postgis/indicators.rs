@@ -119,6 +119,37 @@ pub(super) async fn write_indicators(
     .execute(&mut **tx)
     .await?;
 
+    // The same for WIMD 2025 on 2021 LSOAs: the share of LSOAs in quintile 1, and of their
+    // mid-2024 residents (from the WIMD 2025 residents profile).
+    sqlx::query(
+        "insert into atlas.indicator_value (indicator_id, period, level, area_code, value, numerator, denominator, lsoa_vintage) \
+         select $1, $2, 'cluster', code, 100.0 * wimd2025_q1_lsoas / lsoa21_count, wimd2025_q1_lsoas, lsoa21_count, 2021 \
+           from atlas.cluster where lsoa21_count > 0 and exists (select 1 from atlas.indicator where id = $1) \
+         union all select $1, $2, 'health_board', code, 100.0 * wimd2025_q1_lsoas / lsoa21_count, wimd2025_q1_lsoas, \
+           lsoa21_count, 2021 from atlas.health_board where lsoa21_count > 0 \
+           and exists (select 1 from atlas.indicator where id = $1) \
+         union all select $1, $2, 'wales', $3, 100.0 * count(*) filter (where wimd_quintile = 1) / count(*), \
+           count(*) filter (where wimd_quintile = 1), count(*), 2021 from atlas.lsoa21 \
+           having count(*) > 0 and exists (select 1 from atlas.indicator where id = $1)",
+    )
+    .bind(crate::etl::indicators::LSOA21_Q1_INDICATOR)
+    .bind(crate::etl::indicators::LSOA21_Q1_PERIOD)
+    .bind(WALES_CODE)
+    .execute(&mut **tx)
+    .await?;
+    sqlx::query(
+        "insert into atlas.indicator_value (indicator_id, period, level, area_code, value, numerator, denominator, lsoa_vintage) \
+         select $1, d.period, d.level, d.area_code, d.share_pct, d.residents, t.total, 2021 \
+         from atlas.area_population_deprivation d \
+         join (select level, area_code, period, sum(residents) as total from atlas.area_population_deprivation \
+               where wimd = 'wimd2025' group by level, area_code, period) t using (level, area_code, period) \
+         where d.wimd = 'wimd2025' and d.quintile = 1 and t.total > 0 \
+           and exists (select 1 from atlas.indicator where id = $1)",
+    )
+    .bind(crate::etl::indicators::RESIDENTS21_Q1_INDICATOR)
+    .execute(&mut **tx)
+    .await?;
+
     super::population::insert_population_indicators(tx).await?;
 
     // An indicator the catalogue says is never tested (a complete count, a count, a weighted
