@@ -18,6 +18,9 @@ The rules, as the server enforces them and /api describes them:
   6. `filter` is CQL2 on the collection's queryables (a grammar no schema states): a
      positive case gets a valid filter in its `filter-lang`; tiles take one only with the
      lsoa or clusters layer.
+  7. `vintage` (the WIMD edition): 2025 has no domains, so a domain other than `overall`
+     goes with 2019; on TileJSON the edition is the LSOA layer's own (2019 for lsoa and
+     wales, 2025 for lsoa21), and lsoa21 has no domains.
 """
 
 from __future__ import annotations
@@ -72,6 +75,9 @@ def _repair_query(case) -> None:
             values = [1.0, 2.0]
         query["method"] = "manual"
         query["breaks"] = ",".join(repr(v) for v in values[:8])
+    # 7. WIMD 2025 has no domains.
+    if query.get("vintage") == "2025" and query.get("domain", "overall") != "overall":
+        query["vintage"] = "2019"
     # 5. bbox ordering and latitude range.
     bbox = query.get("bbox")
     parts = bbox.split(",") if isinstance(bbox, str) else bbox
@@ -119,6 +125,17 @@ def _repair_tile(case) -> None:
         needed = "lsoa" if query["indicator"] in LSOA_LEVEL else "clusters"
         if names != "wales" and needed not in names.split(","):
             query.pop("indicator")
+    # 7. TileJSON's legend is its LSOA layer's own edition.
+    if layers is not None and ("vintage" in query or "domain" in query):
+        names = str(layers).removesuffix(".json")
+        names = ["lsoa", "clusters", "health_boards"] if names == "wales" else names.split(",")
+        lsoa = next((n for n in names if n in ("lsoa", "lsoa21")), None)
+        if lsoa == "lsoa21":
+            query.pop("domain", None)
+            if "vintage" in query:
+                query["vintage"] = "2025"
+        elif lsoa == "lsoa" and "vintage" in query:
+            query["vintage"] = "2019"
     # 4. x and y inside the grid.
     z_key, x_key, y_key = ("z", "x", "y") if "z" in path else ("tileMatrix", "tileCol", "tileRow")
     # Stateful runs take values from earlier responses, including the URI templates in

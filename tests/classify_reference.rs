@@ -80,9 +80,10 @@ async fn breaks_match_mapclassify_on_every_bundled_indicator() {
     }
     let bins = mapclassify_bins(&cases);
     // 19 bundled indicators with one period each, the 5 population indicators with
-    // 13 periods between them (mid-2019, mid-2020, and mid-2024 where it exists), and the
-    // 8 WIMD 2019 indicators (their cluster values, one period).
-    assert_eq!(ours.len(), (19 + 13 + 8) * 3 * 7);
+    // 13 periods between them (mid-2019, mid-2020, and mid-2024 where it exists), the
+    // 8 WIMD 2019 indicators (their cluster values, one period) and the 2 WIMD 2025 shares
+    // (one period each).
+    assert_eq!(ours.len(), (19 + 13 + 8 + 2) * 3 * 7);
     assert_eq!(bins.len(), ours.len());
     for ((name, mine), theirs) in ours.iter().zip(&bins) {
         assert_same(name, mine, theirs);

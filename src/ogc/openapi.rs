@@ -237,9 +237,12 @@ fn items_parameters(layer: LayerId, ip: &IndicatorParams<'_>, paged: bool) -> Ve
     }
     p.extend(crs_parameters(true));
     p.extend(filter_parameters());
-    p.push(indicator_param(layer, ip));
-    p.push(ip.period());
-    p.extend(ip.classification());
+    // The 2021 LSOAs carry no indicator values (the WIMD indicators are on 2011 LSOAs).
+    if layer != LayerId::Lsoa21 {
+        p.push(indicator_param(layer, ip));
+        p.push(ip.period());
+        p.extend(ip.classification());
+    }
     p
 }
 
@@ -347,9 +350,11 @@ fn item_parameters(layer: LayerId, ip: &IndicatorParams<'_>) -> Vec<Value> {
         lang(),
     ];
     params.extend(crs_parameters(false));
-    params.push(indicator_param(layer, ip));
-    params.push(ip.period());
-    params.extend(ip.classification());
+    if layer != LayerId::Lsoa21 {
+        params.push(indicator_param(layer, ip));
+        params.push(ip.period());
+        params.extend(ip.classification());
+    }
     params
 }
 
@@ -504,7 +509,11 @@ fn expand(route: &str, item: Value, ip: &IndicatorParams<'_>) -> Vec<(String, Va
                 let mut op = operation(&item);
                 op["summary"] = json!(format!(
                     "Features of {id} (GeoJSON, CSV or HTML), paged and filtered{}",
-                    if layer == LayerId::Lsoa { "" } else { ", optionally with an indicator's values" }
+                    match layer {
+                        LayerId::Lsoa => ", optionally with a WIMD indicator's values",
+                        LayerId::Lsoa21 => "",
+                        _ => ", optionally with an indicator's values",
+                    }
                 ));
                 op["operationId"] = json!(format!("items_{id}"));
                 op["parameters"] = json!(items_parameters(layer, ip, true));

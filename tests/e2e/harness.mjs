@@ -13,7 +13,7 @@ const CHROMIUM_ARGS = ['--headless=new', '--no-sandbox', '--disable-gpu', '--use
   '--enable-unsafe-swiftshader', '--disable-background-networking', '--disable-component-update',
   '--disable-sync', '--no-first-run', '--disable-quic'];
 // Well inside this cluster of the bundled geography (as in map_e2e.mjs).
-export const PLACE = { lng: -3.2354, lat: 51.7395, cluster: '7A6:blaenau-gwent-west' };
+export const PLACE = { lng: -3.2356, lat: 51.7875, cluster: '7A6:blaenau-gwent-west' };
 export const CARDIFF = { lng: -3.1791, lat: 51.4816 };
 
 export class CheckFailed extends Error {}

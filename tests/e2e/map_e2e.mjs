@@ -53,7 +53,7 @@ const FILL_OPACITY = 0.9;   // the styles' fill-opacity, drawn over a white back
 // geography. The test reads the cluster actually drawn there (queryRenderedFeatures) and
 // reports when it is not the expected one, so a change of geography shows clearly.
 const PLACES = [
-  { id: 'blaenau-gwent-west', lng: -3.2354, lat: 51.7395, cluster: '7A6:blaenau-gwent-west' },
+  { id: 'blaenau-gwent-west', lng: -3.2356, lat: 51.7875, cluster: '7A6:blaenau-gwent-west' },
   { id: 'bridgend-north', lng: -3.6060, lat: 51.5931, cluster: '7A5:bridgend-north-network' },
   { id: 'mid-powys', lng: -3.4994, lat: 52.2292, cluster: '7A7:mid-powys' },
   { id: 'north-powys', lng: -3.5805, lat: 52.5538, cluster: '7A7:north-powys' },
