@@ -125,9 +125,12 @@ def _repair_tile(case) -> None:
         needed = "lsoa" if query["indicator"] in LSOA_LEVEL else "clusters"
         if names != "wales" and needed not in names.split(","):
             query.pop("indicator")
-    # 7. TileJSON's legend is its LSOA layer's own edition.
+    # 7. TileJSON's legend is its LSOA layer's own edition (path values arrive
+    # percent-encoded: `lsoa%2Clsoa21`).
     if layers is not None and ("vintage" in query or "domain" in query):
-        names = str(layers).removesuffix(".json")
+        from urllib.parse import unquote
+
+        names = unquote(str(layers)).removesuffix(".json")
         names = ["lsoa", "clusters", "health_boards"] if names == "wales" else names.split(",")
         lsoa = next((n for n in names if n in ("lsoa", "lsoa21")), None)
         if lsoa == "lsoa21":

@@ -195,7 +195,7 @@ fuzz_target!(|data: &[u8]| {
             let _ = features::attach_indicator(&mut list, layer, snapshot, &q);
         }
         if let Some(lang) = items.labels {
-            features::relabel(&mut list, lang);
+            features::relabel(&mut list, layer, lang);
         }
         let columns: Vec<String> = list[0]
             .properties
