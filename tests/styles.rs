@@ -43,14 +43,23 @@ fn validate(style: &Value) -> Result<(), String> {
 
 /// Runs a QGIS check script (tests/reference/qgis_*.py) on a file; returns its JSON report.
 fn run_qgis(script: &str, path: &std::path::Path, runtime_dir: &std::path::Path) -> Value {
+    run_qgis_with(script, &[path.as_os_str()], runtime_dir)
+}
+
+/// Runs a QGIS script with arguments; returns the JSON report on its last line.
+fn run_qgis_with(script: &str, args: &[&std::ffi::OsStr], runtime_dir: &std::path::Path) -> Value {
     let python =
         std::env::var("CLUSTER_ATLAS_QGIS_PYTHON").unwrap_or_else(|_| "/usr/bin/python3".into());
+    let path = args
+        .first()
+        .map(std::path::Path::new)
+        .unwrap_or(runtime_dir);
     let out = Command::new(&python)
         .arg(format!(
             "{}/tests/reference/{script}",
             env!("CARGO_MANIFEST_DIR")
         ))
-        .arg(path)
+        .args(args)
         .env("QT_QPA_PLATFORM", "offscreen")
         .env("XDG_RUNTIME_DIR", runtime_dir)
         .output()
@@ -881,4 +890,116 @@ async fn welsh_styles_and_tilejson_carry_the_welsh_attribution() {
         .as_str()
         .unwrap()
         .contains("Open Government Licence"));
+}
+
+/// Issue 23: QGIS 3.22 renders the GeoPackage download with the SLD in the legend's colours.
+/// The no-data rule is an explicit `class IS NULL` (QGIS 3.22 read `ElseFilter` as "every
+/// feature" and painted the map grey over the classes), so it catches only a feature with no
+/// class; and the SLD names the download it is written for.
+#[tokio::test]
+async fn qgis_renders_the_sld_on_the_download_in_the_legend_colours() {
+    let pool = loaded_pool(DB).await;
+    let dir = tempfile::tempdir().unwrap();
+    for (id, options) in [
+        ("copd", ""),
+        ("asthma", "&method=fisher_jenks&classes=7&palette=PuBu"),
+    ] {
+        let query = format!("indicator={id}{options}");
+        let sld = get(&pool, &format!("/styles/indicator.sld?{query}")).await;
+        assert_eq!(sld.status, 200);
+        let text = String::from_utf8(sld.body.clone()).unwrap();
+        assert!(!text.contains("ElseFilter"), "{text}");
+        assert!(text.contains("PropertyIsNull"), "{text}");
+        assert!(
+            text.contains(&format!("/downloads/clusters.gpkg?indicator={id}")),
+            "the SLD names its download: {text}"
+        );
+        let legend = get(&pool, &format!("/legends/indicator.json?{query}"))
+            .await
+            .json();
+        let colour_of: HashMap<String, String> = legend["entries"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| {
+                (
+                    e["key"].to_string(),
+                    e["color"].as_str().unwrap().to_owned(),
+                )
+            })
+            .collect();
+        let gpkg = get(
+            &pool,
+            &format!(
+                "/downloads/clusters.gpkg?{query}&crs=http://www.opengis.net/def/crs/EPSG/0/27700"
+            ),
+        )
+        .await;
+        assert_eq!(gpkg.status, 200);
+        let gpkg_path = dir.path().join("clusters.gpkg");
+        let sld_path = dir.path().join("style.sld");
+        std::fs::write(&gpkg_path, &gpkg.body).unwrap();
+        std::fs::write(&sld_path, &sld.body).unwrap();
+        let data = get(&pool, &format!("/data/{id}?period=2023-24{options}"))
+            .await
+            .json();
+        let classes: HashMap<String, String> = data["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|r| r["level"] == "cluster")
+            .map(|r| {
+                (
+                    r["code"].as_str().unwrap().to_owned(),
+                    r["class"].to_string(),
+                )
+            })
+            .collect();
+        let null_code = "7A1:anglesey";
+        let report = run_qgis_with(
+            "qgis_sld_render.py",
+            &[
+                gpkg_path.as_os_str(),
+                std::ffi::OsStr::new("clusters"),
+                sld_path.as_os_str(),
+                dir.path().join("render.png").as_os_str(),
+                std::ffi::OsStr::new(null_code),
+            ],
+            dir.path(),
+        );
+        assert_eq!(report["renderer"], "RuleRenderer", "{report}");
+        let rules = report["rules"].as_array().unwrap();
+        assert!(rules.iter().all(|r| r["else"] == false), "{report}");
+        assert!(
+            rules.last().unwrap()["filter"]
+                .as_str()
+                .unwrap()
+                .replace('"', "")
+                == "class IS NULL",
+            "{report}"
+        );
+        let colours = report["colors"].as_object().unwrap();
+        assert_eq!(colours.len(), 63, "{report}");
+        // Every class drawn: each cluster in its class's legend colour, the no-data one in
+        // the no-data colour, and nothing else grey.
+        let mut seen = std::collections::BTreeSet::new();
+        for (code, drawn) in colours {
+            let want = if code == null_code {
+                legend["no_data"]["color"].as_str().unwrap().to_owned()
+            } else {
+                seen.insert(classes[code].clone());
+                colour_of[&classes[code]].clone()
+            };
+            assert_eq!(
+                drawn.as_str().unwrap(),
+                want.to_lowercase(),
+                "{query}: {code}"
+            );
+        }
+        assert_eq!(
+            seen.len(),
+            colour_of.len(),
+            "{query}: a cluster of every class"
+        );
+    }
 }

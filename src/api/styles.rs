@@ -50,18 +50,26 @@ pub async fn get_style(
     let (kind, ext) = split_file(&file, "style", &["json", "sld"])?;
     let snapshot = state.snapshot().await?;
     let rendered = render(kind, &q, &snapshot)?;
+    let base = state.base_url(&headers);
     if ext == "sld" {
+        // The file whose columns the rules read: the legend's collection, with the same
+        // indicator options (which add `class` and the flags).
+        let query = if rendered.tile_query.is_empty() {
+            String::new()
+        } else {
+            format!("?{}", rendered.tile_query)
+        };
+        let download = format!("{base}/downloads/{}.gpkg{query}", rendered.legend.layer);
         return Ok((
             [(
                 header::CONTENT_TYPE,
                 "application/vnd.ogc.sld+xml; charset=utf-8",
             )],
-            sld::sld(&rendered.legend),
+            sld::sld(&rendered.legend, &download),
         )
             .into_response());
     }
     let encoding = crate::params::TileEncoding::from_query(&q)?;
-    let base = state.base_url(&headers);
     let attribution =
         crate::catalog::attribution(snapshot.data.cluster_approximate, rendered.legend.lang);
     Ok(Json(maplibre::style(

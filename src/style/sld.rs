@@ -16,7 +16,12 @@ fn literal(v: &serde_json::Value) -> String {
 /// QGIS keeps rule filters as text with 6 significant digits, so a value sitting exactly on
 /// a break (quantile and Fisher–Jenks breaks are data values) would change class. `/data`
 /// carries `class` for the same parameters; the ranges are in each rule's description.
-pub fn sld(legend: &Legend) -> String {
+///
+/// The no-data rule is an explicit `PropertyIsNull` on that property, not `ElseFilter`:
+/// QGIS 3.22 imports `ElseFilter` as a rule with no filter, which matches every feature and
+/// paints the whole map in the no-data colour over the classes. `download` is the file the
+/// rules are written for (it has the property), named in the style's abstract.
+pub fn sld(legend: &Legend, download: &str) -> String {
     let mut rules = String::new();
     for e in &legend.entries {
         let filter = format!(
@@ -40,10 +45,13 @@ pub fn sld(legend: &Legend) -> String {
         ));
     }
     rules.push_str(&format!(
-        "<se:Rule><se:Name>{name}</se:Name><se:ElseFilter/><se:PolygonSymbolizer><se:Fill><se:SvgParameter name=\"fill\">{color}</se:SvgParameter></se:Fill>\
+        "<se:Rule><se:Name>{name}</se:Name>\
+         <ogc:Filter><ogc:PropertyIsNull><ogc:PropertyName>{property}</ogc:PropertyName></ogc:PropertyIsNull></ogc:Filter>\
+         <se:PolygonSymbolizer><se:Fill><se:SvgParameter name=\"fill\">{color}</se:SvgParameter></se:Fill>\
          </se:PolygonSymbolizer></se:Rule>",
         name = escape_xml(&legend.no_data.label),
         color = escape_xml(&legend.no_data.color),
+        property = escape_xml(&legend.property),
     ));
     format!(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\
@@ -52,10 +60,12 @@ pub fn sld(legend: &Legend) -> String {
          xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" \
          xsi:schemaLocation=\"http://www.opengis.net/sld http://schemas.opengis.net/sld/1.1.0/StyledLayerDescriptor.xsd\">\
          <NamedLayer><se:Name>{layer}</se:Name><UserStyle><se:Name>{title}</se:Name>\
-         <se:Description><se:Title>{title}</se:Title><se:Abstract>{subtitle}</se:Abstract></se:Description>\
+         <se:Description><se:Title>{title}</se:Title><se:Abstract>{subtitle}. The rules read the `{property}` column of {download} (GeoPackage; .geojson, .fgb and .csv have it too).</se:Abstract></se:Description>\
          <se:FeatureTypeStyle>{rules}</se:FeatureTypeStyle></UserStyle></NamedLayer></StyledLayerDescriptor>\n",
         layer = legend.layer.as_str(),
         title = escape_xml(&legend.title),
         subtitle = escape_xml(&legend.subtitle),
+        property = escape_xml(&legend.property),
+        download = escape_xml(download),
     )
 }
