@@ -148,7 +148,10 @@ fn expr(v: &Value, at: &str, depth: usize) -> Result<Expr, FilterError> {
     Ok(match op_lower.as_str() {
         "and" | "or" => {
             if args.len() < 2 {
-                return Err(error(&at_args, format!("`{op}` takes at least 2 arguments")));
+                return Err(error(
+                    &at_args,
+                    format!("`{op}` takes at least 2 arguments"),
+                ));
             }
             let list = args
                 .iter()
@@ -163,7 +166,11 @@ fn expr(v: &Value, at: &str, depth: usize) -> Result<Expr, FilterError> {
         }
         "not" => {
             arity(1)?;
-            Expr::Not(Box::new(expr(&args[0], &format!("{at_args}[0]"), depth + 1)?))
+            Expr::Not(Box::new(expr(
+                &args[0],
+                &format!("{at_args}[0]"),
+                depth + 1,
+            )?))
         }
         "=" | "<>" | "<" | "<=" | ">" | ">=" => {
             arity(2)?;
@@ -183,7 +190,12 @@ fn expr(v: &Value, at: &str, depth: usize) -> Result<Expr, FilterError> {
             arity(2)?;
             match lit(1)? {
                 Literal::Text(s) => Expr::Like(prop(0)?, s),
-                _ => return Err(error(&format!("{at_args}[1]"), "LIKE takes a string pattern")),
+                _ => {
+                    return Err(error(
+                        &format!("{at_args}[1]"),
+                        "LIKE takes a string pattern",
+                    ))
+                }
             }
         }
         "between" => {
@@ -232,13 +244,11 @@ fn expr(v: &Value, at: &str, depth: usize) -> Result<Expr, FilterError> {
             Expr::Intersects(geometry(&args[i], &format!("{at_args}[{i}]"))?)
         }
         _ => {
-            return Err(error(
-                &format!("{at}.op"),
-                format!(
-                    "unsupported op `{}`; supported: and, or, not, =, <>, <, <=, >, >=, like, between, in, isNull, s_intersects",
-                    op.chars().take(32).collect::<String>()
-                ),
-            ))
+            return Err(FilterError::Unsupported {
+                lang: "cql2-json",
+                name: op.chars().take(32).collect(),
+                allowed: super::SUPPORTED_JSON_OPS.map(String::from).to_vec(),
+            })
         }
     })
 }

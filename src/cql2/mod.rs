@@ -29,6 +29,26 @@ pub const MAX_DEPTH: usize = 16;
 pub const MAX_ITEMS: usize = 1000;
 /// The name of the geometry queryable.
 pub const GEOMETRY: &str = "geometry";
+/// The functions cql2-text accepts (each one the conformance classes at `/conformance`
+/// advertise: `S_INTERSECTS` is Basic Spatial Functions); any other is a 400 naming these.
+pub const SUPPORTED_FUNCTIONS: [&str; 1] = ["S_INTERSECTS"];
+/// The cql2-json operators accepted, for the same 400.
+pub const SUPPORTED_JSON_OPS: [&str; 14] = [
+    "and",
+    "or",
+    "not",
+    "=",
+    "<>",
+    "<",
+    "<=",
+    ">",
+    ">=",
+    "like",
+    "between",
+    "in",
+    "isNull",
+    "s_intersects",
+];
 
 /// The filter languages of `filter-lang`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -40,8 +60,10 @@ pub enum Lang {
 }
 
 impl Lang {
-    /// Every `filter-lang` value.
-    pub const ALL: [&'static str; 2] = ["cql2-text", "cql2-json"];
+    /// Every `filter-lang` value. `cql-text`, the draft's name for cql2-text, is accepted
+    /// too: GDAL 3.6–3.8's OAPIF driver sends a filter to the server only when the items'
+    /// `filter-lang` lists it (otherwise it fetches every page and filters in the client).
+    pub const ALL: [&'static str; 3] = ["cql2-text", "cql2-json", "cql-text"];
 
     /// `filter-lang`'s value.
     pub fn as_str(self) -> &'static str {
@@ -54,7 +76,7 @@ impl Lang {
     /// Parses `filter-lang`.
     pub fn parse(s: &str) -> Option<Lang> {
         match s {
-            "cql2-text" => Some(Lang::Text),
+            "cql2-text" | "cql-text" => Some(Lang::Text),
             "cql2-json" => Some(Lang::Json),
             _ => None,
         }

@@ -252,6 +252,20 @@ impl Parser {
                 )),
             };
         }
+        // Any other name followed by `(` is a function call the server does not implement
+        // (S_WITHIN, CASEI, T_AFTER, …): say so, and which ones it does, rather than that a
+        // comparison operator was expected.
+        if let (Tok::Ident(name, false), Some((_, Tok::Punct("(")))) =
+            (self.peek(), self.toks.get(self.pos + 1))
+        {
+            if !["not", "and", "or"].contains(&name.to_ascii_lowercase().as_str()) {
+                return Err(FilterError::Unsupported {
+                    lang: "cql2-text",
+                    name: name.chars().take(32).collect(),
+                    allowed: super::SUPPORTED_FUNCTIONS.map(String::from).to_vec(),
+                });
+            }
+        }
         if self.keyword("true") || self.keyword("false") {
             // A bare boolean is a predicate only when no comparison follows.
             let save = self.pos;

@@ -15,6 +15,17 @@ pub enum FilterError {
         /// What was expected there.
         message: String,
     },
+    /// A function or operator the server does not implement (`S_WITHIN`, `CASEI`, `T_AFTER`,
+    /// …), with those it does.
+    #[error("filter ({lang}): `{name}` is not supported; supported: {}", allowed.join(", "))]
+    Unsupported {
+        /// `cql2-text` or `cql2-json`.
+        lang: &'static str,
+        /// The function or operator named (shortened).
+        name: String,
+        /// The functions and operators the server implements.
+        allowed: Vec<String>,
+    },
     /// A property that is not among the collection's queryables.
     #[error("filter: `{name}` is not a queryable of this collection (see its /queryables)")]
     UnknownProperty {
@@ -35,7 +46,8 @@ impl FilterError {
     /// Allowed values, for the JSON error body.
     pub fn allowed(&self) -> Option<Vec<String>> {
         match self {
-            FilterError::UnknownProperty { allowed, .. } => Some(allowed.clone()),
+            FilterError::UnknownProperty { allowed, .. }
+            | FilterError::Unsupported { allowed, .. } => Some(allowed.clone()),
             _ => None,
         }
     }

@@ -53,7 +53,7 @@ pub const WEB_MERCATOR_QUAD: &str =
     "http://www.opengis.net/def/tilematrixset/OGC/1.0/WebMercatorQuad";
 
 /// Conformance classes we implement.
-pub const CONFORMANCE: [&str; 18] = [
+pub const CONFORMANCE: [&str; 19] = [
     "http://www.opengis.net/spec/ogcapi-common-1/1.0/conf/core",
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
@@ -67,6 +67,8 @@ pub const CONFORMANCE: [&str; 18] = [
     "http://www.opengis.net/spec/cql2/1.0/conf/cql2-json",
     "http://www.opengis.net/spec/cql2/1.0/conf/basic-cql2",
     "http://www.opengis.net/spec/cql2/1.0/conf/advanced-comparison-operators",
+    // S_INTERSECTS with POINT, BBOX and POLYGON literals ([`crate::cql2::SUPPORTED_FUNCTIONS`]).
+    "http://www.opengis.net/spec/cql2/1.0/conf/basic-spatial-functions",
     "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/core",
     "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/tileset",
     "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/tilesets-list",
@@ -178,10 +180,13 @@ fn collection_json(id: LayerId, base: &str, data: &crate::db::DataVersion) -> Va
         "extent": {"spatial": {"bbox": [[w, s, e, n]], "crs": CRS84}},
         "links": [
             {"href": format!("{base}/collections/{id}"), "rel": "self", "type": "application/json", "title": layer.title},
+            {"href": format!("{base}/collections/{id}?f=html"), "rel": "alternate", "type": "text/html", "title": "This document as HTML"},
             {"href": format!("{base}/collections/{id}/items"), "rel": "items", "type": "application/geo+json", "title": "Items as GeoJSON"},
             {"href": format!("{base}/collections/{id}/items?f=csv"), "rel": "items", "type": "text/csv", "title": "Items as CSV"},
             {"href": format!("{base}/collections/{id}/items?f=html"), "rel": "items", "type": "text/html", "title": "Items as a table"},
             {"href": format!("{base}/collections/{id}/queryables"), "rel": "http://www.opengis.net/def/rel/ogc/1.0/queryables", "type": queryables::SCHEMA_CONTENT_TYPE, "title": "Queryables (for filter)"},
+            // The draft's short relation, which GDAL 3.6–3.8 look for.
+            {"href": format!("{base}/collections/{id}/queryables"), "rel": "queryables", "type": queryables::SCHEMA_CONTENT_TYPE, "title": "Queryables (for filter)"},
             {"href": format!("{base}/downloads/{id}.gpkg"), "rel": "enclosure", "type": gdal_download::GPKG_CONTENT_TYPE, "title": "The whole collection as GeoPackage"},
             {"href": format!("{base}/downloads/{id}.fgb"), "rel": "enclosure", "type": gdal_download::FGB_CONTENT_TYPE, "title": "The whole collection as FlatGeobuf"},
             {"href": format!("{base}/collections/{id}/tiles"), "rel": "http://www.opengis.net/def/rel/ogc/1.0/tilesets-vector", "type": "application/json", "title": "Vector tiles"},
@@ -223,7 +228,10 @@ async fn collections(
         .map(|id| collection_json(*id, &base, &snapshot.data))
         .collect();
     let doc = json!({
-        "links": [{"href": format!("{base}/collections"), "rel": "self", "type": "application/json"}],
+        "links": [
+            {"href": format!("{base}/collections"), "rel": "self", "type": "application/json"},
+            {"href": format!("{base}/collections?f=html"), "rel": "alternate", "type": "text/html", "title": "This document as HTML"},
+        ],
         "collections": list,
     });
     json_or_page(&headers, &q, "Collections", doc)
@@ -412,10 +420,18 @@ async fn items_response(
     };
     let mut links = vec![
         json!({"href": page(parsed.offset, f), "rel": "self", "type": content_type(parsed.format)}),
-        json!({"href": page(parsed.offset, "json"), "rel": "alternate", "type": "application/geo+json", "title": "GeoJSON"}),
-        json!({"href": page(parsed.offset, "csv"), "rel": "alternate", "type": "text/csv", "title": "CSV"}),
-        json!({"href": format!("{base}/collections/{id}"), "rel": "collection", "type": "application/json", "title": "Collection"}),
     ];
+    // The same page in every other media type the items are offered in.
+    for (other, format, title) in [
+        ("json", Format::Json, "GeoJSON"),
+        ("csv", Format::Csv, "CSV"),
+        ("html", Format::Html, "HTML"),
+    ] {
+        if format != parsed.format {
+            links.push(json!({"href": page(parsed.offset, other), "rel": "alternate", "type": content_type(format), "title": title}));
+        }
+    }
+    links.push(json!({"href": format!("{base}/collections/{id}"), "rel": "collection", "type": "application/json", "title": "Collection"}));
     let returned = i64::try_from(list.len()).unwrap_or(i64::MAX);
     if parsed.offset + returned < matched {
         links.push(json!({"href": page(parsed.offset + parsed.limit, f), "rel": "next", "type": content_type(parsed.format), "title": "Next page"}));
@@ -459,7 +475,9 @@ async fn items_response(
                 kind: "FeatureCollection",
                 number_matched: matched,
                 number_returned: returned,
-                time_stamp: &snapshot.data.loaded_at,
+                // When this response was made (Features Part 1), not when the data was loaded.
+                time_stamp: &chrono::DateTime::<chrono::Utc>::from(std::time::SystemTime::now())
+                    .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
                 links,
                 features: list,
             }),
@@ -593,6 +611,7 @@ async fn item(
     let mut f = list.remove(0);
     f.links = Some(json!([
         {"href": format!("{base}/collections/{id}/items/{}", url_encode(&feature)), "rel": "self", "type": "application/geo+json"},
+        {"href": format!("{base}/collections/{id}/items/{}?f=html", url_encode(&feature)), "rel": "alternate", "type": "text/html", "title": "This feature as HTML"},
         {"href": format!("{base}/collections/{id}"), "rel": "collection", "type": "application/json"},
     ]));
     if !negotiate::json_or_html(&headers, &q)? {

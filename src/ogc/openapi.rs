@@ -201,7 +201,7 @@ fn items_parameters(layer: LayerId, ip: &IndicatorParams<'_>, paged: bool) -> Ve
     if paged {
         p.push(query(
             "limit",
-            "Page size",
+            &format!("Page size; a larger value is capped at {MAX_LIMIT} (Features Part 1), not refused"),
             json!({"type": "integer", "minimum": 1, "maximum": MAX_LIMIT, "default": DEFAULT_LIMIT}),
         ));
         p.push(query(

@@ -13,6 +13,9 @@ pub const SCHEMA_CONTENT_TYPE: &str = "application/schema+json";
 /// The JSON Schema document of `/collections/{id}/queryables`.
 pub fn schema(layer: LayerId, base: &str) -> Value {
     let mut properties = Map::new();
+    // The same list in the Part 3 draft's form (`queryables: [{id, type}]`), which GDAL 3.6–3.8
+    // read to decide which properties a `-where` may send to the server.
+    let mut draft = Vec::new();
     properties.insert(
         GEOMETRY.into(),
         json!({"title": "Geometry", "description": "The area's boundary (S_INTERSECTS with a POINT, BBOX or POLYGON in CRS84)", "format": "geometry-multipolygon", "x-ogc-role": "primary-geometry"}),
@@ -29,6 +32,7 @@ pub fn schema(layer: LayerId, base: &str) -> Value {
             p["x-ogc-role"] = json!("id");
         }
         properties.insert(q.name.into(), p);
+        draft.push(json!({"id": q.name, "type": kind, "title": q.name}));
     }
     json!({
         "$schema": "https://json-schema.org/draft/2020-12/schema",
@@ -37,5 +41,6 @@ pub fn schema(layer: LayerId, base: &str) -> Value {
         "title": layer.layer().title,
         "properties": properties,
         "additionalProperties": false,
+        "queryables": draft,
     })
 }

@@ -253,6 +253,34 @@ pub async fn serve(pool: &PgPool) -> String {
     format!("http://{addr}")
 }
 
+/// [`serve`], recording every request's path and query: what a client asked for, to count.
+#[allow(dead_code)] // Not every test binary counts requests.
+pub async fn serve_recording(
+    pool: &PgPool,
+) -> (String, std::sync::Arc<std::sync::Mutex<Vec<String>>>) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let addr = listener.local_addr().unwrap();
+    let state = AppState::new(pool.clone(), None);
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let log = seen.clone();
+    let app = router(state).layer(axum::middleware::from_fn(
+        move |request: axum::extract::Request, next: axum::middleware::Next| {
+            let log = log.clone();
+            async move {
+                let uri = request.uri().to_string();
+                log.lock().expect("request log").push(uri);
+                next.run(request).await
+            }
+        },
+    ));
+    tokio::spawn(async move {
+        axum::serve(listener, app).await.ok();
+    });
+    (format!("http://{addr}"), seen)
+}
+
 /// Copies the bundled data folder (with its subfolders) into `dir`, for tests that load
 /// an edited copy.
 pub fn copy_boundaries(dir: &std::path::Path) {
