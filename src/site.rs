@@ -446,6 +446,11 @@ pub async fn export_site(
         .filter_map(Value::as_str)
         .collect();
     let classes = vocabulary["classes"]["default"].to_string();
+    // A static copy shows one confidence level: the default (the page's first).
+    let level = vocabulary["confidence_levels"][0]["id"]
+        .as_str()
+        .unwrap_or("95")
+        .to_owned();
     let palette = vocabulary["default_palette"]
         .as_str()
         .ok_or_else(|| SiteError::Unexpected {
@@ -493,11 +498,15 @@ pub async fn export_site(
                     query(&[
                         ("period", period),
                         ("lang", lang),
+                        ("level", &level),
                         ("method", SITE_METHOD),
                         ("classes", &classes)
                     ])
                 );
-                let plain = format!("data/{id}?{}", query(&[("period", period), ("lang", lang)]));
+                let plain = format!(
+                    "data/{id}?{}",
+                    query(&[("period", period), ("lang", lang), ("level", &level)])
+                );
                 maps.push(MapView {
                     kind: "indicator",
                     query: query(&[
@@ -506,6 +515,7 @@ pub async fn export_site(
                         ("method", SITE_METHOD),
                         ("classes", &classes),
                         ("palette", &palette),
+                        ("level", &level),
                         ("lang", lang),
                     ]),
                     data: Some(classified.clone()),
@@ -517,6 +527,7 @@ pub async fn export_site(
                             ("indicator", id),
                             ("period", period),
                             ("vs", vs),
+                            ("level", &level),
                             ("lang", lang),
                         ]),
                         data: Some(plain.clone()),
@@ -531,7 +542,7 @@ pub async fn export_site(
                 ));
                 documents.push(format!(
                     "findings/{id}?{}",
-                    query(&[("period", period), ("lang", lang)])
+                    query(&[("period", period), ("lang", lang), ("level", &level)])
                 ));
             }
         }
@@ -539,6 +550,8 @@ pub async fn export_site(
             for ext in ["", ".csv", ".html"] {
                 documents.push(format!("summary/{area}{ext}?lang={lang}"));
             }
+            // The page's table asks at its confidence level.
+            documents.push(format!("summary/{area}?lang={lang}&level={level}"));
         }
     }
     data_views.sort();

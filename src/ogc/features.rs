@@ -166,22 +166,23 @@ pub fn parse(
     // Above the maximum a limit is capped, not refused (Features Part 1,
     // /req/core/fc-limit-response-1): a client asking for everything gets a full page and a
     // `next` link. Digits too many for a number are such a limit too.
-    let limit =
-        match q.get("limit") {
-            None => DEFAULT_LIMIT,
-            Some(v) => match v.parse::<i64>() {
-                Ok(l) if l >= 1 => l.min(MAX_LIMIT),
-                Err(_) if !v.is_empty() && v.bytes().all(|b| b.is_ascii_digit()) => MAX_LIMIT,
-                _ => return Err(invalid(
+    let limit = match q.get("limit") {
+        None => DEFAULT_LIMIT,
+        Some(v) => match v.parse::<i64>() {
+            Ok(l) if l >= 1 => l.min(MAX_LIMIT),
+            Err(_) if !v.is_empty() && v.bytes().all(|b| b.is_ascii_digit()) => MAX_LIMIT,
+            _ => {
+                return Err(invalid(
                     "limit",
                     v,
                     format!(
                         "a whole number, 1 or more (above {MAX_LIMIT} it is capped at {MAX_LIMIT})"
                     ),
                 )
-                .into()),
-            },
-        };
+                .into())
+            }
+        },
+    };
     let offset = match q.get("offset") {
         None => 0,
         Some(v) => v

@@ -135,6 +135,11 @@ pub fn vocabulary(data: Option<&DataVersion>, catalog: Option<&IndicatorCatalog>
         "map_kinds": MapKind::ALL.iter().map(|k| k.as_str()).collect::<Vec<_>>(),
         "layers": LayerId::ALL.iter().map(|l| l.as_str()).collect::<Vec<_>>(),
         "wimd_domains": domains,
+        // `level=`: the confidence level of intervals and flags, the default first.
+        "confidence_levels": crate::significance::ConfidenceLevel::ALL.iter().map(|l| json!({
+            "id": l.as_str(),
+            "label": l.percent(),
+        })).collect::<Vec<_>>(),
         // `vintage=` of the deprivation map, the default first; only 2019 has domains.
         "wimd_vintages": crate::catalog::WimdVintage::ALL.iter().map(|v| json!({
             "id": v.as_str(),

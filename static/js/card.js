@@ -93,7 +93,8 @@ export function renderInfo(feature) {
   const entry = atlas.legend?.entries?.find((e) => String(e.key) === String(cls));
   const pairs = [
     [label('value'), el('span', { class: 'big' }, fmtValue(value, meta.unit))],
-    [fieldLabel('confidence_interval', lang), present(lo) && present(hi) ? `${fmtValue(lo, meta.unit)} – ${fmtValue(hi, meta.unit)}` : (meta.untested_reason_text ? `${T.noCiBecause} ${meta.untested_reason_text}` : T.noCi)],
+    // "95% CI" from the server, at the page's confidence level.
+    [fieldLabel('confidence_interval', lang).replace('95%', `${s.level}%`), present(lo) && present(hi) ? `${fmtValue(lo, meta.unit)} – ${fmtValue(hi, meta.unit)}` : (meta.untested_reason_text ? `${T.noCiBecause} ${meta.untested_reason_text}` : T.noCi)],
     s.view === 'indicator' && entry ? [label('class'), `${cls} (${entry.label})`] : null,
     [fieldLabel('health_board', lang), boardName(p.hb_code, lang)],
     boardRow ? [T.boardValue, fmtValue(boardRow.value, meta.unit)] : null,
@@ -102,7 +103,7 @@ export function renderInfo(feature) {
     p.population ? [label('population'), Number(p.population).toLocaleString(lang === 'cy' ? 'cy-GB' : 'en-GB')] : null,
     present(p.wimd_q1_residents_pct) ? [label('wimd_q1_residents_pct'), fmtValue(p.wimd_q1_residents_pct, '%')] : null,
   ];
-  const sig = el('ul', { class: 'sig-list', 'aria-label': T.significance },
+  const sig = el('ul', { class: 'sig-list', 'aria-label': T.significance(s.level) },
     el('li', {}, sigWords('hb', p.sig_vs_hb ?? row?.sig_vs_hb, meta.polarity)),
     el('li', {}, sigWords('wales', p.sig_vs_wales ?? row?.sig_vs_wales, meta.polarity)));
   const children = [el('p', { class: 'sub' }, meta.title), dl(pairs), sig];

@@ -43,10 +43,11 @@ export function renderControls() {
   fillSelect($('palette'), V.palettes.map((p) => [p, p]), s.palette);
   $('breaks-field').hidden = s.view !== 'indicator' || s.method !== 'manual';
   // A static site holds one classification per map, so its choices are shown, not offered.
-  for (const id of ['method', 'classes', 'palette']) if (STATIC_SITE) $(id).disabled = true;
+  for (const id of ['method', 'classes', 'palette', 'level']) if (STATIC_SITE) $(id).disabled = true;
   $('site-note').hidden = !STATIC_SITE || s.view !== 'indicator';
   $('site-note').textContent = T.siteFixed;
   if (document.activeElement !== $('breaks')) $('breaks').value = s.breaks;
+  fillSelect($('level'), (V.confidence_levels || []).map((l) => [l.id, l.label]), s.level);
   $('vs-wales').checked = s.vs === 'wales';
   $('vs-hb').checked = s.vs === 'hb';
   fillSelect($('hb'), [['', T.allWales], ...boards(s.lang)], s.hb);
@@ -119,6 +120,7 @@ export function wireControls(update) {
   };
   $('breaks').addEventListener('change', applyBreaks);
   $('breaks').addEventListener('keydown', (e) => { if (e.key === 'Enter') { e.preventDefault(); applyBreaks(); } });
+  $('level').addEventListener('change', (e) => update({ level: e.target.value }));
   $('vs-wales').addEventListener('change', () => update({ vs: 'wales' }));
   $('vs-hb').addEventListener('change', () => update({ vs: 'hb' }));
   $('hb').addEventListener('change', (e) => { clearSelection(); update({ hb: e.target.value }, { fit: true }); });

@@ -75,7 +75,7 @@ async function update(changes = {}, opts = {}) {
       needStyle ? getJson(`styles/${state.view}.json?${q}`) : null,
       needStyle ? getJson(`legends/${state.view}.json?${q}`) : atlas.legend,
       indicatorView ? getJson(`data/${state.indicator}?${dataQuery(state)}`) : null,
-      indicatorView ? getJson(`findings/${state.indicator}?period=${encodeURIComponent(state.period)}&lang=${state.lang}`) : null,
+      indicatorView ? getJson(`findings/${state.indicator}?period=${encodeURIComponent(state.period)}&lang=${state.lang}&level=${state.level}`) : null,
     ]);
     if (gen !== app.generation) return;
     app.data = data;

@@ -33,7 +33,7 @@ export function validBreaks(v) { return BREAKS.test(v); }
 
 /** Every parameter the page's URL may carry. */
 export const URL_PARAMS = ['view', 'vintage', 'domain', 'indicator', 'period', 'method', 'classes', 'palette', 'breaks',
-  'vs', 'hb', 'lang', 'area', 'tab', 'z', 'lat', 'lng', 'encoding'];
+  'vs', 'level', 'hb', 'lang', 'area', 'tab', 'z', 'lat', 'lng', 'encoding'];
 
 /**
  * What in a query string the page could not use: `{ param, value, reason }` with reason
@@ -51,7 +51,7 @@ export function urlProblems(search, vocab, s) {
     let ok = true;
     switch (k) {
       case 'view': case 'vintage': case 'domain': case 'indicator': case 'period': case 'method': case 'palette':
-      case 'vs': case 'hb': case 'lang': case 'tab': case 'encoding': ok = s[k] === v; break;
+      case 'vs': case 'level': case 'hb': case 'lang': case 'tab': case 'encoding': ok = s[k] === v; break;
       case 'classes': ok = s.view !== 'indicator' || s.method === 'manual' || String(s.classes) === v; break;
       case 'breaks': ok = validBreaks(v); break;
       case 'z': case 'lat': case 'lng': ok = !!s.camera && Number(v) === s.camera[k]; break;
@@ -95,6 +95,9 @@ export function readState(search, vocab, meta, fixed = null) {
   if (fixed) Object.assign(s, { method: fixed.method, classes: fixed.classes, palette: fixed.palette, breaks: '' });
   const benchmarks = vocab.significance.benchmarks;
   s.vs = benchmarks.includes(p.get('vs')) ? p.get('vs') : benchmarks[0];
+  // The confidence level of intervals and flags (95% or 99.8%); the server's first is the default.
+  const levels = (vocab.confidence_levels || []).map((l) => l.id);
+  s.level = !fixed && levels.includes(p.get('level')) ? p.get('level') : (levels[0] || '95');
   s.hb = vocab.health_boards.some((b) => b.code === p.get('hb')) ? p.get('hb') : '';
   s.area = p.get('area') || '';
   s.tab = p.get('tab') === 'table' ? 'table' : 'map';
@@ -140,6 +143,7 @@ function setViewParams(p, s) {
     } else {
       p.set('vs', s.vs);
     }
+    p.set('level', s.level);
   }
 }
 
@@ -181,7 +185,7 @@ export function styleKey(s) { return `${s.view}?${styleQuery(s)}`; }
 
 /** The query string for /data/{indicator}. */
 export function dataQuery(s) {
-  const p = new URLSearchParams({ period: s.period, lang: s.lang });
+  const p = new URLSearchParams({ period: s.period, lang: s.lang, level: s.level });
   if (s.view === 'indicator') {
     p.set('method', s.method);
     if (s.method === 'manual') p.set('breaks', s.breaks); else p.set('classes', String(s.classes));

@@ -40,13 +40,13 @@ export async function renderTable(onChoose) {
   if ($('table-panel').hidden) return;
   const s = app.state;
   const area = s.hb || WALES;
-  const key = `${area}|${s.lang}`;
+  const key = `${area}|${s.lang}|${s.level}`;
   // The placeholder below takes the focus away while the summary loads: remember it.
   pendingFocus = focusedInTable() || pendingFocus;
   if (key !== docKey) {
     $('table-body').replaceChildren(el('p', { class: 'placeholder' }, '…'));
-    const d = await getJson(`summary/${encodeURIComponent(area)}?lang=${s.lang}`);
-    if (`${app.state.hb || WALES}|${app.state.lang}` !== key) return;
+    const d = await getJson(`summary/${encodeURIComponent(area)}?lang=${s.lang}&level=${s.level}`);
+    if (`${app.state.hb || WALES}|${app.state.lang}|${app.state.level}` !== key) return;
     doc = d;
     docKey = key;
     sort = { col: -1, ascending: true };

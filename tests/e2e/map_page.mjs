@@ -111,6 +111,25 @@ async function main() {
   check('vintage=2019 in a link is kept', d2019.vintage === '2019' && d2019.sourceLayer === 'lsoa' && !d2019.warned, d2019);
   noProblems('WIMD edition');
 
+  // The 99.8% switch (issue 23): in the URL, the legend, the card's interval and the table.
+  await page.goto(`${base}/map?view=significance&indicator=copd`, { waitUntil: 'load' });
+  await waitReady(page, 'significance 95');
+  check('95% by default, and said so', params(page).level === '95' && /95%/.test(await page.evaluate(() => window.atlas.legend.subtitle)), { url: page.url() });
+  const asked = [];
+  const onRequest = (r) => asked.push(r.url());
+  page.on('request', onRequest);
+  await page.selectOption('#level', '99.8');
+  await page.waitForFunction(() => window.atlas.ready && window.atlas.state.level === '99.8', null, { timeout: 15_000 });
+  const at998 = await page.evaluate(() => ({ subtitle: window.atlas.legend.subtitle, level: window.atlas.state.level }));
+  check('the 99.8% switch reaches the URL and the legend', params(page).level === '99.8' && /99\.8%/.test(at998.subtitle), { at998, url: page.url() });
+  check('data and findings are asked at 99.8%', asked.some((u) => /\/data\/copd\?.*level=99\.8/.test(u)) && asked.some((u) => /\/findings\/copd\?.*level=99\.8/.test(u)),
+    { asked: asked.filter((u) => /data|findings/.test(u)).slice(0, 6) });
+  page.off('request', onRequest);
+  await page.reload({ waitUntil: 'load' });
+  await waitReady(page, 'significance 99.8 reloaded');
+  check('a 99.8% link round-trips', await page.evaluate(() => window.atlas.state.level) === '99.8' && params(page).level === '99.8', { url: page.url() });
+  noProblems('99.8% switch');
+
   // 3. URL state: click a cluster, wheel-zoom, round trip ------------------------------------
   await page.goto(`${base}/map?view=indicator&indicator=copd&classes=4`, { waitUntil: 'load' });
   await waitReady(page, 'before selection');
