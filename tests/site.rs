@@ -121,8 +121,9 @@ async fn the_site_export_is_the_server_as_files_and_draws_its_maps_from_nginx() 
         .as_str()
         .unwrap()
         .to_owned();
+    // The page asks at its confidence level (level=95 by default, issue 23).
     let query = format!(
-        "indicator=copd&period={period}&method=quantile&classes={classes}&palette={palette}&lang=en"
+        "indicator=copd&period={period}&method=quantile&classes={classes}&palette={palette}&level=95&lang=en"
     );
     let server_style = get(&pool, &format!("/styles/indicator.json?{query}"))
         .await

@@ -48,7 +48,7 @@ export async function renderSearch() {
   const key = `${s.indicator}|${s.period}|${otherLang}`;
   if (!otherNames[key]) {
     try {
-      const d = await getJson(`data/${encodeURIComponent(s.indicator)}?period=${encodeURIComponent(s.period)}&lang=${otherLang}`);
+      const d = await getJson(`data/${encodeURIComponent(s.indicator)}?period=${encodeURIComponent(s.period)}&lang=${otherLang}&level=${s.level}`);
       otherNames[key] = new Map(d.rows.filter((r) => r.level === 'cluster').map((r) => [r.code, r.name]));
     } catch { return; } // suggestions in one language only
     fill();

@@ -85,7 +85,7 @@ async function main() {
   const expected = await site.evaluate(async (code) => {
     const { legend, state } = window.atlas;
     const api = await import('./static/js/api.js');
-    const data = await (await fetch(api.apiUrl(`data/${state.indicator}?period=${state.period}&lang=${state.lang}&method=${state.method}&classes=${state.classes}`))).json();
+    const data = await (await fetch(api.apiUrl(`data/${state.indicator}?period=${state.period}&lang=${state.lang}&level=${state.level}&method=${state.method}&classes=${state.classes}`))).json();
     const row = data.rows.find((r) => r.level === 'cluster' && r.code === code);
     const entry = legend.entries.find((e) => String(e.key) === String(row?.class));
     return entry ? { cls: row.class, color: entry.color, value: row.value } : null;
