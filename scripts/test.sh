@@ -42,6 +42,9 @@ fi
 heading "Reference tools for the tests (mapclassify, MapLibre style validator)"
 ensure_test_tools
 
+heading "node --test tests/js/ (the map page's state and static-site paths)"
+node --test tests/js/
+
 heading "cargo fmt --all -- --check"
 cargo fmt --all -- --check
 

@@ -291,7 +291,7 @@ async fn get_catalog(
 }
 
 fn catalog_json(base: &str, data: Option<&crate::db::DataVersion>) -> Value {
-    let layers: Vec<Value> = LayerId::ALL
+    let layers: Vec<Value> = LayerId::TILES
         .iter()
         .map(|id| {
             let l = id.layer();
@@ -312,7 +312,7 @@ fn catalog_json(base: &str, data: Option<&crate::db::DataVersion>) -> Value {
         "layers": layers,
         "composites": {
             ALL_LAYERS_ALIAS: {
-                "layers": LayerId::ALL.iter().map(|l| l.as_str()).collect::<Vec<_>>(),
+                "layers": LayerId::COMPOSITE.iter().map(|l| l.as_str()).collect::<Vec<_>>(),
                 "tilejson": format!("{base}/tiles/{ALL_LAYERS_ALIAS}"),
             },
             "any": "join layer ids with commas, e.g. /tiles/lsoa,clusters/{z}/{x}/{y}",

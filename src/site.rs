@@ -33,7 +33,7 @@ const SENTINEL: &str = "https://cluster-atlas.site.invalid";
 pub const ARCHIVE: &str = "tiles/wales.pmtiles";
 /// The layers in the archive: all of them (both LSOA vintages), so one archive serves every
 /// style.
-const ARCHIVE_LAYERS: &str = "lsoa,lsoa21,clusters,health_boards";
+const ARCHIVE_LAYERS: &str = "lsoa,lsoa21,clusters,health_boards,labels";
 /// The classification of a static site's indicator maps: the map page's own default
 /// (`DEFAULT_METHOD` in static/js/state.js) with the vocabulary's default classes and
 /// palette. The page reads it from `site.json`, so the two cannot disagree.

@@ -245,8 +245,8 @@ async fn a_reload_renders_the_new_default_tiles_before_switching_to_them() {
         "/tiles/wales/0/0/0",
         "/tiles/wales/7/62/42",
         "/tiles/wales/8/125/84",
-        "/tiles/clusters,health_boards/6/31/20",
-        "/tiles/clusters,health_boards/8/126/85",
+        "/tiles/clusters,health_boards,labels/6/31/20",
+        "/tiles/clusters,health_boards,labels/8/126/85",
     ];
     // Start: the first request finds the first version's pyramid already rendered.
     let first = send(&state, "GET", default_tiles[1], &[]).await;

@@ -230,8 +230,8 @@ async fn openapi_document_matches_the_server() {
         assert_eq!(get(&pool, &uri).await.status, 200, "{uri}");
     }
     let lists = param("/tiles/{layers}/{z}/{x}/{y}", "layers")["schema"]["enum"].clone();
-    // Every ordered list of distinct layers (4 + 12 + 24 + 24) and `wales`.
-    assert_eq!(lists.as_array().unwrap().len(), 65);
+    // Every ordered list of distinct tile layers (5 + 20 + 60 + 120 + 120) and `wales`.
+    assert_eq!(lists.as_array().unwrap().len(), 326);
     for list in lists.as_array().unwrap() {
         let uri = format!("/tiles/{}", list.as_str().unwrap());
         assert_eq!(get(&pool, &uri).await.status, 200, "{uri}");

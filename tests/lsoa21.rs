@@ -140,7 +140,7 @@ async fn lsoa21_tiles_tilejson_and_the_default_deprivation_map() {
         .iter()
         .map(|l| l["id"].as_str().unwrap())
         .collect();
-    assert_eq!(ids, ["lsoa", "clusters", "health_boards"]);
+    assert_eq!(ids, ["lsoa", "clusters", "health_boards", "labels"]);
     assert!(tj["legend"].as_str().unwrap().contains("WIMD 2019"));
 
     let style = get(&pool, "/styles/deprivation.json").await.json();

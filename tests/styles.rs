@@ -128,8 +128,8 @@ async fn check_sources_and_labels(pool: &sqlx::PgPool, url: &str, style: &Value)
     let tiles = style["sources"]["atlas"]["url"].as_str().unwrap();
     let want = match legend["layer"].as_str().unwrap() {
         "lsoa" => "http://atlas.test/tiles/wales",
-        "lsoa21" => "http://atlas.test/tiles/lsoa21,clusters,health_boards",
-        _ => "http://atlas.test/tiles/clusters,health_boards",
+        "lsoa21" => "http://atlas.test/tiles/lsoa21,clusters,health_boards,labels",
+        _ => "http://atlas.test/tiles/clusters,health_boards,labels",
     };
     assert!(tiles.starts_with(want), "{url}: {tiles}");
     assert_eq!(
@@ -166,9 +166,10 @@ async fn check_sources_and_labels(pool: &sqlx::PgPool, url: &str, style: &Value)
     } else {
         "lsoa"
     };
+    // Cluster and board names come from their label points (issue 23): one per area.
     for (id, source_layer) in [
-        ("health-board-label", "health_boards"),
-        ("cluster-label", "clusters"),
+        ("health-board-label", "labels"),
+        ("cluster-label", "labels"),
         ("lsoa-label", lsoa_layer),
     ] {
         let l = layers
@@ -177,9 +178,15 @@ async fn check_sources_and_labels(pool: &sqlx::PgPool, url: &str, style: &Value)
             .unwrap_or_else(|| panic!("{url}: no {id}"));
         assert_eq!(l["type"], "symbol");
         assert_eq!(l["source-layer"], source_layer);
+        // Boards are named by their short label ("Hywel Dda"), the others by their name.
+        let field = if id == "health-board-label" {
+            name.replace("name_", "label_")
+        } else {
+            name.to_owned()
+        };
         assert_eq!(
             l["layout"]["text-field"],
-            json!(["get", name]),
+            json!(["get", field]),
             "{url} {id}"
         );
         assert_eq!(l["paint"]["text-halo-color"], "#ffffff");

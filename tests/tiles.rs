@@ -140,7 +140,14 @@ async fn error_statuses_are_json_and_specific() {
     let body = get(&pool, "/tiles/roads/1/1/1").await.json();
     assert_eq!(
         body["error"]["allowed"],
-        serde_json::json!(["lsoa", "lsoa21", "clusters", "health_boards", "wales"])
+        serde_json::json!([
+            "lsoa",
+            "lsoa21",
+            "clusters",
+            "health_boards",
+            "labels",
+            "wales"
+        ])
     );
 }
 
@@ -164,7 +171,7 @@ async fn empty_tiles_are_204_and_deep_zooms_overzoom() {
         .collect();
     assert_eq!(
         layers,
-        HashSet::from(["clusters".into(), "health_boards".into()])
+        HashSet::from(["clusters".into(), "health_boards".into(), "labels".into()])
     );
 }
 
@@ -193,7 +200,7 @@ async fn tilejson_describes_layers_bounds_and_attribution() {
         assert_eq!(tj["center"][2], 7);
         let layers = tj["vector_layers"].as_array().unwrap();
         let ids: Vec<&str> = layers.iter().map(|l| l["id"].as_str().unwrap()).collect();
-        assert_eq!(ids, ["lsoa", "clusters", "health_boards"]);
+        assert_eq!(ids, ["lsoa", "clusters", "health_boards", "labels"]);
         assert_eq!(layers[0]["minzoom"], 5);
         assert!(layers[0]["fields"]["wimd_quintile"]
             .as_str()
@@ -222,7 +229,7 @@ async fn catalog_and_health_report_the_data() {
 
     let catalog = get(&pool, "/catalog").await.json();
     let layers = catalog["layers"].as_array().unwrap();
-    assert_eq!(layers.len(), 4);
+    assert_eq!(layers.len(), 5);
     assert_eq!(catalog["data"]["lsoa_count"], 1909);
     assert_eq!(catalog["data"]["cluster_count"], 63);
     assert_eq!(catalog["data"]["health_board_count"], 7);
@@ -288,4 +295,54 @@ async fn gdal_reads_the_same_tile() {
     }
     assert_eq!(gdal_counts, ours);
     assert!(text.contains("wimd_quintile: Integer"), "{text}");
+}
+
+/// Issue 23: one label point per cluster and board, inside its area, in exactly one tile of a
+/// zoom: labelling from them draws each name once (polygons were labelled once per tile).
+#[tokio::test]
+async fn each_area_has_one_label_point_in_one_tile() {
+    let pool = loaded_pool(DB).await;
+    let outside: i64 = sqlx::query_scalar(
+        "select (select count(*) from atlas.cluster where label_point is null or not ST_Intersects(label_point, geom)) \
+         + (select count(*) from atlas.health_board where label_point is null or not ST_Intersects(label_point, geom))",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!(outside, 0, "every label point lies inside its area");
+    let tj = get(&pool, "/tiles/labels.json").await.json();
+    assert_eq!(tj["vector_layers"][0]["id"], "labels");
+    for z in [6u32, 7] {
+        let mut seen: HashMap<String, usize> = HashMap::new();
+        let n = 1u32 << z;
+        for x in 0..n {
+            for y in 0..n {
+                // Wales lies within x 60–66, y 40–45 at z7 (half that at z6).
+                if !(x * 128 / n >= 60
+                    && x * 128 / n <= 66
+                    && y * 128 / n >= 40
+                    && y * 128 / n <= 45)
+                {
+                    continue;
+                }
+                let reply = get(&pool, &format!("/tiles/labels/{z}/{x}/{y}")).await;
+                if reply.status != 200 {
+                    continue;
+                }
+                for f in decode_tile(&reply.body) {
+                    // Points in the clip buffer of a neighbour tile are not that tile's.
+                    let (px, py) = f.point().expect("label features are points");
+                    if (0..4096).contains(&px) && (0..4096).contains(&py) {
+                        *seen
+                            .entry(f.properties["code"].as_str().unwrap().to_owned())
+                            .or_default() += 1;
+                    }
+                }
+            }
+        }
+        let boards = seen.keys().filter(|c| c.starts_with("W11")).count();
+        assert_eq!(boards, 7, "z{z}: {seen:?}");
+        assert_eq!(seen.len(), 70, "z{z}: 63 clusters and 7 boards");
+        assert!(seen.values().all(|&n| n == 1), "z{z}: {seen:?}");
+    }
 }

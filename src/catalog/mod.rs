@@ -43,6 +43,9 @@ pub enum LayerId {
     Clusters,
     /// Local health boards, dissolved from their LSOAs.
     HealthBoards,
+    /// One label point per cluster and board (`level` says which): names drawn once per
+    /// area, not once per tile a polygon spans. A tile layer only, not a collection.
+    Labels,
 }
 
 impl LayerId {
@@ -54,10 +57,24 @@ impl LayerId {
         LayerId::HealthBoards,
     ];
 
+    /// Every tile layer: the areas, and their label points.
+    pub const TILES: [LayerId; 5] = [
+        LayerId::Lsoa,
+        LayerId::Lsoa21,
+        LayerId::Clusters,
+        LayerId::HealthBoards,
+        LayerId::Labels,
+    ];
+
     /// The layers of the `wales` composite ([`ALL_LAYERS_ALIAS`]): the WIMD 2019 map's
-    /// 2011 LSOAs with the cluster and board outlines, as it has always been. The 2021 LSOAs
+    /// 2011 LSOAs with the cluster and board outlines and their label points. The 2021 LSOAs
     /// are a layer of their own (`lsoa21`), asked for with the outlines by the WIMD 2025 map.
-    pub const COMPOSITE: [LayerId; 3] = [LayerId::Lsoa, LayerId::Clusters, LayerId::HealthBoards];
+    pub const COMPOSITE: [LayerId; 4] = [
+        LayerId::Lsoa,
+        LayerId::Clusters,
+        LayerId::HealthBoards,
+        LayerId::Labels,
+    ];
 
     /// The LSOA layer of a WIMD vintage.
     pub fn lsoa_of(vintage: WimdVintage) -> LayerId {
@@ -88,12 +105,18 @@ impl LayerId {
             LayerId::Lsoa21 => "lsoa21",
             LayerId::Clusters => "clusters",
             LayerId::HealthBoards => "health_boards",
+            LayerId::Labels => "labels",
         }
     }
 
-    /// Parses a URL layer id.
+    /// Parses a collection id (an area layer; `labels` is not a collection).
     pub fn parse(s: &str) -> Option<LayerId> {
         LayerId::ALL.into_iter().find(|l| l.as_str() == s)
+    }
+
+    /// Parses a tile layer id (any of [`LayerId::TILES`]).
+    pub fn parse_tile(s: &str) -> Option<LayerId> {
+        LayerId::TILES.into_iter().find(|l| l.as_str() == s)
     }
 
     /// The layer's definition.
@@ -103,6 +126,7 @@ impl LayerId {
             LayerId::Lsoa21 => &LSOA21,
             LayerId::Clusters => &CLUSTERS,
             LayerId::HealthBoards => &HEALTH_BOARDS,
+            LayerId::Labels => &LABELS,
         }
     }
 }
@@ -549,6 +573,28 @@ pub static HEALTH_BOARDS: LazyLock<Layer> = LazyLock::new(|| {
 }
 });
 
+/// Label point layer: one point per cluster and board.
+pub static LABELS: LazyLock<Layer> = LazyLock::new(|| {
+    Layer {
+    id: LayerId::Labels,
+    table: "area_label",
+    title: "Label points of clusters and health boards",
+    description: "One point per cluster and per health board, at the centre of the largest circle inside it, with its names: label from these to draw each name once rather than once per tile a polygon spans.",
+    minzoom: 0,
+    maxzoom: 14,
+    fields: [
+        NAME_FIELDS.as_slice(),
+        &[
+            field("level", Text, "cluster or health_board"),
+            field("hb_code", Text, "Local health board code (the board's own for a board)"),
+            field("label_en", Text, "The name a map draws, in English: a board's without \"University/Teaching Health Board\""),
+            field("label_cy", Text, "The name a map draws, in Welsh: a board's without \"Bwrdd Iechyd (Prifysgol/Addysgu)\""),
+        ],
+    ]
+    .concat(),
+}
+});
+
 /// Attribution required by the Open Government Licence v3.0 and CC BY 4.0, as HTML.
 pub const ATTRIBUTION_HTML: &str = "Contains OS data © Crown copyright and database right; \
 Source: Office for National Statistics licensed under the \
@@ -600,17 +646,19 @@ mod tests {
 
     #[test]
     fn layer_ids_round_trip() {
-        for id in LayerId::ALL {
-            assert_eq!(LayerId::parse(id.as_str()), Some(id));
+        for id in LayerId::TILES {
+            assert_eq!(LayerId::parse_tile(id.as_str()), Some(id));
             assert_eq!(id.layer().id, id);
         }
+        // Label points are tiles, not a collection.
+        assert_eq!(LayerId::parse("labels"), None);
         assert_eq!(LayerId::parse("LSOA"), None);
         assert_eq!(LayerId::parse(ALL_LAYERS_ALIAS), None);
     }
 
     #[test]
     fn fields_are_unique_and_named() {
-        for id in LayerId::ALL {
+        for id in LayerId::TILES {
             let fields = &id.layer().fields;
             let mut names: Vec<_> = fields.iter().map(|f| f.name).collect();
             assert!(names.iter().all(|n| !n.is_empty()), "{id}");

@@ -111,6 +111,8 @@ pub fn filterable(layer: LayerId) -> Vec<(String, &'static str, FieldType)> {
         }
         LayerId::Clusters => out.push(("health_board".into(), "hb_code", FieldType::String)),
         LayerId::HealthBoards => out.push(("health_board".into(), "code", FieldType::String)),
+        // Label points are no collection; their tiles filter on their own fields.
+        LayerId::Labels => {}
     }
     out
 }
@@ -556,8 +558,8 @@ pub fn attach_indicator(
         LayerId::Clusters => Level::Cluster,
         LayerId::HealthBoards => Level::HealthBoard,
         LayerId::Lsoa if ip.indicator.levels.contains(&Level::Lsoa) => Level::Lsoa,
-        // The WIMD indicators are on 2011 LSOAs; 2021 LSOAs carry no indicator values.
-        LayerId::Lsoa | LayerId::Lsoa21 => {
+        // The WIMD indicators are on 2011 LSOAs; 2021 LSOAs and label points carry none.
+        LayerId::Lsoa | LayerId::Lsoa21 | LayerId::Labels => {
             return Err(ParamError::Invalid {
                 param: "indicator",
                 value: q.get("indicator").cloned().unwrap_or_default(),

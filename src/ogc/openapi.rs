@@ -896,7 +896,7 @@ pub struct OgcDoc;
 
 /// Every layer list a tile URL can name: `wales`, and each ordered list of distinct layers.
 fn layer_lists() -> Vec<String> {
-    let ids: Vec<&str> = LayerId::ALL.iter().map(|l| l.as_str()).collect();
+    let ids: Vec<&str> = LayerId::TILES.iter().map(|l| l.as_str()).collect();
     let mut lists = vec![crate::catalog::ALL_LAYERS_ALIAS.to_owned()];
     let mut frontier: Vec<Vec<&str>> = vec![vec![]];
     for _ in 0..ids.len() {

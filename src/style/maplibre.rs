@@ -75,14 +75,17 @@ impl StyleUrls<'_> {
     }
 }
 
-/// The tile layers a style with this fill layer draws, as a URL's layer list.
+/// The tile layers a style with this fill layer draws, as a URL's layer list: the fill, the
+/// cluster and board outlines, and the label points their names are drawn from.
 pub fn source_layers(fill: LayerId) -> &'static str {
     match fill {
-        // LSOA fill and outlines, cluster and board outlines: every layer.
+        // LSOA fill and outlines, cluster and board outlines and labels: the composite.
         LayerId::Lsoa => ALL_LAYERS_ALIAS,
-        // The WIMD 2025 map: 2021 LSOAs under the same outlines.
-        LayerId::Lsoa21 => "lsoa21,clusters,health_boards",
-        LayerId::Clusters | LayerId::HealthBoards => "clusters,health_boards",
+        // The WIMD 2025 map: 2021 LSOAs under the same outlines and labels.
+        LayerId::Lsoa21 => "lsoa21,clusters,health_boards,labels",
+        LayerId::Clusters | LayerId::HealthBoards | LayerId::Labels => {
+            "clusters,health_boards,labels"
+        }
     }
 }
 
@@ -129,26 +132,53 @@ fn label_layers(lang: Lang, lsoa_source: &str, lsoa_layer: &str) -> Vec<Value> {
         lang,
     );
     lsoa["minzoom"] = json!(LSOA_LABEL_ZOOM);
+    // Cluster and board names from their label points (the `labels` layer): one anchor per
+    // area, in the one tile that holds it, so each name is drawn once, not once per tile
+    // its polygon spans.
     let mut cluster = label(
         "cluster-label",
         "atlas",
-        "clusters",
+        LayerId::Labels.as_str(),
         LABEL_FONT,
         json!(["interpolate", ["linear"], ["zoom"], 8, 11, 12, 14]),
         lang,
     );
     cluster["minzoom"] = json!(CLUSTER_LABEL_ZOOM);
+    cluster["filter"] = json!(["==", ["get", "level"], "cluster"]);
     let mut board = label(
         "health-board-label",
         "atlas",
-        "health_boards",
+        LayerId::Labels.as_str(),
         BOARD_FONT,
-        json!(["interpolate", ["linear"], ["zoom"], 6, 11, 8, 14]),
+        json!(["interpolate", ["linear"], ["zoom"], 6, 10, 9, 14]),
         lang,
     );
+    // Board names are long ("… University Health Board"): wider lines, fewer of them, so the
+    // four small south-eastern boards all fit at z7.
+    board["layout"]["text-max-width"] = json!(11);
     board["maxzoom"] = json!(CLUSTER_LABEL_ZOOM + 1);
-    // Board names are long: keep them well apart, so a board's repeats collide away.
-    board["layout"]["text-padding"] = json!(24);
+    board["filter"] = json!(["==", ["get", "level"], "health_board"]);
+    // The short name ("Hywel Dda", not "Hywel Dda University Health Board").
+    board["layout"]["text-field"] = json!(["get", lang.pick("label_en", "label_cy")]);
+    for point_label in [&mut cluster, &mut board] {
+        // A point's label may cross a tile edge: it is drawn from the tile holding the point.
+        point_label["layout"]["symbol-avoid-edges"] = json!(false);
+        // Where two names would collide (the small south-eastern boards at z7), a label may
+        // sit beside its point rather than be dropped.
+        point_label["layout"]["text-variable-anchor"] = json!([
+            "center",
+            "top",
+            "bottom",
+            "left",
+            "right",
+            "top-left",
+            "top-right",
+            "bottom-left",
+            "bottom-right"
+        ]);
+        point_label["layout"]["text-radial-offset"] = json!(0.4);
+        point_label["layout"]["text-justify"] = json!("auto");
+    }
     vec![lsoa, cluster, board]
 }
 

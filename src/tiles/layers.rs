@@ -6,7 +6,7 @@ use crate::error::TileError;
 
 /// Every layer name a URL may use, for error messages.
 pub fn layer_names() -> Vec<String> {
-    LayerId::ALL
+    LayerId::TILES
         .iter()
         .map(|l| l.as_str().to_owned())
         .chain([ALL_LAYERS_ALIAS.to_owned()])
@@ -40,7 +40,7 @@ impl LayerSet {
         }
         let mut layers = Vec::new();
         for part in text.split(',') {
-            let id = LayerId::parse(part).ok_or_else(|| {
+            let id = LayerId::parse_tile(part).ok_or_else(|| {
                 if part.is_empty() {
                     bad_list(text)
                 } else {

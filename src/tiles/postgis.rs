@@ -478,8 +478,8 @@ impl TileSource for PostgisSource {
 pub const WARM_LAYER_SETS: [(&str, u8); 4] = [
     (ALL_LAYERS_ALIAS, 0),
     // The WIMD 2025 deprivation map, the page's default.
-    ("lsoa21,clusters,health_boards", 0),
-    ("clusters,health_boards", 0),
+    ("lsoa21,clusters,health_boards,labels", 0),
+    ("clusters,health_boards,labels", 0),
     ("lsoa", LSOA_LABEL_ZOOM),
 ];
 /// The deepest zoom the warm-up renders: LSOAs are drawn whole from z14 up, so deeper

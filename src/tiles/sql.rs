@@ -122,7 +122,7 @@ impl TileQueries {
     /// Generates all statements.
     pub fn build() -> TileQueries {
         let mut by_layer_band = HashMap::new();
-        for layer in LayerId::ALL {
+        for layer in LayerId::TILES {
             for i in 0..ZOOM_BANDS.len() {
                 by_layer_band.insert(
                     (layer, i, false),

@@ -175,6 +175,20 @@ pub struct Feature {
     pub id: Option<u64>,
     pub geometry_type: i32,
     pub properties: HashMap<String, Value>,
+    /// The encoded geometry commands (MVT 4.3).
+    pub geometry: Vec<u32>,
+}
+
+impl Feature {
+    /// A point feature's position in tile units (the first MoveTo), if it is a point.
+    #[allow(dead_code)] // Not every test binary reads points.
+    pub fn point(&self) -> Option<(i64, i64)> {
+        let zigzag = |v: u32| i64::from((v >> 1) as i32 ^ -((v & 1) as i32));
+        match self.geometry.as_slice() {
+            [9, x, y, ..] if self.geometry_type == 1 => Some((zigzag(*x), zigzag(*y))),
+            _ => None,
+        }
+    }
 }
 
 /// Decodes an MVT with geozero's protobuf types, resolving tags into properties.
@@ -195,6 +209,7 @@ pub fn decode_tile(bytes: &[u8]) -> Vec<Feature> {
                 id: f.id,
                 geometry_type: f.r#type.unwrap_or(0),
                 properties,
+                geometry: f.geometry.clone(),
             });
         }
     }

@@ -49,6 +49,14 @@ async function main() {
   await waitReady(page, 'Wales');
   const boards = await labels(page, 'health-board-label');
   check('board names are drawn over all of Wales', boards && boards.length >= 5, { boards });
+  // Issue 23: names come from one label point per area, so each board is drawn once at z7.
+  await page.evaluate(() => window.atlas.map.jumpTo({ center: [-3.75, 52.35], zoom: 7 }));
+  await page.evaluate(() => new Promise((r) => { window.atlas.map.once('idle', r); window.atlas.map.triggerRepaint(); }));
+  const atZ7 = await labels(page, 'health-board-label');
+  const perBoard = {};
+  for (const b of atZ7 || []) perBoard[b.code] = (perBoard[b.code] || 0) + 1;
+  summary.figures.boardLabelsAtZ7 = perBoard;
+  check('each board name is drawn once at z7 over Wales', Object.keys(perBoard).length === 7 && Object.values(perBoard).every((n) => n === 1), { perBoard });
   const px = await labelPixels(page);
   summary.figures.labelPixelsWales = px;
   check('hiding the labels changes the canvas (the glyphs drew)', px.changed > 500 && px.dark > 100, px);
@@ -69,8 +77,8 @@ async function main() {
   const tileUrls = requests.filter((u) => u.includes('/tiles/'));
   const wales = tileUrls.filter((u) => /\/tiles\/wales\/\d+\//.test(u));
   check('an indicator map requests no /tiles/wales tiles', wales.length === 0, { wales: wales.slice(0, 5) });
-  const clusterTiles = tileUrls.filter((u) => /\/tiles\/clusters,health_boards\/\d+\//.test(u));
-  check('it requests clusters,health_boards tiles', clusterTiles.length > 0, { tileUrls: tileUrls.slice(0, 10) });
+  const clusterTiles = tileUrls.filter((u) => /\/tiles\/clusters,health_boards,labels\/\d+\//.test(u));
+  check('it requests clusters,health_boards,labels tiles', clusterTiles.length > 0, { tileUrls: tileUrls.slice(0, 10) });
   const lsoaZooms = tileUrls.map((u) => /\/tiles\/lsoa\/(\d+)\//.exec(u)).filter(Boolean).map((m) => Number(m[1]));
   check('LSOA name tiles only from z11', lsoaZooms.length > 0 && lsoaZooms.every((z) => z >= 11), { lsoaZooms });
   noProblems('labels');
@@ -79,7 +87,7 @@ async function main() {
   await page.goto(`${base}/map?view=indicator&indicator=copd&lang=cy`, { waitUntil: 'load' });
   await waitReady(page, 'Welsh');
   const layout = await page.evaluate(() => window.atlas.map.getLayoutProperty('health-board-label', 'text-field'));
-  check('Welsh page labels with name_cy', JSON.stringify(layout) === JSON.stringify(['get', 'name_cy']), { layout });
+  check('Welsh page labels boards with label_cy', JSON.stringify(layout) === JSON.stringify(['get', 'label_cy']), { layout });
   const cyBoards = await labels(page, 'health-board-label');
   check('Welsh board names are drawn', cyBoards.length >= 5 && cyBoards.some((b) => b.cy && b.cy !== b.en), { cyBoards });
   await page.screenshot({ path: path.join(shotDir, 'map-labels-cy.png') });

@@ -201,6 +201,7 @@ pub async fn write(pool: &sqlx::PgPool, prepared: Prepared) -> Result<LoadReport
     step("aggregating population");
     write_population(&mut tx, prepared.population).await?;
     generalise(&mut tx).await?;
+    label_points(&mut tx).await?;
     step("loading indicators");
     let (indicators, mut indicator_values, indicator_values_skipped) =
         write_indicators(&mut tx, prepared.indicators).await?;
@@ -384,6 +385,29 @@ async fn write_lsoas(tx: &mut Transaction<'_, Postgres>) -> Result<(), EtlError>
     sqlx::query(sqlx::AssertSqlSafe(INSERT_LSOA.as_str()))
         .execute(&mut **tx)
         .await?;
+    Ok(())
+}
+
+/// One label anchor per cluster and board: the centre of the largest circle inside it (its
+/// pole of inaccessibility), found on the z7 generalisation, which is quick and lies within
+/// 38 m of the full outline; where that point falls outside the full polygon (a sliver),
+/// a point on its surface instead.
+async fn label_points(tx: &mut Transaction<'_, Postgres>) -> Result<(), EtlError> {
+    step("placing one label point per cluster and board");
+    for table in ["atlas.cluster", "atlas.health_board"] {
+        // Table names come from this fixed list only.
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "update {table} set label_point = (ST_MaximumInscribedCircle(geom_z7)).center"
+        )))
+        .execute(&mut **tx)
+        .await?;
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "update {table} set label_point = ST_PointOnSurface(geom) \
+             where label_point is null or not ST_Intersects(label_point, geom)"
+        )))
+        .execute(&mut **tx)
+        .await?;
+    }
     Ok(())
 }
 
