@@ -144,7 +144,9 @@ async fn tiles_never_mix_versions_while_loads_commit() {
     for url in URLS {
         let url = *url;
         assert_eq!(odd[url].len(), even[url].len(), "{url}: same layers");
-        for (layer, features) in &odd[url] {
+        // Label points carry names and positions only, the same in both variants: the other
+        // layers of the tile are what show mixing.
+        for (layer, features) in odd[url].iter().filter(|(l, _)| l.as_str() != "labels") {
             assert_ne!(
                 features, &even[url][layer],
                 "{url}: layer {layer} must differ between the variants for this test to see mixing"

@@ -144,9 +144,9 @@ mod tests {
         let set = LayerSet::parse("wales").unwrap();
         assert_eq!(
             set.at_zoom(3).unwrap(),
-            vec![LayerId::Clusters, LayerId::HealthBoards]
+            vec![LayerId::Clusters, LayerId::HealthBoards, LayerId::Labels]
         );
-        assert_eq!(set.at_zoom(7).unwrap().len(), 3);
+        assert_eq!(set.at_zoom(7).unwrap().len(), 4);
         assert!(LayerSet::parse("lsoa").unwrap().at_zoom(2).is_err());
     }
 }
