@@ -43,7 +43,7 @@ heading "Reference tools for the tests (mapclassify, MapLibre style validator)"
 ensure_test_tools
 
 heading "node --test tests/js/ (the map page's state and static-site paths)"
-node --test tests/js/
+node --test tests/js/state.test.mjs
 
 heading "cargo fmt --all -- --check"
 cargo fmt --all -- --check
