@@ -135,7 +135,10 @@ fuzz_target!(|data: &[u8]| {
         let _ = legend.to_svg();
         let _ = legend.to_html();
         let _ = legend.fill_color();
-        let _ = sld::sld(legend);
+        // The no-data rule is an explicit null test, never an ElseFilter (QGIS 3.22 reads
+        // ElseFilter as "every feature").
+        let sld_text = sld::sld(legend, "http://localhost/downloads/clusters.gpkg");
+        assert!(!sld_text.contains("ElseFilter") && sld_text.contains("PropertyIsNull"));
         let urls = maplibre::StyleUrls {
             base: "http://localhost",
             tile_query: &rendered.tile_query,
