@@ -107,21 +107,27 @@ pub fn read_lsoa21(paths: &Lsoa21Paths) -> Result<Lsoa21Inputs, EtlError> {
         geoms.insert(code, (index, name, wkb));
     }
 
+    // A row's 2021 LSOA code, which the boundaries must hold.
+    let known_code = |row: &super::csv_input::Row<'_>| {
+        let code = row.required("lsoa21cd")?;
+        if geoms.contains_key(&code) {
+            Ok(code)
+        } else {
+            Err(row.error(
+                "lsoa21cd",
+                format!(
+                    "unknown 2021 LSOA {code}: it is not in {}",
+                    paths.boundaries.display()
+                ),
+            ))
+        }
+    };
     let mut centroids: HashMap<String, (f64, f64)> = HashMap::new();
     read_csv(
         &paths.centroids,
         &["lsoa21cd", "pwc_lon", "pwc_lat"],
         |row| {
-            let code = row.required("lsoa21cd")?;
-            if !geoms.contains_key(&code) {
-                return Err(row.error(
-                    "lsoa21cd",
-                    format!(
-                        "unknown 2021 LSOA {code}: it is not in {}",
-                        paths.boundaries.display()
-                    ),
-                ));
-            }
+            let code = known_code(row)?;
             let coordinate = |column: &str, range: std::ops::RangeInclusive<f64>| {
                 let text = row.text(column);
                 match text.parse::<f64>() {
@@ -159,16 +165,7 @@ pub fn read_lsoa21(paths: &Lsoa21Paths) -> Result<Lsoa21Inputs, EtlError> {
             "wimd2025_quintile",
         ],
         |row| {
-            let code = row.required("lsoa21cd")?;
-            if !geoms.contains_key(&code) {
-                return Err(row.error(
-                    "lsoa21cd",
-                    format!(
-                        "unknown 2021 LSOA {code}: it is not in {}",
-                        paths.boundaries.display()
-                    ),
-                ));
-            }
+            let code = known_code(row)?;
             let rank = row.int_in("wimd2025_rank", 1..=n)?;
             if let Some(other) = ranks.insert(rank, code.clone()) {
                 return Err(row.error(

@@ -107,45 +107,33 @@ pub(super) async fn write_population(
     .execute(&mut **tx)
     .await?;
 
-    // Residents by the WIMD 2019 quintile of their LSOA (2011 LSOAs: WIMD's own geography).
-    sqlx::query(
-        "insert into atlas.area_population_deprivation \
-         with r as (select p.period, l.cluster_code, l.hb_code, l.wimd_quintile as q, p.total \
-           from atlas.lsoa_population p join atlas.lsoa l on l.code = p.code), \
-         a as (select 'cluster' as level, cluster_code as code, period, q, total from r \
-           union all select 'health_board', hb_code, period, q, total from r \
-           union all select 'wales', $1, period, q, total from r), \
-         areas as (select distinct level, code, period from a), \
-         x as (select areas.level, areas.code, areas.period, k.k, coalesce(sum(a.total), 0) as residents \
-           from areas cross join generate_series(1, 5) as k(k) \
-           left join a on a.level = areas.level and a.code = areas.code and a.period = areas.period and a.q = k.k \
-           group by areas.level, areas.code, areas.period, k.k) \
-         select level, code, period, k, residents, \
-           100.0 * residents / nullif(sum(residents) over (partition by level, code, period), 0) from x",
-    )
-    .bind(WALES_CODE)
-    .execute(&mut **tx)
-    .await?;
-
-    // ... and by the WIMD 2025 quintile of their 2021 LSOA (mid-2024, WIMD 2025's geography).
-    sqlx::query(
-        "insert into atlas.area_population_deprivation (level, area_code, period, quintile, residents, share_pct, wimd) \
-         with r as (select p.period, l.cluster_code, l.hb_code, l.wimd_quintile as q, p.total \
-           from atlas.lsoa21_population p join atlas.lsoa21 l on l.code = p.code), \
-         a as (select 'cluster' as level, cluster_code as code, period, q, total from r \
-           union all select 'health_board', hb_code, period, q, total from r \
-           union all select 'wales', $1, period, q, total from r), \
-         areas as (select distinct level, code, period from a), \
-         x as (select areas.level, areas.code, areas.period, k.k, coalesce(sum(a.total), 0) as residents \
-           from areas cross join generate_series(1, 5) as k(k) \
-           left join a on a.level = areas.level and a.code = areas.code and a.period = areas.period and a.q = k.k \
-           group by areas.level, areas.code, areas.period, k.k) \
-         select level, code, period, k, residents, \
-           100.0 * residents / nullif(sum(residents) over (partition by level, code, period), 0), 'wimd2025' from x",
-    )
-    .bind(WALES_CODE)
-    .execute(&mut **tx)
-    .await?;
+    // Residents by the WIMD quintile of their LSOA, per edition on its own geography: WIMD
+    // 2019 on 2011 LSOAs (mid-2019, mid-2020), WIMD 2025 on 2021 LSOAs (mid-2024).
+    for (population, lsoas, wimd) in [
+        ("atlas.lsoa_population", "atlas.lsoa", "wimd2019"),
+        ("atlas.lsoa21_population", "atlas.lsoa21", "wimd2025"),
+    ] {
+        // Table names come from this fixed list only; the edition is a bind.
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "insert into atlas.area_population_deprivation (level, area_code, period, quintile, residents, share_pct, wimd) \
+             with r as (select p.period, l.cluster_code, l.hb_code, l.wimd_quintile as q, p.total \
+               from {population} p join {lsoas} l on l.code = p.code), \
+             a as (select 'cluster' as level, cluster_code as code, period, q, total from r \
+               union all select 'health_board', hb_code, period, q, total from r \
+               union all select 'wales', $1, period, q, total from r), \
+             areas as (select distinct level, code, period from a), \
+             x as (select areas.level, areas.code, areas.period, k.k, coalesce(sum(a.total), 0) as residents \
+               from areas cross join generate_series(1, 5) as k(k) \
+               left join a on a.level = areas.level and a.code = areas.code and a.period = areas.period and a.q = k.k \
+               group by areas.level, areas.code, areas.period, k.k) \
+             select level, code, period, k, residents, \
+               100.0 * residents / nullif(sum(residents) over (partition by level, code, period), 0), $2 from x"
+        )))
+        .bind(WALES_CODE)
+        .bind(wimd)
+        .execute(&mut **tx)
+        .await?;
+    }
 
     // What the cluster and board tiles carry: the newest estimate on WIMD's geography.
     for (table, level) in [
