@@ -82,7 +82,7 @@ pub async fn export(
         coords.len() as u64,
         &format!("exporting {}", output.display()),
     );
-    let none = HashMap::new();
+    let none = crate::tiles::request::TileQuery::plain();
     let results: Vec<Result<Rendered, AppError>> = stream::iter(coords.iter().copied())
         .map(|coord| {
             let (set, none, progress) = (&set, &none, &progress);

@@ -2,7 +2,7 @@
 //! assets they need, served from the binary itself: no CDN, so the pages work offline and
 //! behind NHS firewalls.
 
-use axum::extract::{Path, Query};
+use axum::extract::Path;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use rust_embed::RustEmbed;
@@ -87,7 +87,9 @@ async fn api_page() -> Response {
 
 #[utoipa::path(get, path = "/map", tag = "Map",
     responses((status = 200, description = "HTML", body = String, content_type = "text/html")))]
-async fn map_page(_q: Query<std::collections::HashMap<String, String>>) -> Response {
+// The page reads its own state from the URL (static/js/state.js); the server ignores the
+// query, as it does for every static document.
+async fn map_page() -> Response {
     map_page_response()
 }
 

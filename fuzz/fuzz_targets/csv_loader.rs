@@ -28,7 +28,7 @@ use cluster_atlas::etl::population::PopulationPaths;
 use cluster_atlas::etl::sources::{read_inputs, ClusterInput, InputPaths};
 use cluster_atlas::significance::Significance;
 use cluster_atlas::style::legend;
-use cluster_atlas::style::params::Classification;
+use cluster_atlas::params::Classification;
 use libfuzzer_sys::fuzz_target;
 
 /// The files a selector byte can replace, in order; the last entry is a generic file for
@@ -280,7 +280,7 @@ fn check_servable(inputs: &IndicatorInputs) {
                 method,
                 classes,
                 manual: Vec::new(),
-                palette: cluster_atlas::style::palette::DEFAULT_SEQUENTIAL,
+                palette: cluster_atlas::palette::DEFAULT_SEQUENTIAL,
             };
             let legend = legend::indicator(indicator, &period, &c, &choropleth, Lang::Cy, true);
             let _ = legend.to_svg();

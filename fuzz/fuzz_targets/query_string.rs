@@ -1,6 +1,6 @@
-//! Query strings: arbitrary bytes decoded into the `HashMap<String, String>` that axum's
-//! `Query` gives the handlers (serde_urlencoded over form_urlencoded, as axum does), then
-//! every validator and renderer that reads it, against an in-memory snapshot with awkward
+//! Query strings: arbitrary bytes decoded into the pairs that the `RawQuery` extractor
+//! reads (serde_urlencoded over form_urlencoded, as axum does), then every request type
+//! that parses them and every renderer that reads the result, against an in-memory snapshot with awkward
 //! data (ties, a single value, no values, no periods, extreme magnitudes).
 //!
 //! Input: `PATH?QUERY`. PATH stands for the id a route takes from its path
@@ -26,7 +26,10 @@ use cluster_atlas::ogc::{self, features};
 use cluster_atlas::{comparison, summary};
 use cluster_atlas::significance::Significance;
 use cluster_atlas::style::legend::MapKind;
-use cluster_atlas::style::{self, maplibre, params, sld};
+use cluster_atlas::ogc::request::ItemsRequest;
+use cluster_atlas::params::{self, RawQuery};
+use cluster_atlas::style::{self, maplibre, sld, StyleRequest};
+use cluster_atlas::tiles::request::{TileJsonQuery, TileQuery};
 use libfuzzer_sys::fuzz_target;
 use serde_json::json;
 
@@ -38,16 +41,13 @@ fuzz_target!(|data: &[u8]| {
         None => (&b""[..], data),
     };
     let path = String::from_utf8_lossy(path);
-    let Ok(q) = serde_urlencoded::from_bytes::<HashMap<String, String>>(query) else {
+    let Ok(pairs) = serde_urlencoded::from_bytes::<Vec<(String, String)>>(query) else {
         return;
     };
+    let q = RawQuery::from_pairs(pairs);
     let snapshot = &*SNAPSHOT;
     let catalog = &snapshot.catalog;
 
-    let _ = params::lang(&q);
-    if let Ok(e) = cluster_atlas::params::TileEncoding::from_query(&q) {
-        assert!(["mvt", "mlt"].contains(&e.as_str()));
-    }
     // The file a static site stores a request in stays inside the site.
     let request = format!("{path}?{}", String::from_utf8_lossy(query));
     if let Ok(file) = cluster_atlas::site::site_path(&request) {
@@ -55,31 +55,38 @@ fuzz_target!(|data: &[u8]| {
         assert!(file.split('/').all(|s| !s.is_empty() && s != ".." && s != "."), "{request} -> {file}");
         assert!(!file.contains('?'), "{request} -> {file}");
     }
-    if let Ok(domain) = params::domain(&q) {
-        // WIMD 2025 has no domains: an accepted vintage with a domain is 2019.
-        if let Ok(v) = params::wimd_vintage(&q, domain) {
-            assert!(domain == "overall" || v == cluster_atlas::catalog::WimdVintage::Wimd2019);
-        }
+    // Every request type reads the query without panicking; the strict read refuses
+    // exactly the names the type does not declare.
+    let _ = q.parse::<params::LangQuery>();
+    let _ = q.parse::<TileJsonQuery>();
+    if let Ok(t) = q.parse::<TileQuery>() {
+        assert!(["mvt", "mlt"].contains(&t.encoding.as_str()));
     }
-    let _ = params::benchmark(&q);
-    let _ = params::bom(&q);
-    let level = params::level(&q);
+    if let Ok(d) = q.parse::<params::DeprivationQuery>() {
+        // WIMD 2025 has no domains: an accepted vintage with a domain is 2019.
+        assert!(d.domain.0 == "overall" || d.wimd_vintage() == cluster_atlas::catalog::WimdVintage::Wimd2019);
+    }
+    if q.parse_strict::<params::LangLevelQuery>().is_ok() {
+        assert!(q.names().iter().all(|n| ["lang", "level"].contains(n)));
+    }
 
     // The board summary, as /summary/{area} parses and renders it.
-    if let (Ok((code, _format)), Ok(level)) = (summary::format_of(&path, &q), level) {
-        let lang = params::lang(&q).unwrap_or_default();
-        let code = if code.eq_ignore_ascii_case("wales") { "W92000004".to_owned() } else { code };
-        if let Some(area) = catalog.areas.get(&code).filter(|a| a.level != Level::Cluster) {
-            let s = comparison::summary(catalog, area, lang, level);
-            let findings = summary::findings(&s, lang);
-            let _ = summary::html::summary_html(&s, &findings, lang, true);
-            let svg = summary::svg::summary_svg(&s, lang, true);
-            assert!(svg.starts_with("<svg") && svg.trim_end().ends_with("</svg>"));
-            summary::csv(&s).expect("a summary writes as CSV");
+    if let Ok(sq) = q.parse::<summary::SummaryQuery>() {
+        if let Ok((code, _format)) = summary::format_of(&path, sq.format.as_deref()) {
+            let code = if code.eq_ignore_ascii_case("wales") { "W92000004".to_owned() } else { code };
+            if let Some(area) = catalog.areas.get(&code).filter(|a| a.level != Level::Cluster) {
+                let s = comparison::summary(catalog, area, sq.lang, sq.level);
+                let findings = summary::findings(&s, sq.lang);
+                let _ = summary::html::summary_html(&s, &findings, sq.lang, true);
+                let svg = summary::svg::summary_svg(&s, sq.lang, true);
+                assert!(svg.starts_with("<svg") && svg.trim_end().ends_with("</svg>"));
+                summary::csv(&s).expect("a summary writes as CSV");
+            }
         }
     }
-    let c = params::classification(&q);
-    if let Ok(c) = &c {
+    let options = q.parse::<params::IndicatorOptions>();
+    if let Ok(o) = &options {
+        let c = o.classification();
         assert!((MIN_CLASSES..=MAX_CLASSES).contains(&c.classes), "{c:?}");
         if c.method == Method::Manual {
             assert_eq!(c.manual.len() + 1, c.classes);
@@ -89,18 +96,21 @@ fuzz_target!(|data: &[u8]| {
             assert!(c.manual.is_empty());
         }
     }
-    for ip in [
-        params::indicator(&q, catalog),
-        params::indicator_by_id(&path, &q, catalog),
-    ] {
+    let by_path = options
+        .as_ref()
+        .ok()
+        .map(|o| params::indicator_by_id(&path, o.period.as_deref(), catalog));
+    let by_query = options.as_ref().ok().map(|o| o.resolve(catalog));
+    for ip in [by_path, by_query.and_then(|r| r.transpose())].into_iter().flatten() {
         let Ok(ip) = ip else { continue };
         assert!(
             ip.period == ip.indicator.latest_period() || ip.indicator.periods.contains(&ip.period)
         );
-        let Ok(c) = &c else { continue };
+        let Ok(o) = &options else { continue };
+        let c = o.classification();
         // The normalised query goes into tile URLs and cache keys once the values
         // classify: it must mean the same request.
-        if let Ok(choropleth) = style::classify(snapshot, &ip, c) {
+        if let Ok(choropleth) = style::classify(snapshot, &ip, &c) {
             let b = &choropleth.breaks;
             assert!(!b.is_empty() && b.len() <= c.classes, "{b:?}");
             assert!(b.bins.windows(2).all(|w| w[0] < w[1]), "{b:?}");
@@ -109,15 +119,18 @@ fuzz_target!(|data: &[u8]| {
                 choropleth.counts.iter().sum::<usize>(),
                 choropleth.classes.len()
             );
-            let normal = params::indicator_query(&ip, c);
-            let back: HashMap<String, String> =
+            let normal = params::indicator_query(&ip, &c);
+            let back: Vec<(String, String)> =
                 serde_urlencoded::from_str(&normal).expect("the normalised query decodes");
-            let ip2 = params::indicator(&back, catalog).expect("normalised indicator is valid");
+            let back = RawQuery::from_pairs(back)
+                .parse::<params::IndicatorOptions>()
+                .expect("the normalised query is valid");
+            let ip2 = back.resolve(catalog).expect("normalised indicator is valid").expect("it names one");
             assert_eq!(
                 (&ip2.indicator.id, &ip2.period),
                 (&ip.indicator.id, &ip.period)
             );
-            let c2 = params::classification(&back).expect("normalised classification is valid");
+            let c2 = back.classification();
             assert_eq!(
                 (c2.method, c2.classes, &c2.manual),
                 (c.method, c.classes, &c.manual),
@@ -128,7 +141,10 @@ fuzz_target!(|data: &[u8]| {
 
     // Styles, legends and SLD, as /styles, /legends and TileJSON render them.
     for kind in MapKind::ALL {
-        let Ok(rendered) = style::render(kind, &q, snapshot) else {
+        let Ok(request) = StyleRequest::parse(kind, &q) else {
+            continue;
+        };
+        let Ok(rendered) = style::render(&request, snapshot) else {
             continue;
         };
         let legend = &rendered.legend;
@@ -142,7 +158,10 @@ fuzz_target!(|data: &[u8]| {
         let urls = maplibre::StyleUrls {
             base: "http://localhost",
             tile_query: &rendered.tile_query,
-            encoding: cluster_atlas::params::TileEncoding::from_query(&q).unwrap_or_default(),
+            encoding: q
+                .parse::<style::StyleEncodingQuery>()
+                .map(|e| e.encoding)
+                .unwrap_or_default(),
         };
         let _ = maplibre::style(legend, &urls, "attribution", 1);
         serde_json::to_string(legend).expect("a legend serialises");
@@ -155,8 +174,23 @@ fuzz_target!(|data: &[u8]| {
 
     // OGC API Features items, as /collections/{id}/items[/{feature}] parse them.
     let code = (!path.is_empty()).then(|| path.to_string());
+    let Ok(request) = q.parse::<ItemsRequest>() else {
+        return;
+    };
+    let paging = |r: &ItemsRequest| features::Paging {
+        format: r.f.unwrap_or(features::Format::Json),
+        limit: r.limit.0,
+        offset: r.offset.0,
+    };
     for layer in LayerId::ALL {
-        let Ok(items) = features::parse(layer, &q, code.clone()) else {
+        let Ok(items) = features::parse(
+            layer,
+            &request.options,
+            &request.selection,
+            &request.properties,
+            paging(&request),
+            code.clone(),
+        ) else {
             continue;
         };
         assert!((1..=features::MAX_LIMIT).contains(&items.limit));
@@ -174,9 +208,20 @@ fuzz_target!(|data: &[u8]| {
             features::Format::Html => pairs.push(("f".into(), "html".into())),
         }
         let link = ogc::encode(&pairs);
-        let back: HashMap<String, String> =
+        let back: Vec<(String, String)> =
             serde_urlencoded::from_str(&link).expect("a page link decodes");
-        let again = features::parse(layer, &back, code.clone()).expect("a page link is valid");
+        let back = RawQuery::from_pairs(back)
+            .parse::<ItemsRequest>()
+            .expect("a page link is a valid request");
+        let again = features::parse(
+            layer,
+            &back.options,
+            &back.selection,
+            &back.properties,
+            paging(&back),
+            code.clone(),
+        )
+        .expect("a page link is valid");
         assert_eq!(
             again.bbox.map(|b| b.map(f64::to_bits)),
             items.bbox.map(|b| b.map(f64::to_bits))
@@ -194,8 +239,9 @@ fuzz_target!(|data: &[u8]| {
             .iter()
             .map(|code| features::Feature::new(*code, json!({"code": code})))
             .collect();
-        if q.contains_key("indicator") {
-            let _ = features::attach_indicator(&mut list, layer, snapshot, &q);
+        if let Ok(Some(ip)) = request.options.indicator.resolve(catalog) {
+            let c = request.options.indicator.classification();
+            let _ = features::attach_indicator(&mut list, layer, snapshot, &ip, &c);
         }
         if let Some(lang) = items.labels {
             features::relabel(&mut list, layer, lang);

@@ -11,10 +11,28 @@ use crate::catalog::snapshot::{Choropleth, Snapshot};
 use crate::catalog::values::VALUE_FIELDS;
 use crate::error::AppError;
 use crate::params;
-use crate::params::{PathParams, QueryParams};
+use crate::params::{Bom, ClassificationQuery, Params, PathParams};
+
 use crate::state::AppState;
 use crate::style::classify;
 use crate::style::legend::{self, Legend};
+
+crate::query_request! {
+    /// `GET /data/{indicator}`'s query.
+    pub struct DataQuery {
+        /// json or csv (default: from the path, else json)
+        format: Option<String> = "format",
+        /// Period (default: the indicator's newest). It must be one of the indicator's own
+        /// periods (listed in /indicators); another is a 400.
+        period: Option<String> = "period",
+        /// The parameters of [`ClassificationQuery`].
+        classification: ClassificationQuery = flatten,
+        /// CSV only: start with a UTF-8 byte order mark (for Excel); false for scripts
+        bom: Bom = "bom",
+        /// Language of labels: en (default) or cy
+        lang: Lang = "lang",
+    }
+}
 
 /// One row of `/data/{indicator}`.
 fn data_row(
@@ -95,22 +113,21 @@ fn data_csv(
 #[utoipa::path(get, path = "/data/{indicator}", tag = "Cartography",
     params(
         ("indicator" = String, Path, description = "Indicator id, optionally ending in .csv or .json"),
-        crate::params::LangParam,
-        ("format" = Option<String>, Query, description = "json or csv (default: from the path, else json)")),
+        DataQuery),
     responses(
         (status = 200, description = "Values", content(("application/json" = Data), ("text/csv" = String))),
         crate::error::responses::ClassifyErrors))]
 pub async fn get_data(
     State(state): State<AppState>,
     PathParams(id): PathParams<String>,
-    QueryParams(q): QueryParams,
+    Params(q): Params<DataQuery>,
 ) -> Result<Response, AppError> {
-    let (id, csv) = params::output_format(&id, &q, &[("json", false), ("csv", true)])?;
-    let bom = params::bom(&q)?;
+    let (id, csv) =
+        params::output_format(&id, q.format.as_deref(), &[("json", false), ("csv", true)])?;
+    let (bom, lang) = (q.bom.0, q.lang);
     let snapshot = state.snapshot().await?;
-    let lang = params::lang(&q)?;
-    let ip = params::indicator_by_id(&id, &q, &snapshot.catalog)?;
-    let c = params::classification(&q)?;
+    let ip = params::indicator_by_id(&id, q.period.as_deref(), &snapshot.catalog)?;
+    let c = q.classification.classification();
     let choropleth = classify(&snapshot, &ip, &c)?;
     let legend = legend::indicator(
         ip.indicator,

@@ -13,9 +13,23 @@ use crate::catalog::indicators::{Indicator, Lang, Level};
 use crate::comparison::{board_finding, words};
 use crate::error::AppError;
 use crate::params;
-use crate::params::{PathParams, QueryParams};
+use crate::params::{ConfidenceLevel, Params, PathParams};
+
 use crate::significance::Significance;
 use crate::state::AppState;
+
+crate::query_request! {
+    /// `GET /findings/{indicator}`'s query.
+    pub struct FindingsQuery {
+        /// Language of labels: en (default) or cy
+        lang: Lang = "lang",
+        /// Period (default: the indicator's newest). It must be one of the indicator's own
+        /// periods (listed in /indicators); another is a 400.
+        period: Option<String> = "period",
+        /// Confidence level of intervals and significance: 95 (default) or 99.8
+        level: ConfidenceLevel = "level",
+    }
+}
 
 /// Counts of clusters by flag.
 #[derive(Debug, Default, Clone, Copy, Serialize, PartialEq, Eq)]
@@ -111,19 +125,21 @@ pub fn range_sentence(
 
 /// `GET /findings/{indicator}?period=&lang=`: per health board, flag counts and a sentence.
 #[utoipa::path(get, path = "/findings/{indicator}", tag = "Cartography",
-    params(("indicator" = String, Path, description = "Indicator id"), crate::params::LangParam),
+    params(("indicator" = String, Path, description = "Indicator id"), FindingsQuery),
     responses(
         (status = 200, description = "OK", body = Findings),
         crate::error::responses::BadRequestOrData))]
 pub async fn get_findings(
     State(state): State<AppState>,
     PathParams(id): PathParams<String>,
-    QueryParams(q): QueryParams,
+    Params(FindingsQuery {
+        lang,
+        period,
+        level,
+    }): Params<FindingsQuery>,
 ) -> Result<Json<Value>, AppError> {
     let snapshot = state.snapshot().await?;
-    let lang = params::lang(&q)?;
-    let ip = params::indicator_by_id(&id, &q, &snapshot.catalog)?;
-    let level = params::level(&q)?;
+    let ip = params::indicator_by_id(&id, period.as_deref(), &snapshot.catalog)?;
     let values = snapshot
         .catalog
         .values_at(&ip.indicator.id, &ip.period, level);

@@ -9,7 +9,7 @@ use crate::error::AppError;
 use crate::http::BaseUrl;
 use crate::palette;
 use crate::params;
-use crate::params::QueryParams;
+use crate::params::{LangQuery, Params};
 use crate::state::AppState;
 use crate::style::vocabulary;
 
@@ -28,16 +28,15 @@ pub async fn get_vocabulary(State(state): State<AppState>) -> Result<Json<Value>
 
 /// `GET /indicators`: the catalogue with periods, levels and links.
 #[utoipa::path(get, path = "/indicators", tag = "Cartography",
-    params(crate::params::LangParam),
+    params(LangQuery),
     responses(
         (status = 200, description = "OK", body = Indicators),
         crate::error::responses::BadRequestOrData))]
 pub async fn get_indicators(
     State(state): State<AppState>,
     BaseUrl(base): BaseUrl,
-    QueryParams(q): QueryParams,
+    Params(LangQuery { lang }): Params<LangQuery>,
 ) -> Result<Json<Value>, AppError> {
-    let lang = params::lang(&q)?;
     let snapshot = state.snapshot().await?;
     let list: Vec<Value> = snapshot
         .catalog

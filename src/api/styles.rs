@@ -7,10 +7,10 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 
 use crate::error::{AppError, StyleError};
-use crate::params::{PathParams, QueryParams};
+use crate::params::{PathParams, RawQuery};
 use crate::state::AppState;
 use crate::style::legend::MapKind;
-use crate::style::{maplibre, render, sld};
+use crate::style::{maplibre, render, sld, StyleEncodingQuery, StyleRequest};
 
 fn split_file<'a>(
     file: &'a str,
@@ -36,8 +36,7 @@ fn split_file<'a>(
 
 /// `GET /styles/{kind}.json` (MapLibre style v8) or `/styles/{kind}.sld` (QGIS).
 #[utoipa::path(get, path = "/styles/{file}", tag = "Cartography",
-    params(("file" = String, Path, description = "Map kind and .json or .sld"),
-        ("encoding" = Option<String>, Query, description = "mvt (default) or mlt: the style's sources read MapLibre Tiles (MapLibre GL JS 5.12+)")),
+    params(("file" = String, Path, description = "Map kind and .json or .sld")),
     responses(
         (status = 200, description = "Style", content(("application/json" = Style), ("application/vnd.ogc.sld+xml" = String))),
         crate::error::responses::ClassifyErrors))]
@@ -45,11 +44,13 @@ pub async fn get_style(
     State(state): State<AppState>,
     headers: HeaderMap,
     PathParams(file): PathParams<String>,
-    QueryParams(q): QueryParams,
+    q: RawQuery,
 ) -> Result<Response, AppError> {
     let (kind, ext) = split_file(&file, "style", &["json", "sld"])?;
+    let request = StyleRequest::parse(kind, &q)?;
+    let encoding = q.parse::<StyleEncodingQuery>()?.encoding;
     let snapshot = state.snapshot().await?;
-    let rendered = render(kind, &q, &snapshot)?;
+    let rendered = render(&request, &snapshot)?;
     let base = state.base_url(&headers);
     if ext == "sld" {
         // The file whose columns the rules read: the legend's collection, with the same
@@ -69,7 +70,6 @@ pub async fn get_style(
         )
             .into_response());
     }
-    let encoding = crate::params::TileEncoding::from_query(&q)?;
     let attribution =
         crate::catalog::attribution(snapshot.data.cluster_approximate, rendered.legend.lang);
     Ok(Json(maplibre::style(
@@ -94,11 +94,12 @@ pub async fn get_style(
 pub async fn get_legend(
     State(state): State<AppState>,
     PathParams(file): PathParams<String>,
-    QueryParams(q): QueryParams,
+    q: RawQuery,
 ) -> Result<Response, AppError> {
     let (kind, ext) = split_file(&file, "legend", &["json", "svg"])?;
+    let request = StyleRequest::parse(kind, &q)?;
     let snapshot = state.snapshot().await?;
-    let rendered = render(kind, &q, &snapshot)?;
+    let rendered = render(&request, &snapshot)?;
     if ext == "svg" {
         return Ok((
             [(header::CONTENT_TYPE, "image/svg+xml; charset=utf-8")],

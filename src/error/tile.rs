@@ -83,9 +83,6 @@ pub enum TileError {
     /// `indicator=` on a tile request without the clusters layer.
     #[error("indicator values are carried by the clusters layer: request /tiles/clusters/... or a list that includes clusters")]
     IndicatorNeedsClusters,
-    /// `encoding=` other than `mvt` or `mlt`.
-    #[error("unknown tile encoding `{0}`: use mvt (the default) or mlt (MapLibre Tiles)")]
-    BadEncoding(String),
 }
 
 impl TileError {
@@ -102,11 +99,6 @@ impl TileError {
                 (StatusCode::NOT_FOUND, "zoom_out_of_range", None)
             }
             TileError::BadPath(_) => (StatusCode::BAD_REQUEST, "bad_path", None),
-            TileError::BadEncoding(_) => (
-                StatusCode::BAD_REQUEST,
-                "bad_parameter",
-                Some(vec!["mvt".into(), "mlt".into()]),
-            ),
             TileError::IndicatorNeedsClusters | TileError::IndicatorNeedsLsoa => {
                 (StatusCode::BAD_REQUEST, "bad_parameter", None)
             }

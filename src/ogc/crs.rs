@@ -8,6 +8,10 @@
 
 use crate::error::ParamError;
 
+/// Decimal places of GeoJSON coordinates in degrees (about 0.1 m; the source is 20 m
+/// generalised).
+pub const COORDINATE_DECIMALS: i32 = 6;
+
 /// A supported CRS.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Crs {
@@ -58,7 +62,7 @@ impl Crs {
     /// precision (1e-6°, about 0.1 m, finer than the 20 m generalised source).
     pub fn decimals(self) -> i32 {
         if self.geographic() {
-            super::features::COORDINATE_DECIMALS
+            COORDINATE_DECIMALS
         } else {
             2
         }

@@ -21,13 +21,12 @@ use crate::error::StyleError;
 use crate::params::{self, ParamError};
 
 use super::crs::Crs;
+use super::request::{BboxText, FeatureOptions, Selection};
 
 /// Largest page.
 pub const MAX_LIMIT: i64 = 10_000;
 /// Page size when none is asked for.
 pub const DEFAULT_LIMIT: i64 = 100;
-/// Decimal places of GeoJSON coordinates (about 0.1 m; the source is 20 m generalised).
-pub const COORDINATE_DECIMALS: i32 = 6;
 
 /// Output format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -117,14 +116,6 @@ pub fn filterable(layer: LayerId) -> Vec<(String, &'static str, FieldType)> {
     out
 }
 
-fn filter_lang_error(value: &str) -> ParamError {
-    ParamError::Unknown {
-        param: "filter-lang",
-        value: value.chars().take(32).collect(),
-        allowed: crate::cql2::Lang::ALL.map(String::from).to_vec(),
-    }
-}
-
 /// Why an items request was refused: a bad parameter or a bad filter.
 #[derive(Debug, thiserror::Error)]
 pub enum ItemsError {
@@ -145,68 +136,43 @@ impl From<ItemsError> for crate::error::AppError {
     }
 }
 
-/// Parses and checks an items request (the handlers refuse unknown parameters first).
+/// Page format, size and offset of an items request (a download is one page of
+/// everything; a single feature, one of one).
+#[derive(Debug, Clone, Copy)]
+pub struct Paging {
+    /// Output format.
+    pub format: Format,
+    /// Page size.
+    pub limit: i64,
+    /// Rows to skip.
+    pub offset: i64,
+}
+
+/// Checks a typed items request against the collection: the bbox in its CRS, the filter
+/// against the queryables, the property filters by their field types (the handlers have
+/// refused any other parameter).
 pub fn parse(
     layer: LayerId,
-    q: &HashMap<String, String>,
+    options: &FeatureOptions,
+    selection: &Selection,
+    properties: &[(String, String)],
+    paging: Paging,
     code: Option<String>,
 ) -> Result<ItemsQuery, ItemsError> {
     let mut canonical = Vec::new();
-    let format = match q.get("f").map(String::as_str) {
-        None | Some("json" | "geojson") => Format::Json,
-        Some("csv") => Format::Csv,
-        Some("html") => Format::Html,
-        Some(other) => {
-            return Err(ParamError::Unknown {
-                param: "f",
-                value: other.chars().take(32).collect(),
-                allowed: vec!["json".into(), "csv".into(), "html".into()],
-            }
-            .into())
-        }
-    };
-    // Above the maximum a limit is capped, not refused (Features Part 1,
-    // /req/core/fc-limit-response-1): a client asking for everything gets a full page and a
-    // `next` link. Digits too many for a number are such a limit too.
-    let limit = match q.get("limit") {
-        None => DEFAULT_LIMIT,
-        Some(v) => match v.parse::<i64>() {
-            Ok(l) if l >= 1 => l.min(MAX_LIMIT),
-            Err(_) if !v.is_empty() && v.bytes().all(|b| b.is_ascii_digit()) => MAX_LIMIT,
-            _ => {
-                return Err(invalid(
-                    "limit",
-                    v,
-                    format!(
-                        "a whole number, 1 or more (above {MAX_LIMIT} it is capped at {MAX_LIMIT})"
-                    ),
-                )
-                .into())
-            }
-        },
-    };
-    let offset = match q.get("offset") {
-        None => 0,
-        Some(v) => v
-            .parse::<i64>()
-            .ok()
-            .filter(|o| (0..=10_000_000).contains(o))
-            .ok_or_else(|| invalid("offset", v, "a whole number, 0 or more"))?,
-    };
-    let crs = match q.get("crs") {
-        None => Crs::Crs84,
-        Some(v) => Crs::parse("crs", v)?,
-    };
+    let Paging {
+        format,
+        limit,
+        offset,
+    } = paging;
+    let crs = options.crs;
     if crs != Crs::Crs84 {
         canonical.push(("crs".into(), crs.uri().into()));
     }
-    let bbox_crs = match q.get("bbox-crs") {
-        None => Crs::Crs84,
-        Some(v) => Crs::parse("bbox-crs", v)?,
-    };
-    let bbox = match q.get("bbox") {
+    let bbox_crs = selection.bbox_crs;
+    let bbox = match &selection.bbox {
         None => None,
-        Some(v) => {
+        Some(BboxText(v)) => {
             let n: Vec<f64> = v
                 .split(',')
                 .map(|p| p.trim().parse::<f64>().ok().filter(|x| x.is_finite()))
@@ -223,41 +189,32 @@ pub fn parse(
             Some(b)
         }
     };
-    // Filter geometries are CRS84 only; checked with or without a filter, as every value is.
-    if let Some(c) = q.get("filter-crs") {
-        if Crs::parse("filter-crs", c).ok() != Some(Crs::Crs84) {
-            return Err(ParamError::Unknown {
-                param: "filter-crs",
-                value: c.chars().take(80).collect(),
-                allowed: vec![Crs::Crs84.uri().into()],
-            }
-            .into());
-        }
-    }
-    let filter = match q.get("filter") {
-        None => {
-            if let Some(l) = q.get("filter-lang") {
-                crate::cql2::Lang::parse(l).ok_or_else(|| filter_lang_error(l))?;
-            }
-            None
-        }
+    let filter = match &selection.filter.filter {
+        None => None,
         Some(text) => {
-            let lang = match q.get("filter-lang") {
-                None => crate::cql2::Lang::Text,
-                Some(l) => crate::cql2::Lang::parse(l).ok_or_else(|| filter_lang_error(l))?,
-            };
-            let f = crate::cql2::compile(text, lang, &crate::cql2::queryables(layer))
-                .map_err(ItemsError::Filter)?;
+            let f = crate::cql2::compile(
+                &text.0,
+                selection.filter.lang,
+                &crate::cql2::queryables(layer),
+            )
+            .map_err(ItemsError::Filter)?;
             canonical.push(("filter".into(), f.normalised()));
             canonical.push(("filter-lang".into(), "cql2-text".into()));
             Some(f)
         }
     };
+    let q = |name: &str| {
+        properties
+            .iter()
+            .rev()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v)
+    };
     let mut filters = Vec::new();
     let mut names: Vec<(String, &'static str, FieldType)> = filterable(layer);
     names.sort_by(|a, b| a.0.cmp(&b.0));
     for (param, column, kind) in names {
-        let Some(v) = q.get(&param) else { continue };
+        let Some(v) = q(&param) else { continue };
         let value = match kind {
             FieldType::Integer => FilterValue::Int(
                 v.parse()
@@ -304,25 +261,11 @@ pub fn parse(
         canonical.push((param.clone(), v.clone()));
         filters.push((column, value));
     }
-    let labels = match q.get("lang") {
-        None => None,
-        Some(_) => Some(params::lang(q)?),
-    };
+    let labels = options.lang;
     if let Some(lang) = labels {
         canonical.push(("lang".into(), lang.as_str().into()));
     }
-    let wkt = match q.get("geometry").map(String::as_str) {
-        None | Some("none") => false,
-        Some("wkt") => true,
-        Some(other) => {
-            return Err(ParamError::Unknown {
-                param: "geometry",
-                value: other.chars().take(32).collect(),
-                allowed: vec!["none".into(), "wkt".into()],
-            }
-            .into())
-        }
-    };
+    let wkt = selection.geometry.0;
     if wkt {
         canonical.push(("geometry".into(), "wkt".into()));
     }
@@ -551,9 +494,9 @@ pub fn attach_indicator(
     features: &mut [Feature],
     layer: LayerId,
     snapshot: &Snapshot,
-    q: &HashMap<String, String>,
+    ip: &params::IndicatorPeriod<'_>,
+    c: &params::Classification,
 ) -> Result<Vec<(String, String)>, StyleError> {
-    let ip = params::indicator(q, &snapshot.catalog)?;
     let level = match layer {
         LayerId::Clusters => Level::Cluster,
         LayerId::HealthBoards => Level::HealthBoard,
@@ -562,17 +505,16 @@ pub fn attach_indicator(
         LayerId::Lsoa | LayerId::Lsoa21 | LayerId::Labels => {
             return Err(ParamError::Invalid {
                 param: "indicator",
-                value: q.get("indicator").cloned().unwrap_or_default(),
+                value: ip.indicator.id.clone(),
                 expected: "this indicator has values for the clusters and health_boards collections; the WIMD indicators also for lsoa"
                     .into(),
             }
             .into())
         }
     };
-    let confidence = params::level(q)?;
+    let confidence = c.level;
     let classes = if level == ip.indicator.map_level() {
-        let c = params::classification(q)?;
-        Some(crate::style::classify(snapshot, &ip, &c)?)
+        Some(crate::style::classify(snapshot, ip, c)?)
     } else {
         None
     };
@@ -599,10 +541,18 @@ pub fn attach_indicator(
         ("indicator".to_owned(), ip.indicator.id.clone()),
         ("period".to_owned(), ip.period.clone()),
     ];
-    for key in ["method", "classes", "breaks"] {
-        if let Some(v) = q.get(key) {
-            canonical.push((key.to_owned(), v.clone()));
-        }
+    // What differs from the defaults, so the page links read back as the same request.
+    if c.method != crate::classify::Method::Quantile {
+        canonical.push(("method".to_owned(), c.method.as_str().to_owned()));
+    }
+    if c.method == crate::classify::Method::Manual {
+        let breaks: Vec<String> = c.manual.iter().map(f64::to_string).collect();
+        canonical.push(("breaks".to_owned(), breaks.join(",")));
+    } else if c.classes != params::DEFAULT_CLASSES {
+        canonical.push(("classes".to_owned(), c.classes.to_string()));
+    }
+    if c.level != params::ConfidenceLevel::default() {
+        canonical.push(("level".to_owned(), c.level.as_str().to_owned()));
     }
     Ok(canonical)
 }
@@ -622,19 +572,12 @@ pub fn relabel(features: &mut [Feature], layer: LayerId, lang: Lang) {
 
 /// Rounds attached indicator values to their unit's published precision, for CSV only
 /// (GeoJSON keeps full precision). A no-op without `indicator`.
-pub fn round_indicator_for_csv(
-    features: &mut [Feature],
-    snapshot: &Snapshot,
-    q: &HashMap<String, String>,
-) {
-    if !q.contains_key("indicator") {
+pub fn round_indicator_for_csv(features: &mut [Feature], ip: Option<&params::IndicatorPeriod<'_>>) {
+    let Some(ip) = ip else {
         return;
-    }
-    // attach_indicator has already validated the indicator, so this cannot fail here.
-    if let Ok(ip) = params::indicator(q, &snapshot.catalog) {
-        for f in features.iter_mut() {
-            crate::catalog::values::round_for_csv(&mut f.properties, &ip.indicator.unit);
-        }
+    };
+    for f in features.iter_mut() {
+        crate::catalog::values::round_for_csv(&mut f.properties, &ip.indicator.unit);
     }
 }
 

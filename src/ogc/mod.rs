@@ -14,6 +14,7 @@ pub mod gdal_download;
 pub mod negotiate;
 pub mod openapi;
 pub mod queryables;
+pub mod request;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -31,11 +32,15 @@ use crate::catalog::{self, LayerId, MAX_SERVED_ZOOM};
 use crate::error::AppError;
 use crate::error::StyleError;
 use crate::http::{BaseUrl, Routes};
-use crate::params::{PathParams, QueryParams};
+use crate::params::{Params, PathParams, QueryRequest, StrictParams};
 use crate::state::AppState;
 use crate::tiles::{LayerSet, TileCoord, TileError};
 
-use features::Format;
+use features::{Format, Paging};
+use request::{
+    wants_json, DocumentQuery, DownloadRequest, FeatureOptions, HtmlOrJson, ItemRequest,
+    ItemsRequest, Selection,
+};
 
 /// `{collectionId}` in the OpenAPI document, for every route under a collection.
 #[allow(dead_code)] // Described, never built: handlers take the path as a string.
@@ -102,17 +107,16 @@ pub fn router() -> Routes<AppState> {
 /// `GET /`: the OGC API landing page as JSON, or the map page for browsers (`f=html` or
 /// an Accept header preferring text/html).
 #[utoipa::path(get, path = "/", tag = "OGC API",
-    params(("f" = Option<String>, Query, description = "json or html")),
+    params(DocumentQuery),
     responses(
         (status = 200, description = "Landing page: OGC API JSON, or the map page with f=html or an Accept header preferring text/html", content(("application/json" = Landing), ("text/html" = String))),
         crate::error::responses::BadRequest))]
 pub async fn landing(
     BaseUrl(base): BaseUrl,
     headers: HeaderMap,
-    QueryParams(q): QueryParams,
+    StrictParams(DocumentQuery { f }): StrictParams<DocumentQuery>,
 ) -> Result<Response, AppError> {
-    negotiate::only_these(&q, &["f"])?;
-    if !negotiate::json_or_html(&headers, &q)? {
+    if !wants_json(f, &headers) {
         return Ok(crate::web::map_page_response());
     }
     Ok(Json(json!({
@@ -133,33 +137,27 @@ pub async fn landing(
 }
 
 /// JSON, or the same document as a page for a browser.
-fn json_or_page(
-    headers: &HeaderMap,
-    q: &HashMap<String, String>,
-    title: &str,
-    doc: Value,
-) -> Result<Response, AppError> {
-    negotiate::only_these(q, &["f"])?;
-    Ok(if negotiate::json_or_html(headers, q)? {
+fn json_or_page(headers: &HeaderMap, f: Option<HtmlOrJson>, title: &str, doc: Value) -> Response {
+    if wants_json(f, headers) {
         Json(doc).into_response()
     } else {
         negotiate::html_page(title, &doc)
-    })
+    }
 }
 
 #[utoipa::path(get, path = "/conformance", tag = "OGC API",
-    params(("f" = Option<String>, Query, description = "json or html")),
+    params(DocumentQuery),
     responses((status = 200, description = "OK", content(("application/json" = Conformance), ("text/html" = String))), crate::error::responses::BadRequest))]
 async fn conformance(
     headers: HeaderMap,
-    QueryParams(q): QueryParams,
+    StrictParams(DocumentQuery { f }): StrictParams<DocumentQuery>,
 ) -> Result<Response, AppError> {
-    json_or_page(
+    Ok(json_or_page(
         &headers,
-        &q,
+        f,
         "Conformance",
         json!({"conformsTo": CONFORMANCE}),
-    )
+    ))
 }
 
 fn collection_json(id: LayerId, base: &str, data: &crate::db::DataVersion) -> Value {
@@ -213,15 +211,14 @@ impl<S: Send + Sync> FromRequestParts<S> for Collection {
 }
 
 #[utoipa::path(get, path = "/collections", tag = "OGC API",
-    params(("f" = Option<String>, Query, description = "json or html")),
+    params(DocumentQuery),
     responses((status = 200, description = "OK", content(("application/json" = Collections), ("text/html" = String))), crate::error::responses::BadRequestOrData))]
 async fn collections(
     State(state): State<AppState>,
     BaseUrl(base): BaseUrl,
     headers: HeaderMap,
-    QueryParams(q): QueryParams,
+    StrictParams(DocumentQuery { f }): StrictParams<DocumentQuery>,
 ) -> Result<Response, AppError> {
-    negotiate::only_these(&q, &["f"])?;
     let snapshot = state.snapshot().await?;
     let list: Vec<Value> = LayerId::ALL
         .iter()
@@ -234,43 +231,42 @@ async fn collections(
         ],
         "collections": list,
     });
-    json_or_page(&headers, &q, "Collections", doc)
+    Ok(json_or_page(&headers, f, "Collections", doc))
 }
 
 #[utoipa::path(get, path = "/collections/{collectionId}", tag = "OGC API",
-    params(CollectionIdParam, ("f" = Option<String>, Query, description = "json or html")),
+    params(CollectionIdParam, DocumentQuery),
     responses((status = 200, description = "OK", content(("application/json" = Collection), ("text/html" = String))), crate::error::responses::LookupErrors))]
 async fn collection(
     State(state): State<AppState>,
     BaseUrl(base): BaseUrl,
     headers: HeaderMap,
     Collection(layer): Collection,
-    QueryParams(q): QueryParams,
+    StrictParams(DocumentQuery { f }): StrictParams<DocumentQuery>,
 ) -> Result<Response, AppError> {
-    negotiate::only_these(&q, &["f"])?;
     let snapshot = state.snapshot().await?;
     let title = layer.layer().title;
-    json_or_page(
+    Ok(json_or_page(
         &headers,
-        &q,
+        f,
         title,
         collection_json(layer, &base, &snapshot.data),
-    )
+    ))
 }
 
 /// `GET /collections/{id}/queryables`: what `filter` may name, as JSON Schema.
 #[utoipa::path(get, path = "/collections/{collectionId}/queryables", tag = "OGC API",
-    params(CollectionIdParam, ("f" = Option<String>, Query, description = "json or html")),
+    params(CollectionIdParam, DocumentQuery),
     responses((status = 200, description = "JSON Schema of the queryables", content(("application/schema+json" = Object), ("text/html" = String))), crate::error::responses::LookupErrors))]
 async fn queryables(
     BaseUrl(base): BaseUrl,
     headers: HeaderMap,
     Collection(layer): Collection,
-    QueryParams(q): QueryParams,
+    StrictParams(DocumentQuery { f }): StrictParams<DocumentQuery>,
 ) -> Result<Response, AppError> {
     let doc = queryables::schema(layer, &base);
-    let mut response = json_or_page(&headers, &q, "Queryables", doc)?;
-    if negotiate::json_or_html(&headers, &q)? {
+    let mut response = json_or_page(&headers, f, "Queryables", doc);
+    if wants_json(f, &headers) {
         response.headers_mut().insert(
             header::CONTENT_TYPE,
             header::HeaderValue::from_static(queryables::SCHEMA_CONTENT_TYPE),
@@ -311,7 +307,7 @@ async fn download(
     State(state): State<AppState>,
     BaseUrl(base): BaseUrl,
     PathParams(file): PathParams<String>,
-    QueryParams(mut q): QueryParams,
+    Params(q): Params<DownloadRequest>,
 ) -> Result<Response, AppError> {
     let allowed = || {
         LayerId::ALL
@@ -321,10 +317,10 @@ async fn download(
     };
     let (id, ext) = file.rsplit_once('.').unwrap_or((&file, ""));
     let (layer, format, gdal) = match (LayerId::parse(id), ext) {
-        (Some(l), "geojson") => (l, "json", None),
-        (Some(l), "csv") => (l, "csv", None),
-        (Some(l), "gpkg") => (l, "json", Some(gdal_download::FileFormat::Gpkg)),
-        (Some(l), "fgb") => (l, "json", Some(gdal_download::FileFormat::Fgb)),
+        (Some(l), "geojson") => (l, Format::Json, None),
+        (Some(l), "csv") => (l, Format::Csv, None),
+        (Some(l), "gpkg") => (l, Format::Json, Some(gdal_download::FileFormat::Gpkg)),
+        (Some(l), "fgb") => (l, Format::Json, Some(gdal_download::FileFormat::Fgb)),
         _ => {
             return Err(StyleError::UnknownName {
                 what: "download",
@@ -334,10 +330,18 @@ async fn download(
             .into())
         }
     };
-    negotiate::only(&q, &openapi::items_parameter_names(layer, false))?;
-    q.insert("f".into(), format.into());
-    q.insert("limit".into(), features::MAX_LIMIT.to_string());
-    let mut response = items_response(&state, &base, layer, q, gdal).await?;
+    request::only_properties(
+        &q.properties,
+        &DownloadRequest::names(),
+        &filter_names(layer),
+    )?;
+    let paging = Paging {
+        format,
+        limit: features::MAX_LIMIT,
+        offset: 0,
+    };
+    let request = (&q.options, &q.selection, &q.properties[..], paging);
+    let mut response = items_response(&state, &base, layer, request, gdal).await?;
     if let Ok(v) = header::HeaderValue::from_str(&format!("attachment; filename=\"{file}\"")) {
         response
             .headers_mut()
@@ -356,14 +360,39 @@ async fn items(
     BaseUrl(base): BaseUrl,
     headers: HeaderMap,
     Collection(layer): Collection,
-    QueryParams(mut q): QueryParams,
+    Params(q): Params<ItemsRequest>,
 ) -> Result<Response, AppError> {
-    negotiate::only(&q, &openapi::items_parameter_names(layer, true))?;
-    if !q.contains_key("f") && negotiate::prefers_html(&headers) {
-        q.insert("f".into(), "html".into());
-    }
-    items_response(&state, &base, layer, q, None).await
+    request::only_properties(&q.properties, &ItemsRequest::names(), &filter_names(layer))?;
+    let format = q.f.unwrap_or(if negotiate::prefers_html(&headers) {
+        Format::Html
+    } else {
+        Format::Json
+    });
+    let paging = Paging {
+        format,
+        limit: q.limit.0,
+        offset: q.offset.0,
+    };
+    let request = (&q.options, &q.selection, &q.properties[..], paging);
+    items_response(&state, &base, layer, request, None).await
 }
+
+/// The names a collection's items take as property filters (`hb_code=…`, `cluster=…`).
+fn filter_names(layer: LayerId) -> Vec<String> {
+    features::filterable(layer)
+        .into_iter()
+        .map(|(name, ..)| name)
+        .collect()
+}
+
+/// An items or download request, typed: its feature options, selection, property filters
+/// and page.
+type ItemsInput<'a> = (
+    &'a FeatureOptions,
+    &'a Selection,
+    &'a [(String, String)],
+    Paging,
+);
 
 /// One page of items and the snapshot whose indicator values belong with it.
 async fn read_page(
@@ -383,26 +412,26 @@ async fn items_response(
     state: &AppState,
     base: &str,
     layer: LayerId,
-    q: HashMap<String, String>,
+    (options, selection, properties, paging): ItemsInput<'_>,
     file: Option<gdal_download::FileFormat>,
 ) -> Result<Response, AppError> {
     let id = layer.as_str();
-    let mut parsed = features::parse(layer, &q, None)?;
+    let mut parsed = features::parse(layer, options, selection, properties, paging, None)?;
     let crs = parsed.crs;
     if file.is_some() && crs == crs::Crs::Epsg4326 {
         // Files keep longitude, latitude order in EPSG:4326 (see gdal_download).
         parsed.crs = crs::Crs::Crs84;
     }
-    let bom = crate::params::bom(&q)?;
-    if !q.contains_key("indicator") {
-        let snapshot = state.snapshot().await?;
-        crate::params::indicator_options_without_indicator(&q, &snapshot.catalog)?;
-    }
+    let bom = selection.bom.0;
     let (snapshot, page) = read_page(state, &parsed).await?;
     let (mut list, matched) = (page.features, page.matched);
     let mut canonical = parsed.canonical.clone();
-    if q.contains_key("indicator") {
-        canonical.extend(features::attach_indicator(&mut list, layer, &snapshot, &q)?);
+    let indicator = options.indicator.resolve(&snapshot.catalog)?;
+    if let Some(ip) = &indicator {
+        let c = options.indicator.classification();
+        canonical.extend(features::attach_indicator(
+            &mut list, layer, &snapshot, ip, &c,
+        )?);
     }
     let page = |offset: i64, f: &str| {
         let mut pairs = canonical.clone();
@@ -441,7 +470,7 @@ async fn items_response(
     }
     let columns = columns_of(&list, layer, parsed.wkt);
     if parsed.format == Format::Csv {
-        features::round_indicator_for_csv(&mut list, &snapshot, &q);
+        features::round_indicator_for_csv(&mut list, indicator.as_ref());
     }
     if let Some(lang) = parsed.labels {
         features::relabel(&mut list, layer, lang);
@@ -579,9 +608,8 @@ async fn item(
     headers: HeaderMap,
     Collection(layer): Collection,
     PathParams((id, feature)): PathParams<(String, String)>,
-    QueryParams(q): QueryParams,
+    StrictParams(q): StrictParams<ItemRequest>,
 ) -> Result<Response, AppError> {
-    negotiate::only(&q, &openapi::item_parameter_names())?;
     let not_found = || {
         AppError::NotFound(format!(
             "/collections/{id}/items/{}",
@@ -592,18 +620,28 @@ async fn item(
     if feature.contains('\0') {
         return Err(not_found());
     }
-    let parsed = features::parse(layer, &q, Some(feature.clone()))?;
-    if !q.contains_key("indicator") {
-        let snapshot = state.snapshot().await?;
-        crate::params::indicator_options_without_indicator(&q, &snapshot.catalog)?;
-    }
+    let paging = Paging {
+        format: Format::Json,
+        limit: features::DEFAULT_LIMIT,
+        offset: 0,
+    };
+    let parsed = features::parse(
+        layer,
+        &q.options,
+        &Selection::none(),
+        &[],
+        paging,
+        Some(feature.clone()),
+    )?;
     let (snapshot, page) = read_page(&state, &parsed).await?;
+    let indicator = q.options.indicator.resolve(&snapshot.catalog)?;
     let mut list = page.features;
     if list.is_empty() {
         return Err(not_found());
     }
-    if q.contains_key("indicator") {
-        features::attach_indicator(&mut list, layer, &snapshot, &q)?;
+    if let Some(ip) = &indicator {
+        let c = q.options.indicator.classification();
+        features::attach_indicator(&mut list, layer, &snapshot, ip, &c)?;
     }
     if let Some(lang) = parsed.labels {
         features::relabel(&mut list, layer, lang);
@@ -614,7 +652,7 @@ async fn item(
         {"href": format!("{base}/collections/{id}/items/{}?f=html", url_encode(&feature)), "rel": "alternate", "type": "text/html", "title": "This feature as HTML"},
         {"href": format!("{base}/collections/{id}"), "rel": "collection", "type": "application/json"},
     ]));
-    if !negotiate::json_or_html(&headers, &q)? {
+    if !wants_json(q.f, &headers) {
         let doc = serde_json::to_value(&f).map_err(|e| AppError::Internal(e.to_string()))?;
         return Ok(negotiate::html_page(&f.id, &doc));
     }
@@ -724,13 +762,14 @@ async fn collection_tileset(
         CollectionIdParam,
         ("tileMatrix" = u32, Path, description = "Zoom"),
         ("tileRow" = u32, Path, description = "Row (y), 0 to 2^tileMatrix - 1"),
-        ("tileCol" = u32, Path, description = "Column (x), 0 to 2^tileMatrix - 1")),
+        ("tileCol" = u32, Path, description = "Column (x), 0 to 2^tileMatrix - 1"),
+        crate::tiles::request::TileQuery),
     responses(crate::tiles::http::TileResponses, crate::error::responses::FeatureErrors))]
 async fn collection_tile(
     State(state): State<AppState>,
     headers: HeaderMap,
     PathParams((id, matrix, row, col)): PathParams<(String, String, String, String)>,
-    QueryParams(q): QueryParams,
+    Params(q): Params<crate::tiles::request::TileQuery>,
 ) -> Result<Response, AppError> {
     let set = LayerSet::parse(&id)?;
     let coord = TileCoord::parse(&matrix, &col, &row).map_err(TileError::from)?;

@@ -8,11 +8,7 @@
 //! definition does not list refused, so that a client's typo (`bbbox`) is not silently a
 //! different query.
 
-use std::collections::HashMap;
-
 use axum::http::{header, HeaderMap};
-
-use crate::error::ParamError;
 
 /// Whether the client prefers HTML over JSON, by the Accept header's qualities.
 pub fn prefers_html(headers: &HeaderMap) -> bool {
@@ -39,42 +35,6 @@ pub fn prefers_html(headers: &HeaderMap) -> bool {
         }
     }
     html > 0.0 && html > json
-}
-
-/// The output `f` asks for: `json` or `html`; without `f`, by [`prefers_html`].
-pub fn json_or_html(headers: &HeaderMap, q: &HashMap<String, String>) -> Result<bool, ParamError> {
-    match q.get("f").map(String::as_str) {
-        Some("json") => Ok(true),
-        Some("html") => Ok(false),
-        Some(other) => Err(ParamError::Unknown {
-            param: "f",
-            value: other.chars().take(32).collect(),
-            allowed: vec!["json".into(), "html".into()],
-        }),
-        None => Ok(!prefers_html(headers)),
-    }
-}
-
-/// Refuses a query parameter not in `allowed` (the endpoint's parameters in the API
-/// definition), naming it and listing the allowed ones.
-pub fn only(q: &HashMap<String, String>, allowed: &[String]) -> Result<(), ParamError> {
-    let mut unknown: Vec<&String> = q.keys().filter(|k| !allowed.contains(k)).collect();
-    unknown.sort();
-    match unknown.first() {
-        None => Ok(()),
-        Some(name) => Err(ParamError::UnknownParameter {
-            name: name.chars().take(64).collect(),
-            allowed: allowed.to_vec(),
-        }),
-    }
-}
-
-/// [`only`] with a fixed list.
-pub fn only_these(q: &HashMap<String, String>, allowed: &[&str]) -> Result<(), ParamError> {
-    only(
-        q,
-        &allowed.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>(),
-    )
 }
 
 /// A JSON document as a plain HTML page (its links as anchors, the rest as text), for the

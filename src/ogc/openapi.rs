@@ -13,12 +13,14 @@ use serde::Serialize;
 use serde_json::{json, Map, Value};
 use utoipa::{OpenApi, ToSchema};
 
-use super::features::{filterable, DEFAULT_LIMIT, MAX_LIMIT};
+use super::features::filterable;
 use crate::catalog::indicators::{IndicatorCatalog, Level};
 use crate::catalog::{FieldType, LayerId, MAX_SERVED_ZOOM, WIMD_DOMAINS};
-use crate::classify::{Method, MAX_CLASSES, MIN_CLASSES};
-use crate::palette;
+use crate::params::{IndicatorOptions, QueryRequest};
 use crate::style::legend::MapKind;
+use crate::style::{StyleEncodingQuery, StyleRequest};
+
+use super::request::{DownloadRequest, ItemRequest, ItemsRequest};
 
 /// The media type of this document.
 pub const OPENAPI_CONTENT_TYPE: &str = "application/vnd.oai.openapi+json;version=3.0";
@@ -97,92 +99,28 @@ fn query(name: &str, description: &str, schema: Value) -> Value {
     json!({"name": name, "in": "query", "required": false, "description": description, "schema": schema})
 }
 
-fn required_query(name: &str, description: &str, schema: Value) -> Value {
-    json!({"name": name, "in": "query", "required": true, "description": description, "schema": schema})
-}
-
 fn path(name: &str, description: &str, schema: Value) -> Value {
     json!({"name": name, "in": "path", "required": true, "description": description, "schema": schema})
 }
 
-/// The parameters of every request that names an indicator in the query.
-struct IndicatorParams<'a> {
-    v: &'a Vocabulary,
-}
-
-impl IndicatorParams<'_> {
-    fn indicator(&self, required: bool) -> Value {
-        let description = "Indicator id (see /indicators)";
-        if required {
-            required_query("indicator", description, one_of(&self.v.indicators))
-        } else {
-            query("indicator", description, one_of(&self.v.indicators))
+/// A request type's parameters with the loaded data's enums: indicator ids (`indicators`,
+/// the ones this route can carry) and periods.
+fn with_data_enums(mut list: Vec<Value>, v: &Vocabulary, indicators: &[String]) -> Vec<Value> {
+    for p in list.iter_mut() {
+        match p["name"].as_str() {
+            Some("indicator") => p["schema"] = one_of(indicators),
+            Some("period") => p["schema"] = one_of(&v.periods),
+            _ => {}
         }
     }
-
-    fn period(&self) -> Value {
-        query(
-            "period",
-            "Period (default: the indicator's newest). It must be one of the indicator's own \
-             periods (listed in /indicators); another is a 400.",
-            one_of(&self.v.periods),
-        )
-    }
-
-    /// `method`, `classes`, `breaks`, `palette`.
-    fn classification(&self) -> Vec<Value> {
-        let methods: Vec<String> = Method::ALL.iter().map(|m| m.as_str().to_owned()).collect();
-        let breaks = MIN_CLASSES - 1..MAX_CLASSES;
-        vec![
-            query(
-                "method",
-                "Classification method (default quantile). `manual` requires `breaks`.",
-                json!({"type": "string", "enum": methods}),
-            ),
-            query(
-                "classes",
-                "Number of classes (ignored with method=manual, whose breaks set it)",
-                json!({"type": "integer", "minimum": MIN_CLASSES, "maximum": MAX_CLASSES, "default": 5}),
-            ),
-            query(
-                "breaks",
-                &format!(
-                    "Only with method=manual (required there, a 400 with any other method): \
-                     {} to {} increasing numbers, comma-separated, e.g. 5,10,15,20",
-                    breaks.start,
-                    breaks.end - 1
-                ),
-                json!({"type": "string", "pattern": format!(
-                    "^-?[0-9]{{1,9}}(\\.[0-9]{{1,6}})?(,-?[0-9]{{1,9}}(\\.[0-9]{{1,6}})?){{{},{}}}$",
-                    breaks.start - 1,
-                    breaks.end - 2
-                )}),
-            ),
-            query(
-                "palette",
-                "ColorBrewer sequential scheme (default YlGnBu)",
-                json!({"type": "string", "enum": palette::sequential_names()}),
-            ),
-            confidence_level(),
-        ]
-    }
+    list
 }
 
-/// `level`: the confidence level of intervals and significance.
-fn confidence_level() -> Value {
-    query(
-        "level",
-        "Confidence level of intervals and significance: 95 (default) or 99.8",
-        json!({"type": "string", "enum": ["95", "99.8"], "default": "95"}),
-    )
-}
-
-fn lang() -> Value {
-    query(
-        "lang",
-        "Language of labels: en (default) or cy",
-        json!({"type": "string", "enum": ["en", "cy"]}),
-    )
+/// The 2021 LSOAs carry no indicator values (the WIMD indicators are on 2011 LSOAs), so
+/// their items take no indicator options.
+fn without_indicator_options(list: &mut Vec<Value>) {
+    let options: Vec<&str> = IndicatorOptions::names();
+    list.retain(|p| !p["name"].as_str().is_some_and(|n| options.contains(&n)));
 }
 
 fn field_schema(kind: FieldType) -> Value {
@@ -195,190 +133,36 @@ fn field_schema(kind: FieldType) -> Value {
     }
 }
 
-/// Filters, bbox, formats and (for clusters and boards) indicator values of one collection.
-fn items_parameters(layer: LayerId, ip: &IndicatorParams<'_>, paged: bool) -> Vec<Value> {
-    let mut p = Vec::new();
-    if paged {
-        p.push(query(
-            "limit",
-            &format!("Page size; a larger value is capped at {MAX_LIMIT} (Features Part 1), not refused"),
-            json!({"type": "integer", "minimum": 1, "maximum": MAX_LIMIT, "default": DEFAULT_LIMIT}),
-        ));
-        p.push(query(
-            "offset",
-            "Features to skip",
-            json!({"type": "integer", "minimum": 0, "maximum": 10_000_000, "default": 0}),
-        ));
-        p.push(query(
-            "f",
-            "Output format",
-            json!({"type": "string", "enum": ["json", "geojson", "csv", "html"], "default": "json"}),
-        ));
-    }
-    p.push(json!({"name": "bbox", "in": "query", "required": false, "style": "form", "explode": false,
-        "description": "west,south,east,north in CRS84 degrees: longitudes -180 to 180, latitudes -90 to 90, west ≤ east, south ≤ north",
-        "schema": {"type": "array", "minItems": 4, "maxItems": 4, "items": {"type": "number", "minimum": -180, "maximum": 180}}}));
-    p.push(query(
-        "geometry",
-        "CSV only: add the geometry as WKT",
-        json!({"type": "string", "enum": ["none", "wkt"], "default": "none"}),
-    ));
-    p.push(bom());
-    p.push(lang());
-    let mut filters = filterable(layer);
-    filters.sort_by(|a, b| a.0.cmp(&b.0));
-    for (name, column, kind) in filters {
-        let description = if name == column {
-            format!("Filter: features whose `{column}` equals this value")
-        } else {
-            format!("Filter: features whose `{column}` equals this value (alias)")
-        };
-        p.push(query(&name, &description, field_schema(kind)));
-    }
-    p.extend(crs_parameters(true));
-    p.extend(filter_parameters());
-    // The 2021 LSOAs carry no indicator values (the WIMD indicators are on 2011 LSOAs).
-    if layer != LayerId::Lsoa21 {
-        p.push(indicator_param(layer, ip));
-        p.push(ip.period());
-        p.extend(ip.classification());
-    }
-    p
-}
-
-/// `indicator` on a collection's items: LSOAs carry only the indicators with LSOA values
-/// (the WIMD ones; others are a 400 there).
-fn indicator_param(layer: LayerId, ip: &IndicatorParams<'_>) -> Value {
-    if layer == LayerId::Lsoa {
-        query(
-            "indicator",
-            "Indicator id with LSOA values (see /indicators, levels)",
-            one_of(&ip.v.lsoa_indicators),
-        )
+/// The parameters of one collection's items (`R` = [`ItemsRequest`]), download
+/// ([`DownloadRequest`]) or single feature ([`ItemRequest`]): the request type's own, its
+/// property filters (not for a single feature), and the indicators it can carry (LSOAs:
+/// only those with LSOA values; 2021 LSOAs: none).
+fn collection_parameters<R: QueryRequest>(
+    layer: LayerId,
+    v: &Vocabulary,
+    filters: bool,
+) -> Vec<Value> {
+    let indicators = if layer == LayerId::Lsoa {
+        &v.lsoa_indicators
     } else {
-        ip.indicator(false)
+        &v.indicators
+    };
+    let mut p = with_data_enums(R::parameters(), v, indicators);
+    if layer == LayerId::Lsoa21 {
+        without_indicator_options(&mut p);
     }
-}
-
-/// The names of a collection's items (`paged`) or download parameters: what the handlers
-/// accept, and nothing else (Features Part 1, query-param-unknown).
-pub fn items_parameter_names(layer: LayerId, paged: bool) -> Vec<String> {
-    let v = Vocabulary::default();
-    let ip = IndicatorParams { v: &v };
-    names(&items_parameters(layer, &ip, paged))
-}
-
-/// The names of a single feature's parameters.
-pub fn item_parameter_names() -> Vec<String> {
-    let v = Vocabulary::default();
-    let ip = IndicatorParams { v: &v };
-    names(&item_parameters(LayerId::Clusters, &ip))
-}
-
-fn names(list: &[Value]) -> Vec<String> {
-    list.iter()
-        .filter_map(|p| p["name"].as_str().map(str::to_owned))
-        .collect()
-}
-
-fn crs_uris() -> Value {
-    json!({"type": "string", "format": "uri", "enum": super::crs::Crs::uris(), "default": super::CRS84})
-}
-
-/// `crs` (and with `bbox`, `bbox-crs`): Features Part 2.
-fn crs_parameters(bbox: bool) -> Vec<Value> {
-    let mut p = vec![query(
-        "crs",
-        "CRS of the answer's geometry (Features Part 2); EPSG:4326 in its own axis order (lat, lon); the Content-Crs header says which",
-        crs_uris(),
-    )];
-    if bbox {
-        p.push(query(
-            "bbox-crs",
-            "CRS of bbox (default CRS84); in EPSG:27700 and EPSG:3857 bbox is min x, min y, max x, max y in metres; in EPSG:4326 south, west, north, east",
-            crs_uris(),
-        ));
+    if filters {
+        let mut names = filterable(layer);
+        names.sort_by(|a, b| a.0.cmp(&b.0));
+        for (name, column, kind) in names {
+            let description = if name == column {
+                format!("Filter: features whose `{column}` equals this value")
+            } else {
+                format!("Filter: features whose `{column}` equals this value (alias)")
+            };
+            p.push(query(&name, &description, field_schema(kind)));
+        }
     }
-    p
-}
-
-/// `filter` and `filter-lang` on tiles: the lsoa and clusters layers draw only the
-/// features that match (health boards stay as context).
-fn tile_filter_parameters() -> Vec<Value> {
-    let mut p = filter_parameters();
-    p.truncate(2);
-    p[0]["description"] = json!(format!(
-        "CQL2 filter on the lsoa and clusters layers of the tile (each checked against its collection's queryables; health boards are drawn unfiltered), e.g. wimd_quintile = 1. At most {} characters.",
-        crate::cql2::MAX_LENGTH
-    ));
-    p
-}
-
-/// `filter`, `filter-lang`, `filter-crs`: Features Part 3 with CQL2.
-fn filter_parameters() -> Vec<Value> {
-    vec![
-        query(
-            "filter",
-            &format!(
-                "CQL2 filter on the collection's queryables (see /collections/{{collectionId}}/queryables): comparisons, AND/OR/NOT, LIKE, BETWEEN, IN, IS NULL, S_INTERSECTS(geometry, POINT|BBOX|POLYGON in CRS84), e.g. wimd_quintile = 1 AND hb_code = 'W11000028'. At most {} characters, nested at most {} deep.",
-                crate::cql2::MAX_LENGTH,
-                crate::cql2::MAX_DEPTH
-            ),
-            json!({"type": "string", "maxLength": crate::cql2::MAX_LENGTH}),
-        ),
-        query(
-            "filter-lang",
-            "Language of filter",
-            json!({"type": "string", "enum": crate::cql2::Lang::ALL, "default": "cql2-text"}),
-        ),
-        query(
-            "filter-crs",
-            "CRS of the filter's geometries: CRS84 only",
-            json!({"type": "string", "enum": [super::CRS84], "default": super::CRS84}),
-        ),
-    ]
-}
-
-/// A single feature's query parameters.
-fn item_parameters(layer: LayerId, ip: &IndicatorParams<'_>) -> Vec<Value> {
-    let mut params = vec![
-        query(
-            "f",
-            "Output format: GeoJSON (default unless the Accept header prefers text/html) or an HTML page",
-            json!({"type": "string", "enum": ["json", "html"]}),
-        ),
-        lang(),
-    ];
-    params.extend(crs_parameters(false));
-    if layer != LayerId::Lsoa21 {
-        params.push(indicator_param(layer, ip));
-        params.push(ip.period());
-        params.extend(ip.classification());
-    }
-    params
-}
-
-fn collection_id() -> Value {
-    path(
-        "collectionId",
-        "Collection",
-        json!({"type": "string", "enum": strings(LayerId::ALL.iter().map(|l| l.as_str()))}),
-    )
-}
-
-fn tile_indicator_parameters(ip: &IndicatorParams<'_>) -> Vec<Value> {
-    let mut p = vec![query(
-        "indicator",
-        "Add this indicator's values and classes to the clusters layer (the layer list must include clusters; otherwise a 400)",
-        one_of(&ip.v.indicators),
-    )];
-    p.push(ip.period());
-    p.extend(ip.classification());
-    p.push(query(
-        "v",
-        "Data version; a tile URL with the current version is cached as immutable",
-        json!({"type": "string"}),
-    ));
     p
 }
 
@@ -398,7 +182,7 @@ fn tile_indicator_parameters(ip: &IndicatorParams<'_>) -> Vec<Value> {
 
 /// The generated document, finished for this server (`base`) and the loaded data.
 pub fn finish(mut doc: Value, base: &str, vocabulary: &Vocabulary) -> Value {
-    let ip = IndicatorParams { v: vocabulary };
+    let v = vocabulary;
     doc["servers"] = json!([{"url": base}]);
     doc["info"]["description"] = json!("Vector tiles, OGC API Features and Tiles, styles, legends and downloads for Wales's NHS primary care clusters. Every known query parameter is checked, and a bad one is a 400 with a JSON error naming the allowed values. On the OGC API endpoints (landing page, conformance, collections, queryables, items, downloads) a parameter not listed here is a 400 (`query_param_unknown`); tiles, styles and legends ignore unknown ones (cache-busting). OGC endpoints answer JSON unless the Accept header prefers text/html (or f=html).");
     doc["info"]["license"] = json!({"name": "Data: Open Government Licence v3.0", "url": "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/"});
@@ -415,7 +199,7 @@ pub fn finish(mut doc: Value, base: &str, vocabulary: &Vocabulary) -> Value {
         {
             tidy_parameters(op);
         }
-        for (route, item) in expand(&route, item, &ip) {
+        for (route, item) in expand(&route, item, v) {
             out.insert(route, item);
         }
     }
@@ -467,15 +251,6 @@ fn set_param(op: &mut Value, name: &str, schema: Value) {
     }
 }
 
-fn push_params(op: &mut Value, extra: Vec<Value>) {
-    if !op["parameters"].is_array() {
-        op["parameters"] = json!([]);
-    }
-    if let Some(list) = op["parameters"].as_array_mut() {
-        list.extend(extra);
-    }
-}
-
 /// Keeps only `media` (with its schema) in the 200 response.
 fn only_media(op: &mut Value, media: &str) {
     if let Some(content) = op["responses"]["200"]["content"].as_object_mut() {
@@ -494,8 +269,7 @@ fn get(op: Value) -> Value {
 }
 
 /// One generated path item becomes the documented paths it stands for.
-fn expand(route: &str, item: Value, ip: &IndicatorParams<'_>) -> Vec<(String, Value)> {
-    let v = ip.v;
+fn expand(route: &str, item: Value, v: &Vocabulary) -> Vec<(String, Value)> {
     let max_index = (1u64 << MAX_SERVED_ZOOM) - 1;
     let zoom = json!({"type": "integer", "minimum": 0, "maximum": MAX_SERVED_ZOOM});
     let index = json!({"type": "integer", "minimum": 0, "maximum": max_index});
@@ -516,7 +290,7 @@ fn expand(route: &str, item: Value, ip: &IndicatorParams<'_>) -> Vec<(String, Va
                     }
                 ));
                 op["operationId"] = json!(format!("items_{id}"));
-                op["parameters"] = json!(items_parameters(layer, ip, true));
+                op["parameters"] = json!(collection_parameters::<ItemsRequest>(layer, v, true));
                 (format!("/collections/{id}/items"), get(op))
             })
             .collect(),
@@ -536,7 +310,7 @@ fn expand(route: &str, item: Value, ip: &IndicatorParams<'_>) -> Vec<(String, Va
                     feature_id["example"] = json!(code);
                 }
                 let mut params = vec![feature_id];
-                params.extend(item_parameters(layer, ip));
+                params.extend(collection_parameters::<ItemRequest>(layer, v, false));
                 op["parameters"] = json!(params);
                 (format!("/collections/{id}/items/{{featureId}}"), get(op))
             })
@@ -549,7 +323,7 @@ fn expand(route: &str, item: Value, ip: &IndicatorParams<'_>) -> Vec<(String, Va
                     let mut op = operation(&item);
                     op["summary"] = json!(format!("The whole {id} collection in one file, with the same filters and options as its items"));
                     op["operationId"] = json!(format!("download_{id}_{ext}"));
-                    op["parameters"] = json!(items_parameters(layer, ip, false));
+                    op["parameters"] = json!(collection_parameters::<DownloadRequest>(layer, v, true));
                     only_media(&mut op, media);
                     (format!("/downloads/{id}.{ext}"), get(op))
                 })
@@ -571,7 +345,11 @@ fn expand(route: &str, item: Value, ip: &IndicatorParams<'_>) -> Vec<(String, Va
                         let mut op = operation(&item);
                         op["summary"] = json!(format!("{title}: {name}"));
                         op["operationId"] = json!(format!("{prefix}_{name}_{ext}"));
-                        op["parameters"] = json!(map_kind_parameters(kind, ip));
+                        let mut params = StyleRequest::parameters(kind);
+                        if styles && ext == "json" {
+                            params.extend(StyleEncodingQuery::parameters());
+                        }
+                        op["parameters"] = json!(with_data_enums(params, v, &v.indicators));
                         only_media(&mut op, media);
                         if kind != MapKind::Indicator {
                             drop_status(&mut op, "422");
@@ -627,7 +405,6 @@ fn expand(route: &str, item: Value, ip: &IndicatorParams<'_>) -> Vec<(String, Va
             }
             set_param(&mut op, "area", one_of(&areas));
             set_param(&mut op, "format", json!({"type": "string", "enum": ["json", "csv", "svg", "html"]}));
-            push_params(&mut op, vec![bom()]);
             vec![(route.to_owned(), get(op))]
         }
         _ => {
@@ -641,20 +418,18 @@ fn expand(route: &str, item: Value, ip: &IndicatorParams<'_>) -> Vec<(String, Va
                     set_param(op, "z", zoom);
                     set_param(op, "x", index.clone());
                     set_param(op, "y", json!({"anyOf": [index, {"type": "string", "pattern": "^[0-9]{1,7}\\.(pbf|mvt)$"}]}));
-                    push_params(op, tile_indicator_parameters(ip));
-                    push_params(op, tile_filter_parameters());
+                    tidy_data_enums(op, v);
                 }
                 "/collections/{collectionId}/tiles/WebMercatorQuad/{tileMatrix}/{tileRow}/{tileCol}" => {
                     set_param(op, "tileMatrix", zoom);
                     set_param(op, "tileRow", index.clone());
                     set_param(op, "tileCol", index);
-                    push_params(op, tile_indicator_parameters(ip));
-                    push_params(op, tile_filter_parameters());
+                    tidy_data_enums(op, v);
                 }
                 "/tiles/{layers}" => {
                     let with_json: Vec<String> = lists.iter().flat_map(|l| [l.clone(), format!("{l}.json")]).collect();
                     set_param(op, "layers", json!({"type": "string", "enum": with_json}));
-                    push_params(op, tile_indicator_parameters(ip));
+                    tidy_data_enums(op, v);
                 }
                 "/data/{indicator}" => {
                     let mut with_ext = v.indicators.clone();
@@ -663,14 +438,11 @@ fn expand(route: &str, item: Value, ip: &IndicatorParams<'_>) -> Vec<(String, Va
                         with_ext.push(format!("{id}.json"));
                     }
                     set_param(op, "indicator", one_of(&with_ext));
-                    let mut extra = vec![ip.period()];
-                    extra.extend(ip.classification());
-                    extra.push(bom());
-                    push_params(op, extra);
+                    tidy_data_enums(op, v);
                 }
                 "/findings/{indicator}" => {
                     set_param(op, "indicator", one_of(&v.indicators));
-                    push_params(op, vec![ip.period(), confidence_level()]);
+                    tidy_data_enums(op, v);
                 }
                 "/profiles/{area}" => set_param(op, "area", area()),
                 _ => {}
@@ -688,48 +460,26 @@ pub const DOWNLOADS: [(&str, &str); 4] = [
     ("fgb", super::gdal_download::FGB_CONTENT_TYPE),
 ];
 
-/// `bom` on CSV downloads.
-fn bom() -> Value {
-    query(
-        "bom",
-        "CSV only: start with a UTF-8 byte order mark (for Excel); false for scripts",
-        json!({"type": "string", "enum": ["true", "false"], "default": "true"}),
-    )
+/// The loaded data's enums on a generated operation's query parameters.
+fn tidy_data_enums(op: &mut Value, v: &Vocabulary) {
+    for p in parameters(op) {
+        if p["in"] != "query" {
+            continue;
+        }
+        match p["name"].as_str() {
+            Some("indicator") => p["schema"] = one_of(&v.indicators),
+            Some("period") => p["schema"] = one_of(&v.periods),
+            _ => {}
+        }
+    }
 }
 
-/// The query parameters of a style or legend of one map kind.
-fn map_kind_parameters(kind: MapKind, ip: &IndicatorParams<'_>) -> Vec<Value> {
-    let mut p = match kind {
-        MapKind::Deprivation => vec![
-            query(
-                "domain",
-                "WIMD domain (default overall)",
-                domain_schema(),
-            ),
-            query(
-                "vintage",
-                "WIMD edition: 2025 (2021 LSOAs, the current index: overall index only; domains are 2019) or 2019 (2011 LSOAs, overall and eight domains). Default: 2025 for the overall index, 2019 for a domain",
-                vintage_schema(),
-            ),
-        ],
-        MapKind::Indicator => {
-            let mut p = vec![ip.indicator(true), ip.period()];
-            p.extend(ip.classification());
-            p
-        }
-        MapKind::Significance => vec![
-            ip.indicator(true),
-            ip.period(),
-            query(
-                "vs",
-                "Benchmark: Wales (default) or the cluster's health board",
-                json!({"type": "string", "enum": ["wales", "hb"]}),
-            ),
-            confidence_level(),
-        ],
-    };
-    p.push(lang());
-    p
+fn collection_id() -> Value {
+    path(
+        "collectionId",
+        "Collection",
+        json!({"type": "string", "enum": strings(LayerId::ALL.iter().map(|l| l.as_str()))}),
+    )
 }
 
 // ---------------------------------------------------------------------------------------

@@ -11,8 +11,23 @@ use crate::catalog::indicators::Lang;
 use crate::error::AppError;
 use crate::markup::{escape_xml, svg_open};
 use crate::params;
-use crate::params::{PathParams, QueryParams};
+use crate::params::{ConfidenceLevel, IndicatorChoice, IndicatorId, Params, PathParams};
 use crate::state::AppState;
+
+crate::query_request! {
+    /// `GET /profiles/{area}/{chart}`'s query.
+    pub struct ChartQuery {
+        /// Population estimate (pyramid and deprivation charts); for trend.svg, a period of
+        /// the indicator
+        period: Option<String> = "period",
+        /// The indicator of a trend chart (required for trend.svg)
+        indicator: Option<String> = "indicator",
+        /// Language of labels: en (default) or cy
+        lang: Lang = "lang",
+        /// Confidence level of intervals and significance: 95 (default) or 99.8
+        level: ConfidenceLevel = "level",
+    }
+}
 
 /// `GET /profiles/{area}/pyramid.svg`, `/deprivation.svg`, `/spine.svg` and
 /// `/trend.svg?indicator=…`.
@@ -20,16 +35,14 @@ use crate::state::AppState;
     params(
         super::AreaParam,
         ("chart" = String, Path, description = "pyramid.svg, deprivation.svg, spine.svg or trend.svg"),
-        ("period" = Option<String>, Query, description = "Population estimate (pyramid and deprivation charts)"),
-        ("indicator" = Option<String>, Query, description = "The indicator of a trend chart (required for trend.svg)"),
-        crate::params::LangLevelParams),
+        ChartQuery),
     responses(
         (status = 200, description = "Chart", body = String, content_type = "image/svg+xml"),
         crate::error::responses::LookupErrors))]
 pub async fn get_chart(
     State(state): State<AppState>,
     PathParams((area, chart)): PathParams<(String, String)>,
-    QueryParams(q): QueryParams,
+    Params(q): Params<ChartQuery>,
 ) -> Result<Response, AppError> {
     const CHARTS: [&str; 4] = ["pyramid.svg", "deprivation.svg", "spine.svg", "trend.svg"];
     if !CHARTS.contains(&chart.as_str()) {
@@ -39,16 +52,20 @@ pub async fn get_chart(
             CHARTS.join(", ")
         )));
     }
-    let lang = params::lang(&q)?;
+    let lang = q.lang;
     if chart == "spine.svg" || chart == "trend.svg" {
         // From the snapshot alone: indicator values, no population rows.
         let snapshot = state.snapshot().await?;
         let area = find_area(&snapshot, &area)?;
-        let level = params::level(&q)?;
+        let level = q.level;
         let svg = if chart == "spine.svg" {
             super::spine::spine_svg(&snapshot.catalog, area, lang, level)
         } else {
-            let ip = params::indicator(&q, &snapshot.catalog)?;
+            let ip = IndicatorChoice {
+                indicator: IndicatorId(q.indicator.clone()),
+                period: q.period.clone(),
+            }
+            .resolve(&snapshot.catalog)?;
             super::trend::trend_svg(&snapshot.catalog, area, ip.indicator, lang, level).ok_or_else(
                 || {
                     AppError::NotFound(format!(
@@ -112,12 +129,12 @@ fn svg_response(svg: String) -> Response {
 /// The entry for `?period=` (else `default`) among `items`, or a 400 listing the periods
 /// there are.
 fn at_period<'a, T>(
-    q: &params::Query,
+    q: &ChartQuery,
     default: &str,
     items: &'a [T],
     period_of: impl Fn(&T) -> &String,
 ) -> Result<&'a T, AppError> {
-    let period = q.get("period").map_or(default, String::as_str);
+    let period = q.period.as_deref().unwrap_or(default);
     items
         .iter()
         .find(|item| period_of(item) == period)

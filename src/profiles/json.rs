@@ -10,22 +10,19 @@ use crate::catalog::indicators::{Lang, Level};
 use crate::catalog::values::VALUE_FIELDS;
 use crate::catalog::WALES_CODE as WALES;
 use crate::error::AppError;
-use crate::params;
-use crate::params::{PathParams, QueryParams};
+use crate::params::{LangLevelQuery, Params, PathParams};
 use crate::state::AppState;
 
 /// `GET /profiles/{area}`: everything a dashboard's profile card needs.
 #[utoipa::path(get, path = "/profiles/{area}", tag = "Profiles",
-    params(super::AreaParam, crate::params::LangLevelParams),
+    params(super::AreaParam, LangLevelQuery),
     responses((status = 200, description = "OK", body = Profile), crate::error::responses::LookupErrors))]
 pub async fn get_profile(
     State(state): State<AppState>,
     headers: axum::http::HeaderMap,
     PathParams(area): PathParams<String>,
-    QueryParams(q): QueryParams,
+    Params(LangLevelQuery { lang, level }): Params<LangLevelQuery>,
 ) -> Result<Json<Value>, AppError> {
-    let lang = params::lang(&q)?;
-    let level = params::level(&q)?;
     // Population rows and indicator values must come from the same load.
     let (snapshot, data) = read_profile(&state, &area).await?;
     let area = find_area(&snapshot, &area)?;

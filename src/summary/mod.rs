@@ -24,7 +24,7 @@ use crate::error::{AppError, StyleError};
 use crate::http::Routes;
 use crate::palette;
 use crate::params;
-use crate::params::{PathParams, QueryParams};
+use crate::params::{Bom, ConfidenceLevel, Params, PathParams};
 use crate::significance::{Benchmark, Significance};
 use crate::state::AppState;
 #[allow(unused_imports)]
@@ -55,9 +55,23 @@ const FORMATS: [(&str, Format); 4] = [
     ("html", Format::Html),
 ];
 
+crate::query_request! {
+    /// `GET /summary/{area}`'s query.
+    pub struct SummaryQuery {
+        /// json, csv, svg or html (default: from the path, else json)
+        format: Option<String> = "format",
+        /// Language of labels: en (default) or cy
+        lang: Lang = "lang",
+        /// Confidence level of intervals and significance: 95 (default) or 99.8
+        level: ConfidenceLevel = "level",
+        /// CSV only: start with a UTF-8 byte order mark (for Excel); false for scripts
+        bom: Bom = "bom",
+    }
+}
+
 /// The area code and format a path segment (`W11000028.csv`) and `format=` ask for.
-pub fn format_of(path: &str, q: &params::Query) -> Result<(String, Format), AppError> {
-    params::output_format(path, q, &FORMATS).map_err(|e| StyleError::from(e).into())
+pub fn format_of(path: &str, format: Option<&str>) -> Result<(String, Format), AppError> {
+    params::output_format(path, format, &FORMATS).map_err(|e| StyleError::from(e).into())
 }
 
 /// The area a summary is for: `wales` or a health board code (from the snapshot, so an
@@ -116,20 +130,17 @@ pub fn untested_reason(indicator: &Indicator, lang: Lang) -> String {
 #[utoipa::path(get, path = "/summary/{area}", tag = "Profiles",
     params(
         ("area" = String, Path, description = "wales or a health board code (W11…), optionally with .json, .csv, .svg or .html"),
-        ("format" = Option<String>, Query, description = "json, csv, svg or html (default: from the path, else json)"),
-        crate::params::LangLevelParams),
+        SummaryQuery),
     responses(
         (status = 200, description = "The summary (JSON; CSV, SVG or HTML by extension or format)", content(("application/json" = SummaryDocument), ("text/csv" = String), ("image/svg+xml" = String), ("text/html" = String))),
         crate::error::responses::LookupErrors))]
 pub async fn get_summary(
     State(state): State<AppState>,
     PathParams(path): PathParams<String>,
-    QueryParams(q): QueryParams,
+    Params(q): Params<SummaryQuery>,
 ) -> Result<Response, AppError> {
-    let (code, format) = format_of(&path, &q)?;
-    let lang = params::lang(&q)?;
-    let with_bom = params::bom(&q)?;
-    let level = params::level(&q)?;
+    let (code, format) = format_of(&path, q.format.as_deref())?;
+    let (lang, with_bom, level) = (q.lang, q.bom.0, q.level);
     let snapshot = state.snapshot().await?;
     let area = area_of(&snapshot.catalog, &code)?;
     let summary = comparison::summary(&snapshot.catalog, area, lang, level);

@@ -15,7 +15,8 @@ use super::cache::{CachedTile, TileCache, TileKey};
 use super::coord::TileCoord;
 use super::engine::{TileEngine, DEFAULT_TILE_CACHE_BYTES};
 use super::layers::LayerSet;
-use super::source::{Query, TileSource};
+use super::request::{TileJsonQuery, TileQuery};
+use super::source::TileSource;
 use crate::error::{AppError, TileError};
 
 /// An open archive and what it describes.
@@ -98,7 +99,7 @@ impl TileSource for Archive {
         &self,
         set: &LayerSet,
         coord: TileCoord,
-        _q: &Query,
+        _q: &TileQuery,
     ) -> Result<(TileKey, ()), AppError> {
         let key = TileKey {
             version: self.version,
@@ -106,7 +107,7 @@ impl TileSource for Archive {
             coord,
             indicator: None,
             filter: None,
-            encoding: super::mlt::TileEncoding::Mvt,
+            encoding: crate::params::TileEncoding::Mvt,
         };
         Ok((key, ()))
     }
@@ -137,7 +138,12 @@ impl TileSource for Archive {
         Ok(())
     }
 
-    async fn tilejson(&self, _set: &LayerSet, _q: &Query, base: &str) -> Result<Value, AppError> {
+    async fn tilejson(
+        &self,
+        _set: &LayerSet,
+        _q: &TileJsonQuery,
+        base: &str,
+    ) -> Result<Value, AppError> {
         let h = self.reader.get_header();
         let m = &self.metadata;
         Ok(json!({

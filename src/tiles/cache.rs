@@ -29,7 +29,7 @@ pub struct TileKey {
     /// Normalised CQL2 filter (cql2-text), for filtered tiles.
     pub filter: Option<String>,
     /// MVT, or MLT made from the MVT of the same key.
-    pub encoding: super::mlt::TileEncoding,
+    pub encoding: crate::params::TileEncoding,
 }
 
 /// A rendered tile. Each compressed encoding is made the first time a client asks for it

@@ -10,7 +10,8 @@ use axum::response::Response;
 use super::cache::{CachedTile, TileCache, TileKey};
 use super::coord::TileCoord;
 use super::layers::LayerSet;
-use super::source::{Query, TileSource};
+use super::request::TileQuery;
+use super::source::TileSource;
 use crate::catalog::store::retry_while_data_changes;
 use crate::error::AppError;
 
@@ -49,14 +50,14 @@ impl<S: TileSource> TileEngine<S> {
         &self,
         set: &LayerSet,
         coord: TileCoord,
-        q: &Query,
+        q: &TileQuery,
     ) -> Result<(Arc<CachedTile>, i64), AppError> {
-        let encoding = super::mlt::TileEncoding::from_query(q)?;
+        let encoding = q.encoding;
         retry_while_data_changes(
             || async {
                 let (key, plan) = self.source.plan(set, coord, q).await?;
                 let version = key.version;
-                if encoding == super::mlt::TileEncoding::Mvt {
+                if encoding == crate::params::TileEncoding::Mvt {
                     return Ok((self.mvt(key, plan, set).await?, version));
                 }
                 let mlt_key = TileKey {
@@ -122,13 +123,13 @@ impl<S: TileSource> TileEngine<S> {
         &self,
         set: &LayerSet,
         coord: TileCoord,
-        q: &Query,
+        q: &TileQuery,
         request: &HeaderMap,
     ) -> Result<Response, AppError> {
         let started = std::time::Instant::now();
         let (tile, version) = self.tile(set, coord, q).await?;
         crate::telemetry::observe_tile(&set.url_name(), coord.z, started);
-        let cache_control = crate::http::cache_control_for(q.get("v").map(String::as_str), version);
+        let cache_control = crate::http::cache_control_for(q.v.as_deref(), version);
         Ok(tile.response(request, cache_control))
     }
 }

@@ -12,9 +12,10 @@ use serde_json::Value;
 
 use super::coord::TileCoord;
 use super::engine::TileEngine;
+use super::request::{TileJsonQuery, TileQuery};
 use super::source::TileSource;
 use crate::error::{AppError, TileError};
-use crate::params::{PathParams, QueryParams};
+use crate::params::{Params, PathParams};
 
 type TilePath = (String, String, String, String);
 
@@ -89,12 +90,12 @@ pub enum TileResponses {
         ("z" = u32, Path, description = "Zoom"),
         ("x" = u32, Path, description = "Column, 0 to 2^z - 1"),
         ("y" = String, Path, description = "Row, 0 to 2^z - 1, optionally followed by .pbf or .mvt"),
-        ("encoding" = Option<String>, Query, description = "mvt (default: Mapbox Vector Tile) or mlt (MapLibre Tile, application/vnd.maplibre-tile)")),
+        TileQuery),
     responses(TileResponses, crate::error::responses::FeatureErrors))]
 pub async fn get_tile<S: TileSource>(
     State(engine): State<Arc<TileEngine<S>>>,
     PathParams((layers, z, x, y)): PathParams<TilePath>,
-    QueryParams(q): QueryParams,
+    Params(q): Params<TileQuery>,
     // The request itself, last, for its headers by reference: a `HeaderMap` extractor
     // would copy every request header on the hot path.
     request: axum::extract::Request,
@@ -108,10 +109,7 @@ pub async fn get_tile<S: TileSource>(
 #[utoipa::path(get, path = "/tiles/{layers}", tag = "Tiles",
     params(
         ("layers" = String, Path, description = "lsoa (2011, WIMD 2019), lsoa21 (2021, WIMD 2025), clusters, health_boards, a comma-separated list (each once) or wales (lsoa, clusters and health_boards), optionally ending in .json"),
-        ("domain" = Option<String>, Query, description = "WIMD domain of the legend (when the list includes lsoa)"),
-        ("vintage" = Option<String>, Query, description = "WIMD edition of the legend: the LSOA layer's own (2019 for lsoa, 2025 for lsoa21); naming the other one is a 400"),
-        ("encoding" = Option<String>, Query, description = "mvt (default) or mlt: the tile URLs ask for MapLibre Tiles and the document says \"encoding\": \"mlt\""),
-        crate::params::LangParam),
+        TileJsonQuery),
     responses(
         (status = 200, description = "OK", body = TileJSON),
         crate::error::responses::FeatureErrors))]
@@ -119,11 +117,11 @@ pub async fn get_tilejson<S: TileSource>(
     State(engine): State<Arc<TileEngine<S>>>,
     headers: HeaderMap,
     PathParams(layers): PathParams<String>,
-    QueryParams(q): QueryParams,
+    Params(q): Params<TileJsonQuery>,
 ) -> Result<Json<Value>, AppError> {
     let layers = layers.strip_suffix(".json").unwrap_or(&layers);
     let set = engine.source.layer_set(layers)?;
-    let encoding = super::mlt::TileEncoding::from_query(&q)?;
+    let encoding = q.encoding;
     let base = engine.base_url(&headers);
     let mut doc = engine.source.tilejson(&set, &q, &base).await?;
     super::tilejson::set_encoding(&mut doc, encoding);

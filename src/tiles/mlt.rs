@@ -3,8 +3,6 @@
 //! column with `mlt-core`, the encoder Martin uses; it is cached beside the MVT, so each
 //! is made once per data version.
 
-pub use crate::params::TileEncoding;
-
 /// MLT media type (MapLibre GL JS asks for it with `Accept` when a source says `mlt`).
 pub const MLT_CONTENT_TYPE: &str = "application/vnd.maplibre-tile";
 

@@ -27,6 +27,7 @@ pub mod http;
 pub mod layers;
 pub mod mlt;
 pub mod postgis;
+pub mod request;
 pub mod source;
 pub mod sql;
 pub mod tilejson;
@@ -34,7 +35,6 @@ pub mod tilejson;
 pub use coord::{TileCoord, TileCoordError};
 pub use engine::TileEngine;
 pub use layers::LayerSet;
-pub use mlt::TileEncoding;
 pub use postgis::PostgisSource;
 pub use source::TileSource;
 

@@ -17,7 +17,8 @@ use super::coord::TileCoord;
 use super::decorate::{add_properties, AreaProperties, PropertyValue};
 use super::engine::TileEngine;
 use super::layers::LayerSet;
-use super::source::{Query, TileSource};
+use super::request::{TileJsonQuery, TileQuery};
+use super::source::TileSource;
 use super::sql::{self as tile_sql, TileQueries};
 use crate::catalog::snapshot::Snapshot;
 use crate::catalog::store::{data_changed, Store};
@@ -27,9 +28,8 @@ use crate::cql2::{self, Bind, Filter};
 use crate::db::CancellableConnection;
 use crate::error::{AppError, TileError};
 use crate::params;
-use crate::style::legend::MapKind;
 use crate::style::maplibre::LSOA_LABEL_ZOOM;
-use crate::style::{classify, render};
+use crate::style::{classify, render, IndicatorStyleQuery, StyleRequest};
 
 /// Tiles rendered by PostGIS from the loaded data.
 pub struct PostgisSource {
@@ -115,7 +115,7 @@ impl IndicatorArrays {
     }
 }
 
-type TileQuery<'q> = sqlx::query::QueryAs<
+type LayerStatement<'q> = sqlx::query::QueryAs<
     'q,
     sqlx::Postgres,
     (Option<i64>, Option<Vec<u8>>),
@@ -124,7 +124,7 @@ type TileQuery<'q> = sqlx::query::QueryAs<
 
 impl IndicatorArrays {
     /// Binds the arrays after z/x/y.
-    fn bind<'q>(&'q self, mut query: TileQuery<'q>) -> TileQuery<'q> {
+    fn bind<'q>(&'q self, mut query: LayerStatement<'q>) -> LayerStatement<'q> {
         query = query.bind(&self.codes);
         for column in &self.columns {
             query = match column {
@@ -138,28 +138,22 @@ impl IndicatorArrays {
 }
 
 /// What an indicator tile needs to render on a cache miss: the snapshot its key was made
-/// from and the request's (already validated) parameters. The bind arrays are built from
-/// them only then, so a cache hit costs no per-area work.
+/// from and the checked indicator, period and classification. The bind arrays are built
+/// from them only then, so a cache hit costs no per-area work.
 pub struct IndicatorPlan {
     snapshot: Arc<Snapshot>,
-    query: Query,
-}
-
-/// Validates `indicator`, `period`, `method`, `classes` (and `breaks`, `palette`, `level`)
-/// and that they classify: the layer the values ride on and the normalised query string.
-fn validate_indicator(snapshot: &Snapshot, q: &Query) -> Result<(LayerId, String), AppError> {
-    let ip = params::indicator(q, &snapshot.catalog)?;
-    let c = params::classification(q)?;
-    classify(snapshot, &ip, &c)?;
-    Ok((ip.indicator.map_layer(), params::indicator_query(&ip, &c)))
+    indicator: String,
+    period: String,
+    classification: params::Classification,
 }
 
 /// The values with their classes from the shared classification (computed once per
 /// snapshot), as bind arrays.
-fn indicator_arrays(snapshot: &Snapshot, q: &Query) -> Result<IndicatorArrays, AppError> {
-    let ip = params::indicator(q, &snapshot.catalog)?;
-    let c = params::classification(q)?;
-    let choropleth = classify(snapshot, &ip, &c)?;
+fn indicator_arrays(p: &IndicatorPlan) -> Result<IndicatorArrays, AppError> {
+    let snapshot = &p.snapshot;
+    let ip = params::indicator_by_id(&p.indicator, Some(&p.period), &snapshot.catalog)?;
+    let c = &p.classification;
+    let choropleth = classify(snapshot, &ip, c)?;
     let fields: Vec<_> = TILE_VALUE_FIELDS
         .iter()
         .filter_map(|n| value_field(n))
@@ -209,16 +203,9 @@ pub struct TilePlan {
 
 /// The layers a `filter` applies to: the set's LSOAs and clusters (boards stay as drawn,
 /// as context). The filter is checked against each one's queryables.
-fn tile_filters(set: &LayerSet, q: &Query) -> Result<Vec<(LayerId, Filter)>, AppError> {
-    let lang = match q.get("filter-lang") {
-        None => cql2::Lang::Text,
-        Some(l) => cql2::Lang::parse(l).ok_or_else(|| crate::error::ParamError::Unknown {
-            param: "filter-lang",
-            value: l.chars().take(32).collect(),
-            allowed: cql2::Lang::ALL.map(String::from).to_vec(),
-        })?,
-    };
-    let Some(text) = q.get("filter") else {
+fn tile_filters(set: &LayerSet, q: &TileQuery) -> Result<Vec<(LayerId, Filter)>, AppError> {
+    let lang = q.filter.lang;
+    let Some(text) = q.filter.filter.as_ref().map(|f| f.0.as_str()) else {
         return Ok(Vec::new());
     };
     let layers: Vec<LayerId> = set
@@ -273,7 +260,7 @@ impl PostgisSource {
                 (Arc::from(text), binds)
             }
         };
-        let mut query: TileQuery<'_> = sqlx::query_as(sqlx::AssertSqlSafe(statement))
+        let mut query: LayerStatement<'_> = sqlx::query_as(sqlx::AssertSqlSafe(statement))
             .bind(i32::from(coord.z))
             .bind(i32::try_from(coord.x).unwrap_or(i32::MAX))
             .bind(i32::try_from(coord.y).unwrap_or(i32::MAX));
@@ -314,29 +301,35 @@ impl PostgisSource {
         snapshot: Arc<Snapshot>,
         set: &LayerSet,
         coord: TileCoord,
-        q: &Query,
+        q: &TileQuery,
     ) -> Result<(TileKey, TilePlan), AppError> {
         set.at_zoom(coord.z)?;
-        let indicator = if q.contains_key("indicator") {
-            let (layer, query) = validate_indicator(&snapshot, q)?;
-            needs_layer(set, layer)?;
-            Some(query)
-        } else {
-            params::indicator_options_without_indicator(q, &snapshot.catalog)?;
-            None
+        // The indicator must exist with that period and classify; its values ride on one
+        // layer, which the list must include.
+        let checked = match q.indicator(&snapshot.catalog)? {
+            Some(ip) => {
+                let c = q.options.classification();
+                classify(&snapshot, &ip, &c)?;
+                needs_layer(set, ip.indicator.map_layer())?;
+                let query = params::indicator_query(&ip, &c);
+                Some((ip.indicator.id.clone(), ip.period, c, query))
+            }
+            None => None,
         };
         let filters = tile_filters(set, q)?;
         let key = TileKey {
             version: snapshot.data.version,
             layers: set.url_name(),
             coord,
-            indicator,
+            indicator: checked.as_ref().map(|(.., query)| query.clone()),
             filter: filters.first().map(|(_, f)| f.normalised()),
-            encoding: super::mlt::TileEncoding::Mvt,
+            encoding: crate::params::TileEncoding::Mvt,
         };
-        let indicator = key.indicator.is_some().then(|| IndicatorPlan {
+        let indicator = checked.map(|(indicator, period, classification, _)| IndicatorPlan {
             snapshot,
-            query: q.clone(),
+            indicator,
+            period,
+            classification,
         });
         Ok((key, TilePlan { indicator, filters }))
     }
@@ -350,7 +343,7 @@ impl PostgisSource {
     ) -> Result<CachedTile, AppError> {
         let layers = set.at_zoom(key.coord.z)?;
         let arrays = match &plan.indicator {
-            Some(p) => Some(indicator_arrays(&p.snapshot, &p.query)?),
+            Some(p) => Some(indicator_arrays(p)?),
             None => None,
         };
         let filter_of = |layer: LayerId| {
@@ -383,7 +376,7 @@ impl TileSource for PostgisSource {
         &self,
         set: &LayerSet,
         coord: TileCoord,
-        q: &Query,
+        q: &TileQuery,
     ) -> Result<(TileKey, Self::Plan), AppError> {
         let snapshot = self.store.snapshot().await?;
         self.plan_at(snapshot, set, coord, q)
@@ -432,7 +425,7 @@ impl TileSource for PostgisSource {
         let p = plan.indicator.as_ref().ok_or_else(|| {
             AppError::Internal(format!("decorate without an indicator at {:?}", key.coord))
         })?;
-        let arrays = indicator_arrays(&p.snapshot, &p.query)?;
+        let arrays = indicator_arrays(p)?;
         let bytes = add_properties(base.raw(), &arrays.properties())
             .map_err(|e| AppError::Internal(e.to_string()))?;
         Ok(CachedTile::new(bytes, key.version))
@@ -444,17 +437,35 @@ impl TileSource for PostgisSource {
 
     /// With `?indicator=…` the tile URLs carry the normalised indicator query and the
     /// `legend` field shows its classes.
-    async fn tilejson(&self, set: &LayerSet, q: &Query, base: &str) -> Result<Value, AppError> {
+    async fn tilejson(
+        &self,
+        set: &LayerSet,
+        q: &TileJsonQuery,
+        base: &str,
+    ) -> Result<Value, AppError> {
         let snapshot = self.store.snapshot().await?;
-        let (legend, tile_query) = if q.contains_key("indicator") {
-            let rendered = render(MapKind::Indicator, q, &snapshot)?;
+        let lang = q.deprivation.lang;
+        let (legend, tile_query) = if let Some(id) = &q.options.indicator {
+            let style = StyleRequest::Indicator(IndicatorStyleQuery {
+                choice: params::IndicatorChoice {
+                    indicator: params::IndicatorId(Some(id.clone())),
+                    period: q.options.period.clone(),
+                },
+                classification: q.options.classification.clone(),
+                lang,
+            });
+            let rendered = render(&style, &snapshot)?;
             needs_layer(set, rendered.legend.layer)?;
             (Some(rendered.legend), Some(rendered.tile_query))
         } else {
-            params::indicator_options_without_indicator(q, &snapshot.catalog)?;
+            q.options.resolve(&snapshot.catalog)?;
             if let Some(lsoa) = set.layers().iter().find(|l| l.is_lsoa()) {
                 (
-                    Some(crate::style::deprivation_of_layer(q, &snapshot, *lsoa)?),
+                    Some(crate::style::deprivation_of_layer(
+                        &q.deprivation,
+                        &snapshot,
+                        *lsoa,
+                    )?),
                     None,
                 )
             } else {
@@ -462,7 +473,6 @@ impl TileSource for PostgisSource {
             }
         };
         let indicator = tile_query.as_deref().zip(legend.as_ref().map(|l| l.layer));
-        let lang = params::lang(q)?;
         let mut doc = super::tilejson::tilejson(set, &snapshot.data, base, indicator, lang);
         if let Some(legend) = legend {
             doc["legend"] = json!(legend.to_html());
@@ -499,7 +509,7 @@ impl TileEngine<PostgisSource> {
     ) -> Result<(usize, f64), AppError> {
         use futures::stream::{self, StreamExt, TryStreamExt};
         let started = std::time::Instant::now();
-        let none = Query::new();
+        let none = TileQuery::plain();
         let mut jobs = Vec::new();
         for (name, min_zoom) in WARM_LAYER_SETS {
             let set = LayerSet::parse(name)?;

@@ -3,7 +3,6 @@
 //! ([`super::archive::Archive`]). Both share one engine: the cache, validators, headers
 //! and base URL of [`super::engine::TileEngine`].
 
-use std::collections::HashMap;
 use std::future::Future;
 
 use serde_json::Value;
@@ -11,10 +10,8 @@ use serde_json::Value;
 use super::cache::{CachedTile, TileKey};
 use super::coord::TileCoord;
 use super::layers::LayerSet;
+use super::request::{TileJsonQuery, TileQuery};
 use crate::error::{AppError, TileError};
-
-/// Query parameters as given.
-pub type Query = HashMap<String, String>;
 
 /// A source of tiles and their TileJSON.
 pub trait TileSource: Send + Sync + 'static {
@@ -30,7 +27,7 @@ pub trait TileSource: Send + Sync + 'static {
         &self,
         set: &LayerSet,
         coord: TileCoord,
-        q: &Query,
+        q: &TileQuery,
     ) -> impl Future<Output = Result<(TileKey, Self::Plan), AppError>> + Send;
 
     /// Renders (or reads) the tile. Fails with `DataChanged` when the data it read is not
@@ -71,7 +68,7 @@ pub trait TileSource: Send + Sync + 'static {
     fn tilejson(
         &self,
         set: &LayerSet,
-        q: &Query,
+        q: &TileJsonQuery,
         base: &str,
     ) -> impl Future<Output = Result<Value, AppError>> + Send;
 }

@@ -10,8 +10,8 @@ use crate::db::DataVersion;
 
 /// Makes a TileJSON document (either source's) describe `encoding`'s tiles: its tile URLs
 /// ask for them, and `"encoding": "mlt"` tells MapLibre GL JS to decode MLT.
-pub fn set_encoding(doc: &mut Value, encoding: super::mlt::TileEncoding) {
-    if encoding == super::mlt::TileEncoding::Mvt {
+pub fn set_encoding(doc: &mut Value, encoding: crate::params::TileEncoding) {
+    if encoding == crate::params::TileEncoding::Mvt {
         return;
     }
     doc["encoding"] = json!(encoding.as_str());

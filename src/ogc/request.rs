@@ -1,0 +1,304 @@
+//! What the OGC API endpoints accept, declared once per route family with
+//! [`crate::query_request!`]: the strict check (Features Part 1, query-param-unknown), the
+//! parsing and the `/api` parameters all come from these types.
+
+use axum::http::HeaderMap;
+use serde_json::{json, Value};
+
+use super::crs::Crs;
+use super::features::{Format, DEFAULT_LIMIT, MAX_LIMIT};
+use crate::catalog::indicators::Lang;
+use crate::params::{Bom, FilterQuery, IndicatorOptions, ParamError, QueryValue};
+
+fn shorten(s: &str, n: usize) -> String {
+    s.chars().take(n).collect()
+}
+
+/// `f` on the OGC documents: JSON or an HTML page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HtmlOrJson {
+    /// JSON.
+    Json,
+    /// A page for people browsing the API.
+    Html,
+}
+
+impl QueryValue for HtmlOrJson {
+    fn from_query(name: &'static str, value: Option<&str>) -> Result<Self, ParamError> {
+        match value {
+            Some("json") => Ok(HtmlOrJson::Json),
+            Some("html") => Ok(HtmlOrJson::Html),
+            other => Err(ParamError::Unknown {
+                param: name,
+                value: shorten(other.unwrap_or_default(), 32),
+                allowed: vec!["json".into(), "html".into()],
+            }),
+        }
+    }
+    fn schema() -> Value {
+        json!({"type": "string", "enum": ["json", "html"]})
+    }
+}
+
+/// Whether to answer JSON: `f` when given, else the Accept header
+/// ([`super::negotiate::prefers_html`]).
+pub fn wants_json(f: Option<HtmlOrJson>, headers: &HeaderMap) -> bool {
+    match f {
+        Some(HtmlOrJson::Json) => true,
+        Some(HtmlOrJson::Html) => false,
+        None => !super::negotiate::prefers_html(headers),
+    }
+}
+
+crate::query_request! {
+    /// The landing page, conformance, collections and queryables: only `f`.
+    pub struct DocumentQuery {
+        /// json or html (default: JSON unless the Accept header prefers text/html)
+        f: Option<HtmlOrJson> = "f",
+    }
+}
+
+impl QueryValue for Format {
+    fn from_query(name: &'static str, value: Option<&str>) -> Result<Self, ParamError> {
+        match value {
+            None | Some("json" | "geojson") => Ok(Format::Json),
+            Some("csv") => Ok(Format::Csv),
+            Some("html") => Ok(Format::Html),
+            Some(other) => Err(ParamError::Unknown {
+                param: name,
+                value: shorten(other, 32),
+                allowed: vec!["json".into(), "csv".into(), "html".into()],
+            }),
+        }
+    }
+    fn schema() -> Value {
+        json!({"type": "string", "enum": ["json", "geojson", "csv", "html"], "default": "json"})
+    }
+}
+
+impl QueryValue for Crs {
+    fn from_query(name: &'static str, value: Option<&str>) -> Result<Self, ParamError> {
+        match value {
+            None => Ok(Crs::Crs84),
+            Some(v) => Crs::parse(name, v),
+        }
+    }
+    fn schema() -> Value {
+        json!({"type": "string", "format": "uri", "enum": Crs::uris(), "default": super::CRS84})
+    }
+}
+
+/// `limit`: the page size. Above the maximum a limit is capped, not refused (Features
+/// Part 1, /req/core/fc-limit-response-1): a client asking for everything gets a full page
+/// and a `next` link. Digits too many for a number are such a limit too.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limit(pub i64);
+
+impl QueryValue for Limit {
+    fn from_query(name: &'static str, value: Option<&str>) -> Result<Self, ParamError> {
+        let Some(v) = value else {
+            return Ok(Limit(DEFAULT_LIMIT));
+        };
+        match v.parse::<i64>() {
+            Ok(l) if l >= 1 => Ok(Limit(l.min(MAX_LIMIT))),
+            Err(_) if !v.is_empty() && v.bytes().all(|b| b.is_ascii_digit()) => {
+                Ok(Limit(MAX_LIMIT))
+            }
+            _ => Err(ParamError::Invalid {
+                param: name,
+                value: shorten(v, 64),
+                expected: format!(
+                    "a whole number, 1 or more (above {MAX_LIMIT} it is capped at {MAX_LIMIT})"
+                ),
+            }),
+        }
+    }
+    fn schema() -> Value {
+        json!({"type": "integer", "minimum": 1, "maximum": MAX_LIMIT, "default": DEFAULT_LIMIT})
+    }
+}
+
+/// `offset`: features to skip.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Offset(pub i64);
+
+impl QueryValue for Offset {
+    fn from_query(name: &'static str, value: Option<&str>) -> Result<Self, ParamError> {
+        match value {
+            None => Ok(Offset(0)),
+            Some(v) => v
+                .parse::<i64>()
+                .ok()
+                .filter(|o| (0..=10_000_000).contains(o))
+                .map(Offset)
+                .ok_or_else(|| ParamError::Invalid {
+                    param: name,
+                    value: shorten(v, 64),
+                    expected: "a whole number, 0 or more".into(),
+                }),
+        }
+    }
+    fn schema() -> Value {
+        json!({"type": "integer", "minimum": 0, "maximum": 10_000_000, "default": 0})
+    }
+}
+
+/// `geometry`: CSV without geometry (default) or with it as WKT.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WktColumn(pub bool);
+
+impl QueryValue for WktColumn {
+    fn from_query(name: &'static str, value: Option<&str>) -> Result<Self, ParamError> {
+        match value {
+            None | Some("none") => Ok(WktColumn(false)),
+            Some("wkt") => Ok(WktColumn(true)),
+            Some(other) => Err(ParamError::Unknown {
+                param: name,
+                value: shorten(other, 32),
+                allowed: vec!["none".into(), "wkt".into()],
+            }),
+        }
+    }
+    fn schema() -> Value {
+        json!({"type": "string", "enum": ["none", "wkt"], "default": "none"})
+    }
+}
+
+/// `bbox` as given: checked against `bbox-crs` (whose axes and ranges it depends on) by
+/// `features::parse`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BboxText(pub String);
+
+impl QueryValue for BboxText {
+    fn from_query(name: &'static str, value: Option<&str>) -> Result<Self, ParamError> {
+        String::from_query(name, value).map(BboxText)
+    }
+    fn schema() -> Value {
+        json!({"type": "array", "minItems": 4, "maxItems": 4, "items": {"type": "number", "minimum": -180, "maximum": 180}})
+    }
+}
+
+crate::query_request! {
+    /// What one feature or many can carry: labels, output CRS, an indicator's values.
+    pub struct FeatureOptions {
+        /// Language of labels: en (default) or cy; given, the properties are named by their
+        /// labels in that language
+        lang: Option<Lang> = "lang",
+        /// CRS of the answer's geometry (Features Part 2); EPSG:4326 in its own axis order
+        /// (lat, lon); the Content-Crs header says which
+        crs: Crs = "crs",
+        /// The parameters of [`IndicatorOptions`].
+        indicator: IndicatorOptions = flatten,
+    }
+}
+
+crate::query_request! {
+    /// Which features, and how a CSV is written.
+    pub struct Selection {
+        /// west,south,east,north in CRS84 degrees: longitudes -180 to 180, latitudes -90 to
+        /// 90, west ≤ east, south ≤ north (in bbox-crs units when given)
+        bbox: Option<BboxText> = "bbox",
+        /// CRS of bbox (default CRS84); in EPSG:27700 and EPSG:3857 bbox is min x, min y,
+        /// max x, max y in metres; in EPSG:4326 south, west, north, east
+        bbox_crs: Crs = "bbox-crs",
+        /// The parameters of [`FilterQuery`].
+        filter: FilterQuery = flatten,
+        /// CRS of the filter's geometries: CRS84 only
+        filter_crs: Option<Crs> = "filter-crs",
+        /// CSV only: add the geometry as WKT
+        geometry: WktColumn = "geometry",
+        /// CSV only: start with a UTF-8 byte order mark (for Excel); false for scripts
+        bom: Bom = "bom",
+    }
+    check = Selection::check;
+}
+
+impl Selection {
+    /// No selection: every feature, CSV without geometry (a single feature's).
+    pub fn none() -> Selection {
+        Selection {
+            bbox: None,
+            bbox_crs: Crs::Crs84,
+            filter: FilterQuery {
+                filter: None,
+                lang: crate::cql2::Lang::Text,
+            },
+            filter_crs: None,
+            geometry: WktColumn(false),
+            bom: Bom(true),
+        }
+    }
+
+    /// Filter geometries are CRS84 only; checked with or without a filter, as every value is.
+    fn check(&self) -> Result<(), ParamError> {
+        match self.filter_crs {
+            None | Some(Crs::Crs84) => Ok(()),
+            Some(other) => Err(ParamError::Unknown {
+                param: "filter-crs",
+                value: other.uri().to_owned(),
+                allowed: vec![Crs::Crs84.uri().into()],
+            }),
+        }
+    }
+}
+
+crate::query_request! {
+    /// `GET /collections/{id}/items`: a page of features.
+    pub struct ItemsRequest {
+        /// Output format
+        f: Option<Format> = "f",
+        /// Page size; a larger value is capped at 10000 (Features Part 1), not refused
+        limit: Limit = "limit",
+        /// Features to skip
+        offset: Offset = "offset",
+        /// The parameters of [`FeatureOptions`].
+        options: FeatureOptions = flatten,
+        /// The parameters of [`Selection`].
+        selection: Selection = flatten,
+        /// Every other parameter: the collection's property filters, checked by the handler.
+        properties: Vec<(String, String)> = rest,
+    }
+}
+
+crate::query_request! {
+    /// `GET /downloads/{collection}.{ext}`: every feature in one file.
+    pub struct DownloadRequest {
+        /// The parameters of [`FeatureOptions`].
+        options: FeatureOptions = flatten,
+        /// The parameters of [`Selection`].
+        selection: Selection = flatten,
+        /// Every other parameter: the collection's property filters, checked by the handler.
+        properties: Vec<(String, String)> = rest,
+    }
+}
+
+crate::query_request! {
+    /// `GET /collections/{id}/items/{featureId}`: one feature.
+    pub struct ItemRequest {
+        /// Output format: GeoJSON (default unless the Accept header prefers text/html) or an
+        /// HTML page
+        f: Option<HtmlOrJson> = "f",
+        /// The parameters of [`FeatureOptions`].
+        options: FeatureOptions = flatten,
+    }
+}
+
+/// Refuses a parameter that is neither the request type's (`known`) nor one of the
+/// collection's property filters, naming it and listing both (query-param-unknown).
+pub fn only_properties(
+    properties: &[(String, String)],
+    known: &[&str],
+    filterable: &[String],
+) -> Result<(), ParamError> {
+    match properties.iter().find(|(k, _)| !filterable.contains(k)) {
+        None => Ok(()),
+        Some((name, _)) => Err(ParamError::UnknownParameter {
+            name: shorten(name, 64),
+            allowed: known
+                .iter()
+                .map(|k| (*k).to_owned())
+                .chain(filterable.iter().cloned())
+                .collect(),
+        }),
+    }
+}
