@@ -110,7 +110,7 @@ fuzz_target!(|data: &[u8]| {
         let c = o.classification();
         // The normalised query goes into tile URLs and cache keys once the values
         // classify: it must mean the same request.
-        if let Ok(choropleth) = style::classify(snapshot, &ip, &c) {
+        if let Ok(choropleth) = ip.classify(snapshot, &c) {
             let b = &choropleth.breaks;
             assert!(!b.is_empty() && b.len() <= c.classes, "{b:?}");
             assert!(b.bins.windows(2).all(|w| w[0] < w[1]), "{b:?}");

@@ -14,7 +14,6 @@ use crate::params;
 use crate::params::{Bom, ClassificationQuery, Params, PathParams};
 
 use crate::state::AppState;
-use crate::style::classify;
 use crate::style::legend::{self, Legend};
 
 crate::query_request! {
@@ -128,7 +127,7 @@ pub async fn get_data(
     let snapshot = state.snapshot().await?;
     let ip = params::indicator_by_id(&id, q.period.as_deref(), &snapshot.catalog)?;
     let c = q.classification.classification();
-    let choropleth = classify(&snapshot, &ip, &c)?;
+    let choropleth = ip.classify(&snapshot, &c)?;
     let legend = legend::indicator(
         ip.indicator,
         &ip.period,

@@ -514,7 +514,7 @@ pub fn attach_indicator(
     };
     let confidence = c.level;
     let classes = if level == ip.indicator.map_level() {
-        Some(crate::style::classify(snapshot, ip, c)?)
+        Some(ip.classify(snapshot, c)?)
     } else {
         None
     };

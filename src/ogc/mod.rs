@@ -16,7 +16,6 @@ pub mod openapi;
 pub mod queryables;
 pub mod request;
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use axum::extract::{FromRequestParts, State};
@@ -32,7 +31,7 @@ use crate::catalog::{self, LayerId, MAX_SERVED_ZOOM};
 use crate::error::AppError;
 use crate::error::StyleError;
 use crate::http::{BaseUrl, Routes};
-use crate::params::{Params, PathParams, QueryRequest, StrictParams};
+use crate::params::{Params, PathParams, RawQuery, StrictParams};
 use crate::state::AppState;
 use crate::tiles::{LayerSet, TileCoord, TileError};
 
@@ -201,9 +200,14 @@ impl<S: Send + Sync> FromRequestParts<S> for Collection {
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        let PathParams(segments) =
-            PathParams::<HashMap<String, String>>::from_request_parts(parts, state).await?;
-        let id = segments.get("id").map_or("", String::as_str);
+        /// The route's `{id}` segment (its other segments are the handler's).
+        #[derive(serde::Deserialize)]
+        struct CollectionPath {
+            id: String,
+        }
+        let PathParams(CollectionPath { id }) =
+            PathParams::<CollectionPath>::from_request_parts(parts, state).await?;
+        let id = id.as_str();
         LayerId::parse(id)
             .map(Collection)
             .ok_or_else(|| crate::tiles::layers::unknown_layer(id).into())
@@ -307,7 +311,7 @@ async fn download(
     State(state): State<AppState>,
     BaseUrl(base): BaseUrl,
     PathParams(file): PathParams<String>,
-    Params(q): Params<DownloadRequest>,
+    raw: RawQuery,
 ) -> Result<Response, AppError> {
     let allowed = || {
         LayerId::ALL
@@ -330,11 +334,7 @@ async fn download(
             .into())
         }
     };
-    request::only_properties(
-        &q.properties,
-        &DownloadRequest::names(),
-        &filter_names(layer),
-    )?;
+    let q: DownloadRequest = request::read_for(layer, &raw, true)?;
     let paging = Paging {
         format,
         limit: features::MAX_LIMIT,
@@ -360,9 +360,9 @@ async fn items(
     BaseUrl(base): BaseUrl,
     headers: HeaderMap,
     Collection(layer): Collection,
-    Params(q): Params<ItemsRequest>,
+    raw: RawQuery,
 ) -> Result<Response, AppError> {
-    request::only_properties(&q.properties, &ItemsRequest::names(), &filter_names(layer))?;
+    let q: ItemsRequest = request::read_for(layer, &raw, true)?;
     let format = q.f.unwrap_or(if negotiate::prefers_html(&headers) {
         Format::Html
     } else {
@@ -375,14 +375,6 @@ async fn items(
     };
     let request = (&q.options, &q.selection, &q.properties[..], paging);
     items_response(&state, &base, layer, request, None).await
-}
-
-/// The names a collection's items take as property filters (`hb_code=…`, `cluster=…`).
-fn filter_names(layer: LayerId) -> Vec<String> {
-    features::filterable(layer)
-        .into_iter()
-        .map(|(name, ..)| name)
-        .collect()
 }
 
 /// An items or download request, typed: its feature options, selection, property filters
@@ -608,8 +600,9 @@ async fn item(
     headers: HeaderMap,
     Collection(layer): Collection,
     PathParams((id, feature)): PathParams<(String, String)>,
-    StrictParams(q): StrictParams<ItemRequest>,
+    raw: RawQuery,
 ) -> Result<Response, AppError> {
+    let q: ItemRequest = request::read_for(layer, &raw, false)?;
     let not_found = || {
         AppError::NotFound(format!(
             "/collections/{id}/items/{}",

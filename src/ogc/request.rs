@@ -6,9 +6,12 @@ use axum::http::HeaderMap;
 use serde_json::{json, Value};
 
 use super::crs::Crs;
-use super::features::{Format, DEFAULT_LIMIT, MAX_LIMIT};
+use super::features::{filterable, Format, DEFAULT_LIMIT, MAX_LIMIT};
 use crate::catalog::indicators::Lang;
-use crate::params::{Bom, FilterQuery, IndicatorOptions, ParamError, QueryValue};
+use crate::catalog::LayerId;
+use crate::params::{
+    Bom, FilterQuery, IndicatorOptions, ParamError, QueryRequest, QueryValue, RawQuery,
+};
 
 fn shorten(s: &str, n: usize) -> String {
     s.chars().take(n).collect()
@@ -178,6 +181,28 @@ impl QueryValue for BboxText {
     }
 }
 
+/// `filter-crs`: filter geometries are CRS84 only; checked with or without a filter, as
+/// every value is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FilterCrs;
+
+impl QueryValue for FilterCrs {
+    fn from_query(name: &'static str, value: Option<&str>) -> Result<Self, ParamError> {
+        match value {
+            None => Ok(FilterCrs),
+            Some(v) if Crs::parse(name, v).ok() == Some(Crs::Crs84) => Ok(FilterCrs),
+            Some(v) => Err(ParamError::Unknown {
+                param: name,
+                value: shorten(v, 80),
+                allowed: vec![Crs::Crs84.uri().into()],
+            }),
+        }
+    }
+    fn schema() -> Value {
+        json!({"type": "string", "enum": [super::CRS84], "default": super::CRS84})
+    }
+}
+
 crate::query_request! {
     /// What one feature or many can carry: labels, output CRS, an indicator's values.
     pub struct FeatureOptions {
@@ -204,13 +229,12 @@ crate::query_request! {
         /// The parameters of [`FilterQuery`].
         filter: FilterQuery = flatten,
         /// CRS of the filter's geometries: CRS84 only
-        filter_crs: Option<Crs> = "filter-crs",
+        filter_crs: FilterCrs = "filter-crs",
         /// CSV only: add the geometry as WKT
         geometry: WktColumn = "geometry",
         /// CSV only: start with a UTF-8 byte order mark (for Excel); false for scripts
         bom: Bom = "bom",
     }
-    check = Selection::check;
 }
 
 impl Selection {
@@ -223,21 +247,9 @@ impl Selection {
                 filter: None,
                 lang: crate::cql2::Lang::Text,
             },
-            filter_crs: None,
+            filter_crs: FilterCrs,
             geometry: WktColumn(false),
             bom: Bom(true),
-        }
-    }
-
-    /// Filter geometries are CRS84 only; checked with or without a filter, as every value is.
-    fn check(&self) -> Result<(), ParamError> {
-        match self.filter_crs {
-            None | Some(Crs::Crs84) => Ok(()),
-            Some(other) => Err(ParamError::Unknown {
-                param: "filter-crs",
-                value: other.uri().to_owned(),
-                allowed: vec![Crs::Crs84.uri().into()],
-            }),
         }
     }
 }
@@ -283,22 +295,33 @@ crate::query_request! {
     }
 }
 
-/// Refuses a parameter that is neither the request type's (`known`) nor one of the
-/// collection's property filters, naming it and listing both (query-param-unknown).
-pub fn only_properties(
-    properties: &[(String, String)],
-    known: &[&str],
-    filterable: &[String],
-) -> Result<(), ParamError> {
-    match properties.iter().find(|(k, _)| !filterable.contains(k)) {
-        None => Ok(()),
-        Some((name, _)) => Err(ParamError::UnknownParameter {
-            name: shorten(name, 64),
-            allowed: known
-                .iter()
-                .map(|k| (*k).to_owned())
-                .chain(filterable.iter().cloned())
-                .collect(),
-        }),
+/// Reads a collection's request as `T`, refusing a parameter that `T` does not declare
+/// (query-param-unknown), unless it is one of the collection's property filters (for
+/// items and downloads: `hb_code=…`). The 2021 LSOAs carry no indicator values, so on them
+/// the indicator options are unknown parameters too, as `/api` lists them.
+pub fn read_for<T: QueryRequest>(
+    layer: LayerId,
+    raw: &RawQuery,
+    property_filters: bool,
+) -> Result<T, ParamError> {
+    let options = IndicatorOptions::names();
+    let mut allowed: Vec<String> = T::names()
+        .into_iter()
+        .filter(|n| layer != LayerId::Lsoa21 || !options.contains(n))
+        .map(str::to_owned)
+        .collect();
+    if property_filters {
+        allowed.extend(filterable(layer).into_iter().map(|(name, ..)| name));
     }
+    if let Some(name) = raw
+        .names()
+        .into_iter()
+        .find(|n| !allowed.iter().any(|a| a == n))
+    {
+        return Err(ParamError::UnknownParameter {
+            name: shorten(name, 64),
+            allowed,
+        });
+    }
+    raw.parse::<T>()
 }

@@ -627,6 +627,32 @@ pub struct IndicatorPeriod<'a> {
     pub period: String,
 }
 
+impl IndicatorPeriod<'_> {
+    /// The indicator's classes under `c`: computed once per snapshot and classification,
+    /// and shared by tiles, styles, legends, the SLD and `/data` (data, not styling, so it
+    /// lives with the snapshot, not with cartography).
+    pub fn classify(
+        &self,
+        snapshot: &crate::catalog::snapshot::Snapshot,
+        c: &Classification,
+    ) -> Result<std::sync::Arc<crate::catalog::snapshot::Choropleth>, crate::error::StyleError>
+    {
+        snapshot
+            .choropleth(
+                &self.indicator.id,
+                &self.period,
+                c.method,
+                c.classes,
+                &c.manual,
+            )
+            .map_err(|source| crate::error::StyleError::Classify {
+                indicator: self.indicator.id.clone(),
+                period: self.period.clone(),
+                source,
+            })
+    }
+}
+
 /// The indicator `id` (from a path or a query) and `period` (default: newest), checked
 /// against the catalogue.
 pub fn indicator_by_id<'a>(

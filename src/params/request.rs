@@ -171,13 +171,20 @@ impl QueryValue for String {
 /// The OpenAPI parameter object of one query parameter.
 pub fn parameter(name: &str, description: &[&str], schema: Value, required: bool) -> Value {
     let description: Vec<&str> = description.iter().map(|l| l.trim()).collect();
-    json!({
+    // A list travels as one comma-separated value (`bbox=1,2,3,4`), not as repeats.
+    let list = schema["type"] == "array";
+    let mut p = json!({
         "name": name,
         "in": "query",
         "required": required,
         "description": description.join(" ").trim(),
         "schema": schema,
-    })
+    });
+    if list {
+        p["style"] = json!("form");
+        p["explode"] = json!(false);
+    }
+    p
 }
 
 /// The parameters as utoipa's, so that `#[utoipa::path(params(T))]` documents a request

@@ -7,8 +7,6 @@ pub mod maplibre;
 pub mod sld;
 pub mod vocabulary;
 
-use std::sync::Arc;
-
 use crate::catalog::indicators::Lang;
 use crate::params::{
     self, Benchmark, ClassificationQuery, ConfidenceLevel, DeprivationQuery, IndicatorChoice,
@@ -109,7 +107,7 @@ pub fn render(request: &StyleRequest, snapshot: &Snapshot) -> Result<Rendered, S
             let lang = q.lang;
             let ip = q.choice.resolve(&snapshot.catalog)?;
             let c = q.classification.classification();
-            let choropleth = classify(snapshot, &ip, &c)?;
+            let choropleth = ip.classify(snapshot, &c)?;
             Ok(Rendered {
                 legend: legend::indicator(
                     ip.indicator,
@@ -198,19 +196,4 @@ pub fn deprivation_of_layer(
         lang,
         snapshot.data.cluster_approximate,
     ))
-}
-
-/// The shared classification of an indicator's cluster values.
-pub fn classify(
-    snapshot: &Snapshot,
-    ip: &params::IndicatorPeriod<'_>,
-    c: &params::Classification,
-) -> Result<Arc<crate::catalog::snapshot::Choropleth>, StyleError> {
-    snapshot
-        .choropleth(&ip.indicator.id, &ip.period, c.method, c.classes, &c.manual)
-        .map_err(|source| StyleError::Classify {
-            indicator: ip.indicator.id.clone(),
-            period: ip.period.clone(),
-            source,
-        })
 }

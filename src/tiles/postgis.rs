@@ -29,7 +29,7 @@ use crate::db::CancellableConnection;
 use crate::error::{AppError, TileError};
 use crate::params;
 use crate::style::maplibre::LSOA_LABEL_ZOOM;
-use crate::style::{classify, render, IndicatorStyleQuery, StyleRequest};
+use crate::style::{render, IndicatorStyleQuery, StyleRequest};
 
 /// Tiles rendered by PostGIS from the loaded data.
 pub struct PostgisSource {
@@ -153,7 +153,7 @@ fn indicator_arrays(p: &IndicatorPlan) -> Result<IndicatorArrays, AppError> {
     let snapshot = &p.snapshot;
     let ip = params::indicator_by_id(&p.indicator, Some(&p.period), &snapshot.catalog)?;
     let c = &p.classification;
-    let choropleth = classify(snapshot, &ip, c)?;
+    let choropleth = ip.classify(snapshot, c)?;
     let fields: Vec<_> = TILE_VALUE_FIELDS
         .iter()
         .filter_map(|n| value_field(n))
@@ -309,7 +309,7 @@ impl PostgisSource {
         let checked = match q.indicator(&snapshot.catalog)? {
             Some(ip) => {
                 let c = q.options.classification();
-                classify(&snapshot, &ip, &c)?;
+                ip.classify(&snapshot, &c)?;
                 needs_layer(set, ip.indicator.map_layer())?;
                 let query = params::indicator_query(&ip, &c);
                 Some((ip.indicator.id.clone(), ip.period, c, query))
