@@ -178,7 +178,7 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     let paging = |r: &ItemsRequest| features::Paging {
-        format: r.f.unwrap_or(features::Format::Json),
+        format: r.f.unwrap_or(features::ItemsFormat::Json),
         limit: r.limit.0,
         offset: r.offset.0,
     };
@@ -203,9 +203,9 @@ fuzz_target!(|data: &[u8]| {
         pairs.push(("limit".into(), items.limit.to_string()));
         pairs.push(("offset".into(), items.offset.to_string()));
         match items.format {
-            features::Format::Json => {}
-            features::Format::Csv => pairs.push(("f".into(), "csv".into())),
-            features::Format::Html => pairs.push(("f".into(), "html".into())),
+            features::ItemsFormat::Json => {}
+            features::ItemsFormat::Csv => pairs.push(("f".into(), "csv".into())),
+            features::ItemsFormat::Html => pairs.push(("f".into(), "html".into())),
         }
         let link = ogc::encode(&pairs);
         let back: Vec<(String, String)> =

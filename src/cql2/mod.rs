@@ -52,14 +52,14 @@ pub const SUPPORTED_JSON_OPS: [&str; 14] = [
 
 /// The filter languages of `filter-lang`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Lang {
+pub enum FilterLang {
     /// CQL2 text (the default).
     Text,
     /// CQL2 JSON.
     Json,
 }
 
-impl Lang {
+impl FilterLang {
     /// Every `filter-lang` value. `cql-text`, the draft's name for cql2-text, is accepted
     /// too: GDAL 3.6–3.8's OAPIF driver sends a filter to the server only when the items'
     /// `filter-lang` lists it (otherwise it fetches every page and filters in the client).
@@ -68,16 +68,16 @@ impl Lang {
     /// `filter-lang`'s value.
     pub fn as_str(self) -> &'static str {
         match self {
-            Lang::Text => "cql2-text",
-            Lang::Json => "cql2-json",
+            FilterLang::Text => "cql2-text",
+            FilterLang::Json => "cql2-json",
         }
     }
 
     /// Parses `filter-lang`.
-    pub fn parse(s: &str) -> Option<Lang> {
+    pub fn parse(s: &str) -> Option<FilterLang> {
         match s {
-            "cql2-text" | "cql-text" => Some(Lang::Text),
-            "cql2-json" => Some(Lang::Json),
+            "cql2-text" | "cql-text" => Some(FilterLang::Text),
+            "cql2-json" => Some(FilterLang::Json),
             _ => None,
         }
     }
@@ -242,20 +242,24 @@ pub struct Filter {
 }
 
 /// Parses a filter in `lang`, with the length and nesting limits.
-pub fn parse(input: &str, lang: Lang) -> Result<Expr, FilterError> {
+pub fn parse(input: &str, lang: FilterLang) -> Result<Expr, FilterError> {
     if input.chars().count() > MAX_LENGTH {
         return Err(FilterError::TooLarge(format!(
             "`filter` is longer than {MAX_LENGTH} characters"
         )));
     }
     match lang {
-        Lang::Text => text::parse(input),
-        Lang::Json => json::parse(input),
+        FilterLang::Text => text::parse(input),
+        FilterLang::Json => json::parse(input),
     }
 }
 
 /// Parses and checks a filter against `queryables`.
-pub fn compile(input: &str, lang: Lang, queryables: &[Queryable]) -> Result<Filter, FilterError> {
+pub fn compile(
+    input: &str,
+    lang: FilterLang,
+    queryables: &[Queryable],
+) -> Result<Filter, FilterError> {
     let expr = parse(input, lang)?;
     Ok(Filter {
         node: check(&expr, queryables)?,
@@ -701,7 +705,7 @@ mod tests {
     ];
 
     fn text(s: &str) -> Result<Filter, FilterError> {
-        compile(s, Lang::Text, &Q)
+        compile(s, FilterLang::Text, &Q)
     }
 
     #[test]
@@ -709,7 +713,7 @@ mod tests {
         let t = text("wimd_quintile = 1 AND hb_code = 'W11000028'").unwrap();
         let j = compile(
             r#"{"op":"and","args":[{"op":"=","args":[{"property":"wimd_quintile"},1]},{"op":"=","args":[{"property":"hb_code"},"W11000028"]}]}"#,
-            Lang::Json,
+            FilterLang::Json,
             &Q,
         )
         .unwrap();
@@ -768,7 +772,7 @@ mod tests {
         assert!(text(&long).unwrap_err().to_string().contains("longer than"));
         let e = compile(
             r#"{"op":"=","args":[{"property":"hb_code"}]}"#,
-            Lang::Json,
+            FilterLang::Json,
             &Q,
         )
         .unwrap_err()

@@ -30,7 +30,7 @@ pub const DEFAULT_LIMIT: i64 = 100;
 
 /// Output format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Format {
+pub enum ItemsFormat {
     /// GeoJSON (default).
     Json,
     /// CSV, no geometry unless `geometry=wkt`.
@@ -73,8 +73,8 @@ pub struct ItemsQuery {
     pub offset: i64,
     /// One feature by code (the items/{featureId} route).
     pub code: Option<String>,
-    /// Format.
-    pub format: Format,
+    /// ItemsFormat.
+    pub format: ItemsFormat,
     /// Add WKT geometry to CSV.
     pub wkt: bool,
     /// Labels in this language instead of column names (when `lang` is given).
@@ -141,7 +141,7 @@ impl From<ItemsError> for crate::error::AppError {
 #[derive(Debug, Clone, Copy)]
 pub struct Paging {
     /// Output format.
-    pub format: Format,
+    pub format: ItemsFormat,
     /// Page size.
     pub limit: i64,
     /// Rows to skip.
@@ -440,7 +440,7 @@ pub async fn fetch(pool: &sqlx::PgPool, q: &ItemsQuery) -> Result<Page, sqlx::Er
     // Only GeoJSON carries geometry; CSV and HTML would throw it away.
     let geom = q.crs.transform_sql("f.\"geom\"");
     let decimals = q.crs.decimals();
-    let geometry = if q.format == Format::Json {
+    let geometry = if q.format == ItemsFormat::Json {
         format!("ST_AsGeoJSON({geom}, {decimals})")
     } else {
         "null::text".to_owned()

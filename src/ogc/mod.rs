@@ -35,7 +35,7 @@ use crate::params::{Params, PathParams, RawQuery, StrictParams};
 use crate::state::AppState;
 use crate::tiles::{LayerSet, TileCoord, TileError};
 
-use features::{Format, Paging};
+use features::{ItemsFormat, Paging};
 use request::{
     wants_json, DocumentQuery, DownloadRequest, FeatureOptions, HtmlOrJson, ItemRequest,
     ItemsRequest, Selection,
@@ -321,10 +321,10 @@ async fn download(
     };
     let (id, ext) = file.rsplit_once('.').unwrap_or((&file, ""));
     let (layer, format, gdal) = match (LayerId::parse(id), ext) {
-        (Some(l), "geojson") => (l, Format::Json, None),
-        (Some(l), "csv") => (l, Format::Csv, None),
-        (Some(l), "gpkg") => (l, Format::Json, Some(gdal_download::FileFormat::Gpkg)),
-        (Some(l), "fgb") => (l, Format::Json, Some(gdal_download::FileFormat::Fgb)),
+        (Some(l), "geojson") => (l, ItemsFormat::Json, None),
+        (Some(l), "csv") => (l, ItemsFormat::Csv, None),
+        (Some(l), "gpkg") => (l, ItemsFormat::Json, Some(gdal_download::FileFormat::Gpkg)),
+        (Some(l), "fgb") => (l, ItemsFormat::Json, Some(gdal_download::FileFormat::Fgb)),
         _ => {
             return Err(StyleError::UnknownName {
                 what: "download",
@@ -364,9 +364,9 @@ async fn items(
 ) -> Result<Response, AppError> {
     let q: ItemsRequest = request::read_for(layer, &raw, true)?;
     let format = q.f.unwrap_or(if negotiate::prefers_html(&headers) {
-        Format::Html
+        ItemsFormat::Html
     } else {
-        Format::Json
+        ItemsFormat::Json
     });
     let paging = Paging {
         format,
@@ -435,18 +435,18 @@ async fn items_response(
         format!("{base}/collections/{id}/items?{}", encode(&pairs))
     };
     let f = match parsed.format {
-        Format::Json => "json",
-        Format::Csv => "csv",
-        Format::Html => "html",
+        ItemsFormat::Json => "json",
+        ItemsFormat::Csv => "csv",
+        ItemsFormat::Html => "html",
     };
     let mut links = vec![
         json!({"href": page(parsed.offset, f), "rel": "self", "type": content_type(parsed.format)}),
     ];
     // The same page in every other media type the items are offered in.
     for (other, format, title) in [
-        ("json", Format::Json, "GeoJSON"),
-        ("csv", Format::Csv, "CSV"),
-        ("html", Format::Html, "HTML"),
+        ("json", ItemsFormat::Json, "GeoJSON"),
+        ("csv", ItemsFormat::Csv, "CSV"),
+        ("html", ItemsFormat::Html, "HTML"),
     ] {
         if format != parsed.format {
             links.push(json!({"href": page(parsed.offset, other), "rel": "alternate", "type": content_type(format), "title": title}));
@@ -461,7 +461,7 @@ async fn items_response(
         links.push(json!({"href": page((parsed.offset - parsed.limit).max(0), f), "rel": "prev", "type": content_type(parsed.format), "title": "Previous page"}));
     }
     let columns = columns_of(&list, layer, parsed.wkt);
-    if parsed.format == Format::Csv {
+    if parsed.format == ItemsFormat::Csv {
         features::round_indicator_for_csv(&mut list, indicator.as_ref());
     }
     if let Some(lang) = parsed.labels {
@@ -484,7 +484,7 @@ async fn items_response(
         return gdal_download::respond(file, id, crs, named, list).await;
     }
     match parsed.format {
-        Format::Json => Ok((
+        ItemsFormat::Json => Ok((
             [
                 (header::CONTENT_TYPE, "application/geo+json".to_owned()),
                 (
@@ -504,12 +504,12 @@ async fn items_response(
             }),
         )
             .into_response()),
-        Format::Csv => {
+        ItemsFormat::Csv => {
             let body =
                 features::to_csv(&list, &columns).map_err(|e| AppError::Internal(e.to_string()))?;
             Ok(crate::http::csv_response(body, bom, &format!("{id}.csv")))
         }
-        Format::Html => Ok((
+        ItemsFormat::Html => Ok((
             [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
             features::to_html(
                 &format!("{} ({matched})", layer.layer().title),
@@ -538,11 +538,11 @@ struct FeatureCollectionBody<'a> {
     features: Vec<features::Feature>,
 }
 
-fn content_type(f: Format) -> &'static str {
+fn content_type(f: ItemsFormat) -> &'static str {
     match f {
-        Format::Json => "application/geo+json",
-        Format::Csv => "text/csv",
-        Format::Html => "text/html",
+        ItemsFormat::Json => "application/geo+json",
+        ItemsFormat::Csv => "text/csv",
+        ItemsFormat::Html => "text/html",
     }
 }
 
@@ -614,7 +614,7 @@ async fn item(
         return Err(not_found());
     }
     let paging = Paging {
-        format: Format::Json,
+        format: ItemsFormat::Json,
         limit: features::DEFAULT_LIMIT,
         offset: 0,
     };

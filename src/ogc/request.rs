@@ -6,7 +6,7 @@ use axum::http::HeaderMap;
 use serde_json::{json, Value};
 
 use super::crs::Crs;
-use super::features::{filterable, Format, DEFAULT_LIMIT, MAX_LIMIT};
+use super::features::{filterable, ItemsFormat, DEFAULT_LIMIT, MAX_LIMIT};
 use crate::catalog::indicators::Lang;
 use crate::catalog::LayerId;
 use crate::params::{
@@ -61,12 +61,12 @@ crate::query_request! {
     }
 }
 
-impl QueryValue for Format {
+impl QueryValue for ItemsFormat {
     fn from_query(name: &'static str, value: Option<&str>) -> Result<Self, ParamError> {
         match value {
-            None | Some("json" | "geojson") => Ok(Format::Json),
-            Some("csv") => Ok(Format::Csv),
-            Some("html") => Ok(Format::Html),
+            None | Some("json" | "geojson") => Ok(ItemsFormat::Json),
+            Some("csv") => Ok(ItemsFormat::Csv),
+            Some("html") => Ok(ItemsFormat::Html),
             Some(other) => Err(ParamError::Unknown {
                 param: name,
                 value: shorten(other, 32),
@@ -245,7 +245,7 @@ impl Selection {
             bbox_crs: Crs::Crs84,
             filter: FilterQuery {
                 filter: None,
-                lang: crate::cql2::Lang::Text,
+                lang: crate::cql2::FilterLang::Text,
             },
             filter_crs: FilterCrs,
             geometry: WktColumn(false),
@@ -258,7 +258,7 @@ crate::query_request! {
     /// `GET /collections/{id}/items`: a page of features.
     pub struct ItemsRequest {
         /// Output format
-        f: Option<Format> = "f",
+        f: Option<ItemsFormat> = "f",
         /// Page size; a larger value is capped at 10000 (Features Part 1), not refused
         limit: Limit = "limit",
         /// Features to skip

@@ -346,19 +346,19 @@ impl QueryValue for IndicatorId {
     }
 }
 
-impl QueryValue for crate::cql2::Lang {
+impl QueryValue for crate::cql2::FilterLang {
     fn from_query(name: &'static str, value: Option<&str>) -> Result<Self, ParamError> {
         match value {
-            None => Ok(crate::cql2::Lang::Text),
-            Some(l) => crate::cql2::Lang::parse(l).ok_or_else(|| ParamError::Unknown {
+            None => Ok(crate::cql2::FilterLang::Text),
+            Some(l) => crate::cql2::FilterLang::parse(l).ok_or_else(|| ParamError::Unknown {
                 param: name,
                 value: l.chars().take(32).collect(),
-                allowed: crate::cql2::Lang::ALL.map(String::from).to_vec(),
+                allowed: crate::cql2::FilterLang::ALL.map(String::from).to_vec(),
             }),
         }
     }
     fn schema() -> Value {
-        json!({"type": "string", "enum": crate::cql2::Lang::ALL, "default": "cql2-text"})
+        json!({"type": "string", "enum": crate::cql2::FilterLang::ALL, "default": "cql2-text"})
     }
 }
 
@@ -387,7 +387,7 @@ crate::query_request! {
         /// the schema's maxLength, its nesting to 16 levels.
         filter: Option<FilterText> = "filter",
         /// Language of filter: cql2-text (default) or cql2-json
-        lang: crate::cql2::Lang = "filter-lang",
+        lang: crate::cql2::FilterLang = "filter-lang",
     }
 }
 

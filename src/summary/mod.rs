@@ -37,7 +37,7 @@ pub fn router() -> Routes<AppState> {
 
 /// Output formats, by extension or `format=`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Format {
+pub enum SummaryFormat {
     /// The JSON document (default).
     Json,
     /// Long-format CSV.
@@ -48,11 +48,11 @@ pub enum Format {
     Html,
 }
 
-const FORMATS: [(&str, Format); 4] = [
-    ("json", Format::Json),
-    ("csv", Format::Csv),
-    ("svg", Format::Svg),
-    ("html", Format::Html),
+const FORMATS: [(&str, SummaryFormat); 4] = [
+    ("json", SummaryFormat::Json),
+    ("csv", SummaryFormat::Csv),
+    ("svg", SummaryFormat::Svg),
+    ("html", SummaryFormat::Html),
 ];
 
 crate::query_request! {
@@ -70,7 +70,7 @@ crate::query_request! {
 }
 
 /// The area code and format a path segment (`W11000028.csv`) and `format=` ask for.
-pub fn format_of(path: &str, format: Option<&str>) -> Result<(String, Format), AppError> {
+pub fn format_of(path: &str, format: Option<&str>) -> Result<(String, SummaryFormat), AppError> {
     params::output_format(path, format, &FORMATS).map_err(|e| StyleError::from(e).into())
 }
 
@@ -147,7 +147,7 @@ pub async fn get_summary(
     let approximate = snapshot.data.cluster_approximate;
     let findings = findings(&summary, lang);
     match format {
-        Format::Json => Ok(Json(document(
+        SummaryFormat::Json => Ok(Json(document(
             &summary,
             &findings,
             lang,
@@ -155,7 +155,7 @@ pub async fn get_summary(
             approximate,
         ))
         .into_response()),
-        Format::Csv => {
+        SummaryFormat::Csv => {
             let body = csv(&summary).map_err(|e| AppError::Internal(e.to_string()))?;
             Ok(crate::http::csv_response(
                 body,
@@ -163,12 +163,12 @@ pub async fn get_summary(
                 &format!("summary_{}.csv", summary.area.code),
             ))
         }
-        Format::Svg => Ok((
+        SummaryFormat::Svg => Ok((
             [(header::CONTENT_TYPE, "image/svg+xml; charset=utf-8")],
             svg::summary_svg(&summary, lang, approximate),
         )
             .into_response()),
-        Format::Html => {
+        SummaryFormat::Html => {
             let mut response = (
                 [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
                 html::summary_html(&summary, &findings, lang, approximate),

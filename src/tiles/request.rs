@@ -47,7 +47,7 @@ impl Default for TileQuery {
             },
             filter: FilterQuery {
                 filter: None,
-                lang: crate::cql2::Lang::Text,
+                lang: crate::cql2::FilterLang::Text,
             },
             encoding: TileEncoding::Mvt,
             v: None,
