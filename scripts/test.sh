@@ -2,7 +2,8 @@
 # The project's checks: rustfmt, clippy and the test suite, against a private PostgreSQL 15 +
 # PostGIS cluster that this script installs and starts (or against DATABASE_URL when set; its
 # user must be allowed to CREATE DATABASE and CREATE EXTENSION postgis).
-# Extra arguments go to `cargo test`, e.g. scripts/test.sh tiles -- --nocapture
+# Extra arguments go to `cargo test`, e.g. scripts/test.sh tiles -- --nocapture; the test
+# harness always gets --include-ignored, so the tests a plain `cargo test` skips run here.
 set -euo pipefail
 # shellcheck source=scripts/common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
@@ -51,13 +52,33 @@ cargo fmt --all -- --check
 heading "cargo clippy --locked --all-targets -- -D warnings"
 cargo clippy --locked --all-targets -- -D warnings
 
+# Tests that need PostGIS or an outside tool (GDAL, QGIS, mapclassify, OWSLib, Chromium,
+# nginx, the style validator) are #[ignore]d, so that a plain `cargo test` passes anywhere.
+# This script sets all of them up, so the harness gets --include-ignored: after the caller's
+# own `--` if there is one, else after a new one (left out if the caller chose --ignored).
+test_args=()
+case " $* " in
+*" --ignored "* | *" --include-ignored "*) test_args=("$@") ;;
+*)
+    placed=0
+    for arg in "$@"; do
+        test_args+=("$arg")
+        if [ "$placed" -eq 0 ] && [ "$arg" = "--" ]; then
+            test_args+=(--include-ignored)
+            placed=1
+        fi
+    done
+    [ "$placed" -eq 1 ] || test_args+=(-- --include-ignored)
+    ;;
+esac
+
 export RUST_TEST_THREADS="${RUST_TEST_THREADS:-4}"
 export RUST_BACKTRACE="${RUST_BACKTRACE:-1}"
-heading "cargo test --locked${*:+ $*} (RUST_TEST_THREADS=$RUST_TEST_THREADS)"
+heading "cargo test --locked ${test_args[*]} (RUST_TEST_THREADS=$RUST_TEST_THREADS)"
 out="$(mktemp)"
 trap 'rm -f "$out"' EXIT
 set +e
-cargo test --locked "$@" 2>&1 | tee "$out"
+cargo test --locked "${test_args[@]}" 2>&1 | tee "$out"
 rc="${PIPESTATUS[0]}"
 set -e
 

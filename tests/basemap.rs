@@ -13,6 +13,7 @@ use common::{get, loaded_pool};
 const TEMPLATE: &str = "https://tile.openstreetmap.org/{z}/{x}/{y}.png";
 
 #[tokio::test]
+#[ignore = "needs PostGIS and the MapLibre style validator (gl-style-validate from tests/js): scripts/test.sh runs it"]
 async fn a_raster_basemap_goes_under_the_fill_and_into_the_csp() {
     basemap::set(Some(Basemap {
         attribution: Some("© OpenStreetMap contributors".into()),

@@ -8,6 +8,7 @@ use common::{bundled_inputs, decode_tile, loaded_pool, send};
 const DB: &str = "cache";
 
 #[tokio::test]
+#[ignore = "needs PostGIS (DATABASE_URL): scripts/test.sh runs it"]
 async fn tiles_carry_validators_encodings_and_cache_headers() {
     let pool = loaded_pool(DB).await;
     let state = AppState::new(pool.clone(), None);
@@ -59,6 +60,7 @@ async fn tiles_carry_validators_encodings_and_cache_headers() {
 }
 
 #[tokio::test]
+#[ignore = "needs PostGIS (DATABASE_URL): scripts/test.sh runs it"]
 async fn each_representation_has_its_own_validator_and_documents_revalidate() {
     let pool = loaded_pool(DB).await;
     let state = AppState::new(pool.clone(), None);
@@ -150,6 +152,7 @@ async fn each_representation_has_its_own_validator_and_documents_revalidate() {
 }
 
 #[tokio::test]
+#[ignore = "needs PostGIS (DATABASE_URL): scripts/test.sh runs it"]
 async fn junk_parameters_share_one_cache_entry_and_hits_are_counted() {
     let pool = loaded_pool(DB).await;
     let state = AppState::new(pool.clone(), None);
@@ -180,6 +183,7 @@ async fn junk_parameters_share_one_cache_entry_and_hits_are_counted() {
 }
 
 #[tokio::test]
+#[ignore = "needs PostGIS (DATABASE_URL): scripts/test.sh runs it"]
 async fn reload_needs_the_token_and_bumps_the_version() {
     // Its own database: a reload changes the version the other tests here rely on.
     let pool = loaded_pool("cache_reload").await;
@@ -234,6 +238,7 @@ async fn reload_needs_the_token_and_bumps_the_version() {
 }
 
 #[tokio::test]
+#[ignore = "needs PostGIS (DATABASE_URL): scripts/test.sh runs it"]
 async fn a_reload_renders_the_new_default_tiles_before_switching_to_them() {
     // Its own database: a reload changes the version the other tests here rely on.
     let pool = loaded_pool("cache_warm").await;
@@ -310,6 +315,7 @@ async fn a_reload_renders_the_new_default_tiles_before_switching_to_them() {
 }
 
 #[tokio::test]
+#[ignore = "needs PostGIS (DATABASE_URL): scripts/test.sh runs it"]
 async fn metrics_expose_requests_latency_cache_pool_and_version() {
     let pool = loaded_pool(DB).await;
     let state = AppState::new(pool.clone(), None);
@@ -356,6 +362,7 @@ async fn metrics_expose_requests_latency_cache_pool_and_version() {
 }
 
 #[tokio::test]
+#[ignore = "needs PostGIS (DATABASE_URL): scripts/test.sh runs it"]
 async fn cors_is_open_by_default_and_follows_an_allow_list() {
     let pool = loaded_pool(DB).await;
     let open = AppState::new(pool.clone(), None);
@@ -400,6 +407,7 @@ async fn cors_is_open_by_default_and_follows_an_allow_list() {
 /// locked), and they hold exactly what PostGIS renders for the same map (a filtered tile,
 /// which still takes the SQL path): the same features, with the same properties.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs PostGIS (DATABASE_URL): scripts/test.sh runs it"]
 async fn indicator_tiles_are_the_cached_plain_tile_with_values_and_no_query() {
     use std::collections::BTreeMap;
     let pool = loaded_pool(DB).await;

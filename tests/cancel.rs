@@ -19,6 +19,7 @@ async fn waiting_tile_queries(pool: &sqlx::PgPool) -> i64 {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs PostGIS (DATABASE_URL): scripts/test.sh runs it"]
 async fn a_client_hanging_up_cancels_its_tile_query() {
     let pool = loaded_pool("cancel").await;
     let base = serve(&pool).await;

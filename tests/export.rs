@@ -14,6 +14,7 @@ use http_body_util::BodyExt;
 use tower::ServiceExt;
 
 #[tokio::test]
+#[ignore = "needs PostGIS (DATABASE_URL): scripts/test.sh runs it"]
 async fn pmtiles_export_serves_the_same_tiles_without_a_database() {
     let pool = loaded_pool("export").await;
     let dir = tempfile::tempdir().unwrap();
@@ -75,6 +76,7 @@ async fn pmtiles_export_serves_the_same_tiles_without_a_database() {
 }
 
 #[tokio::test]
+#[ignore = "needs PostGIS and GDAL's ogrinfo: scripts/test.sh runs it"]
 async fn mbtiles_and_folders_hold_the_pyramid_and_z6_lsoa_tiles_stay_small() {
     let pool = loaded_pool("export").await;
     let dir = tempfile::tempdir().unwrap();

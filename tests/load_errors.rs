@@ -53,6 +53,7 @@ fn lsoa_geojson(edit: impl FnOnce(&mut Value)) -> String {
 }
 
 #[tokio::test]
+#[ignore = "needs PostGIS (DATABASE_URL): scripts/test.sh runs it"]
 async fn malformed_csv_row() {
     let dir = tempfile::tempdir().unwrap();
     let mut text = bundled_text("wimd2019.csv");
@@ -71,6 +72,7 @@ async fn malformed_csv_row() {
 }
 
 #[tokio::test]
+#[ignore = "needs PostGIS (DATABASE_URL): scripts/test.sh runs it"]
 async fn malformed_boundary_file() {
     let dir = tempfile::tempdir().unwrap();
     let text = bundled_text("lsoa_wales.geojson");
@@ -80,6 +82,7 @@ async fn malformed_boundary_file() {
 }
 
 #[tokio::test]
+#[ignore = "needs PostGIS (DATABASE_URL): scripts/test.sh runs it"]
 async fn missing_column() {
     let dir = tempfile::tempdir().unwrap();
     let text = bundled_text("wimd2019.csv").replacen("wimd_rank", "wimd_rnak", 1);
@@ -93,6 +96,7 @@ async fn missing_column() {
 }
 
 #[tokio::test]
+#[ignore = "needs PostGIS (DATABASE_URL): scripts/test.sh runs it"]
 async fn missing_attribute_in_boundaries() {
     let mut inputs = bundled_inputs();
     inputs.lsoa_code_field = "LSOA21CD".into();
@@ -108,6 +112,7 @@ async fn missing_attribute_in_boundaries() {
 }
 
 #[tokio::test]
+#[ignore = "needs PostGIS (DATABASE_URL): scripts/test.sh runs it"]
 async fn duplicate_code() {
     let dir = tempfile::tempdir().unwrap();
     let text = bundled_text("lsoa_lookup_wales.csv");
@@ -128,6 +133,7 @@ async fn duplicate_code() {
 }
 
 #[tokio::test]
+#[ignore = "needs PostGIS (DATABASE_URL): scripts/test.sh runs it"]
 async fn unknown_lsoa_code() {
     let dir = tempfile::tempdir().unwrap();
     let text = bundled_text("wimd2019.csv").replacen("\nW01000010,", "\nW01999999,", 1);
@@ -146,6 +152,7 @@ async fn unknown_lsoa_code() {
 }
 
 #[tokio::test]
+#[ignore = "needs PostGIS (DATABASE_URL): scripts/test.sh runs it"]
 async fn lsoa_without_a_row() {
     let dir = tempfile::tempdir().unwrap();
     let text: String = bundled_text("wimd2019.csv")
@@ -163,6 +170,7 @@ async fn lsoa_without_a_row() {
 }
 
 #[tokio::test]
+#[ignore = "needs PostGIS (DATABASE_URL): scripts/test.sh runs it"]
 async fn unknown_cluster_in_lookup() {
     let dir = tempfile::tempdir().unwrap();
     let text = bundled_text("lsoa11_to_cluster_APPROX_model.csv").replacen(
@@ -185,6 +193,7 @@ async fn unknown_cluster_in_lookup() {
 }
 
 #[tokio::test]
+#[ignore = "needs PostGIS (DATABASE_URL): scripts/test.sh runs it"]
 async fn rank_out_of_range() {
     let dir = tempfile::tempdir().unwrap();
     // W01000001's overall rank is 885.
@@ -208,6 +217,7 @@ async fn rank_out_of_range() {
 }
 
 #[tokio::test]
+#[ignore = "needs PostGIS (DATABASE_URL): scripts/test.sh runs it"]
 async fn quintile_not_a_number() {
     let dir = tempfile::tempdir().unwrap();
     let mut lines: Vec<String> = bundled_text("wimd2019.csv")
@@ -232,6 +242,7 @@ async fn quintile_not_a_number() {
 }
 
 #[tokio::test]
+#[ignore = "needs PostGIS (DATABASE_URL): scripts/test.sh runs it"]
 async fn invalid_geometry() {
     let dir = tempfile::tempdir().unwrap();
     // A bow-tie: the ring crosses itself. GDAL reads it; PostGIS rejects it in staging,
@@ -257,6 +268,7 @@ async fn invalid_geometry() {
 }
 
 #[tokio::test]
+#[ignore = "needs PostGIS (DATABASE_URL): scripts/test.sh runs it"]
 async fn wrong_crs() {
     let dir = tempfile::tempdir().unwrap();
     // Degrees labelled as British National Grid metres: lands next to the grid's origin.
@@ -278,6 +290,7 @@ async fn wrong_crs() {
 }
 
 #[tokio::test]
+#[ignore = "needs PostGIS (DATABASE_URL): scripts/test.sh runs it"]
 async fn wrong_geometry_type() {
     let dir = tempfile::tempdir().unwrap();
     let text = lsoa_geojson(|doc| {
@@ -296,6 +309,7 @@ async fn wrong_geometry_type() {
 }
 
 #[tokio::test]
+#[ignore = "needs PostGIS (DATABASE_URL): scripts/test.sh runs it"]
 async fn empty_files() {
     let dir = tempfile::tempdir().unwrap();
     let mut inputs = bundled_inputs();
@@ -320,6 +334,7 @@ async fn empty_files() {
 }
 
 #[tokio::test]
+#[ignore = "needs PostGIS (DATABASE_URL): scripts/test.sh runs it"]
 async fn missing_file() {
     let mut inputs = bundled_inputs();
     inputs.lookup = Some(PathBuf::from("/nonexistent/lookup.csv"));
@@ -327,6 +342,7 @@ async fn missing_file() {
 }
 
 #[tokio::test]
+#[ignore = "needs PostGIS (DATABASE_URL): scripts/test.sh runs it"]
 async fn cluster_polygons_that_miss_lsoas_fail_late_and_roll_back() {
     // Polygons for one health board only: every other LSOA lies outside them. The
     // failure comes after staging, inside the transaction.
@@ -360,6 +376,7 @@ fn extra_values(rows: &str) -> String {
 }
 
 #[tokio::test]
+#[ignore = "needs PostGIS (DATABASE_URL): scripts/test.sh runs it"]
 async fn indicator_values_for_unknown_areas_fail_inside_the_transaction() {
     let dir = tempfile::tempdir().unwrap();
     let mut inputs = bundled_inputs();
@@ -382,6 +399,7 @@ async fn indicator_values_for_unknown_areas_fail_inside_the_transaction() {
 }
 
 #[tokio::test]
+#[ignore = "needs PostGIS (DATABASE_URL): scripts/test.sh runs it"]
 async fn indicator_inputs_are_checked() {
     let dir = tempfile::tempdir().unwrap();
     let cases: [(&str, &str, &[&str]); 7] = [
@@ -450,6 +468,7 @@ async fn indicator_inputs_are_checked() {
 }
 
 #[tokio::test]
+#[ignore = "needs PostGIS (DATABASE_URL): scripts/test.sh runs it"]
 async fn bad_cluster_crosswalks_name_the_file_line_and_field() {
     // Polygons with codes other than the bundled keys (`OFF:` + key), so the crosswalk
     // is consulted; the crosswalk is read before the database is touched.
@@ -529,6 +548,7 @@ fn qof_counts_with_first_count(count: &str) -> String {
 }
 
 #[tokio::test]
+#[ignore = "needs PostGIS (DATABASE_URL): scripts/test.sh runs it"]
 async fn qof_counts_are_checked_against_the_published_prevalence() {
     let dir = tempfile::tempdir().unwrap();
     let cases: [(&str, &[&str]); 3] = [
@@ -575,6 +595,7 @@ async fn qof_counts_are_checked_against_the_published_prevalence() {
 /// A value that disagrees with its own counts would fail a database constraint once the
 /// interval is computed; it is refused at its line instead.
 #[tokio::test]
+#[ignore = "needs PostGIS (DATABASE_URL): scripts/test.sh runs it"]
 async fn a_value_outside_its_computed_interval_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     let mut inputs = bundled_inputs();
@@ -597,6 +618,7 @@ async fn a_value_outside_its_computed_interval_is_refused() {
 }
 
 #[tokio::test]
+#[ignore = "needs PostGIS (DATABASE_URL): scripts/test.sh runs it"]
 async fn supplied_intervals_must_contain_the_value() {
     let dir = tempfile::tempdir().unwrap();
     let cases: [(&str, &[&str]); 3] = [
@@ -643,6 +665,7 @@ async fn supplied_intervals_must_contain_the_value() {
 /// Issue 22: the 2021 LSOA inputs (WIMD 2025, centroids, the 2021 lookup's clusters) are
 /// checked like the others, naming the file, line and field, and change nothing.
 #[tokio::test]
+#[ignore = "needs PostGIS (DATABASE_URL): scripts/test.sh runs it"]
 async fn lsoa21_inputs_are_checked() {
     let dir = tempfile::tempdir().unwrap();
     // A WIMD 2025 rank given twice.

@@ -9,6 +9,7 @@ use std::process::{Command, Stdio};
 use common::{bundled_inputs, fingerprint, loaded_database, loaded_pool};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs PostGIS (DATABASE_URL): scripts/test.sh runs it"]
 async fn a_killed_load_changes_nothing() {
     let pool = loaded_pool("load_kill").await;
     let url = loaded_database("load_kill");

@@ -32,6 +32,7 @@ async fn serve_under_prefix(pool: &PgPool, prefix: &str) -> String {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs PostGIS and Chromium (node + playwright-core): scripts/test.sh runs it"]
 async fn map_page_draws_the_choropleth_in_chromium() {
     let pool = loaded_pool("map_e2e").await;
     let base = serve(&pool).await;

@@ -53,11 +53,13 @@ async fn run_script(script: &str, shots: &[&str]) {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs PostGIS and Chromium (node + playwright-core): scripts/test.sh runs it"]
 async fn map_page_labels_requests_url_state_and_colours_in_chromium() {
     run_script("map_page.mjs", &["map-labels-en.png", "map-labels-cy.png"]).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs PostGIS and Chromium (node + playwright-core): scripts/test.sh runs it"]
 async fn map_page_layout_on_a_phone_and_a_laptop_in_chromium() {
     run_script(
         "map_layout.mjs",
@@ -71,16 +73,19 @@ async fn map_page_layout_on_a_phone_and_a_laptop_in_chromium() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs PostGIS and Chromium (node + playwright-core): scripts/test.sh runs it"]
 async fn map_page_search_and_exports_in_chromium() {
     run_script("map_tools.mjs", &["map-export.png", "map-table.png"]).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs PostGIS and Chromium (node + playwright-core): scripts/test.sh runs it"]
 async fn map_page_keyboard_focus_and_wcag_aa_in_chromium() {
     run_script("map_access.mjs", &["map-focus.png"]).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs PostGIS and Chromium (node + playwright-core): scripts/test.sh runs it"]
 async fn map_page_draws_the_same_map_from_maplibre_tiles_in_chromium() {
     run_script("map_mlt.mjs", &["map-mlt-copd.png"]).await;
 }

@@ -71,6 +71,7 @@ fn mvt_features(bytes: &[u8], field: &str) -> Features {
 }
 
 #[tokio::test]
+#[ignore = "needs PostGIS (DATABASE_URL): scripts/test.sh runs it"]
 async fn mlt_tiles_hold_what_the_mvt_tiles_hold_and_documents_point_at_them() {
     let pool = loaded_pool("mlt").await;
     let state = AppState::new(pool.clone(), None);

@@ -27,6 +27,7 @@ async fn gdal(args: &[&str]) -> String {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs PostGIS and GDAL's ogrinfo and ogr2ogr: scripts/test.sh runs it"]
 async fn gdal_oapif_reads_every_collection() {
     let pool = loaded_pool(DB).await;
     let base = serve(&pool).await;
@@ -104,6 +105,7 @@ async fn gdal_oapif_reads_every_collection() {
 }
 
 #[tokio::test]
+#[ignore = "needs PostGIS (DATABASE_URL): scripts/test.sh runs it"]
 async fn landing_conformance_collections_and_api() {
     let pool = loaded_pool(DB).await;
     let landing = get(&pool, "/?f=json").await.json();
@@ -166,6 +168,7 @@ async fn landing_conformance_collections_and_api() {
 }
 
 #[tokio::test]
+#[ignore = "needs PostGIS (DATABASE_URL): scripts/test.sh runs it"]
 async fn items_page_filter_and_link() {
     let pool = loaded_pool(DB).await;
     let page = get(
@@ -236,6 +239,7 @@ async fn items_page_filter_and_link() {
 }
 
 #[tokio::test]
+#[ignore = "needs PostGIS (DATABASE_URL): scripts/test.sh runs it"]
 async fn items_with_indicator_values_csv_and_welsh_labels() {
     let pool = loaded_pool(DB).await;
     let fc = get(
@@ -308,6 +312,7 @@ async fn items_with_indicator_values_csv_and_welsh_labels() {
 }
 
 #[tokio::test]
+#[ignore = "needs PostGIS (DATABASE_URL): scripts/test.sh runs it"]
 async fn one_item_tiles_and_errors() {
     let pool = loaded_pool(DB).await;
     let rhyl = get(&pool, "/collections/lsoa/items/W01000240").await.json();
@@ -358,6 +363,7 @@ async fn one_item_tiles_and_errors() {
 }
 
 #[tokio::test]
+#[ignore = "needs PostGIS (DATABASE_URL): scripts/test.sh runs it"]
 async fn whole_collection_downloads_in_one_request() {
     let pool = loaded_pool(DB).await;
     let geojson = get(&pool, "/downloads/lsoa.geojson").await;
@@ -411,6 +417,7 @@ async fn run_qgis(script: &str, args: &[&str]) -> Value {
 
 /// QGIS's own "OGC API – Features" provider (QGIS 3.22, Debian 12) loads every collection.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs PostGIS and QGIS (python3-qgis): scripts/test.sh runs it"]
 async fn qgis_oapif_provider_loads_every_collection() {
     let pool = loaded_pool(DB).await;
     let base = serve(&pool).await;
@@ -438,6 +445,7 @@ async fn qgis_oapif_provider_loads_every_collection() {
 /// A QGIS "Vector Tiles" connection (XYZ URL, zoom 0–14, style URL) opens, and QGIS loads
 /// the style from the style URL with every layer of it.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs PostGIS and QGIS (python3-qgis): scripts/test.sh runs it"]
 async fn qgis_vector_tile_connection_loads_the_style_url() {
     let pool = loaded_pool(DB).await;
     let base = serve(&pool).await;
@@ -475,6 +483,7 @@ async fn qgis_vector_tile_connection_loads_the_style_url() {
 /// Issue 13, item 9: items and downloads CSVs start with a UTF-8 byte order mark (Excel),
 /// not with `bom=false`; counts are integers and values rounded to the unit's precision.
 #[tokio::test]
+#[ignore = "needs PostGIS (DATABASE_URL): scripts/test.sh runs it"]
 async fn items_and_downloads_csv_are_spreadsheet_ready() {
     let pool = loaded_pool(DB).await;
     for uri in [
@@ -522,6 +531,7 @@ async fn items_and_downloads_csv_are_spreadsheet_ready() {
 /// Issue 16: JSON unless HTML is preferred, on every OGC endpoint; unknown query parameters
 /// are a 400 naming them (tiles still ignore cache-busters); /conformance lists Parts 2 and 3.
 #[tokio::test]
+#[ignore = "needs PostGIS (DATABASE_URL): scripts/test.sh runs it"]
 async fn negotiation_strict_parameters_and_conformance() {
     let pool = loaded_pool(DB).await;
     let state = cluster_atlas::state::AppState::new(pool.clone(), None);
@@ -621,6 +631,7 @@ fn first_position(feature: &Value) -> (f64, f64) {
 /// Issue 16, Part 2: crs and bbox-crs in EPSG:27700, 4326 (lat, lon) and 3857, with
 /// Content-Crs; a 27700 position transformed back lies within 1 m of the CRS84 one.
 #[tokio::test]
+#[ignore = "needs PostGIS (DATABASE_URL): scripts/test.sh runs it"]
 async fn items_in_british_national_grid_and_other_crs() {
     let pool = loaded_pool(DB).await;
     let crs84 = get(&pool, "/collections/lsoa/items/W01000240").await;
@@ -753,6 +764,7 @@ fn codes_of(fc: &Value) -> Vec<String> {
 /// same LSOAs as PostGIS through items and the GeoJSON, GeoPackage and FlatGeobuf
 /// downloads; bad filters are 400s that say what and where.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs PostGIS and GDAL's ogrinfo: scripts/test.sh runs it"]
 async fn queryables_and_cql2_filters_on_items_and_downloads() {
     let pool = loaded_pool(DB).await;
     let q = get(&pool, "/collections/lsoa/queryables").await;
@@ -902,6 +914,7 @@ async fn queryables_and_cql2_filters_on_items_and_downloads() {
 /// Issue 16: OWSLib 0.35 with its default settings (Accept: */*) reads the landing page,
 /// collections, items in EPSG:27700, queryables and a CQL2 filter.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs PostGIS and Python + OWSLib (CLUSTER_ATLAS_PYTHON): scripts/test.sh runs it"]
 async fn owslib_with_default_settings() {
     let pool = loaded_pool(DB).await;
     let base = serve(&pool).await;
@@ -954,6 +967,7 @@ async fn owslib_with_default_settings() {
 /// (GDAL 3.6 sends it as the per-property query parameters /api documents, so the server
 /// filters); GDAL's GeoJSON driver reads a CQL2-filtered items URL too.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs PostGIS and GDAL's ogrinfo and ogr2ogr: scripts/test.sh runs it"]
 async fn gdal_oapif_with_a_filter() {
     let pool = loaded_pool(DB).await;
     let base = serve(&pool).await;
@@ -992,6 +1006,7 @@ async fn gdal_oapif_with_a_filter() {
 /// the filter is part of the cache key; clusters take their own queryables; a tile list
 /// without lsoa or clusters refuses a filter.
 #[tokio::test]
+#[ignore = "needs PostGIS (DATABASE_URL): scripts/test.sh runs it"]
 async fn cql2_filter_on_tiles_matches_items() {
     let pool = loaded_pool(DB).await;
     let state = cluster_atlas::state::AppState::new(pool.clone(), None);
@@ -1055,6 +1070,7 @@ async fn cql2_filter_on_tiles_matches_items() {
 /// Issue 16: QGIS's OAPIF provider gives a layer in EPSG:27700, and a GeoPackage download
 /// opens in QGIS with the catalogue's fields and types, in British National Grid.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs PostGIS and QGIS (python3-qgis): scripts/test.sh runs it"]
 async fn qgis_british_national_grid_layer_and_geopackage() {
     let pool = loaded_pool(DB).await;
     let base = serve(&pool).await;
@@ -1097,6 +1113,7 @@ async fn qgis_british_national_grid_layer_and_geopackage() {
 /// document links its other media types; `timeStamp` is the response's time; an unsupported
 /// CQL2 function is a 400 naming those that are supported.
 #[tokio::test]
+#[ignore = "needs PostGIS (DATABASE_URL): scripts/test.sh runs it"]
 async fn ogc_details_clients_rely_on() {
     let pool = loaded_pool(DB).await;
     for limit in ["20000", "99999999999999999999999"] {
@@ -1232,6 +1249,7 @@ async fn ogc_details_clients_rely_on() {
 /// filtering in the client (192 requests for 22 features before). Measured by the requests
 /// GDAL sends. (A LIKE stays in the client: OGR's LIKE is case-insensitive, CQL2's is not.)
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs PostGIS and GDAL's ogr2ogr: scripts/test.sh runs it"]
 async fn gdal_pushes_range_and_like_filters_to_the_server() {
     let pool = loaded_pool(DB).await;
     let (base, seen) = common::serve_recording(&pool).await;

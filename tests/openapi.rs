@@ -49,6 +49,7 @@ fn sample(param: &Value) -> String {
 }
 
 #[tokio::test]
+#[ignore = "needs PostGIS (DATABASE_URL): scripts/test.sh runs it"]
 async fn every_route_is_documented_and_every_documented_path_is_routed() {
     let pool = loaded_pool(DB).await;
     let api = get(&pool, "/api").await.json();
@@ -129,6 +130,7 @@ async fn every_route_is_documented_and_every_documented_path_is_routed() {
 
 /// The API viewer page loads its script and styles from the binary, with no CDN.
 #[tokio::test]
+#[ignore = "needs PostGIS (DATABASE_URL): scripts/test.sh runs it"]
 async fn api_viewer_is_served_without_a_cdn() {
     let pool = loaded_pool(DB).await;
     let page = get(&pool, "/api.html").await;

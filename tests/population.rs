@@ -20,6 +20,7 @@ fn boundaries() -> PathBuf {
 }
 
 #[tokio::test]
+#[ignore = "needs PostGIS (DATABASE_URL): scripts/test.sh runs it"]
 async fn totals_reconcile_from_clusters_to_boards_to_wales() {
     let pool = loaded_pool(DB).await;
     // Wales: the ONS mid-year estimates, exactly.
@@ -106,6 +107,7 @@ async fn totals_reconcile_from_clusters_to_boards_to_wales() {
 }
 
 #[tokio::test]
+#[ignore = "needs PostGIS (DATABASE_URL): scripts/test.sh runs it"]
 async fn a_cluster_pyramid_is_the_sum_of_its_lsoas() {
     let pool = loaded_pool(DB).await;
     let state = AppState::new(pool.clone(), None);
@@ -226,6 +228,7 @@ async fn a_cluster_pyramid_is_the_sum_of_its_lsoas() {
 }
 
 #[tokio::test]
+#[ignore = "needs PostGIS (DATABASE_URL): scripts/test.sh runs it"]
 async fn svg_charts_are_well_formed_and_proportional() {
     let pool = loaded_pool(DB).await;
     let state = AppState::new(pool.clone(), None);
@@ -346,6 +349,7 @@ async fn svg_charts_are_well_formed_and_proportional() {
 }
 
 #[tokio::test]
+#[ignore = "needs PostGIS (DATABASE_URL): scripts/test.sh runs it"]
 async fn unknown_areas_charts_and_periods_are_refused() {
     let pool = loaded_pool(DB).await;
     let state = AppState::new(pool.clone(), None);
@@ -367,6 +371,7 @@ async fn unknown_areas_charts_and_periods_are_refused() {
 }
 
 #[tokio::test]
+#[ignore = "needs PostGIS (DATABASE_URL): scripts/test.sh runs it"]
 async fn cluster_tiles_carry_population_and_the_quintile_one_share() {
     let pool = loaded_pool(DB).await;
     let state = AppState::new(pool.clone(), None);
@@ -402,6 +407,7 @@ async fn cluster_tiles_carry_population_and_the_quintile_one_share() {
 }
 
 #[tokio::test]
+#[ignore = "needs PostGIS (DATABASE_URL): scripts/test.sh runs it"]
 async fn bad_population_input_is_refused_and_changes_nothing() {
     let pool = loaded_pool(DB).await;
     let dir = tempfile::tempdir().unwrap();
@@ -441,6 +447,7 @@ async fn bad_population_input_is_refused_and_changes_nothing() {
 }
 
 #[tokio::test]
+#[ignore = "needs PostGIS (DATABASE_URL): scripts/test.sh runs it"]
 async fn population_files_can_be_named_one_by_one() {
     // `--population-2024` replaces just that file; the rest stay the bundled ones. A
     // mid-2024 row whose sex cells miss its total is refused, naming the named file.
@@ -470,6 +477,7 @@ async fn population_files_can_be_named_one_by_one() {
 }
 
 #[tokio::test]
+#[ignore = "needs PostGIS (DATABASE_URL): scripts/test.sh runs it"]
 async fn the_pyramid_marks_wales_at_the_areas_size() {
     let pool = loaded_pool(DB).await;
     let state = AppState::new(pool.clone(), None);

@@ -119,6 +119,7 @@ async fn snapshot_of(
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+#[ignore = "needs PostGIS (DATABASE_URL): scripts/test.sh runs it"]
 async fn tiles_never_mix_versions_while_loads_commit() {
     let url = fresh_database("reload_consistency").await;
     let pool = cluster_atlas::db::connect(&db_args(&url)).await.unwrap();
@@ -317,6 +318,7 @@ fn profile_agrees(reply: &common::Reply) -> f64 {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs PostGIS (DATABASE_URL): scripts/test.sh runs it"]
 async fn items_and_profiles_read_after_a_load_carry_that_loads_values() {
     let url = fresh_database("reload_items").await;
     let pool = cluster_atlas::db::connect(&db_args(&url)).await.unwrap();

@@ -45,6 +45,7 @@ fn fill(style: &Value, kind: &str) -> Value {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs PostGIS, the MapLibre style validator, nginx and Chromium: scripts/test.sh runs it"]
 async fn the_site_export_is_the_server_as_files_and_draws_its_maps_from_nginx() {
     let pool = loaded_pool("site").await;
     let dir = tempfile::tempdir().unwrap();

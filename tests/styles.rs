@@ -95,6 +95,7 @@ const STYLE_URLS: [&str; 14] = [
 ];
 
 #[tokio::test]
+#[ignore = "needs PostGIS and the MapLibre style validator (gl-style-validate from tests/js): scripts/test.sh runs it"]
 async fn every_style_passes_the_maplibre_validator() {
     let pool = loaded_pool(DB).await;
     for url in STYLE_URLS {
@@ -241,6 +242,7 @@ fn match_pairs(style: &Value) -> (String, Vec<(Value, String)>, String) {
 }
 
 #[tokio::test]
+#[ignore = "needs PostGIS (DATABASE_URL): scripts/test.sh runs it"]
 async fn legend_style_and_sld_show_the_same_classes() {
     let pool = loaded_pool(DB).await;
     for url in STYLE_URLS {
@@ -296,6 +298,7 @@ async fn legend_style_and_sld_show_the_same_classes() {
 }
 
 #[tokio::test]
+#[ignore = "needs PostGIS (DATABASE_URL): scripts/test.sh runs it"]
 async fn manual_breaks_below_the_data_never_give_an_inverted_class() {
     // Found by fuzzing: the first class was labelled from the data minimum down to a
     // break below it ("5.3% – 0.1%").
@@ -324,6 +327,7 @@ async fn manual_breaks_below_the_data_never_give_an_inverted_class() {
 }
 
 #[tokio::test]
+#[ignore = "needs PostGIS (DATABASE_URL): scripts/test.sh runs it"]
 async fn deprivation_quintile_one_is_darkest_in_both_languages() {
     let pool = loaded_pool(DB).await;
     let en = get(&pool, "/legends/deprivation.json").await.json();
@@ -348,6 +352,7 @@ async fn deprivation_quintile_one_is_darkest_in_both_languages() {
 }
 
 #[tokio::test]
+#[ignore = "needs PostGIS (DATABASE_URL): scripts/test.sh runs it"]
 async fn indicator_tiles_carry_value_class_and_flags() {
     let pool = loaded_pool(DB).await;
     let data = get(
@@ -428,6 +433,7 @@ async fn indicator_tiles_carry_value_class_and_flags() {
 }
 
 #[tokio::test]
+#[ignore = "needs PostGIS (DATABASE_URL): scripts/test.sh runs it"]
 async fn tilejson_with_an_indicator_points_at_indicator_tiles_and_has_a_legend() {
     let pool = loaded_pool(DB).await;
     let tj = get(
@@ -447,6 +453,7 @@ async fn tilejson_with_an_indicator_points_at_indicator_tiles_and_has_a_legend()
 }
 
 #[tokio::test]
+#[ignore = "needs PostGIS (DATABASE_URL): scripts/test.sh runs it"]
 async fn bad_parameters_are_4xx_naming_the_allowed_values() {
     let pool = loaded_pool(DB).await;
     let cases = [
@@ -561,6 +568,7 @@ async fn bad_parameters_are_4xx_naming_the_allowed_values() {
 }
 
 #[tokio::test]
+#[ignore = "needs PostGIS (DATABASE_URL): scripts/test.sh runs it"]
 async fn indicators_list_metadata_with_welsh_fallback() {
     let pool = loaded_pool(DB).await;
     let list = get(&pool, "/indicators?lang=cy").await.json();
@@ -603,6 +611,7 @@ async fn indicators_list_metadata_with_welsh_fallback() {
 }
 
 #[tokio::test]
+#[ignore = "needs PostGIS (DATABASE_URL): scripts/test.sh runs it"]
 async fn data_downloads_in_json_and_csv() {
     let pool = loaded_pool(DB).await;
     let json = get(&pool, "/data/lsoas_most_deprived_20pct").await.json();
@@ -630,6 +639,7 @@ async fn data_downloads_in_json_and_csv() {
 /// Issue 13, item 9: CSVs open in Excel on a double-click (UTF-8 with a byte order mark),
 /// `bom=false` for scripts, counts as integers, values at the unit's published precision.
 #[tokio::test]
+#[ignore = "needs PostGIS (DATABASE_URL): scripts/test.sh runs it"]
 async fn data_csv_is_spreadsheet_ready() {
     let pool = loaded_pool(DB).await;
     let with = get(&pool, "/data/patients_most_deprived_20pct.csv").await;
@@ -713,6 +723,7 @@ async fn data_csv_is_spreadsheet_ready() {
 }
 
 #[tokio::test]
+#[ignore = "needs PostGIS (DATABASE_URL): scripts/test.sh runs it"]
 async fn findings_count_flags_per_health_board() {
     let pool = loaded_pool(DB).await;
     let f = get(&pool, "/findings/copd").await.json();
@@ -788,6 +799,7 @@ async fn findings_count_flags_per_health_board() {
 /// QGIS (3.22, Debian 12's, the oldest the project supports) imports each style with its
 /// own converter, `QgsMapBoxGlStyleConverter`, and must give every class the legend's colour.
 #[tokio::test]
+#[ignore = "needs PostGIS and QGIS (python3-qgis): scripts/test.sh runs it"]
 async fn qgis_draws_the_same_classes_as_the_legend() {
     let pool = loaded_pool(DB).await;
     let dir = tempfile::tempdir().unwrap();
@@ -826,6 +838,7 @@ async fn qgis_draws_the_same_classes_as_the_legend() {
 /// QGIS loads each SLD as a rule-based renderer whose rules match the legend: same
 /// property, same keys, same colours.
 #[tokio::test]
+#[ignore = "needs PostGIS and QGIS (python3-qgis): scripts/test.sh runs it"]
 async fn qgis_loads_the_sld_with_the_legend_classes() {
     let pool = loaded_pool(DB).await;
     let dir = tempfile::tempdir().unwrap();
@@ -862,6 +875,7 @@ async fn qgis_loads_the_sld_with_the_legend_classes() {
 }
 
 #[tokio::test]
+#[ignore = "needs PostGIS (DATABASE_URL): scripts/test.sh runs it"]
 async fn welsh_styles_and_tilejson_carry_the_welsh_attribution() {
     let pool = loaded_pool(DB).await;
     for (url, lang) in [
@@ -904,6 +918,7 @@ async fn welsh_styles_and_tilejson_carry_the_welsh_attribution() {
 /// feature" and painted the map grey over the classes), so it catches only a feature with no
 /// class; and the SLD names the download it is written for.
 #[tokio::test]
+#[ignore = "needs PostGIS and QGIS (python3-qgis): scripts/test.sh runs it"]
 async fn qgis_renders_the_sld_on_the_download_in_the_legend_colours() {
     let pool = loaded_pool(DB).await;
     let dir = tempfile::tempdir().unwrap();

@@ -11,6 +11,7 @@ use common::{decode_tile, get, loaded_pool};
 const DB: &str = "tiles";
 
 #[tokio::test]
+#[ignore = "needs PostGIS (DATABASE_URL): scripts/test.sh runs it"]
 async fn full_wales_composite_at_z7_holds_every_feature() {
     let pool = loaded_pool(DB).await;
     let mut codes: HashMap<String, HashSet<String>> = HashMap::new();
@@ -36,6 +37,7 @@ async fn full_wales_composite_at_z7_holds_every_feature() {
 }
 
 #[tokio::test]
+#[ignore = "needs PostGIS (DATABASE_URL): scripts/test.sh runs it"]
 async fn known_lsoa_carries_its_properties() {
     let pool = loaded_pool(DB).await;
     // Rhyl West 2 (W01000240), Denbighshire: WIMD 2019 rank 1.
@@ -78,6 +80,7 @@ async fn known_lsoa_carries_its_properties() {
 }
 
 #[tokio::test]
+#[ignore = "needs PostGIS (DATABASE_URL): scripts/test.sh runs it"]
 async fn cluster_and_board_features_carry_profiles_and_welsh_fallback() {
     let pool = loaded_pool(DB).await;
     let reply = get(&pool, "/tiles/clusters,health_boards/6/31/20").await;
@@ -112,6 +115,7 @@ async fn cluster_and_board_features_carry_profiles_and_welsh_fallback() {
 }
 
 #[tokio::test]
+#[ignore = "needs PostGIS (DATABASE_URL): scripts/test.sh runs it"]
 async fn error_statuses_are_json_and_specific() {
     let pool = loaded_pool(DB).await;
     let cases = [
@@ -152,6 +156,7 @@ async fn error_statuses_are_json_and_specific() {
 }
 
 #[tokio::test]
+#[ignore = "needs PostGIS (DATABASE_URL): scripts/test.sh runs it"]
 async fn empty_tiles_are_204_and_deep_zooms_overzoom() {
     let pool = loaded_pool(DB).await;
     // Mid-Atlantic: nothing there.
@@ -176,6 +181,7 @@ async fn empty_tiles_are_204_and_deep_zooms_overzoom() {
 }
 
 #[tokio::test]
+#[ignore = "needs PostGIS (DATABASE_URL): scripts/test.sh runs it"]
 async fn tilejson_describes_layers_bounds_and_attribution() {
     let pool = loaded_pool(DB).await;
     for uri in ["/tiles/wales", "/tiles/wales.json"] {
@@ -218,6 +224,7 @@ async fn tilejson_describes_layers_bounds_and_attribution() {
 }
 
 #[tokio::test]
+#[ignore = "needs PostGIS (DATABASE_URL): scripts/test.sh runs it"]
 async fn catalog_and_health_report_the_data() {
     let pool = loaded_pool(DB).await;
     let health = get(&pool, "/health").await;
@@ -260,6 +267,7 @@ async fn health_is_503_when_the_database_is_gone() {
 /// An independent decoder: GDAL's MVT driver (`ogrinfo`, from gdal-bin) must read the same
 /// layers and feature counts as our geozero-based decoding.
 #[tokio::test]
+#[ignore = "needs PostGIS and GDAL's ogrinfo: scripts/test.sh runs it"]
 async fn gdal_reads_the_same_tile() {
     let pool = loaded_pool(DB).await;
     let reply = get(&pool, "/tiles/wales/7/62/42").await;
@@ -300,6 +308,7 @@ async fn gdal_reads_the_same_tile() {
 /// Issue 23: one label point per cluster and board, inside its area, in exactly one tile of a
 /// zoom: labelling from them draws each name once (polygons were labelled once per tile).
 #[tokio::test]
+#[ignore = "needs PostGIS (DATABASE_URL): scripts/test.sh runs it"]
 async fn each_area_has_one_label_point_in_one_tile() {
     let pool = loaded_pool(DB).await;
     let outside: i64 = sqlx::query_scalar(

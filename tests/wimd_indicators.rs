@@ -31,6 +31,7 @@ fn bundled() -> Vec<HashMap<String, String>> {
 }
 
 #[tokio::test]
+#[ignore = "needs PostGIS (DATABASE_URL): scripts/test.sh runs it"]
 async fn area_values_are_weighted_means_of_the_published_lsoa_rates() {
     let pool = loaded_pool(DB).await;
     let lsoa_cluster: HashMap<String, String> =
@@ -138,6 +139,7 @@ async fn area_values_are_weighted_means_of_the_published_lsoa_rates() {
 }
 
 #[tokio::test]
+#[ignore = "needs PostGIS (DATABASE_URL): scripts/test.sh runs it"]
 async fn lsoa_tiles_styles_and_items_carry_the_wimd_indicators() {
     let pool = loaded_pool(DB).await;
     let tile = get(

@@ -14,11 +14,14 @@ use serde_json::Value;
 use sqlx::PgPool;
 use tower::ServiceExt;
 
-/// The server that tests may create databases on (set by scripts/test.sh).
+/// The server that tests may create databases on (set by scripts/test.sh). Every test that
+/// reaches this is `#[ignore]`d, so a plain `cargo test` never does.
 pub fn admin_url() -> String {
     std::env::var("DATABASE_URL").expect(
-        "DATABASE_URL must point at a PostGIS server where tests may create databases; \
-         run the tests with scripts/test.sh, which starts a private one",
+        "DATABASE_URL must point at a PostGIS server where tests may create databases. \
+         This test is #[ignore]d (plain `cargo test` skips it) and ran because of --ignored \
+         or --include-ignored; run it with scripts/test.sh, which starts a private PostGIS and \
+         passes --include-ignored (e.g. scripts/test.sh tiles -- --nocapture)",
     )
 }
 
