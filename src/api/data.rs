@@ -6,6 +6,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde_json::{json, Value};
 
+use super::doc::Data;
 use crate::catalog::indicators::{AreaValue, Lang};
 use crate::catalog::snapshot::{Choropleth, Snapshot};
 use crate::catalog::values::VALUE_FIELDS;
@@ -147,20 +148,26 @@ pub async fn get_data(
             crate::http::csv_response(body, bom, &format!("{}_{}.csv", ip.indicator.id, ip.period))
         });
     }
-    Ok(Json(json!({
-        "indicator": ip.indicator,
-        "title": ip.indicator.title(lang),
-        "period": ip.period,
-        "lang": lang,
-        "confidence_level": c.level,
-        "field_labels": VALUE_FIELDS
+    // The schema type itself, so `/api` describes exactly this body.
+    Ok(Json(Data {
+        indicator: json!(ip.indicator),
+        title: ip.indicator.title(lang).to_owned(),
+        period: ip.period.clone(),
+        lang,
+        confidence_level: c.level,
+        field_labels: VALUE_FIELDS
             .iter()
-            .map(|f| (f.name.to_owned(), json!(crate::catalog::field_label_at(f.name, lang, c.level))))
-            .collect::<serde_json::Map<String, Value>>(),
-        "data_version": snapshot.data.version,
-        "classification": legend.classification,
-        "legend": legend.entries,
-        "rows": rows,
-    }))
+            .map(|f| {
+                (
+                    f.name.to_owned(),
+                    json!(crate::catalog::field_label_at(f.name, lang, c.level)),
+                )
+            })
+            .collect(),
+        data_version: snapshot.data.version,
+        classification: legend.classification,
+        legend: legend.entries,
+        rows,
+    })
     .into_response())
 }

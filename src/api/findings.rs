@@ -9,6 +9,7 @@ use axum::Json;
 use serde::Serialize;
 use serde_json::{json, Value};
 
+use super::doc::Findings;
 use crate::catalog::indicators::{Indicator, Lang, Level};
 use crate::comparison::{board_finding, words};
 use crate::error::AppError;
@@ -32,7 +33,7 @@ crate::query_request! {
 }
 
 /// Counts of clusters by flag.
-#[derive(Debug, Default, Clone, Copy, Serialize, PartialEq, Eq)]
+#[derive(Debug, Default, Clone, Copy, Serialize, PartialEq, Eq, utoipa::ToSchema)]
 pub struct FlagCounts {
     /// Significantly higher.
     pub higher: usize,
@@ -239,18 +240,19 @@ pub async fn get_findings(
     if snapshot.data.cluster_approximate {
         notes.push(crate::style::legend::approximate_note(lang));
     }
-    Ok(Json(json!({
-        "indicator": ip.indicator.id,
-        "title": ip.indicator.title(lang),
-        "period": ip.period,
-        "lang": lang,
-        "confidence_level": level,
-        "tested": never_tested.is_none(),
-        "not_tested_reason": reason,
-        "polarity": ip.indicator.polarity,
-        "summary": summary,
-        "wales": wales,
-        "health_boards": boards,
-        "notes": notes,
+    // The schema type itself, so `/api` describes exactly this body.
+    Ok(Json(json!(Findings {
+        indicator: ip.indicator.id.clone(),
+        title: ip.indicator.title(lang).to_owned(),
+        period: ip.period.clone(),
+        lang,
+        confidence_level: level,
+        tested: never_tested.is_none(),
+        not_tested_reason: reason,
+        polarity: ip.indicator.polarity,
+        summary,
+        wales,
+        health_boards: boards,
+        notes,
     })))
 }

@@ -5,6 +5,7 @@ use axum::extract::State;
 use axum::Json;
 use serde_json::{json, Value};
 
+use super::doc::{ClassCount, Indicators};
 use crate::error::AppError;
 use crate::http::BaseUrl;
 use crate::palette;
@@ -65,13 +66,18 @@ pub async fn get_indicators(
             v
         })
         .collect();
-    Ok(Json(json!({
-        "lang": lang,
-        "data_version": snapshot.data.version,
-        "indicators": list,
-        "methods": crate::classify::Method::ALL,
-        "classes": {"min": crate::classify::MIN_CLASSES, "max": crate::classify::MAX_CLASSES, "default": params::DEFAULT_CLASSES},
-        "palettes": palette::sequential_names(),
-        "default_palette": palette::DEFAULT_SEQUENTIAL,
+    // The schema type itself, so `/api` describes exactly this body.
+    Ok(Json(json!(Indicators {
+        lang,
+        data_version: snapshot.data.version,
+        indicators: list,
+        methods: crate::classify::Method::ALL.to_vec(),
+        classes: ClassCount {
+            min: crate::classify::MIN_CLASSES,
+            max: crate::classify::MAX_CLASSES,
+            default: params::DEFAULT_CLASSES,
+        },
+        palettes: palette::sequential_names(),
+        default_palette: palette::DEFAULT_SEQUENTIAL.to_owned(),
     })))
 }

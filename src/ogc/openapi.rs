@@ -497,6 +497,9 @@ pub struct Link {
     r#type: Option<String>,
     #[schema(nullable = false)]
     title: Option<String>,
+    /// True when `href` is a template (`{tileMatrix}`…) to fill in, not a URL.
+    #[schema(nullable = false)]
+    templated: Option<bool>,
 }
 
 /// The landing page as JSON.
@@ -525,6 +528,14 @@ pub struct Collection {
     title: String,
     #[schema(nullable = false)]
     description: Option<String>,
+    /// Always `feature`.
+    #[serde(rename = "itemType")]
+    item_type: String,
+    /// The CRSs `crs` accepts (Features Part 2).
+    crs: Vec<String>,
+    /// The CRS the geometry is stored in.
+    #[serde(rename = "storageCrs")]
+    storage_crs: String,
     /// Spatial extent (CRS84 bbox).
     #[schema(value_type = Object)]
     extent: Value,
@@ -552,6 +563,9 @@ pub struct Feature {
     geometry: Value,
     #[schema(value_type = Object)]
     properties: Value,
+    /// Only on a single feature (`/collections/{id}/items/{featureId}`).
+    #[schema(nullable = false)]
+    links: Option<Vec<Link>>,
 }
 
 /// A page of GeoJSON features.
@@ -567,6 +581,10 @@ pub struct FeatureCollection {
     #[serde(rename = "numberReturned")]
     #[schema(nullable = false, minimum = 0)]
     number_returned: Option<u64>,
+    /// When the response was made (RFC 3339), not when the data was loaded.
+    #[serde(rename = "timeStamp")]
+    #[schema(nullable = false)]
+    time_stamp: Option<String>,
     #[schema(nullable = false)]
     links: Option<Vec<Link>>,
     features: Vec<Feature>,
@@ -605,9 +623,29 @@ pub struct Tileset {
     crs: String,
     #[serde(rename = "tileMatrixSetURI")]
     tile_matrix_set_uri: String,
+    /// The tile rows and columns of each zoom the layer has.
+    #[serde(rename = "tileMatrixSetLimits")]
+    tile_matrix_set_limits: Vec<TileMatrixLimits>,
     #[schema(value_type = Vec<Object>)]
     layers: Vec<Value>,
     links: Vec<Link>,
+}
+
+/// The tiles of one zoom of a tileset (OGC Tiles, `tileMatrixSetLimits`).
+#[allow(dead_code)] // Described, never built: the handlers assemble the same fields.
+#[derive(Serialize, ToSchema)]
+pub struct TileMatrixLimits {
+    /// The zoom, as a string (`"0"`).
+    #[serde(rename = "tileMatrix")]
+    tile_matrix: String,
+    #[serde(rename = "minTileRow")]
+    min_tile_row: u64,
+    #[serde(rename = "maxTileRow")]
+    max_tile_row: u64,
+    #[serde(rename = "minTileCol")]
+    min_tile_col: u64,
+    #[serde(rename = "maxTileCol")]
+    max_tile_col: u64,
 }
 
 /// The OGC API routes.
@@ -640,6 +678,7 @@ pub struct Tileset {
         TileMatrixSet,
         Tilesets,
         Tileset,
+        TileMatrixLimits,
     ))
 )]
 pub struct OgcDoc;

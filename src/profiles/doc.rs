@@ -23,7 +23,7 @@ pub struct Profile {
     /// `note` and `pyramids` (one per population estimate).
     #[schema(value_type = Object)]
     population: Value,
-    /// `note`, `population_weighted` and `lsoa_count`.
+    /// `note`, `population_weighted`, `lsoa_count` (WIMD 2019) and `lsoa_count_wimd2025`.
     #[schema(value_type = Object)]
     deprivation: Value,
     /// The area's value of each indicator in its newest period, with comparisons.
@@ -51,6 +51,8 @@ pub struct ProfileIndicator {
     id: String,
     title: String,
     title_is_english_fallback: bool,
+    /// The Welsh title is a draft translation awaiting review (always false in English).
+    title_is_draft: bool,
     unit: String,
     polarity: String,
     period: String,

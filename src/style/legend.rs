@@ -55,11 +55,11 @@ impl MapKind {
     ];
 }
 
-/// One class of a legend.
-#[derive(Debug, Clone, Serialize)]
+/// One class of a legend. It is its own OpenAPI schema: the JSON the routes send is this type.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct LegendEntry {
     /// The tile property value that selects this class (an integer class or quintile,
-    /// or a significance flag string).
+    /// or a significance flag string); null for the no-data entry.
     pub key: Value,
     /// Fill colour.
     pub color: String,
@@ -68,27 +68,34 @@ pub struct LegendEntry {
     /// Lower bound (indicator classes): exclusive, except for the first class; absent
     /// when manual breaks put the first class below every value ("≤ upper").
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub lower: Option<f64>,
     /// Upper bound, inclusive.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub upper: Option<f64>,
     /// Areas in the class.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub count: Option<usize>,
 }
 
-/// Everything a map's key needs.
-#[derive(Debug, Clone, Serialize)]
+/// Everything a map's key needs. `GET /legends/{kind}.json` sends this type, so it is its
+/// own OpenAPI schema.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Legend {
-    /// Map kind.
+    /// Map kind: `deprivation`, `indicator` or `significance`.
+    #[schema(value_type = String)]
     pub kind: MapKind,
-    /// Language of the labels.
+    /// Language of the labels: `en` or `cy`.
+    #[schema(value_type = String)]
     pub lang: Lang,
     /// Title.
     pub title: String,
     /// Method, period, units.
     pub subtitle: String,
     /// The tile layer that is coloured.
+    #[schema(value_type = String)]
     pub layer: LayerId,
     /// The tile property the colours match on.
     pub property: String,
@@ -100,6 +107,7 @@ pub struct Legend {
     pub notes: Vec<String>,
     /// Method, requested classes and exact bounds, for indicator maps.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Object, nullable = false)]
     pub classification: Option<Value>,
 }
 

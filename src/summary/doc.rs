@@ -15,6 +15,8 @@ pub struct SummaryDocument {
     area: Value,
     /// `en` or `cy`.
     lang: String,
+    /// `95` or `99.8`: the level of every interval and flag.
+    level: String,
     data_version: i64,
     /// The areas across: the board's clusters by name, then the board and Wales (for
     /// Wales: the boards, then Wales).

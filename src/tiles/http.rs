@@ -47,6 +47,19 @@ where
 pub struct TileJSON {
     /// `3.0.0`.
     tilejson: String,
+    #[schema(nullable = false)]
+    name: Option<String>,
+    #[schema(nullable = false)]
+    description: Option<String>,
+    /// The data version, as `{version}.0.0`.
+    #[schema(nullable = false)]
+    version: Option<String>,
+    /// HTML.
+    #[schema(nullable = false)]
+    attribution: Option<String>,
+    /// Always `xyz`.
+    #[schema(nullable = false)]
+    scheme: Option<String>,
     /// Tile URL templates.
     #[schema(min_items = 1)]
     tiles: Vec<String>,
@@ -54,9 +67,28 @@ pub struct TileJSON {
     minzoom: Option<u8>,
     #[schema(nullable = false)]
     maxzoom: Option<u8>,
+    /// West, south, east, north in degrees.
+    #[schema(nullable = false, min_items = 4, max_items = 4)]
+    bounds: Option<Vec<f64>>,
+    /// Longitude, latitude and zoom.
+    #[schema(nullable = false, min_items = 3, max_items = 3)]
+    center: Option<Vec<f64>>,
     /// One entry per layer, with its fields.
     #[schema(value_type = Vec<Object>)]
     vector_layers: Vec<serde_json::Value>,
+    /// `mlt` when the tiles are MapLibre Tiles (`encoding=mlt`); absent for MVT.
+    #[schema(nullable = false)]
+    encoding: Option<String>,
+    /// The loaded data version (the main server; not in archive mode).
+    #[schema(nullable = false)]
+    data_version: Option<i64>,
+    /// `approximate` (boolean) and `provenance` (text or null) of the cluster boundaries
+    /// (the main server; not in archive mode).
+    #[schema(value_type = Object, nullable = false)]
+    cluster_geography: Option<serde_json::Value>,
+    /// The map's legend as HTML, for an indicator or a set with LSOAs.
+    #[schema(nullable = false)]
+    legend: Option<String>,
 }
 
 /// What a tile request answers besides its errors, for the OpenAPI document of both tile
