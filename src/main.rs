@@ -3,7 +3,8 @@
 use anyhow::Context;
 use clap::Parser;
 
-use cluster_atlas::config::{Cli, Command, ExportFormat, InputArgs};
+use cluster_atlas::config::{Cli, Command, InputArgs};
+use cluster_atlas::export::TileFormat;
 use cluster_atlas::{db, etl, server, telemetry};
 
 /// mimalloc instead of glibc's malloc: the warm tile path is short enough that glibc's
@@ -43,33 +44,38 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             }
             println!("{}", serde_json::to_string_pretty(&report)?);
         }
-        Command::Export(args) if args.format == ExportFormat::Site => {
-            let pool = db::connect(&args.db).await?;
-            db::migrate(&pool).await?;
-            let report = cluster_atlas::site::export_site(
-                pool,
-                &args.output,
-                args.public_url.as_deref(),
-                args.maxzoom.min(cluster_atlas::catalog::MAX_SERVED_ZOOM),
-            )
-            .await?;
-            println!("{}", serde_json::to_string_pretty(&report)?);
-        }
         Command::Export(args) => {
             let pool = db::connect(&args.db).await?;
             db::migrate(&pool).await?;
-            // No cache: every tile is rendered once and written straight out.
-            let state = server::AppState::new(pool, None).with_tile_cache_bytes(0);
-            let report = cluster_atlas::export::export(
-                &state,
-                &args.layers,
-                args.minzoom,
-                args.maxzoom.min(cluster_atlas::catalog::MAX_SERVED_ZOOM),
-                args.format,
-                &args.output,
-            )
-            .await?;
-            println!("{}", serde_json::to_string_pretty(&report)?);
+            let maxzoom = args.maxzoom.min(cluster_atlas::catalog::MAX_SERVED_ZOOM);
+            // Every format but `site` is a tile archive; a site is pages around one.
+            let report = match TileFormat::of(args.format) {
+                Some(format) => {
+                    // No cache: every tile is rendered once and written straight out.
+                    let state = server::AppState::new(pool, None).with_tile_cache_bytes(0);
+                    let report = cluster_atlas::export::export(
+                        &state,
+                        &args.layers,
+                        args.minzoom,
+                        maxzoom,
+                        format,
+                        &args.output,
+                    )
+                    .await?;
+                    serde_json::to_string_pretty(&report)?
+                }
+                None => {
+                    let report = cluster_atlas::site::export_site(
+                        pool,
+                        &args.output,
+                        args.public_url.as_deref(),
+                        maxzoom,
+                    )
+                    .await?;
+                    serde_json::to_string_pretty(&report)?
+                }
+            };
+            println!("{report}");
         }
         Command::Serve(args) if args.pmtiles.is_some() => {
             let path = args.pmtiles.clone().unwrap_or_default();

@@ -24,7 +24,7 @@ use serde_json::{json, Value};
 use sqlx::PgPool;
 use tower::ServiceExt;
 
-use crate::export::{ExportError, ExportFormat, ExportReport};
+use crate::export::{ExportError, ExportReport, TileFormat};
 use crate::state::AppState;
 
 /// The public URL the documents are rendered under, replaced in every exported text.
@@ -367,112 +367,245 @@ pub async fn export_site(
     maxzoom: u8,
 ) -> Result<SiteReport, SiteError> {
     let started = std::time::Instant::now();
-    let write_err = |path: &Path, e: std::io::Error| SiteError::Write {
+    check_replaceable(output)?;
+    let (staging, mut folder) = staging_folder(output)?;
+    // Tiles: one archive of every layer, rendered once, without a cache.
+    let state = AppState::new(pool, Some(SENTINEL.to_owned())).with_tile_cache_bytes(0);
+    let (tiles, archive_bytes) = write_archive(&state, &mut folder, maxzoom).await?;
+    let fetcher = Fetcher {
+        app: crate::server::router(state),
+    };
+    let links = Relink::to(links_base);
+    let vocabulary = SiteVocabulary::fetch(&fetcher).await?;
+    let mut requests = plan_requests(&fetcher, &vocabulary).await?;
+    let data = write_data(&fetcher, &mut folder, &requests.data_views, &links).await?;
+    requests.documents.extend(profile_paths(&data, &vocabulary));
+    requests.documents.extend(legend_paths(&requests.maps));
+    write_documents(&fetcher, &mut folder, &requests.documents, &links).await?;
+    let styles = write_static_styles(&fetcher, &mut folder, &requests.maps, &data, &links).await?;
+    write_glyphs(&fetcher, &mut folder).await?;
+    write_page(&fetcher, &mut folder).await?;
+    write_manifest(&mut folder, &vocabulary, &requests, styles, &tiles, &links)?;
+    move_into_place(staging, output)?;
+    Ok(SiteReport {
+        output: output.display().to_string(),
+        files: folder.files,
+        bytes: folder.bytes,
+        archive_bytes,
+        documents: requests.documents.len() + requests.data_views.len() + styles,
+        tiles,
+        seconds: started.elapsed().as_secs_f64(),
+    })
+}
+
+/// Why writing `path` failed.
+fn write_error(path: &Path, e: std::io::Error) -> SiteError {
+    SiteError::Write {
         path: path.to_path_buf(),
         reason: e.to_string(),
-    };
-    if output.exists() {
-        let is_site = output.join("site.json").is_file();
-        let is_empty = std::fs::read_dir(output)
-            .map_err(|e| write_err(output, e))?
-            .next()
-            .is_none();
-        if !is_site && !is_empty {
-            return Err(SiteError::Write {
-                path: output.to_path_buf(),
-                reason: "the folder exists and is not an earlier site export (no site.json); choose a new or empty folder".into(),
-            });
-        }
     }
+}
+
+/// Refuses an `output` that exists and is neither an earlier site export (with
+/// `site.json`) nor empty: the export replaces it, and must not replace anything else.
+fn check_replaceable(output: &Path) -> Result<(), SiteError> {
+    if !output.exists() {
+        return Ok(());
+    }
+    let is_site = output.join("site.json").is_file();
+    let is_empty = std::fs::read_dir(output)
+        .map_err(|e| write_error(output, e))?
+        .next()
+        .is_none();
+    if !is_site && !is_empty {
+        return Err(SiteError::Write {
+            path: output.to_path_buf(),
+            reason: "the folder exists and is not an earlier site export (no site.json); choose a new or empty folder".into(),
+        });
+    }
+    Ok(())
+}
+
+/// A new staging folder beside `output` (same file system, so the final move is a
+/// rename), removed on drop unless the export completes.
+fn staging_folder(output: &Path) -> Result<(tempfile::TempDir, Folder), SiteError> {
     let parent = output
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
-    std::fs::create_dir_all(parent).map_err(|e| write_err(parent, e))?;
+    std::fs::create_dir_all(parent).map_err(|e| write_error(parent, e))?;
     let staging = tempfile::Builder::new()
         .prefix(".cluster-atlas-site-")
         .tempdir_in(parent)
-        .map_err(|e| write_err(parent, e))?;
-    let mut folder = Folder {
+        .map_err(|e| write_error(parent, e))?;
+    let folder = Folder {
         root: staging.path().to_path_buf(),
         files: 0,
         bytes: 0,
     };
+    Ok((staging, folder))
+}
 
-    // Tiles: one archive of every layer, rendered once, without a cache.
-    let state = AppState::new(pool, Some(SENTINEL.to_owned())).with_tile_cache_bytes(0);
+/// Writes the one PMTiles archive of every layer through the tile export; returns its
+/// report and size.
+async fn write_archive(
+    state: &AppState,
+    folder: &mut Folder,
+    maxzoom: u8,
+) -> Result<(ExportReport, u64), SiteError> {
     let archive = folder.root.join(ARCHIVE);
     std::fs::create_dir_all(archive.parent().unwrap_or(&folder.root))
-        .map_err(|e| write_err(&archive, e))?;
+        .map_err(|e| write_error(&archive, e))?;
     let tiles = crate::export::export(
-        &state,
+        state,
         ARCHIVE_LAYERS,
         0,
         maxzoom,
-        ExportFormat::Pmtiles,
+        TileFormat::Pmtiles,
         &archive,
     )
     .await?;
     let archive_bytes = std::fs::metadata(&archive)
-        .map_err(|e| write_err(&archive, e))?
+        .map_err(|e| write_error(&archive, e))?
         .len();
     folder.files += 1;
     folder.bytes += archive_bytes;
+    Ok((tiles, archive_bytes))
+}
 
-    let fetcher = Fetcher {
-        app: crate::server::router(state),
-    };
-    let links = links_base.unwrap_or("").trim_end_matches('/').to_owned();
-    let relink = |body: &[u8]| -> Vec<u8> {
+/// Rewrites the documents' links: they were rendered under [`SENTINEL`], and point at the
+/// live server's public URL, or are root-relative.
+struct Relink {
+    links: String,
+}
+
+impl Relink {
+    fn to(links_base: Option<&str>) -> Relink {
+        Relink {
+            links: links_base.unwrap_or("").trim_end_matches('/').to_owned(),
+        }
+    }
+
+    /// `body` with every [`SENTINEL`] replaced (a body that is not text is kept as is).
+    fn apply(&self, body: &[u8]) -> Vec<u8> {
         match std::str::from_utf8(body) {
-            Ok(text) if text.contains(SENTINEL) => text.replace(SENTINEL, &links).into_bytes(),
+            Ok(text) if text.contains(SENTINEL) => text.replace(SENTINEL, &self.links).into_bytes(),
             _ => body.to_vec(),
         }
-    };
+    }
+}
 
-    // What the page asks for, from the same vocabulary it reads.
-    let vocabulary = fetcher.json("vocabulary").await?;
-    let languages = strings(&vocabulary, "languages", "code");
-    let first_lang = *languages.first().ok_or_else(|| SiteError::Unexpected {
-        path: "vocabulary".into(),
-        reason: "no languages".into(),
-    })?;
-    let domains = strings(&vocabulary, "wimd_domains", "id");
-    let boards = strings(&vocabulary, "health_boards", "code");
-    let benchmarks: Vec<&str> = vocabulary["significance"]["benchmarks"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(Value::as_str)
-        .collect();
-    let classes = vocabulary["classes"]["default"].to_string();
-    // A static copy shows one confidence level: the default (the page's first).
-    let level = vocabulary["confidence_levels"][0]["id"]
-        .as_str()
-        .unwrap_or("95")
-        .to_owned();
-    let palette = vocabulary["default_palette"]
-        .as_str()
-        .ok_or_else(|| SiteError::Unexpected {
-            path: "vocabulary".into(),
-            reason: "no default palette".into(),
-        })?
-        .to_owned();
+/// What the page asks for, from the same `/vocabulary` it reads.
+struct SiteVocabulary {
+    /// The document, for what is read only once (editions, default classes, attribution).
+    document: Value,
+    /// Language codes; the first is the page's default (never empty).
+    languages: Vec<String>,
+    /// WIMD domain ids.
+    domains: Vec<String>,
+    /// Health board codes.
+    boards: Vec<String>,
+    /// What significance can be tested against.
+    benchmarks: Vec<String>,
+    /// The default number of classes, as it appears in a query.
+    classes: String,
+    /// A static copy shows one confidence level: the default (the page's first).
+    level: String,
+    /// The default palette.
+    palette: String,
+}
 
+impl SiteVocabulary {
+    async fn fetch(fetcher: &Fetcher) -> Result<SiteVocabulary, SiteError> {
+        let document = fetcher.json("vocabulary").await?;
+        let owned = |list: &str, field: &str| -> Vec<String> {
+            strings(&document, list, field)
+                .into_iter()
+                .map(str::to_owned)
+                .collect()
+        };
+        let languages = owned("languages", "code");
+        if languages.is_empty() {
+            return Err(SiteError::Unexpected {
+                path: "vocabulary".into(),
+                reason: "no languages".into(),
+            });
+        }
+        let domains = owned("wimd_domains", "id");
+        let boards = owned("health_boards", "code");
+        let benchmarks = document["significance"]["benchmarks"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+            .map(str::to_owned)
+            .collect();
+        let classes = document["classes"]["default"].to_string();
+        let level = document["confidence_levels"][0]["id"]
+            .as_str()
+            .unwrap_or("95")
+            .to_owned();
+        let palette = document["default_palette"]
+            .as_str()
+            .ok_or_else(|| SiteError::Unexpected {
+                path: "vocabulary".into(),
+                reason: "no default palette".into(),
+            })?
+            .to_owned();
+        Ok(SiteVocabulary {
+            document,
+            languages,
+            domains,
+            boards,
+            benchmarks,
+            classes,
+            level,
+            palette,
+        })
+    }
+}
+
+/// The requests the export makes, planned before any is stored.
+struct Requests {
+    /// Documents stored as the router answers them.
+    documents: Vec<String>,
+    /// The page's maps, whose styles are made static.
+    maps: Vec<MapView>,
+    /// The `/data` views whose rows colour the indicator maps (sorted, each once).
+    data_views: Vec<String>,
+}
+
+/// Every map, `/data` view and document the page can ask for in every language: the
+/// deprivation maps of each edition, each indicator's maps, data, CSV and findings for
+/// each period, and the summaries of Wales and every board.
+async fn plan_requests(
+    fetcher: &Fetcher,
+    vocabulary: &SiteVocabulary,
+) -> Result<Requests, SiteError> {
+    let (level, classes, palette) = (
+        vocabulary.level.as_str(),
+        vocabulary.classes.as_str(),
+        vocabulary.palette.as_str(),
+    );
     let mut documents: Vec<String> = vec!["vocabulary".into()];
     let mut maps: Vec<MapView> = Vec::new();
     let mut data_views: Vec<String> = Vec::new();
-    for &lang in &languages {
+    for lang in vocabulary.languages.iter().map(String::as_str) {
         let indicators_path = format!("indicators?lang={lang}");
         let indicators = fetcher.json(&indicators_path).await?;
         documents.push(indicators_path);
         // Each edition with the domains it has (the page always names the edition).
-        for vintage in vocabulary["wimd_vintages"].as_array().into_iter().flatten() {
+        for vintage in vocabulary.document["wimd_vintages"]
+            .as_array()
+            .into_iter()
+            .flatten()
+        {
             let Some(id) = vintage["id"].as_str() else {
                 continue;
             };
             let with_domains = vintage["domains"].as_bool() == Some(true);
-            for &domain in domains
+            let domains = &vocabulary.domains;
+            for domain in domains
                 .iter()
                 .take(if with_domains { domains.len() } else { 1 })
             {
@@ -498,14 +631,14 @@ pub async fn export_site(
                     query(&[
                         ("period", period),
                         ("lang", lang),
-                        ("level", &level),
+                        ("level", level),
                         ("method", SITE_METHOD),
-                        ("classes", &classes)
+                        ("classes", classes)
                     ])
                 );
                 let plain = format!(
                     "data/{id}?{}",
-                    query(&[("period", period), ("lang", lang), ("level", &level)])
+                    query(&[("period", period), ("lang", lang), ("level", level)])
                 );
                 maps.push(MapView {
                     kind: "indicator",
@@ -513,21 +646,21 @@ pub async fn export_site(
                         ("indicator", id),
                         ("period", period),
                         ("method", SITE_METHOD),
-                        ("classes", &classes),
-                        ("palette", &palette),
-                        ("level", &level),
+                        ("classes", classes),
+                        ("palette", palette),
+                        ("level", level),
                         ("lang", lang),
                     ]),
                     data: Some(classified.clone()),
                 });
-                for &vs in &benchmarks {
+                for vs in &vocabulary.benchmarks {
                     maps.push(MapView {
                         kind: "significance",
                         query: query(&[
                             ("indicator", id),
                             ("period", period),
                             ("vs", vs),
-                            ("level", &level),
+                            ("level", level),
                             ("lang", lang),
                         ]),
                         data: Some(plain.clone()),
@@ -542,11 +675,13 @@ pub async fn export_site(
                 ));
                 documents.push(format!(
                     "findings/{id}?{}",
-                    query(&[("period", period), ("lang", lang), ("level", &level)])
+                    query(&[("period", period), ("lang", lang), ("level", level)])
                 ));
             }
         }
-        for area in std::iter::once(crate::catalog::WALES_CODE).chain(boards.iter().copied()) {
+        let areas = std::iter::once(crate::catalog::WALES_CODE)
+            .chain(vocabulary.boards.iter().map(String::as_str));
+        for area in areas {
             for ext in ["", ".csv", ".html"] {
                 documents.push(format!("summary/{area}{ext}?lang={lang}"));
             }
@@ -556,16 +691,33 @@ pub async fn export_site(
     }
     data_views.sort();
     data_views.dedup();
+    Ok(Requests {
+        documents,
+        maps,
+        data_views,
+    })
+}
 
-    // /data first: its rows colour the indicator styles. Written as the router sent it,
-    // and parsed once for the rows.
-    let data_bodies = fetch_all(&fetcher, &data_views).await?;
+/// Fetches and stores the `/data` views (as the router sent them, relinked) and returns
+/// each parsed, by request: their rows colour the indicator styles and list the clusters.
+async fn write_data(
+    fetcher: &Fetcher,
+    folder: &mut Folder,
+    data_views: &[String],
+    links: &Relink,
+) -> Result<HashMap<String, Value>, SiteError> {
+    let data_bodies = fetch_all(fetcher, data_views).await?;
     let mut data: HashMap<String, Value> = HashMap::with_capacity(data_bodies.len());
     for (path, body) in &data_bodies {
-        folder.write(&site_path(path)?, &relink(body))?;
+        folder.write(&site_path(path)?, &links.apply(body))?;
         data.insert(path.clone(), parse_json(path, body)?);
     }
-    // Profiles of every cluster (the card's charts and its data link).
+    Ok(data)
+}
+
+/// The profile of every cluster the `/data` rows name (the card's charts and its data
+/// link), in every language; the default language's without a query, as the page asks.
+fn profile_paths(data: &HashMap<String, Value>, vocabulary: &SiteVocabulary) -> Vec<String> {
     let mut clusters: Vec<&str> = data
         .values()
         .flat_map(|d| d["rows"].as_array().into_iter().flatten())
@@ -574,8 +726,10 @@ pub async fn export_site(
         .collect();
     clusters.sort_unstable();
     clusters.dedup();
-    for &lang in &languages {
-        let q = if lang == first_lang {
+    let mut paths = Vec::new();
+    let default_lang = &vocabulary.languages[0];
+    for lang in &vocabulary.languages {
+        let q = if lang == default_lang {
             String::new()
         } else {
             format!("?lang={lang}")
@@ -584,37 +738,62 @@ pub async fn export_site(
             let code =
                 percent_encoding::utf8_percent_encode(code, percent_encoding::NON_ALPHANUMERIC);
             for chart in ["", "/pyramid.svg", "/deprivation.svg"] {
-                documents.push(format!("profiles/{code}{chart}{q}"));
+                paths.push(format!("profiles/{code}{chart}{q}"));
             }
         }
     }
-    for map in &maps {
-        documents.push(format!("legends/{}.json?{}", map.kind, map.query));
-        documents.push(format!("legends/{}.svg?{}", map.kind, map.query));
-    }
+    paths
+}
 
-    for (path, body) in &fetch_all(&fetcher, &documents).await? {
-        folder.write(&site_path(path)?, &relink(body))?;
+/// Each map's legend, as JSON and SVG.
+fn legend_paths(maps: &[MapView]) -> Vec<String> {
+    maps.iter()
+        .flat_map(|map| {
+            [
+                format!("legends/{}.json?{}", map.kind, map.query),
+                format!("legends/{}.svg?{}", map.kind, map.query),
+            ]
+        })
+        .collect()
+}
+
+/// Fetches and stores every document as the router answers it, relinked.
+async fn write_documents(
+    fetcher: &Fetcher,
+    folder: &mut Folder,
+    documents: &[String],
+    links: &Relink,
+) -> Result<(), SiteError> {
+    for (path, body) in &fetch_all(fetcher, documents).await? {
+        folder.write(&site_path(path)?, &links.apply(body))?;
     }
+    Ok(())
+}
+
+/// Fetches every map's style, makes it static ([`static_style`], colouring indicator
+/// fills from the map's `/data` rows) and stores it; returns how many.
+async fn write_static_styles(
+    fetcher: &Fetcher,
+    folder: &mut Folder,
+    maps: &[MapView],
+    data: &HashMap<String, Value>,
+    links: &Relink,
+) -> Result<usize, SiteError> {
     let styles: Vec<(String, Value)> = stream::iter(maps.iter())
-        .map(|map| {
-            let fetcher = &fetcher;
-            let data = &data;
-            async move {
-                let path = format!("styles/{}.json?{}", map.kind, map.query);
-                let mut style = fetcher.json(&path).await?;
-                let rows = map
-                    .data
-                    .as_ref()
-                    .and_then(|d| data.get(d))
-                    .and_then(|d| d["rows"].as_array())
-                    .map(Vec::as_slice);
-                static_style(&mut style, rows).map_err(|reason| SiteError::Unexpected {
-                    path: path.clone(),
-                    reason,
-                })?;
-                Ok::<_, SiteError>((path, style))
-            }
+        .map(|map| async move {
+            let path = format!("styles/{}.json?{}", map.kind, map.query);
+            let mut style = fetcher.json(&path).await?;
+            let rows = map
+                .data
+                .as_ref()
+                .and_then(|d| data.get(d))
+                .and_then(|d| d["rows"].as_array())
+                .map(Vec::as_slice);
+            static_style(&mut style, rows).map_err(|reason| SiteError::Unexpected {
+                path: path.clone(),
+                reason,
+            })?;
+            Ok::<_, SiteError>((path, style))
         })
         .buffer_unordered(CONCURRENCY)
         .try_collect()
@@ -624,11 +803,14 @@ pub async fn export_site(
             path: path.clone(),
             reason: e.to_string(),
         })?;
-        folder.write(&site_path(path)?, &relink(&body))?;
+        folder.write(&site_path(path)?, &links.apply(&body))?;
     }
+    Ok(styles.len())
+}
 
-    // Glyphs: every range of both fonts (an uncovered range is a valid empty one, as the
-    // server answers), under the stack names the styles ask for.
+/// Stores every glyph range of both label fonts (an uncovered range is a valid empty one,
+/// as the server answers), under the stack names the styles ask for, and their licence.
+async fn write_glyphs(fetcher: &Fetcher, folder: &mut Folder) -> Result<(), SiteError> {
     for font in [
         crate::style::maplibre::LABEL_FONT,
         crate::style::maplibre::BOARD_FONT,
@@ -644,9 +826,13 @@ pub async fn export_site(
     folder.write(
         "fonts/LICENSE.txt",
         &fetcher.get("fonts/LICENSE.txt").await?,
-    )?;
+    )
+}
 
-    // The page and its assets (not the API viewer: there is no API here).
+/// Stores the map page, marked as a static site (so it reads `site.json`), as
+/// `index.html` and `map.html`, and its static assets (not the API viewer's: there is no
+/// API here).
+async fn write_page(fetcher: &Fetcher, folder: &mut Folder) -> Result<(), SiteError> {
     let page = fetcher.get("map").await?;
     let page = String::from_utf8_lossy(&page).replacen(
         "<meta charset=\"utf-8\">",
@@ -668,22 +854,34 @@ pub async fn export_site(
         let body = fetcher.get(&format!("static/{asset}")).await?;
         folder.write(&format!("static/{asset}"), &body)?;
     }
+    Ok(())
+}
 
+/// Stores `site.json`: what the site holds (documents by kind, the archive, its data
+/// version) and the one classification its indicator maps use, which the page reads.
+fn write_manifest(
+    folder: &mut Folder,
+    vocabulary: &SiteVocabulary,
+    requests: &Requests,
+    styles: usize,
+    tiles: &ExportReport,
+    links: &Relink,
+) -> Result<(), SiteError> {
     let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
-    for path in documents.iter().chain(&data_views) {
+    for path in requests.documents.iter().chain(&requests.data_views) {
         *counts
             .entry(path.split(['/', '?']).next().unwrap_or(""))
             .or_default() += 1;
     }
-    *counts.entry("styles").or_default() += styles.len();
+    *counts.entry("styles").or_default() += styles;
     let manifest = json!({
         "site": "cluster-atlas static export",
         "data_version": tiles.data_version,
         "archive": ARCHIVE,
         "archive_layers": ARCHIVE_LAYERS,
-        "classification": {"method": SITE_METHOD, "classes": vocabulary["classes"]["default"], "palette": palette},
+        "classification": {"method": SITE_METHOD, "classes": vocabulary.document["classes"]["default"], "palette": vocabulary.palette},
         "documents": counts,
-        "attribution": vocabulary["attribution"],
+        "attribution": vocabulary.document["attribution"],
         "note": "Written by `cluster-atlas export --format site`. One classification per indicator map (above); \
                  the cluster-atlas server offers every method, class count, palette and filter, and the OGC API.",
     });
@@ -692,23 +890,16 @@ pub async fn export_site(
             path: "site.json".into(),
             reason: e.to_string(),
         })?;
-    folder.write("site.json", &relink(&manifest_bytes))?;
+    folder.write("site.json", &links.apply(&manifest_bytes))
+}
 
-    // Into place: the old site (if any) goes only once the new one is complete.
+/// Moves the complete site into place: the old site (if any) goes only now.
+fn move_into_place(staging: tempfile::TempDir, output: &Path) -> Result<(), SiteError> {
     if output.exists() {
-        std::fs::remove_dir_all(output).map_err(|e| write_err(output, e))?;
+        std::fs::remove_dir_all(output).map_err(|e| write_error(output, e))?;
     }
     let staged = staging.keep();
-    std::fs::rename(&staged, output).map_err(|e| write_err(output, e))?;
-    Ok(SiteReport {
-        output: output.display().to_string(),
-        files: folder.files,
-        bytes: folder.bytes,
-        archive_bytes,
-        documents: documents.len() + data_views.len() + styles.len(),
-        tiles,
-        seconds: started.elapsed().as_secs_f64(),
-    })
+    std::fs::rename(&staged, output).map_err(|e| write_error(output, e))
 }
 
 #[cfg(test)]

@@ -5,7 +5,7 @@ mod common;
 
 use axum::body::Body;
 use axum::http::Request;
-use cluster_atlas::export::{export, ExportFormat};
+use cluster_atlas::export::{export, TileFormat};
 use cluster_atlas::server::archive_app;
 use cluster_atlas::server::AppState;
 use cluster_atlas::tiles::archive::Archive;
@@ -20,7 +20,7 @@ async fn pmtiles_export_serves_the_same_tiles_without_a_database() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("wales.pmtiles");
     let state = AppState::new(pool.clone(), None).with_tile_cache_bytes(0);
-    let report = export(&state, "wales", 0, 8, ExportFormat::Pmtiles, &path)
+    let report = export(&state, "wales", 0, 8, TileFormat::Pmtiles, &path)
         .await
         .unwrap();
     assert!(report.tiles_written > 10 && report.tiles_written <= report.tiles_rendered);
@@ -82,7 +82,7 @@ async fn mbtiles_and_folders_hold_the_pyramid_and_z6_lsoa_tiles_stay_small() {
     let dir = tempfile::tempdir().unwrap();
     let state = AppState::new(pool.clone(), None).with_tile_cache_bytes(0);
     let mbtiles = dir.path().join("wales.mbtiles");
-    let report = export(&state, "wales", 0, 6, ExportFormat::Mbtiles, &mbtiles)
+    let report = export(&state, "wales", 0, 6, TileFormat::Mbtiles, &mbtiles)
         .await
         .unwrap();
     let out = tokio::process::Command::new("ogrinfo")
@@ -108,7 +108,7 @@ async fn mbtiles_and_folders_hold_the_pyramid_and_z6_lsoa_tiles_stay_small() {
     assert_eq!(tms, 1);
 
     let folder = dir.path().join("tiles");
-    let report = export(&state, "lsoa", 6, 6, ExportFormat::Dir, &folder)
+    let report = export(&state, "lsoa", 6, 6, TileFormat::Dir, &folder)
         .await
         .unwrap();
     let (_, largest) = report.largest_tile_by_zoom[0];

@@ -7,6 +7,10 @@ use sqlx::{PgPool, Row};
 
 use crate::significance::{ConfidenceLevel, Significance};
 
+// `Lang` lives in `lang.rs` (the catalogue's `mod.rs` needs it and this file needs
+// `mod.rs`); callers keep naming it `catalog::indicators::Lang`.
+pub use super::lang::Lang;
+
 /// A geography level that indicator values exist for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -377,44 +381,6 @@ impl Indicator {
     /// The newest period.
     pub fn latest_period(&self) -> &str {
         self.periods.last().map_or("", String::as_str)
-    }
-}
-
-/// A display language.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Lang {
-    /// English.
-    #[default]
-    En,
-    /// Welsh.
-    Cy,
-}
-
-impl Lang {
-    /// Parses `en` or `cy`.
-    pub fn parse(s: &str) -> Option<Lang> {
-        match s {
-            "en" => Some(Lang::En),
-            "cy" => Some(Lang::Cy),
-            _ => None,
-        }
-    }
-
-    /// The code.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Lang::En => "en",
-            Lang::Cy => "cy",
-        }
-    }
-
-    /// Picks the English or Welsh text.
-    pub fn pick<'a>(self, en: &'a str, cy: &'a str) -> &'a str {
-        match self {
-            Lang::En => en,
-            Lang::Cy => cy,
-        }
     }
 }
 

@@ -5,6 +5,7 @@
 pub mod draft_cy;
 pub mod indicators;
 pub mod labels;
+pub mod lang;
 pub mod snapshot;
 pub mod store;
 pub mod values;
@@ -180,18 +181,18 @@ impl WimdVintage {
     }
 
     /// What the vintage covers, in `lang`, for legends, TileJSON and the map page.
-    pub fn description(self, lang: indicators::Lang) -> &'static str {
+    pub fn description(self, lang: lang::Lang) -> &'static str {
         match (self, lang) {
-            (WimdVintage::Wimd2025, indicators::Lang::En) => {
+            (WimdVintage::Wimd2025, lang::Lang::En) => {
                 "WIMD 2025 on 2021 LSOAs: overall index only; domains are 2019"
             }
-            (WimdVintage::Wimd2025, indicators::Lang::Cy) => {
+            (WimdVintage::Wimd2025, lang::Lang::Cy) => {
                 "MALlC 2025 ar ACEHI 2021: y mynegai cyffredinol yn unig; parthau 2019 yw'r parthau"
             }
-            (WimdVintage::Wimd2019, indicators::Lang::En) => {
+            (WimdVintage::Wimd2019, lang::Lang::En) => {
                 "WIMD 2019 on 2011 LSOAs: overall index and eight domains"
             }
-            (WimdVintage::Wimd2019, indicators::Lang::Cy) => {
+            (WimdVintage::Wimd2019, lang::Lang::Cy) => {
                 "MALlC 2019 ar ACEHI 2011: y mynegai cyffredinol ac wyth parth"
             }
         }
@@ -628,10 +629,10 @@ cofrestredig), nid drwy dabl chwilio swyddogol ICC/Llywodraeth Cymru.";
 
 /// The attribution for the current data in `lang`: the licence text, plus the
 /// approximate-geography warning while it applies.
-pub fn attribution(cluster_approximate: bool, lang: indicators::Lang) -> String {
+pub fn attribution(cluster_approximate: bool, lang: lang::Lang) -> String {
     let (licence, note) = match lang {
-        indicators::Lang::En => (ATTRIBUTION_HTML, APPROXIMATE_NOTE),
-        indicators::Lang::Cy => (ATTRIBUTION_HTML_CY, APPROXIMATE_NOTE_CY),
+        lang::Lang::En => (ATTRIBUTION_HTML, APPROXIMATE_NOTE),
+        lang::Lang::Cy => (ATTRIBUTION_HTML_CY, APPROXIMATE_NOTE_CY),
     };
     if cluster_approximate {
         format!("{licence}. <strong>{note}</strong>")

@@ -3,7 +3,9 @@
 
 use serde_json::Value;
 
-use super::{CmpOp, Expr, Geometry, Literal, GEOMETRY, MAX_DEPTH, MAX_ITEMS};
+use super::expr::{
+    too_deep, too_many, CmpOp, Expr, Geometry, Literal, GEOMETRY, MAX_DEPTH, MAX_ITEMS,
+};
 use crate::error::FilterError;
 
 fn error(at: &str, message: impl Into<String>) -> FilterError {
@@ -92,7 +94,7 @@ fn geometry(v: &Value, at: &str) -> Result<Geometry, FilterError> {
                     .ok_or_else(|| error(&at_r, "expected an array of positions"))?;
                 count += list.len();
                 if count > MAX_ITEMS {
-                    return Err(super::too_many("polygon positions"));
+                    return Err(too_many("polygon positions"));
                 }
                 out.push(
                     list.iter()
@@ -114,7 +116,7 @@ fn geometry(v: &Value, at: &str) -> Result<Geometry, FilterError> {
 
 fn expr(v: &Value, at: &str, depth: usize) -> Result<Expr, FilterError> {
     if depth > MAX_DEPTH {
-        return Err(super::too_deep());
+        return Err(too_deep());
     }
     if let Value::Bool(b) = v {
         return Ok(Expr::Const(*b));
@@ -209,7 +211,7 @@ fn expr(v: &Value, at: &str, depth: usize) -> Result<Expr, FilterError> {
                 .as_array()
                 .ok_or_else(|| error(&at_list, "expected an array of values"))?;
             if list.len() > MAX_ITEMS {
-                return Err(super::too_many("values in IN"));
+                return Err(too_many("values in IN"));
             }
             Expr::In(
                 prop(0)?,
@@ -247,7 +249,7 @@ fn expr(v: &Value, at: &str, depth: usize) -> Result<Expr, FilterError> {
             return Err(FilterError::Unsupported {
                 lang: "cql2-json",
                 name: op.chars().take(32).collect(),
-                allowed: super::SUPPORTED_JSON_OPS.map(String::from).to_vec(),
+                allowed: super::expr::SUPPORTED_JSON_OPS.map(String::from).to_vec(),
             })
         }
     })

@@ -9,6 +9,7 @@
 //! literals become binds, and the normalised text ([`Filter::normalised`]) is what links and
 //! tile cache keys carry.
 
+mod expr;
 mod json;
 mod text;
 
@@ -21,34 +22,13 @@ use crate::catalog::{FieldType, LayerId};
 use crate::db::quote_ident;
 use crate::error::FilterError;
 
+pub use expr::{
+    CmpOp, Expr, Geometry, Literal, GEOMETRY, MAX_DEPTH, MAX_ITEMS, SUPPORTED_FUNCTIONS,
+    SUPPORTED_JSON_OPS,
+};
+
 /// Longest filter accepted, in characters.
 pub const MAX_LENGTH: usize = 4096;
-/// Deepest nesting of expressions (parentheses, AND/OR/NOT, JSON objects).
-pub const MAX_DEPTH: usize = 16;
-/// Most values in an IN list, and most vertices in a polygon.
-pub const MAX_ITEMS: usize = 1000;
-/// The name of the geometry queryable.
-pub const GEOMETRY: &str = "geometry";
-/// The functions cql2-text accepts (each one the conformance classes at `/conformance`
-/// advertise: `S_INTERSECTS` is Basic Spatial Functions); any other is a 400 naming these.
-pub const SUPPORTED_FUNCTIONS: [&str; 1] = ["S_INTERSECTS"];
-/// The cql2-json operators accepted, for the same 400.
-pub const SUPPORTED_JSON_OPS: [&str; 14] = [
-    "and",
-    "or",
-    "not",
-    "=",
-    "<>",
-    "<",
-    "<=",
-    ">",
-    ">=",
-    "like",
-    "between",
-    "in",
-    "isNull",
-    "s_intersects",
-];
 
 /// The filter languages of `filter-lang`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -81,107 +61,6 @@ impl FilterLang {
             _ => None,
         }
     }
-}
-
-/// A literal value.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Literal {
-    /// A character string.
-    Text(String),
-    /// A number.
-    Number(f64),
-    /// true or false.
-    Bool(bool),
-}
-
-/// A geometry literal, in CRS84 (lon, lat).
-#[derive(Debug, Clone, PartialEq)]
-pub enum Geometry {
-    /// A point.
-    Point([f64; 2]),
-    /// west, south, east, north.
-    BBox([f64; 4]),
-    /// Rings, the first the shell.
-    Polygon(Vec<Vec<[f64; 2]>>),
-}
-
-/// A comparison operator.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum CmpOp {
-    /// `=`
-    Eq,
-    /// `<>`
-    Ne,
-    /// `<`
-    Lt,
-    /// `<=`
-    Le,
-    /// `>`
-    Gt,
-    /// `>=`
-    Ge,
-}
-
-impl CmpOp {
-    fn as_str(self) -> &'static str {
-        match self {
-            CmpOp::Eq => "=",
-            CmpOp::Ne => "<>",
-            CmpOp::Lt => "<",
-            CmpOp::Le => "<=",
-            CmpOp::Gt => ">",
-            CmpOp::Ge => ">=",
-        }
-    }
-
-    fn parse(s: &str) -> Option<CmpOp> {
-        Some(match s {
-            "=" => CmpOp::Eq,
-            "<>" => CmpOp::Ne,
-            "<" => CmpOp::Lt,
-            "<=" => CmpOp::Le,
-            ">" => CmpOp::Gt,
-            ">=" => CmpOp::Ge,
-            _ => return None,
-        })
-    }
-
-    /// The operator with its sides swapped (`1 < x` is `x > 1`).
-    fn flipped(self) -> CmpOp {
-        match self {
-            CmpOp::Lt => CmpOp::Gt,
-            CmpOp::Le => CmpOp::Ge,
-            CmpOp::Gt => CmpOp::Lt,
-            CmpOp::Ge => CmpOp::Le,
-            other => other,
-        }
-    }
-}
-
-/// A parsed filter, before its properties are checked. Every predicate has a property on
-/// the left and literals on the right (the parsers put them so).
-#[derive(Debug, Clone, PartialEq)]
-pub enum Expr {
-    /// All of these.
-    And(Vec<Expr>),
-    /// Any of these.
-    Or(Vec<Expr>),
-    /// Not this.
-    Not(Box<Expr>),
-    /// `property op literal`.
-    Compare(String, CmpOp, Literal),
-    /// `property LIKE pattern`.
-    Like(String, String),
-    /// `property BETWEEN low AND high`.
-    Between(String, Literal, Literal),
-    /// `property IN (list)`.
-    In(String, Vec<Literal>),
-    /// `property IS NULL`.
-    IsNull(String),
-    /// `S_INTERSECTS(geometry, literal)`.
-    Intersects(Geometry),
-    /// `TRUE` or `FALSE`.
-    Const(bool),
 }
 
 /// A property a collection can be filtered on.
@@ -264,14 +143,6 @@ pub fn compile(
     Ok(Filter {
         node: check(&expr, queryables)?,
     })
-}
-
-fn too_deep() -> FilterError {
-    FilterError::TooLarge(format!("`filter` is nested deeper than {MAX_DEPTH} levels"))
-}
-
-fn too_many(what: &str) -> FilterError {
-    FilterError::TooLarge(format!("`filter` has more than {MAX_ITEMS} {what}"))
 }
 
 fn lookup<'q>(name: &str, queryables: &'q [Queryable]) -> Result<&'q Queryable, FilterError> {

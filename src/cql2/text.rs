@@ -1,7 +1,9 @@
 //! cql2-text: a tokenizer that keeps each token's character offset (for errors that say
-//! where), and a recursive-descent parser whose depth is bounded by [`super::MAX_DEPTH`].
+//! where), and a recursive-descent parser whose depth is bounded by [`MAX_DEPTH`].
 
-use super::{CmpOp, Expr, Geometry, Literal, GEOMETRY, MAX_DEPTH, MAX_ITEMS};
+use super::expr::{
+    too_deep, too_many, CmpOp, Expr, Geometry, Literal, GEOMETRY, MAX_DEPTH, MAX_ITEMS,
+};
 use crate::error::FilterError;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -222,7 +224,7 @@ impl Parser {
 
     fn not(&mut self, depth: usize) -> Result<Expr, FilterError> {
         if depth > MAX_DEPTH {
-            return Err(super::too_deep());
+            return Err(too_deep());
         }
         if self.eat_keyword("not") {
             return Ok(Expr::Not(Box::new(self.not(depth + 1)?)));
@@ -262,7 +264,7 @@ impl Parser {
                 return Err(FilterError::Unsupported {
                     lang: "cql2-text",
                     name: name.chars().take(32).collect(),
-                    allowed: super::SUPPORTED_FUNCTIONS.map(String::from).to_vec(),
+                    allowed: super::expr::SUPPORTED_FUNCTIONS.map(String::from).to_vec(),
                 });
             }
         }
@@ -328,7 +330,7 @@ impl Parser {
                         ring.push(self.position()?);
                         count += 1;
                         if count > MAX_ITEMS {
-                            return Err(super::too_many("polygon positions"));
+                            return Err(too_many("polygon positions"));
                         }
                     }
                     self.punct(")")?;
@@ -449,7 +451,7 @@ impl Parser {
                 self.bump();
                 list.push(self.literal()?);
                 if list.len() > MAX_ITEMS {
-                    return Err(super::too_many("values in IN"));
+                    return Err(too_many("values in IN"));
                 }
             }
             self.punct(")")?;

@@ -1,10 +1,5 @@
 //! A pooled connection that stops its query when the request holding it goes away.
 
-/// How often a busy backend checks that its client is still there, in milliseconds: sent
-/// as `client_connection_check_interval` when each connection opens (see [`super::connect`]).
-/// It bounds how long an abandoned query runs on once its connection is closed.
-pub const CLIENT_CHECK_INTERVAL_MS: u32 = 250;
-
 /// A pooled connection that ends its running query if dropped before [`Self::finish`]:
 /// when a client goes away, axum drops the request's future, and without this the query
 /// would run on to its statement timeout, holding a connection and a core.
@@ -13,7 +8,7 @@ pub const CLIENT_CHECK_INTERVAL_MS: u32 = 250;
 /// sqlx keeps private, so learning it cost a round trip on every tile query; the close
 /// costs nothing until it is needed. The dropped connection is detached from the pool
 /// (never reused, so nothing can reach another request's query), its socket closes, and
-/// the backend, checking its client every [`CLIENT_CHECK_INTERVAL_MS`], ends the query.
+/// the backend, checking its client every [`super::CLIENT_CHECK_INTERVAL_MS`], ends the query.
 pub struct CancellableConnection {
     conn: Option<sqlx::pool::PoolConnection<sqlx::Postgres>>,
 }

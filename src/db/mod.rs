@@ -112,11 +112,18 @@ pub enum DbError {
     Query(#[from] sqlx::Error),
 }
 
+/// How often a busy backend checks that its client is still there, in milliseconds: sent
+/// as `client_connection_check_interval` when each connection opens ([`connect`]). It
+/// bounds how long an abandoned query runs on once its connection is closed, which is how
+/// a dropped cancellable connection ends its query. It lives here, with the connection
+/// options, so that `cancel.rs` uses this file and this file does not use `cancel.rs`.
+pub const CLIENT_CHECK_INTERVAL_MS: u32 = 250;
+
 /// Opens a pool. Every connection gets a statement timeout, so no query can hang a
 /// request or hold a connection for ever.
 pub async fn connect(args: &DbArgs) -> Result<PgPool, DbError> {
     let timeout_ms = args.statement_timeout_secs.saturating_mul(1000).to_string();
-    let check_ms = cancel::CLIENT_CHECK_INTERVAL_MS.to_string();
+    let check_ms = CLIENT_CHECK_INTERVAL_MS.to_string();
     let url = args.database_url.as_deref().ok_or(DbError::NoUrl)?;
     let options = PgConnectOptions::from_str(url)
         .map_err(DbError::BadUrl)?

@@ -21,10 +21,10 @@ use std::path::Path;
 
 use serde::Serialize;
 
+use super::cluster::Cluster;
 use super::csv_input::read_csv;
 use super::error::EtlError;
 use super::indicators::{Level, ValueRow};
-use super::sources::Cluster;
 
 /// How a bundled cluster key found its loaded cluster.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

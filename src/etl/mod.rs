@@ -1,5 +1,6 @@
 //! The loader: reads boundaries, WIMD and cluster geography, checks them, and swaps them into PostGIS.
 
+pub mod cluster;
 pub mod cluster_match;
 pub mod csv_input;
 pub mod error;

@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::{json, Map, Value};
 
+use super::cluster::Cluster;
 use super::csv_input::{read_csv, Row};
 use super::error::EtlError;
 use super::indicators::{read_indicators, IndicatorInputs, IndicatorPaths};
@@ -132,19 +133,6 @@ pub struct HealthBoard {
     pub name_en: String,
     /// Welsh name, if published.
     pub name_cy: Option<String>,
-}
-
-/// A cluster ready to insert (from the cluster list or polygon attributes).
-#[derive(Debug)]
-pub struct Cluster {
-    /// Key or official code.
-    pub code: String,
-    /// English name.
-    pub name_en: String,
-    /// Welsh name, if published.
-    pub name_cy: Option<String>,
-    /// Health board, when the input says; otherwise the majority of its LSOAs'.
-    pub hb_code: Option<String>,
 }
 
 /// Everything the database step needs.

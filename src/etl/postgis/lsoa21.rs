@@ -56,7 +56,7 @@ pub(super) async fn write_lsoa21(
     .bind(serde_json::to_value(&inputs.rows).map_err(|e| EtlError::Task(e.to_string()))?)
     .execute(&mut **tx)
     .await?;
-    super::check_geometry(tx, "stage_lsoa21", &inputs.boundaries, "code").await?;
+    super::geometry::check_geometry(tx, "stage_lsoa21", &inputs.boundaries, "code").await?;
 
     if let Some(clusters) = clusters {
         let (codes, keys): (Vec<&String>, Vec<&String>) = clusters.iter().unzip();

@@ -9,14 +9,17 @@ use std::sync::LazyLock;
 use serde_json::Value;
 use sqlx::{Postgres, Row, Transaction};
 
+mod geometry;
 mod indicators;
 mod lsoa21;
 mod population;
 mod wimd;
 
+use super::cluster::Cluster;
 use super::error::EtlError;
 use super::progress::step;
-use super::sources::{Cluster, HealthBoard, Prepared};
+use super::sources::{HealthBoard, Prepared};
+use geometry::check_geometry;
 use indicators::write_indicators;
 use population::write_population;
 
@@ -474,35 +477,6 @@ async fn record_version(
     .await?;
 
     Ok((version, lsoas, clusters, boards))
-}
-
-/// Fails on the first invalid or empty staged geometry, naming the feature.
-async fn check_geometry(
-    tx: &mut Transaction<'_, Postgres>,
-    table: &str,
-    path: &std::path::Path,
-    code_column: &str,
-) -> Result<(), EtlError> {
-    let bad = sqlx::query(sqlx::AssertSqlSafe(format!(
-        "select feature_index, {code_column} as code, \
-           case when geom is null or ST_IsEmpty(geom) then 'the geometry is empty' \
-                else ST_IsValidReason(geom) end as reason \
-         from {table} where geom is null or ST_IsEmpty(geom) or not ST_IsValid(geom) \
-         order by feature_index limit 1"
-    )))
-    .fetch_optional(&mut **tx)
-    .await?;
-    if let Some(row) = bad {
-        let index: i32 = row.try_get("feature_index")?;
-        let code: String = row.try_get("code")?;
-        let reason: String = row.try_get("reason")?;
-        return Err(EtlError::InvalidGeometry {
-            path: path.to_path_buf(),
-            at: format!("feature {index} ({code})"),
-            reason: format!("{reason} (coordinates in EPSG:3857)"),
-        });
-    }
-    Ok(())
 }
 
 /// Gives each staged LSOA the cluster polygon containing its point-on-surface, else the
