@@ -115,11 +115,11 @@ struct ServerDoc;
 pub fn generated_document() -> &'static Value {
     static DOC: std::sync::OnceLock<Value> = std::sync::OnceLock::new();
     DOC.get_or_init(|| {
-        let mut doc = crate::ogc::openapi::OgcDoc::openapi();
+        let mut doc = crate::ogc::OgcDoc::openapi();
         doc.merge(ServerDoc::openapi());
-        doc.merge(crate::api::doc::ApiDoc::openapi());
+        doc.merge(crate::api::ApiDoc::openapi());
         doc.merge(crate::profiles::doc::ProfilesDoc::openapi());
-        doc.merge(crate::summary::doc::SummaryDoc::openapi());
+        doc.merge(crate::summary::SummaryDoc::openapi());
         doc.merge(crate::fonts::FontsDoc::openapi());
         doc.info.title = "cluster-atlas".into();
         doc.info.version = env!("CARGO_PKG_VERSION").into();
@@ -227,10 +227,10 @@ async fn not_found(uri: axum::http::Uri) -> AppError {
     responses(
         (status = 200, description = "OpenAPI 3.0", body = Object, content_type = "application/vnd.oai.openapi+json;version=3.0")))]
 async fn get_api(State(state): State<AppState>, BaseUrl(base): BaseUrl) -> Response {
-    use crate::ogc::openapi::{finish, Vocabulary, OPENAPI_CONTENT_TYPE};
+    use crate::ogc::openapi::{finish, DataEnums, OPENAPI_CONTENT_TYPE};
     let vocabulary = match state.snapshot().await {
-        Ok(snapshot) => Vocabulary::of(&snapshot.catalog),
-        Err(_) => Vocabulary::default(),
+        Ok(snapshot) => DataEnums::of(&snapshot.catalog),
+        Err(_) => DataEnums::default(),
     };
     (
         [(header::CONTENT_TYPE, OPENAPI_CONTENT_TYPE)],

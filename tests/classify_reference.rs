@@ -6,7 +6,7 @@ mod common;
 use std::io::Write;
 use std::process::{Command, Stdio};
 
-use cluster_atlas::catalog::indicators::{IndicatorCatalog, Level};
+use cluster_atlas::catalog::indicators::{AreaLevel, IndicatorCatalog};
 use cluster_atlas::classify::{Breaks, Method};
 use serde_json::{json, Value};
 
@@ -66,7 +66,7 @@ async fn breaks_match_mapclassify_on_every_bundled_indicator() {
             let values: Vec<f64> = catalog
                 .values(&indicator.id, period)
                 .iter()
-                .filter(|v| v.level == Level::Cluster)
+                .filter(|v| v.level == AreaLevel::Cluster)
                 .map(|v| v.value)
                 .collect();
             assert_eq!(values.len(), 63, "{} {period}", indicator.id);

@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 use std::sync::LazyLock;
 
 use cluster_atlas::catalog::indicators::{
-    AreaValue, Indicator, IndicatorCatalog, Lang, Level,
+    AreaValue, Indicator, IndicatorCatalog, Lang, AreaLevel,
 };
 use cluster_atlas::catalog::snapshot::Snapshot;
 use cluster_atlas::classify::Method;
@@ -198,7 +198,7 @@ fn check_servable(inputs: &IndicatorInputs) {
         catalog.indicators.push(Indicator {
             meta: m.clone(),
             periods,
-            levels: vec![Level::Wales, Level::HealthBoard, Level::Cluster],
+            levels: vec![AreaLevel::Wales, AreaLevel::HealthBoard, AreaLevel::Cluster],
         });
     }
     let mut values: HashMap<(String, String), Vec<AreaValue>> = HashMap::new();

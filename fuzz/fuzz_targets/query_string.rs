@@ -16,7 +16,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::LazyLock;
 
 use cluster_atlas::catalog::indicators::{
-    Area, AreaValue, Indicator, IndicatorCatalog, IndicatorMeta, Level, Polarity,
+    Area, AreaValue, Indicator, IndicatorCatalog, IndicatorMeta, AreaLevel, Polarity,
 };
 use cluster_atlas::catalog::snapshot::Snapshot;
 use cluster_atlas::catalog::LayerId;
@@ -74,7 +74,7 @@ fuzz_target!(|data: &[u8]| {
     if let Ok(sq) = q.parse::<summary::SummaryQuery>() {
         if let Ok((code, _format)) = summary::format_of(&path, sq.format.as_deref()) {
             let code = if code.eq_ignore_ascii_case("wales") { "W92000004".to_owned() } else { code };
-            if let Some(area) = catalog.areas.get(&code).filter(|a| a.level != Level::Cluster) {
+            if let Some(area) = catalog.areas.get(&code).filter(|a| a.level != AreaLevel::Cluster) {
                 let s = comparison::summary(catalog, area, sq.lang, sq.level);
                 let findings = summary::findings(&s, sq.lang);
                 let _ = summary::html::summary_html(&s, &findings, sq.lang, true);
@@ -178,7 +178,7 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     let paging = |r: &ItemsRequest| features::Paging {
-        format: r.f.unwrap_or(features::ItemsFormat::Json),
+        format: r.f.unwrap_or(ogc::request::ItemsFormat::Json),
         limit: r.limit.0,
         offset: r.offset.0,
     };
@@ -193,7 +193,7 @@ fuzz_target!(|data: &[u8]| {
         ) else {
             continue;
         };
-        assert!((1..=features::MAX_LIMIT).contains(&items.limit));
+        assert!((1..=ogc::request::MAX_LIMIT).contains(&items.limit));
         assert!((0..=10_000_000).contains(&items.offset));
         if let Some([w, s, e, n]) = items.bbox {
             assert!(w <= e && s <= n, "{:?}", items.bbox);
@@ -203,9 +203,9 @@ fuzz_target!(|data: &[u8]| {
         pairs.push(("limit".into(), items.limit.to_string()));
         pairs.push(("offset".into(), items.offset.to_string()));
         match items.format {
-            features::ItemsFormat::Json => {}
-            features::ItemsFormat::Csv => pairs.push(("f".into(), "csv".into())),
-            features::ItemsFormat::Html => pairs.push(("f".into(), "html".into())),
+            ogc::request::ItemsFormat::Json => {}
+            ogc::request::ItemsFormat::Csv => pairs.push(("f".into(), "csv".into())),
+            ogc::request::ItemsFormat::Html => pairs.push(("f".into(), "html".into())),
         }
         let link = ogc::encode(&pairs);
         let back: Vec<(String, String)> =
@@ -278,7 +278,7 @@ fn snapshot() -> Snapshot {
         untested_reason: None,
         },
         periods: periods.iter().map(|p| (*p).to_owned()).collect(),
-        levels: vec![Level::Wales, Level::HealthBoard, Level::Cluster],
+        levels: vec![AreaLevel::Wales, AreaLevel::HealthBoard, AreaLevel::Cluster],
     };
     catalog.indicators = vec![
         indicator("asthma", "%", Polarity::Neutral, &["2022-23", "2023-24"]),
@@ -294,7 +294,7 @@ fn snapshot() -> Snapshot {
         Significance::Lower,
         Significance::NotTested,
     ];
-    let value = |level: Level, code: &str, v: f64, i: usize| {
+    let value = |level: AreaLevel, code: &str, v: f64, i: usize| {
         // Every third area has no published counts, so no interval.
         let counts = !i.is_multiple_of(3);
         AreaValue {
@@ -315,10 +315,10 @@ fn snapshot() -> Snapshot {
         let mut out: Vec<AreaValue> = values
             .iter()
             .enumerate()
-            .map(|(i, v)| value(Level::Cluster, &format!("c{:02}", i + 1), *v, i))
+            .map(|(i, v)| value(AreaLevel::Cluster, &format!("c{:02}", i + 1), *v, i))
             .collect();
-        out.push(value(Level::HealthBoard, "W11000023", 7.0, 1));
-        out.push(value(Level::Wales, "W92000004", 7.5, 2));
+        out.push(value(AreaLevel::HealthBoard, "W11000023", 7.0, 1));
+        out.push(value(AreaLevel::Wales, "W92000004", 7.5, 2));
         out
     };
     let mut put = |id: &str, period: &str, values: Vec<AreaValue>| {
@@ -341,7 +341,7 @@ fn snapshot() -> Snapshot {
         "x",
         clusters(&[-f64::MAX, -1e300, 0.0, 5e-324, 1e300, f64::MAX]),
     );
-    let area = |level: Level, code: &str, name: &str, hb: Option<&str>| Area {
+    let area = |level: AreaLevel, code: &str, name: &str, hb: Option<&str>| Area {
         level,
         code: code.into(),
         name_en: name.into(),
@@ -352,12 +352,12 @@ fn snapshot() -> Snapshot {
     let mut areas = BTreeMap::new();
     areas.insert(
         "W92000004".into(),
-        area(Level::Wales, "W92000004", "Wales", None),
+        area(AreaLevel::Wales, "W92000004", "Wales", None),
     );
     areas.insert(
         "W11000023".into(),
         area(
-            Level::HealthBoard,
+            AreaLevel::HealthBoard,
             "W11000023",
             "Betsi <Cadwaladr>",
             Some("W11000023"),
@@ -368,7 +368,7 @@ fn snapshot() -> Snapshot {
         let hb = if i % 2 == 0 { "W11000023" } else { "W11000024" };
         areas.insert(
             code.clone(),
-            area(Level::Cluster, &code, "Cluster & co", Some(hb)),
+            area(AreaLevel::Cluster, &code, "Cluster & co", Some(hb)),
         );
     }
     catalog.areas = areas;

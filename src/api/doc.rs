@@ -6,13 +6,12 @@
 
 use serde::Serialize;
 use serde_json::{Map, Value};
-use utoipa::{OpenApi, ToSchema};
+use utoipa::ToSchema;
 
-use crate::api::findings::FlagCounts;
-use crate::catalog::indicators::{Lang, Polarity};
+use crate::catalog::indicators::Lang;
 use crate::classify::Method;
 use crate::significance::ConfidenceLevel;
-use crate::style::legend::{Legend, LegendEntry};
+use crate::style::legend::LegendEntry;
 
 /// `GET /indicators`.
 #[derive(Serialize, ToSchema)]
@@ -144,64 +143,6 @@ pub struct DataRow {
     #[schema(nullable)]
     color: Option<String>,
 }
-
-/// `GET /findings/{indicator}`.
-#[derive(Serialize, ToSchema)]
-pub struct Findings {
-    pub(crate) indicator: String,
-    pub(crate) title: String,
-    pub(crate) period: String,
-    /// `en` or `cy`.
-    #[schema(value_type = String)]
-    pub(crate) lang: Lang,
-    /// `95` or `99.8`: the level of the flags counted.
-    #[schema(value_type = String)]
-    pub(crate) confidence_level: ConfidenceLevel,
-    /// Whether clusters are tested for significance at all (false for indicators that never
-    /// are: complete counts, counts, weighted means of rates, registers without counts).
-    pub(crate) tested: bool,
-    /// Why clusters are not tested (a short phrase).
-    pub(crate) not_tested_reason: String,
-    /// `higher_is_worse`, `higher_is_better` or `neutral`.
-    #[schema(value_type = String)]
-    pub(crate) polarity: Polarity,
-    /// The Wales sentence: counts by flag, or, for an indicator that is never tested, why
-    /// and the range across clusters.
-    pub(crate) summary: String,
-    /// Welsh clusters by flag against Wales.
-    pub(crate) wales: FlagCounts,
-    /// Per board: `hb_code`, `name`, `clusters`, `vs_wales`, `vs_hb` (flag counts),
-    /// `text`, `named_text` and `named`.
-    #[schema(value_type = Vec<Object>)]
-    pub(crate) health_boards: Vec<Value>,
-    pub(crate) notes: Vec<String>,
-}
-
-/// The cartography routes.
-#[derive(OpenApi)]
-#[openapi(
-    paths(
-        super::indicators::get_indicators,
-        super::indicators::get_vocabulary,
-        super::styles::get_style,
-        super::styles::get_legend,
-        super::data::get_data,
-        super::findings::get_findings,
-    ),
-    components(schemas(
-        Indicators,
-        ClassCount,
-        Vocabulary,
-        Style,
-        Legend,
-        LegendEntry,
-        Data,
-        DataRow,
-        Findings,
-        FlagCounts
-    ))
-)]
-pub struct ApiDoc;
 
 #[cfg(test)]
 mod tests {

@@ -9,8 +9,7 @@ use axum::Json;
 use serde::Serialize;
 use serde_json::{json, Value};
 
-use super::doc::Findings;
-use crate::catalog::indicators::{Indicator, Lang, Level};
+use crate::catalog::indicators::{AreaLevel, Indicator, Lang, Polarity};
 use crate::comparison::{board_finding, words};
 use crate::error::AppError;
 use crate::params;
@@ -152,7 +151,7 @@ pub async fn get_findings(
     let mut wales = FlagCounts::default();
     let mut cluster_values: BTreeMap<String, Vec<(&str, f64)>> = BTreeMap::new();
     for v in values.iter() {
-        if v.level != Level::Cluster {
+        if v.level != AreaLevel::Cluster {
             continue;
         }
         let Some(area) = snapshot.catalog.areas.get(&v.code) else {
@@ -255,4 +254,36 @@ pub async fn get_findings(
         health_boards: boards,
         notes,
     })))
+}
+
+/// `GET /findings/{indicator}`.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct Findings {
+    pub(crate) indicator: String,
+    pub(crate) title: String,
+    pub(crate) period: String,
+    /// `en` or `cy`.
+    #[schema(value_type = String)]
+    pub(crate) lang: Lang,
+    /// `95` or `99.8`: the level of the flags counted.
+    #[schema(value_type = String)]
+    pub(crate) confidence_level: ConfidenceLevel,
+    /// Whether clusters are tested for significance at all (false for indicators that never
+    /// are: complete counts, counts, weighted means of rates, registers without counts).
+    pub(crate) tested: bool,
+    /// Why clusters are not tested (a short phrase).
+    pub(crate) not_tested_reason: String,
+    /// `higher_is_worse`, `higher_is_better` or `neutral`.
+    #[schema(value_type = String)]
+    pub(crate) polarity: Polarity,
+    /// The Wales sentence: counts by flag, or, for an indicator that is never tested, why
+    /// and the range across clusters.
+    pub(crate) summary: String,
+    /// Welsh clusters by flag against Wales.
+    pub(crate) wales: FlagCounts,
+    /// Per board: `hb_code`, `name`, `clusters`, `vs_wales`, `vs_hb` (flag counts),
+    /// `text`, `named_text` and `named`.
+    #[schema(value_type = Vec<Object>)]
+    pub(crate) health_boards: Vec<Value>,
+    pub(crate) notes: Vec<String>,
 }

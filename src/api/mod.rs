@@ -20,3 +20,29 @@ pub fn router() -> Routes<AppState> {
         .get("/data/{indicator}", data::get_data)
         .get("/findings/{indicator}", findings::get_findings)
 }
+
+/// The cartography routes.
+#[derive(utoipa::OpenApi)]
+#[openapi(
+    paths(
+        indicators::get_indicators,
+        indicators::get_vocabulary,
+        styles::get_style,
+        styles::get_legend,
+        data::get_data,
+        findings::get_findings,
+    ),
+    components(schemas(
+        doc::Indicators,
+        doc::ClassCount,
+        doc::Vocabulary,
+        doc::Style,
+        crate::style::legend::Legend,
+        crate::style::legend::LegendEntry,
+        doc::Data,
+        doc::DataRow,
+        findings::Findings,
+        findings::FlagCounts
+    ))
+)]
+pub struct ApiDoc;

@@ -14,7 +14,7 @@ pub use super::lang::Lang;
 /// A geography level that indicator values exist for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "snake_case")]
-pub enum Level {
+pub enum AreaLevel {
     /// All of Wales.
     Wales,
     /// A local health board.
@@ -25,32 +25,32 @@ pub enum Level {
     Lsoa,
 }
 
-impl Level {
+impl AreaLevel {
     /// Every level, top first.
-    pub const ALL: [Level; 4] = [
-        Level::Wales,
-        Level::HealthBoard,
-        Level::Cluster,
-        Level::Lsoa,
+    pub const ALL: [AreaLevel; 4] = [
+        AreaLevel::Wales,
+        AreaLevel::HealthBoard,
+        AreaLevel::Cluster,
+        AreaLevel::Lsoa,
     ];
 
     /// The stored form (`wales`, `health_board`, `cluster`).
     pub fn as_str(self) -> &'static str {
         match self {
-            Level::Wales => "wales",
-            Level::HealthBoard => "health_board",
-            Level::Cluster => "cluster",
-            Level::Lsoa => "lsoa",
+            AreaLevel::Wales => "wales",
+            AreaLevel::HealthBoard => "health_board",
+            AreaLevel::Cluster => "cluster",
+            AreaLevel::Lsoa => "lsoa",
         }
     }
 
     /// Parses the stored form.
-    pub fn parse(s: &str) -> Option<Level> {
-        Level::ALL.into_iter().find(|l| l.as_str() == s)
+    pub fn parse(s: &str) -> Option<AreaLevel> {
+        AreaLevel::ALL.into_iter().find(|l| l.as_str() == s)
     }
 }
 
-impl std::fmt::Display for Level {
+impl std::fmt::Display for AreaLevel {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -325,7 +325,7 @@ pub struct Indicator {
     /// Periods with values, oldest first; the last is the default.
     pub periods: Vec<String>,
     /// Levels with values.
-    pub levels: Vec<Level>,
+    pub levels: Vec<AreaLevel>,
 }
 
 // An indicator *is* its metadata plus what was loaded for it; reading `indicator.title_en`
@@ -341,18 +341,18 @@ impl std::ops::Deref for Indicator {
 impl Indicator {
     /// The level a map of this indicator colours: LSOAs when it has LSOA values (the WIMD
     /// indicators), else clusters.
-    pub fn map_level(&self) -> Level {
-        if self.levels.contains(&Level::Lsoa) {
-            Level::Lsoa
+    pub fn map_level(&self) -> AreaLevel {
+        if self.levels.contains(&AreaLevel::Lsoa) {
+            AreaLevel::Lsoa
         } else {
-            Level::Cluster
+            AreaLevel::Cluster
         }
     }
 
     /// The tile layer a map of this indicator colours.
     pub fn map_layer(&self) -> super::LayerId {
         match self.map_level() {
-            Level::Lsoa => super::LayerId::Lsoa,
+            AreaLevel::Lsoa => super::LayerId::Lsoa,
             _ => super::LayerId::Clusters,
         }
     }
@@ -371,7 +371,7 @@ impl Indicator {
         {
             return None;
         }
-        Some(if self.levels.contains(&Level::Lsoa) {
+        Some(if self.levels.contains(&AreaLevel::Lsoa) {
             UntestedReason::WeightedByPopulation
         } else {
             UntestedReason::NoCounts
@@ -387,8 +387,8 @@ impl Indicator {
 /// One area's value for one indicator and period.
 #[derive(Debug, Clone, Serialize)]
 pub struct AreaValue {
-    /// Level.
-    pub level: Level,
+    /// AreaLevel.
+    pub level: AreaLevel,
     /// Area code.
     pub code: String,
     /// The value.
@@ -464,8 +464,8 @@ impl AreaValue {
 /// An area's names and parent.
 #[derive(Debug, Clone, Serialize)]
 pub struct Area {
-    /// Level.
-    pub level: Level,
+    /// AreaLevel.
+    pub level: AreaLevel,
     /// Code.
     pub code: String,
     /// English name.
@@ -553,7 +553,7 @@ impl IndicatorCatalog {
             catalog.indicators.push(Indicator {
                 meta,
                 periods: r.try_get("periods")?,
-                levels: levels.iter().filter_map(|l| Level::parse(l)).collect(),
+                levels: levels.iter().filter_map(|l| AreaLevel::parse(l)).collect(),
             });
         }
         let rows = sqlx::query(
@@ -567,7 +567,8 @@ impl IndicatorCatalog {
             let key = (r.try_get("indicator_id")?, r.try_get("period")?);
             let flag = |s: String| Significance::parse(&s).unwrap_or(Significance::NotTested);
             catalog.values.entry(key).or_default().push(AreaValue {
-                level: Level::parse(&r.try_get::<String, _>("level")?).unwrap_or(Level::Cluster),
+                level: AreaLevel::parse(&r.try_get::<String, _>("level")?)
+                    .unwrap_or(AreaLevel::Cluster),
                 code: r.try_get("area_code")?,
                 value: r.try_get("value")?,
                 numerator: r.try_get("numerator")?,
@@ -606,7 +607,7 @@ impl IndicatorCatalog {
         catalog.areas.insert(
             super::WALES_CODE.to_owned(),
             Area {
-                level: Level::Wales,
+                level: AreaLevel::Wales,
                 code: super::WALES_CODE.to_owned(),
                 name_en: "Wales".into(),
                 name_cy: "Cymru".into(),
@@ -619,8 +620,8 @@ impl IndicatorCatalog {
             catalog.areas.insert(
                 code.clone(),
                 Area {
-                    level: Level::parse(&r.try_get::<String, _>("level")?)
-                        .unwrap_or(Level::Cluster),
+                    level: AreaLevel::parse(&r.try_get::<String, _>("level")?)
+                        .unwrap_or(AreaLevel::Cluster),
                     code,
                     name_en: r.try_get("name_en")?,
                     name_cy: r.try_get("name_cy")?,

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use sqlx::PgPool;
 use tokio::sync::RwLock;
 
-use super::indicators::{IndicatorCatalog, Level};
+use super::indicators::{AreaLevel, IndicatorCatalog};
 use crate::classify::{Breaks, ClassifyError, Method};
 use crate::db::DataVersion;
 
@@ -88,7 +88,7 @@ impl Snapshot {
         let level = self
             .catalog
             .indicator(indicator)
-            .map_or(Level::Cluster, |i| i.map_level());
+            .map_or(AreaLevel::Cluster, |i| i.map_level());
         let values: Vec<(&str, f64)> = self
             .catalog
             .values(indicator, period)

@@ -4,7 +4,7 @@
 
 use serde_json::{json, Value};
 
-use super::indicators::{AreaValue, Level};
+use super::indicators::{AreaLevel, AreaValue};
 use super::FieldType;
 
 /// One field of an indicator value.
@@ -24,17 +24,17 @@ pub struct ValueField {
     pub label_cy: &'static str,
     /// The levels whose areas carry it: a flag against the board only exists for clusters,
     /// and Wales is not compared with itself.
-    pub levels: &'static [Level],
+    pub levels: &'static [AreaLevel],
     /// Its value for an area (`class` is the area's class under the request's
     /// classification, for clusters).
     pub extract: fn(&AreaValue, Option<usize>) -> Value,
 }
 
-const ALL_LEVELS: &[Level] = &[
-    Level::Wales,
-    Level::HealthBoard,
-    Level::Cluster,
-    Level::Lsoa,
+const ALL_LEVELS: &[AreaLevel] = &[
+    AreaLevel::Wales,
+    AreaLevel::HealthBoard,
+    AreaLevel::Cluster,
+    AreaLevel::Lsoa,
 ];
 
 /// Every value field, in column order (downloads, items, `/data`).
@@ -96,7 +96,7 @@ pub const VALUE_FIELDS: [ValueField; 8] = [
         description: "higher, similar, lower or not_tested, compared with Wales at the requested level",
         label_en: "Compared with Wales",
         label_cy: "O'i gymharu â Chymru",
-        levels: &[Level::HealthBoard, Level::Cluster, Level::Lsoa],
+        levels: &[AreaLevel::HealthBoard, AreaLevel::Cluster, AreaLevel::Lsoa],
         extract: |v, _| json!(v.sig_vs_wales),
     },
     ValueField {
@@ -106,7 +106,7 @@ pub const VALUE_FIELDS: [ValueField; 8] = [
         description: "higher, similar, lower or not_tested, compared with the cluster's health board at the requested level",
         label_en: "Compared with health board",
         label_cy: "O'i gymharu â'r bwrdd iechyd",
-        levels: &[Level::Cluster],
+        levels: &[AreaLevel::Cluster],
         extract: |v, _| json!(v.sig_vs_hb),
     },
     ValueField {
@@ -117,7 +117,7 @@ pub const VALUE_FIELDS: [ValueField; 8] = [
         label_en: "Class",
         label_cy: "Dosbarth",
         // The areas a map colours: clusters, or LSOAs for an LSOA-level indicator.
-        levels: &[Level::Cluster, Level::Lsoa],
+        levels: &[AreaLevel::Cluster, AreaLevel::Lsoa],
         extract: |_, class| json!(class),
     },
 ];
@@ -141,13 +141,18 @@ pub fn value_field(name: &str) -> Option<&'static ValueField> {
 
 impl ValueField {
     /// Whether areas of `level` carry this field.
-    pub fn applies_to(&self, level: Level) -> bool {
+    pub fn applies_to(&self, level: AreaLevel) -> bool {
         self.levels.contains(&level)
     }
 
     /// The field's value for an area of `level`: null where the area has no value, or
     /// where the field does not apply to the level.
-    pub fn value_for(&self, level: Level, v: Option<&AreaValue>, class: Option<usize>) -> Value {
+    pub fn value_for(
+        &self,
+        level: AreaLevel,
+        v: Option<&AreaValue>,
+        class: Option<usize>,
+    ) -> Value {
         match v {
             Some(v) if self.applies_to(level) => (self.extract)(v, class),
             _ => Value::Null,

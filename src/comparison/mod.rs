@@ -6,7 +6,7 @@ pub mod words;
 
 use serde::Serialize;
 
-use crate::catalog::indicators::{Area, AreaValue, Indicator, IndicatorCatalog, Lang, Level};
+use crate::catalog::indicators::{Area, AreaLevel, AreaValue, Indicator, IndicatorCatalog, Lang};
 use crate::catalog::WALES_CODE;
 use crate::significance::{Benchmark, ConfidenceLevel, Significance};
 
@@ -36,8 +36,8 @@ pub struct Column {
     pub name: String,
     /// Whether `name` is the English name standing in for a Welsh one.
     pub name_is_english_fallback: bool,
-    /// Level.
-    pub level: Level,
+    /// AreaLevel.
+    pub level: AreaLevel,
 }
 
 /// A row of the summary: one indicator, one cell per column.
@@ -91,10 +91,10 @@ fn cell(code: &str, v: Option<&AreaValue>) -> Cell {
         lower_ci: v.and_then(|v| v.lower_ci),
         upper_ci: v.and_then(|v| v.upper_ci),
         sig_vs_hb: v
-            .filter(|_| level == Some(Level::Cluster))
+            .filter(|_| level == Some(AreaLevel::Cluster))
             .map(|v| v.sig_vs_hb),
         sig_vs_wales: v
-            .filter(|_| level != Some(Level::Wales))
+            .filter(|_| level != Some(AreaLevel::Wales))
             .map(|v| v.sig_vs_wales),
     }
 }
@@ -106,12 +106,12 @@ pub fn columns<'c>(catalog: &'c IndicatorCatalog, area: &Area) -> Vec<&'c Area> 
         .areas
         .values()
         .filter(|a| match area.level {
-            Level::Wales => a.level == Level::HealthBoard,
-            _ => a.level == Level::Cluster && a.hb_code.as_deref() == Some(area.code.as_str()),
+            AreaLevel::Wales => a.level == AreaLevel::HealthBoard,
+            _ => a.level == AreaLevel::Cluster && a.hb_code.as_deref() == Some(area.code.as_str()),
         })
         .collect();
     children.sort_by(|a, b| a.name_en.cmp(&b.name_en));
-    if area.level == Level::HealthBoard {
+    if area.level == AreaLevel::HealthBoard {
         children.extend(catalog.areas.get(&area.code));
     }
     children.extend(catalog.areas.get(WALES_CODE));
@@ -141,7 +141,7 @@ pub fn summary<'a>(
             }
             let tested = values
                 .iter()
-                .any(|v| v.level == Level::Cluster && v.lower_ci.is_some());
+                .any(|v| v.level == AreaLevel::Cluster && v.lower_ci.is_some());
             Some(Row {
                 indicator: ind,
                 id: &ind.id,
@@ -199,7 +199,7 @@ pub fn board_finding(
     let mut out = BoardFinding::default();
     let mut clusters: Vec<(Named, &AreaValue)> = values
         .iter()
-        .filter(|v| v.level == Level::Cluster)
+        .filter(|v| v.level == AreaLevel::Cluster)
         .filter_map(|v| {
             let area = catalog.areas.get(&v.code)?;
             (area.hb_code.as_deref() == Some(hb_code)).then(|| {
@@ -270,7 +270,7 @@ pub fn tallies(summary: &Summary<'_>, vs: Benchmark) -> Vec<Tally> {
         .columns
         .iter()
         .enumerate()
-        .filter(|(_, c)| c.level != Level::Wales && c.code != summary.area.code)
+        .filter(|(_, c)| c.level != AreaLevel::Wales && c.code != summary.area.code)
         .map(|(i, c)| {
             let mut t = Tally {
                 code: c.code.clone(),

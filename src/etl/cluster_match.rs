@@ -24,7 +24,7 @@ use serde::Serialize;
 use super::cluster::Cluster;
 use super::csv_input::read_csv;
 use super::error::EtlError;
-use super::indicators::{Level, ValueRow};
+use super::indicators::{AreaLevel, ValueRow};
 
 /// How a bundled cluster key found its loaded cluster.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -153,7 +153,7 @@ pub fn match_bundled_clusters(
 
 /// Bundled (not user-supplied) cluster-level values, the ones keyed by local keys.
 fn is_bundled_cluster(v: &ValueRow) -> bool {
-    !v.strict && v.level == Level::Cluster
+    !v.strict && v.level == AreaLevel::Cluster
 }
 
 /// Reads `bundled_key,cluster_code` rows; every failure names the file, line and field.

@@ -20,7 +20,7 @@ use super::error::{bad_value, EtlError};
 
 /// The indicator model is the server's: units, polarities and levels are the catalogue's.
 pub use crate::catalog::indicators::{
-    IndicatorMeta, Level, Polarity, UntestedReason, ValueType, UNITS,
+    AreaLevel, IndicatorMeta, Polarity, UntestedReason, ValueType, UNITS,
 };
 /// The GSS code of Wales, used for `level = wales`.
 pub use crate::catalog::WALES_CODE;
@@ -44,7 +44,7 @@ pub struct ValueRow {
     /// Period label.
     pub period: String,
     /// Geography level.
-    pub level: Level,
+    pub level: AreaLevel,
     /// Area code.
     pub area_code: String,
     /// The value.
@@ -78,7 +78,7 @@ impl ValueRow {
     fn bundled(
         indicator_id: &str,
         period: String,
-        (level, area_code): (Level, String),
+        (level, area_code): (AreaLevel, String),
         value: f64,
         counts: Option<(f64, f64)>,
         file: &Path,
@@ -395,7 +395,7 @@ fn check_computed_interval(
     Ok(())
 }
 
-struct Dedup(HashMap<(String, String, Level, String), String>);
+struct Dedup(HashMap<(String, String, AreaLevel, String), String>);
 
 impl Dedup {
     fn check(&mut self, row: &Row<'_>, path: &Path, v: &ValueRow) -> Result<(), EtlError> {
@@ -451,8 +451,8 @@ fn count(row: &Row<'_>, column: &str) -> Result<f64, EtlError> {
 fn read_qof_counts(
     path: &Path,
     units: &HashMap<String, String>,
-) -> Result<HashMap<(String, Level, String), CountSum>, EtlError> {
-    let mut sums: HashMap<(String, Level, String), CountSum> = HashMap::new();
+) -> Result<HashMap<(String, AreaLevel, String), CountSum>, EtlError> {
+    let mut sums: HashMap<(String, AreaLevel, String), CountSum> = HashMap::new();
     let mut seen: HashMap<(String, String), u64> = HashMap::new();
     read_csv(
         path,
@@ -493,9 +493,9 @@ fn read_qof_counts(
                 ));
             }
             for (level, code) in [
-                (Level::Cluster, row.required("cluster_key")?),
-                (Level::HealthBoard, row.required("lhb_code")?),
-                (Level::Wales, WALES_CODE.to_owned()),
+                (AreaLevel::Cluster, row.required("cluster_key")?),
+                (AreaLevel::HealthBoard, row.required("lhb_code")?),
+                (AreaLevel::Wales, WALES_CODE.to_owned()),
             ] {
                 let s = sums
                     .entry((register.clone(), level, code))
@@ -544,9 +544,9 @@ pub fn read_indicators(paths: &IndicatorPaths) -> Result<IndicatorInputs, EtlErr
         &["level", "area_code", "register", "prevalence_pct"],
         |row| {
             let level = match row.required("level")?.as_str() {
-                "wales" => Level::Wales,
-                "lhb" => Level::HealthBoard,
-                "cluster" => Level::Cluster,
+                "wales" => AreaLevel::Wales,
+                "lhb" => AreaLevel::HealthBoard,
+                "cluster" => AreaLevel::Cluster,
                 other => {
                     return Err(
                         row.error("level", format!("`{other}` is not wales, lhb or cluster"))
@@ -609,7 +609,7 @@ pub fn read_indicators(paths: &IndicatorPaths) -> Result<IndicatorInputs, EtlErr
     if units.contains_key(id) {
         // Keyed by snapshot too: a file holding several snapshots gets board and Wales
         // totals for each, never one total that mixes them.
-        let mut sums: BTreeMap<(String, Level, String), (f64, f64)> = BTreeMap::new();
+        let mut sums: BTreeMap<(String, AreaLevel, String), (f64, f64)> = BTreeMap::new();
         read_csv(
             dep,
             &[
@@ -628,7 +628,7 @@ pub fn read_indicators(paths: &IndicatorPaths) -> Result<IndicatorInputs, EtlErr
                 let mut v = ValueRow::bundled(
                     id,
                     period.clone(),
-                    (Level::Cluster, row.required("cluster_key")?),
+                    (AreaLevel::Cluster, row.required("cluster_key")?),
                     if d > 0.0 { 100.0 * n / d } else { 0.0 },
                     Some((n, d)),
                     dep,
@@ -637,8 +637,8 @@ pub fn read_indicators(paths: &IndicatorPaths) -> Result<IndicatorInputs, EtlErr
                 check_value(row, &mut v, "%")?;
                 dedup.check(row, dep, &v)?;
                 for key in [
-                    (Level::HealthBoard, row.required("lhb_code")?),
-                    (Level::Wales, WALES_CODE.to_owned()),
+                    (AreaLevel::HealthBoard, row.required("lhb_code")?),
+                    (AreaLevel::Wales, WALES_CODE.to_owned()),
                 ] {
                     let s = sums
                         .entry((period.clone(), key.0, key.1.clone()))
@@ -708,8 +708,8 @@ pub fn read_indicators(paths: &IndicatorPaths) -> Result<IndicatorInputs, EtlErr
                     level: parse_one_of(
                         row,
                         "level",
-                        &Level::ALL.map(Level::as_str),
-                        Level::parse,
+                        &AreaLevel::ALL.map(AreaLevel::as_str),
+                        AreaLevel::parse,
                     )?,
                     area_code: row.required("area_code")?,
                     value,

@@ -8,6 +8,9 @@
 
 use crate::error::ParamError;
 
+/// The coordinate reference system of every item (OGC's lon/lat CRS84).
+pub const CRS84: &str = "http://www.opengis.net/def/crs/OGC/1.3/CRS84";
+
 /// Decimal places of GeoJSON coordinates in degrees (about 0.1 m; the source is 20 m
 /// generalised).
 pub const COORDINATE_DECIMALS: i32 = 6;
@@ -32,7 +35,7 @@ impl Crs {
     /// The OGC URI.
     pub fn uri(self) -> &'static str {
         match self {
-            Crs::Crs84 => super::CRS84,
+            Crs::Crs84 => CRS84,
             Crs::Epsg4326 => "http://www.opengis.net/def/crs/EPSG/0/4326",
             Crs::Epsg3857 => STORAGE_CRS,
             Crs::Epsg27700 => "http://www.opengis.net/def/crs/EPSG/0/27700",

@@ -12,7 +12,7 @@ use serde_json::{json, Map, Value};
 use sqlx::postgres::PgArguments;
 use sqlx::Row;
 
-use crate::catalog::indicators::{Lang, Level};
+use crate::catalog::indicators::{AreaLevel, Lang};
 use crate::catalog::snapshot::Snapshot;
 use crate::catalog::values::VALUE_FIELDS;
 use crate::catalog::{FieldType, LayerId};
@@ -21,23 +21,8 @@ use crate::error::StyleError;
 use crate::params::{self, ParamError};
 
 use super::crs::Crs;
+use super::request::{filterable, ItemsFormat};
 use super::request::{BboxText, FeatureOptions, Selection};
-
-/// Largest page.
-pub const MAX_LIMIT: i64 = 10_000;
-/// Page size when none is asked for.
-pub const DEFAULT_LIMIT: i64 = 100;
-
-/// Output format.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ItemsFormat {
-    /// GeoJSON (default).
-    Json,
-    /// CSV, no geometry unless `geometry=wkt`.
-    Csv,
-    /// An HTML table.
-    Html,
-}
 
 /// A typed filter value.
 #[derive(Debug, Clone, PartialEq)]
@@ -89,31 +74,6 @@ fn invalid(param: &'static str, value: &str, expected: impl Into<String>) -> Par
         value: value.chars().take(64).collect(),
         expected: expected.into(),
     }
-}
-
-/// Names accepted as filters for a layer, with the column each filters on.
-pub fn filterable(layer: LayerId) -> Vec<(String, &'static str, FieldType)> {
-    let mut out: Vec<(String, &'static str, FieldType)> = layer
-        .layer()
-        .fields
-        .iter()
-        .filter(|f| {
-            !f.name.starts_with("name") && f.name != "cluster_provenance" && f.name != "provenance"
-        })
-        .map(|f| (f.name.to_owned(), f.name, f.kind))
-        .collect();
-    // Friendlier aliases: `health_board=W11000028`, `cluster=7A1:anglesey`.
-    match layer {
-        LayerId::Lsoa | LayerId::Lsoa21 => {
-            out.push(("health_board".into(), "hb_code", FieldType::String));
-            out.push(("cluster".into(), "cluster_code", FieldType::String));
-        }
-        LayerId::Clusters => out.push(("health_board".into(), "hb_code", FieldType::String)),
-        LayerId::HealthBoards => out.push(("health_board".into(), "code", FieldType::String)),
-        // Label points are no collection; their tiles filter on their own fields.
-        LayerId::Labels => {}
-    }
-    out
 }
 
 /// Why an items request was refused: a bad parameter or a bad filter.
@@ -498,9 +458,9 @@ pub fn attach_indicator(
     c: &params::Classification,
 ) -> Result<Vec<(String, String)>, StyleError> {
     let level = match layer {
-        LayerId::Clusters => Level::Cluster,
-        LayerId::HealthBoards => Level::HealthBoard,
-        LayerId::Lsoa if ip.indicator.levels.contains(&Level::Lsoa) => Level::Lsoa,
+        LayerId::Clusters => AreaLevel::Cluster,
+        LayerId::HealthBoards => AreaLevel::HealthBoard,
+        LayerId::Lsoa if ip.indicator.levels.contains(&AreaLevel::Lsoa) => AreaLevel::Lsoa,
         // The WIMD indicators are on 2011 LSOAs; 2021 LSOAs and label points carry none.
         LayerId::Lsoa | LayerId::Lsoa21 | LayerId::Labels => {
             return Err(ParamError::Invalid {

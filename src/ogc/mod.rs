@@ -35,7 +35,8 @@ use crate::params::{Params, PathParams, RawQuery, StrictParams};
 use crate::state::AppState;
 use crate::tiles::{LayerSet, TileCoord, TileError};
 
-use features::{ItemsFormat, Paging};
+use features::Paging;
+use request::ItemsFormat;
 use request::{
     wants_json, DocumentQuery, DownloadRequest, FeatureOptions, HtmlOrJson, ItemRequest,
     ItemsRequest, Selection,
@@ -50,8 +51,7 @@ struct CollectionIdParam(
     String,
 );
 
-/// The coordinate reference system of every item (OGC's lon/lat CRS84).
-pub const CRS84: &str = "http://www.opengis.net/def/crs/OGC/1.3/CRS84";
+pub use crs::CRS84;
 /// The WebMercatorQuad tile matrix set URI.
 pub const WEB_MERCATOR_QUAD: &str =
     "http://www.opengis.net/def/tilematrixset/OGC/1.0/WebMercatorQuad";
@@ -337,7 +337,7 @@ async fn download(
     let q: DownloadRequest = request::read_for(layer, &raw, true)?;
     let paging = Paging {
         format,
-        limit: features::MAX_LIMIT,
+        limit: request::MAX_LIMIT,
         offset: 0,
     };
     let request = (&q.options, &q.selection, &q.properties[..], paging);
@@ -615,7 +615,7 @@ async fn item(
     }
     let paging = Paging {
         format: ItemsFormat::Json,
-        limit: features::DEFAULT_LIMIT,
+        limit: request::DEFAULT_LIMIT,
         offset: 0,
     };
     let parsed = features::parse(
@@ -768,3 +768,38 @@ async fn collection_tile(
     let coord = TileCoord::parse(&matrix, &col, &row).map_err(TileError::from)?;
     state.tiles.respond(&set, coord, &q, &headers).await
 }
+
+/// The OGC API routes.
+#[derive(utoipa::OpenApi)]
+#[openapi(
+    paths(
+        landing,
+        conformance,
+        collections,
+        collection,
+        queryables,
+        items,
+        item,
+        download,
+        tile_matrix_sets,
+        web_mercator_quad,
+        collection_tilesets,
+        collection_tileset,
+        collection_tile,
+    ),
+    components(schemas(
+        openapi::Link,
+        openapi::Landing,
+        openapi::Conformance,
+        openapi::Collection,
+        openapi::Collections,
+        openapi::Feature,
+        openapi::FeatureCollection,
+        openapi::TileMatrixSets,
+        openapi::TileMatrixSet,
+        openapi::Tilesets,
+        openapi::Tileset,
+        openapi::TileMatrixLimits
+    ))
+)]
+pub struct OgcDoc;

@@ -11,10 +11,10 @@
 
 use serde::Serialize;
 use serde_json::{json, Map, Value};
-use utoipa::{OpenApi, ToSchema};
+use utoipa::ToSchema;
 
-use super::features::filterable;
-use crate::catalog::indicators::{IndicatorCatalog, Level};
+use super::request::filterable;
+use crate::catalog::indicators::{AreaLevel, IndicatorCatalog};
 use crate::catalog::{FieldType, LayerId, MAX_SERVED_ZOOM, WIMD_DOMAINS};
 use crate::params::{IndicatorOptions, QueryRequest};
 use crate::style::legend::MapKind;
@@ -28,7 +28,7 @@ pub const OPENAPI_CONTENT_TYPE: &str = "application/vnd.oai.openapi+json;version
 /// What the document lists from the loaded data: indicator ids, every period, and an
 /// example area code per collection.
 #[derive(Debug, Clone, Default)]
-pub struct Vocabulary {
+pub struct DataEnums {
     /// Indicator ids, catalogue order.
     pub indicators: Vec<String>,
     /// The indicators with LSOA values (the WIMD ones), which `lsoa` items can carry.
@@ -41,9 +41,9 @@ pub struct Vocabulary {
     pub areas: Vec<String>,
 }
 
-impl Vocabulary {
+impl DataEnums {
     /// The vocabulary of a loaded catalogue.
-    pub fn of(catalog: &IndicatorCatalog) -> Vocabulary {
+    pub fn of(catalog: &IndicatorCatalog) -> DataEnums {
         let mut periods: Vec<String> = catalog
             .indicators
             .iter()
@@ -51,7 +51,7 @@ impl Vocabulary {
             .collect();
         periods.sort();
         periods.dedup();
-        let first = |level: Level| {
+        let first = |level: AreaLevel| {
             catalog
                 .areas
                 .values()
@@ -59,20 +59,20 @@ impl Vocabulary {
                 .map(|a| a.code.clone())
         };
         let mut examples = Vec::new();
-        if let Some(code) = first(Level::Cluster) {
+        if let Some(code) = first(AreaLevel::Cluster) {
             examples.push((LayerId::Clusters, code));
         }
-        if let Some(code) = first(Level::HealthBoard) {
+        if let Some(code) = first(AreaLevel::HealthBoard) {
             examples.push((LayerId::HealthBoards, code));
         }
         let mut areas = vec!["wales".to_owned()];
         areas.extend(catalog.areas.keys().cloned());
-        Vocabulary {
+        DataEnums {
             indicators: catalog.indicators.iter().map(|i| i.id.clone()).collect(),
             lsoa_indicators: catalog
                 .indicators
                 .iter()
-                .filter(|i| i.levels.contains(&Level::Lsoa))
+                .filter(|i| i.levels.contains(&AreaLevel::Lsoa))
                 .map(|i| i.id.clone())
                 .collect(),
             periods,
@@ -105,7 +105,7 @@ fn path(name: &str, description: &str, schema: Value) -> Value {
 
 /// A request type's parameters with the loaded data's enums: indicator ids (`indicators`,
 /// the ones this route can carry) and periods.
-fn with_data_enums(mut list: Vec<Value>, v: &Vocabulary, indicators: &[String]) -> Vec<Value> {
+fn with_data_enums(mut list: Vec<Value>, v: &DataEnums, indicators: &[String]) -> Vec<Value> {
     for p in list.iter_mut() {
         match p["name"].as_str() {
             Some("indicator") => p["schema"] = one_of(indicators),
@@ -139,7 +139,7 @@ fn field_schema(kind: FieldType) -> Value {
 /// only those with LSOA values; 2021 LSOAs: none).
 fn collection_parameters<R: QueryRequest>(
     layer: LayerId,
-    v: &Vocabulary,
+    v: &DataEnums,
     filters: bool,
 ) -> Vec<Value> {
     let indicators = if layer == LayerId::Lsoa {
@@ -181,8 +181,8 @@ fn collection_parameters<R: QueryRequest>(
 // ---------------------------------------------------------------------------------------
 
 /// The generated document, finished for this server (`base`) and the loaded data.
-pub fn finish(mut doc: Value, base: &str, vocabulary: &Vocabulary) -> Value {
-    let v = vocabulary;
+pub fn finish(mut doc: Value, base: &str, enums: &DataEnums) -> Value {
+    let v = enums;
     doc["servers"] = json!([{"url": base}]);
     doc["info"]["description"] = json!("Vector tiles, OGC API Features and Tiles, styles, legends and downloads for Wales's NHS primary care clusters. Every known query parameter is checked, and a bad one is a 400 with a JSON error naming the allowed values. On the OGC API endpoints (landing page, conformance, collections, queryables, items, downloads) a parameter not listed here is a 400 (`query_param_unknown`); tiles, styles and legends ignore unknown ones (cache-busting). OGC endpoints answer JSON unless the Accept header prefers text/html (or f=html).");
     doc["info"]["license"] = json!({"name": "Data: Open Government Licence v3.0", "url": "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/"});
@@ -269,7 +269,7 @@ fn get(op: Value) -> Value {
 }
 
 /// One generated path item becomes the documented paths it stands for.
-fn expand(route: &str, item: Value, v: &Vocabulary) -> Vec<(String, Value)> {
+fn expand(route: &str, item: Value, v: &DataEnums) -> Vec<(String, Value)> {
     let max_index = (1u64 << MAX_SERVED_ZOOM) - 1;
     let zoom = json!({"type": "integer", "minimum": 0, "maximum": MAX_SERVED_ZOOM});
     let index = json!({"type": "integer", "minimum": 0, "maximum": max_index});
@@ -461,7 +461,7 @@ pub const DOWNLOADS: [(&str, &str); 4] = [
 ];
 
 /// The loaded data's enums on a generated operation's query parameters.
-fn tidy_data_enums(op: &mut Value, v: &Vocabulary) {
+fn tidy_data_enums(op: &mut Value, v: &DataEnums) {
     for p in parameters(op) {
         if p["in"] != "query" {
             continue;
@@ -647,41 +647,6 @@ pub struct TileMatrixLimits {
     #[serde(rename = "maxTileCol")]
     max_tile_col: u64,
 }
-
-/// The OGC API routes.
-#[derive(OpenApi)]
-#[openapi(
-    paths(
-        super::landing,
-        super::conformance,
-        super::collections,
-        super::collection,
-        super::queryables,
-        super::items,
-        super::item,
-        super::download,
-        super::tile_matrix_sets,
-        super::web_mercator_quad,
-        super::collection_tilesets,
-        super::collection_tileset,
-        super::collection_tile,
-    ),
-    components(schemas(
-        Link,
-        Landing,
-        Conformance,
-        Collection,
-        Collections,
-        Feature,
-        FeatureCollection,
-        TileMatrixSets,
-        TileMatrixSet,
-        Tilesets,
-        Tileset,
-        TileMatrixLimits,
-    ))
-)]
-pub struct OgcDoc;
 
 /// Every layer list a tile URL can name: `wales`, and each ordered list of distinct layers.
 fn layer_lists() -> Vec<String> {

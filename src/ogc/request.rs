@@ -6,12 +6,52 @@ use axum::http::HeaderMap;
 use serde_json::{json, Value};
 
 use super::crs::Crs;
-use super::features::{filterable, ItemsFormat, DEFAULT_LIMIT, MAX_LIMIT};
 use crate::catalog::indicators::Lang;
-use crate::catalog::LayerId;
+use crate::catalog::{FieldType, LayerId};
 use crate::params::{
     Bom, FilterQuery, IndicatorOptions, ParamError, QueryRequest, QueryValue, RawQuery,
 };
+
+/// Largest page.
+pub const MAX_LIMIT: i64 = 10_000;
+/// Page size when none is asked for.
+pub const DEFAULT_LIMIT: i64 = 100;
+
+/// Output format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ItemsFormat {
+    /// GeoJSON (default).
+    Json,
+    /// CSV, no geometry unless `geometry=wkt`.
+    Csv,
+    /// An HTML table.
+    Html,
+}
+
+/// Names accepted as filters for a layer, with the column each filters on.
+pub fn filterable(layer: LayerId) -> Vec<(String, &'static str, FieldType)> {
+    let mut out: Vec<(String, &'static str, FieldType)> = layer
+        .layer()
+        .fields
+        .iter()
+        .filter(|f| {
+            !f.name.starts_with("name") && f.name != "cluster_provenance" && f.name != "provenance"
+        })
+        .map(|f| (f.name.to_owned(), f.name, f.kind))
+        .collect();
+    // Friendlier aliases: `health_board=W11000028`, `cluster=7A1:anglesey`.
+    match layer {
+        LayerId::Lsoa | LayerId::Lsoa21 => {
+            out.push(("health_board".into(), "hb_code", FieldType::String));
+            out.push(("cluster".into(), "cluster_code", FieldType::String));
+        }
+        LayerId::Clusters => out.push(("health_board".into(), "hb_code", FieldType::String)),
+        LayerId::HealthBoards => out.push(("health_board".into(), "code", FieldType::String)),
+        // Label points are no collection; their tiles filter on their own fields.
+        LayerId::Labels => {}
+    }
+    out
+}
 
 fn shorten(s: &str, n: usize) -> String {
     s.chars().take(n).collect()
@@ -87,7 +127,7 @@ impl QueryValue for Crs {
         }
     }
     fn schema() -> Value {
-        json!({"type": "string", "format": "uri", "enum": Crs::uris(), "default": super::CRS84})
+        json!({"type": "string", "format": "uri", "enum": Crs::uris(), "default": super::crs::CRS84})
     }
 }
 
@@ -199,7 +239,7 @@ impl QueryValue for FilterCrs {
         }
     }
     fn schema() -> Value {
-        json!({"type": "string", "enum": [super::CRS84], "default": super::CRS84})
+        json!({"type": "string", "enum": [super::crs::CRS84], "default": super::crs::CRS84})
     }
 }
 

@@ -5,8 +5,8 @@ use axum::extract::State;
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 
+use super::area::{text, DEFAULT_DEPRIVATION_PERIOD, DEFAULT_PYRAMID_PERIOD};
 use super::query::{find_area, read_profile, Pyramid, QuintileShare};
-use super::{text, DEFAULT_DEPRIVATION_PERIOD, DEFAULT_PYRAMID_PERIOD};
 use crate::catalog::indicators::Lang;
 use crate::error::AppError;
 use crate::markup::{escape_xml, svg_open};
@@ -33,7 +33,7 @@ crate::query_request! {
 /// `/trend.svg?indicator=…`.
 #[utoipa::path(get, path = "/profiles/{area}/{chart}", tag = "Profiles",
     params(
-        super::AreaParam,
+        super::area::AreaParam,
         ("chart" = String, Path, description = "pyramid.svg, deprivation.svg, spine.svg or trend.svg"),
         ChartQuery),
     responses(

@@ -4,9 +4,9 @@ use axum::extract::State;
 use axum::Json;
 use serde_json::{json, Value};
 
+use super::area::text;
 use super::query::{find_area, level_name, read_profile};
-use super::text;
-use crate::catalog::indicators::{Lang, Level};
+use crate::catalog::indicators::{AreaLevel, Lang};
 use crate::catalog::values::VALUE_FIELDS;
 use crate::catalog::WALES_CODE as WALES;
 use crate::error::AppError;
@@ -15,7 +15,7 @@ use crate::state::AppState;
 
 /// `GET /profiles/{area}`: everything a dashboard's profile card needs.
 #[utoipa::path(get, path = "/profiles/{area}", tag = "Profiles",
-    params(super::AreaParam, LangLevelQuery),
+    params(super::area::AreaParam, LangLevelQuery),
     responses((status = 200, description = "OK", body = Profile), crate::error::responses::LookupErrors))]
 pub async fn get_profile(
     State(state): State<AppState>,
@@ -30,7 +30,7 @@ pub async fn get_profile(
     let board = area
         .hb_code
         .as_ref()
-        .filter(|_| area.level == Level::Cluster)
+        .filter(|_| area.level == AreaLevel::Cluster)
         .and_then(|hb| catalog.areas.get(hb));
     let value_of = |id: &str, period: &str, code: &str| {
         catalog

@@ -4,7 +4,7 @@
 use serde::Serialize;
 use sqlx::Row;
 
-use crate::catalog::indicators::{Area, Level};
+use crate::catalog::indicators::{Area, AreaLevel};
 use crate::catalog::snapshot::Snapshot;
 use crate::catalog::WALES_CODE;
 use crate::error::AppError;
@@ -109,7 +109,7 @@ pub fn find_area<'a>(snapshot: &'a Snapshot, area: &str) -> Result<&'a Area, App
 }
 
 /// The level as stored in `atlas.area_population` (the catalogue's own stored form).
-pub fn level_name(level: Level) -> &'static str {
+pub fn level_name(level: AreaLevel) -> &'static str {
     level.as_str()
 }
 

@@ -3,7 +3,7 @@
 //! Wales (a line), the board (a diamond) and the area (a circle coloured by its comparison
 //! with Wales). Every mark has a title.
 
-use crate::catalog::indicators::{Area, IndicatorCatalog, Lang, Level};
+use crate::catalog::indicators::{Area, AreaLevel, IndicatorCatalog, Lang};
 use crate::catalog::WALES_CODE;
 use crate::markup::{escape_xml, svg_open};
 use crate::palette;
@@ -34,7 +34,7 @@ pub fn spine_svg(
     let board = area
         .hb_code
         .as_ref()
-        .filter(|_| area.level == Level::Cluster)
+        .filter(|_| area.level == AreaLevel::Cluster)
         .and_then(|hb| catalog.areas.get(hb));
     struct Line {
         title: String,
@@ -58,7 +58,7 @@ pub fn spine_svg(
         let values = catalog.values_at(&ind.id, period, level);
         let mut clusters: Vec<f64> = values
             .iter()
-            .filter(|v| v.level == Level::Cluster)
+            .filter(|v| v.level == AreaLevel::Cluster)
             .map(|v| v.value)
             .collect();
         let Some(own) = values.iter().find(|v| v.code == area.code) else {

@@ -278,12 +278,12 @@ pub fn trend_svg(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::catalog::indicators::Level;
+    use crate::catalog::indicators::AreaLevel;
     use crate::significance::Significance;
 
     fn value(n: f64, d: f64) -> AreaValue {
         AreaValue {
-            level: Level::Cluster,
+            level: AreaLevel::Cluster,
             code: "x".into(),
             value: 100.0 * n / d,
             numerator: Some(n),
@@ -337,7 +337,7 @@ mod tests {
                 untested_reason: reason,
             },
             periods: vec!["a".into(), "b".into()],
-            levels: vec![Level::Cluster],
+            levels: vec![AreaLevel::Cluster],
         }
     }
 

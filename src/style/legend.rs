@@ -5,7 +5,7 @@ use serde::Serialize;
 use serde_json::{json, Value};
 
 use crate::catalog::indicators::{
-    AreaValue, Indicator, Lang, Level, Polarity, UntestedReason, ValueType,
+    AreaLevel, AreaValue, Indicator, Lang, Polarity, UntestedReason, ValueType,
 };
 use crate::catalog::snapshot::Choropleth;
 use crate::catalog::{domain_title, LayerId, WimdVintage, APPROXIMATE_NOTE, APPROXIMATE_NOTE_CY};
@@ -389,7 +389,7 @@ pub fn not_tested_reason(
     // `values` are at `level`; the other level's interval is kept in `at_998`.
     let only_other_level = level != ConfidenceLevel::P95
         && values.iter().any(|v| {
-            v.level == Level::Cluster && v.lower_ci.is_none() && v.at_998.lower_ci.is_some()
+            v.level == AreaLevel::Cluster && v.lower_ci.is_none() && v.at_998.lower_ci.is_some()
         });
     if only_other_level {
         return match lang {

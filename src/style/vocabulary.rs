@@ -4,7 +4,7 @@
 use crate::params::TileEncoding;
 use serde_json::{json, Map, Value};
 
-use crate::catalog::indicators::{IndicatorCatalog, Lang, Level, Polarity};
+use crate::catalog::indicators::{AreaLevel, IndicatorCatalog, Lang, Polarity};
 use crate::catalog::values::VALUE_FIELDS;
 use crate::catalog::{field_label, LayerId, WALES_BOUNDS, WIMD_DOMAINS, WIMD_OVERALL};
 use crate::classify::{Method, MAX_CLASSES, MIN_CLASSES};
@@ -59,7 +59,7 @@ pub fn vocabulary(data: Option<&DataVersion>, catalog: Option<&IndicatorCatalog>
         .map(|c| {
             c.areas
                 .values()
-                .filter(|a| a.level == Level::HealthBoard)
+                .filter(|a| a.level == AreaLevel::HealthBoard)
                 .map(|a| {
                     json!({
                         "code": a.code,

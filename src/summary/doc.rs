@@ -5,7 +5,7 @@
 
 use serde::Serialize;
 use serde_json::Value;
-use utoipa::{OpenApi, ToSchema};
+use utoipa::ToSchema;
 
 /// `GET /summary/{area}`.
 #[derive(Serialize, ToSchema)]
@@ -49,11 +49,3 @@ pub struct SummaryRow {
     #[schema(value_type = Vec<Object>)]
     cells: Vec<Value>,
 }
-
-/// The summary route.
-#[derive(OpenApi)]
-#[openapi(
-    paths(super::get_summary),
-    components(schemas(SummaryDocument, SummaryRow))
-)]
-pub struct SummaryDoc;

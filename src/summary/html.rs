@@ -2,8 +2,8 @@
 //! without script and is the accessible alternative to the map; a small script of our own
 //! makes the columns sortable.
 
-use super::{cell_fill, text_on, untested_reason};
-use crate::catalog::indicators::{Lang, Level};
+use super::cells::{cell_fill, legend, text_on, untested_reason};
+use crate::catalog::indicators::{AreaLevel, Lang};
 use crate::comparison::{Cell, Summary};
 use crate::markup::escape_xml;
 use crate::significance::Significance;
@@ -42,7 +42,7 @@ fn board_mark(flag: Option<Significance>) -> &'static str {
 
 fn cell_html(
     c: &Cell,
-    level: Level,
+    level: AreaLevel,
     unit: &str,
     polarity: crate::catalog::indicators::Polarity,
     lang: Lang,
@@ -101,7 +101,7 @@ pub fn summary_html(
     );
     for c in &summary.columns {
         let kind = match c.level {
-            Level::Cluster => "",
+            AreaLevel::Cluster => "",
             _ => " class=\"comparator\"",
         };
         head.push_str(&format!(
@@ -131,7 +131,7 @@ pub fn summary_html(
         }
         body.push_str("</tr>\n");
     }
-    let legend: String = super::legend(lang)
+    let legend: String = legend(lang)
         .as_array()
         .into_iter()
         .flatten()

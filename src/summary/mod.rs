@@ -3,6 +3,7 @@
 //! the value, its interval and its significance against the board and Wales, coloured by
 //! the indicator's polarity. As JSON (default), CSV, SVG or an accessible, sortable HTML table.
 
+pub mod cells;
 pub mod doc;
 pub mod html;
 pub mod svg;
@@ -13,22 +14,21 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde_json::{json, Value};
 
-use crate::catalog::indicators::{
-    Area, Indicator, IndicatorCatalog, Lang, Level, Polarity, UntestedReason,
-};
+use crate::catalog::indicators::{Area, AreaLevel, IndicatorCatalog, Lang};
 use crate::catalog::WALES_CODE;
 use crate::comparison::{self, words, Summary};
 #[allow(unused_imports)] // Named by the OpenAPI annotation below.
 use crate::error::ErrorEnvelope as Error;
 use crate::error::{AppError, StyleError};
 use crate::http::Routes;
-use crate::palette;
 use crate::params;
 use crate::params::{Bom, ConfidenceLevel, Params, PathParams};
 use crate::significance::{Benchmark, Significance};
 use crate::state::AppState;
+pub use cells::{cell_fill, flag_color, legend, text_on, untested_reason};
 #[allow(unused_imports)]
 use doc::SummaryDocument;
+use utoipa::OpenApi;
 
 /// Routes of this module.
 pub fn router() -> Routes<AppState> {
@@ -85,45 +85,13 @@ fn area_of<'c>(catalog: &'c IndicatorCatalog, code: &str) -> Result<&'c Area, Ap
     catalog
         .areas
         .get(code)
-        .filter(|a| a.level != Level::Cluster)
+        .filter(|a| a.level != AreaLevel::Cluster)
         .ok_or_else(|| {
             AppError::NotFound(format!(
                 "no health board or Wales with code {}: use wales or a code from /collections/health_boards/items",
                 code.chars().take(64).collect::<String>()
             ))
         })
-}
-
-/// The colour of a flag for an indicator's polarity, as the map and legend use it.
-pub fn flag_color(flag: Option<Significance>, polarity: Polarity) -> &'static str {
-    palette::significance(flag.unwrap_or(Significance::NotTested), polarity)
-}
-
-/// A cell's fill: its flag's colour, or white for Wales (the benchmark itself).
-pub fn cell_fill(level: Level, flag: Option<Significance>, polarity: Polarity) -> &'static str {
-    if level == Level::Wales {
-        "#ffffff"
-    } else {
-        flag_color(flag, polarity)
-    }
-}
-
-/// Text colour on a cell: white on the dark significance colours, for WCAG AA contrast.
-pub fn text_on(flag: Option<Significance>) -> &'static str {
-    match flag {
-        Some(Significance::Higher | Significance::Lower) => "#ffffff",
-        _ => "#1a1a1a",
-    }
-}
-
-/// Why a row has no significance, as a sentence: the reason its indicator is never tested
-/// ([`Indicator::never_tested`]: the catalogue's reason, or what its values are; a row is
-/// untested only when no cluster has an interval).
-pub fn untested_reason(indicator: &Indicator, lang: Lang) -> String {
-    indicator
-        .never_tested(&[])
-        .unwrap_or(UntestedReason::NoCounts)
-        .sentence(lang)
 }
 
 /// `GET /summary/{area}` (`.json`, `.csv`, `.svg`, `.html`, or `format=`), with `lang`.
@@ -252,49 +220,6 @@ fn document(
     })
 }
 
-/// What each colour means, for both kinds of polarity.
-pub fn legend(lang: Lang) -> Value {
-    let entry = |flag: Significance, polarity: Polarity, en: &str, cy: &str| json!({"flag": flag, "polarity": polarity, "color": palette::significance(flag, polarity), "label": lang.pick(en, cy)});
-    json!([
-        entry(
-            Significance::Higher,
-            Polarity::HigherIsWorse,
-            "Significantly worse (higher or lower, by the indicator's polarity)",
-            "Sylweddol waeth"
-        ),
-        entry(
-            Significance::Lower,
-            Polarity::HigherIsWorse,
-            "Significantly better",
-            "Sylweddol well"
-        ),
-        entry(
-            Significance::Higher,
-            Polarity::Neutral,
-            "Significantly higher (no polarity)",
-            "Sylweddol uwch (dim pegynedd)"
-        ),
-        entry(
-            Significance::Lower,
-            Polarity::Neutral,
-            "Significantly lower (no polarity)",
-            "Sylweddol is (dim pegynedd)"
-        ),
-        entry(
-            Significance::Similar,
-            Polarity::Neutral,
-            "Not significantly different",
-            "Dim gwahaniaeth sylweddol"
-        ),
-        entry(
-            Significance::NotTested,
-            Polarity::Neutral,
-            "Not tested",
-            "Heb ei brofi"
-        ),
-    ])
-}
-
 /// Long format, one line per indicator and area: what a spreadsheet pivots best.
 /// The summary as long-format CSV (without the BOM, which the response adds).
 pub fn csv(summary: &Summary<'_>) -> Result<Vec<u8>, csv::Error> {
@@ -335,3 +260,11 @@ pub fn csv(summary: &Summary<'_>) -> Result<Vec<u8>, csv::Error> {
     }
     out.into_inner().map_err(|e| e.into_error().into())
 }
+
+/// The summary route.
+#[derive(OpenApi)]
+#[openapi(
+    paths(get_summary),
+    components(schemas(doc::SummaryDocument, doc::SummaryRow))
+)]
+pub struct SummaryDoc;

@@ -1,8 +1,8 @@
 //! The summary as an SVG grid for reports: indicators down, areas across, each cell
 //! coloured by its comparison with Wales, with a title on every mark for screen readers.
 
+use super::cells::{cell_fill, legend, text_on, untested_reason};
 use super::html::fmt_value;
-use super::{cell_fill, text_on, untested_reason};
 use crate::catalog::indicators::Lang;
 use crate::comparison::Summary;
 use crate::markup::{escape_xml, svg_open};
@@ -77,7 +77,7 @@ pub fn summary_svg(summary: &Summary<'_>, lang: Lang, approximate: bool) -> Stri
         }
     }
     let mut ly = HEADER_H + CELL_H * rows + 24.0;
-    for e in super::legend(lang).as_array().into_iter().flatten() {
+    for e in legend(lang).as_array().into_iter().flatten() {
         out.push_str(&format!(
             "<g><title>{l}</title><rect x=\"10\" y=\"{ry}\" width=\"16\" height=\"12\" fill=\"{c}\" stroke=\"#555\" stroke-width=\"0.5\"/>\
              <text x=\"32\" y=\"{ty}\">{l}</text></g>",

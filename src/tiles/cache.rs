@@ -11,8 +11,10 @@ use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
 
 use super::coord::TileCoord;
-use super::MVT_CONTENT_TYPE;
 use crate::error::AppError;
+
+/// MVT media type (IANA-registered).
+pub const MVT_CONTENT_TYPE: &str = "application/vnd.mapbox-vector-tile";
 
 /// What identifies a tile: only validated, normalised parts, so junk query strings map to
 /// the same entry and cannot flood the cache.

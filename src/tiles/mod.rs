@@ -40,5 +40,4 @@ pub use source::TileSource;
 
 pub use crate::error::TileError;
 
-/// MVT media type (IANA-registered).
-pub const MVT_CONTENT_TYPE: &str = "application/vnd.mapbox-vector-tile";
+pub use cache::MVT_CONTENT_TYPE;

@@ -1,4 +1,4 @@
-//! The PostGIS tile source. Step 2 of a tile's path, after [`super::http::get_tile`]:
+//! The PostGIS tile source. Step 2 of a tile's path, after `http.rs`'s `get_tile`:
 //! [`PostgisSource::plan`] checks the zoom, takes the current snapshot and, for an indicator
 //! map, classifies the clusters' values (once per snapshot). [`PostgisSource::render`] then
 //! runs each layer's statement from [`super::sql::TileQueries`], concurrently, with z/x/y

@@ -1,7 +1,7 @@
 //! `TileSource`: where finished tiles come from. PostGIS renders them per request
-//! ([`super::postgis::PostgisSource`]); an exported PMTiles archive reads them
-//! ([`super::archive::Archive`]). Both share one engine: the cache, validators, headers
-//! and base URL of [`super::engine::TileEngine`].
+//! (`postgis.rs`); an exported PMTiles archive reads them (`archive.rs`). Both share one
+//! engine (`engine.rs`): the cache, validators, headers and base URL. The sources depend on
+//! this trait, never the other way round.
 
 use std::future::Future;
 
