@@ -46,6 +46,8 @@ pub mod profiles;
 pub mod summary;
 pub mod web;
 
+pub mod openapi;
+
 pub mod server;
 
 pub mod site;

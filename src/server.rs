@@ -110,7 +110,7 @@ pub const UNDOCUMENTED_ROUTES: &[(&str, &str)] = &[("post", "/admin/reload")];
 struct ServerDoc;
 
 /// The OpenAPI document generated from the handlers' `#[utoipa::path]` annotations and
-/// the response types, before [`crate::ogc::openapi::finish`] adds what comes from the
+/// the response types, before [`crate::openapi::finish`] adds what comes from the
 /// data. Built once.
 pub fn generated_document() -> &'static Value {
     static DOC: std::sync::OnceLock<Value> = std::sync::OnceLock::new();
@@ -221,13 +221,14 @@ async fn not_found(uri: axum::http::Uri) -> AppError {
 
 /// `GET /api`: the OpenAPI document, generated from the handlers' annotations
 /// ([`generated_document`]) and finished with what only the loaded data and the catalogue
-/// know ([`crate::ogc::openapi::finish`]). Without data (no load yet, or the database
+/// know ([`crate::openapi::finish`]). Without data (no load yet, or the database
 /// unreachable) it still answers, with indicator ids and periods as plain strings.
 #[utoipa::path(get, path = "/api", tag = "Operations",
     responses(
         (status = 200, description = "OpenAPI 3.0", body = Object, content_type = "application/vnd.oai.openapi+json;version=3.0")))]
 async fn get_api(State(state): State<AppState>, BaseUrl(base): BaseUrl) -> Response {
-    use crate::ogc::openapi::{finish, DataEnums, OPENAPI_CONTENT_TYPE};
+    use crate::ogc::doc::OPENAPI_CONTENT_TYPE;
+    use crate::openapi::{finish, DataEnums};
     let vocabulary = match state.snapshot().await {
         Ok(snapshot) => DataEnums::of(&snapshot.catalog),
         Err(_) => DataEnums::default(),

@@ -87,7 +87,7 @@ pub struct Data {
     #[schema(value_type = String)]
     pub(crate) confidence_level: ConfidenceLevel,
     /// Each value field's label, in `lang`, at `confidence_level`.
-    #[schema(value_type = HashMap<String, String>)]
+    #[schema(value_type = std::collections::BTreeMap<String, String>)]
     pub(crate) field_labels: Map<String, Value>,
     pub(crate) data_version: i64,
     /// Method, classes and breaks actually used.

@@ -9,10 +9,10 @@
 //! prefers HTML ([`negotiate`]).
 
 pub mod crs;
+pub mod doc;
 pub mod features;
 pub mod gdal_download;
 pub mod negotiate;
-pub mod openapi;
 pub mod queryables;
 pub mod request;
 
@@ -126,7 +126,7 @@ pub async fn landing(
         "links": [
             {"href": format!("{base}/?f=json"), "rel": "self", "type": "application/json", "title": "This document"},
             {"href": format!("{base}/map"), "rel": "alternate", "type": "text/html", "title": "The map"},
-            {"href": format!("{base}/api"), "rel": "service-desc", "type": openapi::OPENAPI_CONTENT_TYPE, "title": "The API definition (OpenAPI 3.0)"},
+            {"href": format!("{base}/api"), "rel": "service-desc", "type": doc::OPENAPI_CONTENT_TYPE, "title": "The API definition (OpenAPI 3.0)"},
             {"href": format!("{base}/conformance"), "rel": "conformance", "type": "application/json", "title": "Conformance classes"},
             {"href": format!("{base}/collections"), "rel": "data", "type": "application/json", "title": "Collections"},
             {"href": format!("{base}/tileMatrixSets"), "rel": "http://www.opengis.net/def/rel/ogc/1.0/tiling-schemes", "type": "application/json", "title": "Tile matrix sets"},
@@ -316,7 +316,7 @@ async fn download(
     let allowed = || {
         LayerId::ALL
             .iter()
-            .flat_map(|l| openapi::DOWNLOADS.map(|(ext, _)| format!("{l}.{ext}")))
+            .flat_map(|l| doc::DOWNLOADS.map(|(ext, _)| format!("{l}.{ext}")))
             .collect::<Vec<_>>()
     };
     let (id, ext) = file.rsplit_once('.').unwrap_or((&file, ""));
@@ -788,18 +788,18 @@ async fn collection_tile(
         collection_tile,
     ),
     components(schemas(
-        openapi::Link,
-        openapi::Landing,
-        openapi::Conformance,
-        openapi::Collection,
-        openapi::Collections,
-        openapi::Feature,
-        openapi::FeatureCollection,
-        openapi::TileMatrixSets,
-        openapi::TileMatrixSet,
-        openapi::Tilesets,
-        openapi::Tileset,
-        openapi::TileMatrixLimits
+        doc::Link,
+        doc::Landing,
+        doc::Conformance,
+        doc::Collection,
+        doc::Collections,
+        doc::Feature,
+        doc::FeatureCollection,
+        doc::TileMatrixSets,
+        doc::TileMatrixSet,
+        doc::Tilesets,
+        doc::Tileset,
+        doc::TileMatrixLimits
     ))
 )]
 pub struct OgcDoc;

@@ -1,6 +1,6 @@
-//! The OpenAPI 3.0 description of the whole HTTP API, served at `/api`: the OGC API's
-//! part of the generated document, and [`finish`], the step that completes the document
-//! utoipa generates from the handlers (assembled in `server`).
+//! The OpenAPI 3.0 description of the whole HTTP API, served at `/api`: [`finish`], the
+//! step that completes the document utoipa generates from every face's handlers (assembled
+//! in `server`), with the per-collection and per-map-kind paths and the loaded data's enums.
 //!
 //! What `finish` adds comes from the same tables the handlers check against (collections and their filterable
 //! fields, methods, palettes, domains and, from the loaded data, indicator ids and periods),
@@ -9,21 +9,17 @@
 //! `method=manual`, indicator tiles need the clusters layer, x and y must lie inside the
 //! 2^z grid, bbox west ≤ east) are stated in the descriptions.
 
-use serde::Serialize;
 use serde_json::{json, Map, Value};
-use utoipa::ToSchema;
 
-use super::request::filterable;
 use crate::catalog::indicators::{AreaLevel, IndicatorCatalog};
 use crate::catalog::{FieldType, LayerId, MAX_SERVED_ZOOM, WIMD_DOMAINS};
+use crate::ogc::doc::DOWNLOADS;
+use crate::ogc::request::filterable;
 use crate::params::{IndicatorOptions, QueryRequest};
 use crate::style::legend::MapKind;
 use crate::style::{StyleEncodingQuery, StyleRequest};
 
-use super::request::{DownloadRequest, ItemRequest, ItemsRequest};
-
-/// The media type of this document.
-pub const OPENAPI_CONTENT_TYPE: &str = "application/vnd.oai.openapi+json;version=3.0";
+use crate::ogc::request::{DownloadRequest, ItemRequest, ItemsRequest};
 
 /// What the document lists from the loaded data: indicator ids, every period, and an
 /// example area code per collection.
@@ -452,14 +448,6 @@ fn expand(route: &str, item: Value, v: &DataEnums) -> Vec<(String, Value)> {
     }
 }
 
-/// The download formats: extension and media type.
-pub const DOWNLOADS: [(&str, &str); 4] = [
-    ("geojson", "application/geo+json"),
-    ("csv", "text/csv"),
-    ("gpkg", super::gdal_download::GPKG_CONTENT_TYPE),
-    ("fgb", super::gdal_download::FGB_CONTENT_TYPE),
-];
-
 /// The loaded data's enums on a generated operation's query parameters.
 fn tidy_data_enums(op: &mut Value, v: &DataEnums) {
     for p in parameters(op) {
@@ -480,172 +468,6 @@ fn collection_id() -> Value {
         "Collection",
         json!({"type": "string", "enum": strings(LayerId::ALL.iter().map(|l| l.as_str()))}),
     )
-}
-
-// ---------------------------------------------------------------------------------------
-// The OGC API's response shapes (the handlers build them with `json!`) and its paths.
-// ---------------------------------------------------------------------------------------
-
-/// A link.
-#[allow(dead_code)] // Described, never built: the handlers assemble the same fields.
-#[derive(Serialize, ToSchema)]
-pub struct Link {
-    href: String,
-    rel: String,
-    #[serde(rename = "type")]
-    #[schema(nullable = false)]
-    r#type: Option<String>,
-    #[schema(nullable = false)]
-    title: Option<String>,
-    /// True when `href` is a template (`{tileMatrix}`…) to fill in, not a URL.
-    #[schema(nullable = false)]
-    templated: Option<bool>,
-}
-
-/// The landing page as JSON.
-#[allow(dead_code)] // Described, never built: the handlers assemble the same fields.
-#[derive(Serialize, ToSchema)]
-pub struct Landing {
-    title: String,
-    description: String,
-    attribution: String,
-    links: Vec<Link>,
-}
-
-/// `GET /conformance`.
-#[allow(dead_code)] // Described, never built: the handlers assemble the same fields.
-#[derive(Serialize, ToSchema)]
-pub struct Conformance {
-    #[serde(rename = "conformsTo")]
-    conforms_to: Vec<String>,
-}
-
-/// One collection.
-#[allow(dead_code)] // Described, never built: the handlers assemble the same fields.
-#[derive(Serialize, ToSchema)]
-pub struct Collection {
-    id: String,
-    title: String,
-    #[schema(nullable = false)]
-    description: Option<String>,
-    /// Always `feature`.
-    #[serde(rename = "itemType")]
-    item_type: String,
-    /// The CRSs `crs` accepts (Features Part 2).
-    crs: Vec<String>,
-    /// The CRS the geometry is stored in.
-    #[serde(rename = "storageCrs")]
-    storage_crs: String,
-    /// Spatial extent (CRS84 bbox).
-    #[schema(value_type = Object)]
-    extent: Value,
-    links: Vec<Link>,
-}
-
-/// `GET /collections`.
-#[allow(dead_code)] // Described, never built: the handlers assemble the same fields.
-#[derive(Serialize, ToSchema)]
-pub struct Collections {
-    collections: Vec<Collection>,
-    links: Vec<Link>,
-}
-
-/// A GeoJSON feature.
-#[allow(dead_code)] // Described, never built: the handlers assemble the same fields.
-#[derive(Serialize, ToSchema)]
-pub struct Feature {
-    /// Always `Feature`.
-    #[serde(rename = "type")]
-    r#type: String,
-    #[schema(nullable = false)]
-    id: Option<String>,
-    #[schema(value_type = Object, nullable)]
-    geometry: Value,
-    #[schema(value_type = Object)]
-    properties: Value,
-    /// Only on a single feature (`/collections/{id}/items/{featureId}`).
-    #[schema(nullable = false)]
-    links: Option<Vec<Link>>,
-}
-
-/// A page of GeoJSON features.
-#[allow(dead_code)] // Described, never built: the handlers assemble the same fields.
-#[derive(Serialize, ToSchema)]
-pub struct FeatureCollection {
-    /// Always `FeatureCollection`.
-    #[serde(rename = "type")]
-    r#type: String,
-    #[serde(rename = "numberMatched")]
-    #[schema(nullable = false, minimum = 0)]
-    number_matched: Option<u64>,
-    #[serde(rename = "numberReturned")]
-    #[schema(nullable = false, minimum = 0)]
-    number_returned: Option<u64>,
-    /// When the response was made (RFC 3339), not when the data was loaded.
-    #[serde(rename = "timeStamp")]
-    #[schema(nullable = false)]
-    time_stamp: Option<String>,
-    #[schema(nullable = false)]
-    links: Option<Vec<Link>>,
-    features: Vec<Feature>,
-}
-
-/// `GET /tileMatrixSets`.
-#[allow(dead_code)] // Described, never built: the handlers assemble the same fields.
-#[derive(Serialize, ToSchema)]
-pub struct TileMatrixSets {
-    #[serde(rename = "tileMatrixSets")]
-    #[schema(value_type = Vec<Object>)]
-    tile_matrix_sets: Vec<Value>,
-}
-
-/// The WebMercatorQuad tile matrix set (OGC TileMatrixSet 2.0 JSON).
-#[allow(dead_code)] // Described, never built: the handlers assemble the same fields.
-#[derive(Serialize, ToSchema)]
-#[schema(value_type = Object)]
-pub struct TileMatrixSet(Value);
-
-/// A collection's tilesets.
-#[allow(dead_code)] // Described, never built: the handlers assemble the same fields.
-#[derive(Serialize, ToSchema)]
-pub struct Tilesets {
-    tilesets: Vec<Tileset>,
-    links: Vec<Link>,
-}
-
-/// One vector tileset.
-#[allow(dead_code)] // Described, never built: the handlers assemble the same fields.
-#[derive(Serialize, ToSchema)]
-pub struct Tileset {
-    title: String,
-    #[serde(rename = "dataType")]
-    data_type: String,
-    crs: String,
-    #[serde(rename = "tileMatrixSetURI")]
-    tile_matrix_set_uri: String,
-    /// The tile rows and columns of each zoom the layer has.
-    #[serde(rename = "tileMatrixSetLimits")]
-    tile_matrix_set_limits: Vec<TileMatrixLimits>,
-    #[schema(value_type = Vec<Object>)]
-    layers: Vec<Value>,
-    links: Vec<Link>,
-}
-
-/// The tiles of one zoom of a tileset (OGC Tiles, `tileMatrixSetLimits`).
-#[allow(dead_code)] // Described, never built: the handlers assemble the same fields.
-#[derive(Serialize, ToSchema)]
-pub struct TileMatrixLimits {
-    /// The zoom, as a string (`"0"`).
-    #[serde(rename = "tileMatrix")]
-    tile_matrix: String,
-    #[serde(rename = "minTileRow")]
-    min_tile_row: u64,
-    #[serde(rename = "maxTileRow")]
-    max_tile_row: u64,
-    #[serde(rename = "minTileCol")]
-    min_tile_col: u64,
-    #[serde(rename = "maxTileCol")]
-    max_tile_col: u64,
 }
 
 /// Every layer list a tile URL can name: `wales`, and each ordered list of distinct layers.
