@@ -7,7 +7,7 @@
 #![no_main]
 
 use cluster_atlas::catalog::LayerId;
-use cluster_atlas::cql2::{self, Columns, Lang};
+use cluster_atlas::cql2::{self, Columns, FilterLang};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
@@ -17,7 +17,7 @@ fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(rest) else {
         return;
     };
-    let lang = if selector & 1 == 0 { Lang::Text } else { Lang::Json };
+    let lang = if selector & 1 == 0 { FilterLang::Text } else { FilterLang::Json };
     let layer = LayerId::ALL[usize::from(selector >> 1) % LayerId::ALL.len()];
     let queryables = cql2::queryables(layer);
     let Ok(filter) = cql2::compile(text, lang, &queryables) else {
@@ -29,7 +29,7 @@ fuzz_target!(|data: &[u8]| {
     // No value is ever part of the text: the SQL has no string literal at all.
     assert!(!sql.contains('\''), "a literal reached the SQL: {sql}");
     let normalised = filter.normalised();
-    let again = cql2::compile(&normalised, Lang::Text, &queryables)
+    let again = cql2::compile(&normalised, FilterLang::Text, &queryables)
         .unwrap_or_else(|e| panic!("normalised text {normalised:?} does not parse: {e}"));
     assert_eq!(again, filter, "{normalised}");
 });

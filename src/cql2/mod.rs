@@ -140,9 +140,18 @@ pub fn compile(
     queryables: &[Queryable],
 ) -> Result<Filter, FilterError> {
     let expr = parse(input, lang)?;
-    Ok(Filter {
+    let filter = Filter {
         node: check(&expr, queryables)?,
-    })
+    };
+    // The normalised text goes into page links and tile cache keys, and a link must read
+    // back: a filter whose normalised form (spaces added, cql2-json written as text) outgrows
+    // the limit is refused like a long one, rather than giving links that fail.
+    if filter.normalised().chars().count() > MAX_LENGTH {
+        return Err(FilterError::TooLarge(format!(
+            "`filter` is longer than {MAX_LENGTH} characters once written as normalised cql2-text"
+        )));
+    }
+    Ok(filter)
 }
 
 fn lookup<'q>(name: &str, queryables: &'q [Queryable]) -> Result<&'q Queryable, FilterError> {
@@ -641,6 +650,11 @@ mod tests {
             .contains("nested deeper"));
         let long = format!("hb_code = '{}'", "x".repeat(MAX_LENGTH));
         assert!(text(&long).unwrap_err().to_string().contains("longer than"));
+        // Short enough as given, too long once normalised (a space after each comma):
+        // refused, so that page links and cache keys always read back.
+        let list = format!("hb_code IN ({})", vec!["'a'"; MAX_ITEMS].join(","));
+        assert!(list.chars().count() <= MAX_LENGTH);
+        assert!(text(&list).unwrap_err().to_string().contains("normalised"));
         let e = compile(
             r#"{"op":"=","args":[{"property":"hb_code"}]}"#,
             FilterLang::Json,
