@@ -867,3 +867,52 @@ mod tests {
         "{report}"
     );
 }
+
+/// The quick tier stays quick: a test that reaches for the test database (directly, through
+/// `common`'s database helpers) is `#[ignore]`d with its reason, so that plain `cargo test`
+/// without PostgreSQL passes, and `scripts/test.sh` runs it with `--include-ignored`.
+#[test]
+fn tests_that_need_postgis_are_marked() {
+    const NEEDS_DB: [&str; 5] = [
+        "loaded_pool(",
+        "loaded_database(",
+        "fresh_database(",
+        "admin_url(",
+        "common::serve(",
+    ];
+    let mut unmarked = Vec::new();
+    for entry in std::fs::read_dir(Path::new(ROOT).join("tests")).unwrap() {
+        let path = entry.unwrap().path();
+        // This file names the helpers without calling them.
+        if path.extension().is_none_or(|e| e != "rs") || path.ends_with("architecture.rs") {
+            continue;
+        }
+        let text = std::fs::read_to_string(&path).unwrap();
+        // Each test: its attributes, then its body up to the next test's attributes.
+        let starts: Vec<usize> = text
+            .match_indices("#[test]")
+            .chain(text.match_indices("#[tokio::test"))
+            .map(|(i, _)| i)
+            .collect();
+        let mut starts = starts;
+        starts.sort_unstable();
+        for (n, &start) in starts.iter().enumerate() {
+            let end = starts.get(n + 1).copied().unwrap_or(text.len());
+            let chunk = &text[start..end];
+            let head_end = chunk.find("fn ").unwrap_or(0);
+            let marked = chunk[..head_end].contains("#[ignore");
+            if !marked && NEEDS_DB.iter().any(|call| chunk.contains(call)) {
+                let name: String = chunk[head_end + 3..]
+                    .chars()
+                    .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                    .collect();
+                unmarked.push(format!("{}: {name}", path.display()));
+            }
+        }
+    }
+    assert!(
+        unmarked.is_empty(),
+        "these tests use the test database but are not #[ignore = \"needs PostGIS …\"]:\n{}",
+        unmarked.join("\n")
+    );
+}
