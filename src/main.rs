@@ -1,4 +1,4 @@
-//! The `cluster-atlas` binary: parses the command line and runs `serve` or `load`.
+//! The `cluster-atlas` binary: parses the command line and runs `serve`, `load` or `export`.
 
 use anyhow::Context;
 use clap::Parser;
