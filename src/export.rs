@@ -168,7 +168,7 @@ async fn render_tiles(
         coords.len() as u64,
         &format!("exporting {}", output.display()),
     );
-    let none = crate::tiles::request::TileQuery::plain();
+    let none = crate::tiles::request::TileQuery::default();
     let results: Vec<Result<Rendered, AppError>> = stream::iter(coords.iter().copied())
         .map(|coord| {
             let (none, progress) = (&none, &progress);

@@ -40,13 +40,6 @@ pub struct DataEnums {
 impl DataEnums {
     /// The vocabulary of a loaded catalogue.
     pub fn of(catalog: &IndicatorCatalog) -> DataEnums {
-        let mut periods: Vec<String> = catalog
-            .indicators
-            .iter()
-            .flat_map(|i| i.periods.iter().cloned())
-            .collect();
-        periods.sort();
-        periods.dedup();
         let first = |level: AreaLevel| {
             catalog
                 .areas
@@ -71,7 +64,7 @@ impl DataEnums {
                 .filter(|i| i.levels.contains(&AreaLevel::Lsoa))
                 .map(|i| i.id.clone())
                 .collect(),
-            periods,
+            periods: catalog.all_periods(),
             examples,
             areas,
         }
@@ -103,13 +96,18 @@ fn path(name: &str, description: &str, schema: Value) -> Value {
 /// the ones this route can carry) and periods.
 fn with_data_enums(mut list: Vec<Value>, v: &DataEnums, indicators: &[String]) -> Vec<Value> {
     for p in list.iter_mut() {
-        match p["name"].as_str() {
-            Some("indicator") => p["schema"] = one_of(indicators),
-            Some("period") => p["schema"] = one_of(&v.periods),
-            _ => {}
-        }
+        data_enum(p, v, indicators);
     }
     list
+}
+
+/// The loaded data's enum on one query parameter, if it takes one.
+fn data_enum(p: &mut Value, v: &DataEnums, indicators: &[String]) {
+    match p["name"].as_str() {
+        Some("indicator") => p["schema"] = one_of(indicators),
+        Some("period") => p["schema"] = one_of(&v.periods),
+        _ => {}
+    }
 }
 
 /// The 2021 LSOAs carry no indicator values (the WIMD indicators are on 2011 LSOAs), so
@@ -451,13 +449,8 @@ fn expand(route: &str, item: Value, v: &DataEnums) -> Vec<(String, Value)> {
 /// The loaded data's enums on a generated operation's query parameters.
 fn tidy_data_enums(op: &mut Value, v: &DataEnums) {
     for p in parameters(op) {
-        if p["in"] != "query" {
-            continue;
-        }
-        match p["name"].as_str() {
-            Some("indicator") => p["schema"] = one_of(&v.indicators),
-            Some("period") => p["schema"] = one_of(&v.periods),
-            _ => {}
+        if p["in"] == "query" {
+            data_enum(p, v, &v.indicators);
         }
     }
 }

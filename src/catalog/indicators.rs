@@ -500,6 +500,18 @@ pub struct IndicatorCatalog {
 }
 
 impl IndicatorCatalog {
+    /// Every period of any indicator, sorted, each once.
+    pub fn all_periods(&self) -> Vec<String> {
+        let mut periods: Vec<String> = self
+            .indicators
+            .iter()
+            .flat_map(|i| i.periods.iter().cloned())
+            .collect();
+        periods.sort();
+        periods.dedup();
+        periods
+    }
+
     /// Reads the catalogue, all from one consistent snapshot of the database.
     pub async fn load(pool: &PgPool) -> Result<IndicatorCatalog, sqlx::Error> {
         let mut tx = crate::db::begin_consistent_read(pool).await?;

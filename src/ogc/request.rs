@@ -9,7 +9,7 @@ use super::crs::Crs;
 use crate::catalog::indicators::Lang;
 use crate::catalog::{FieldType, LayerId};
 use crate::params::{
-    Bom, FilterQuery, IndicatorOptions, ParamError, QueryRequest, QueryValue, RawQuery,
+    shorten, Bom, FilterQuery, IndicatorOptions, ParamError, QueryRequest, QueryValue, RawQuery,
 };
 
 /// Largest page.
@@ -51,10 +51,6 @@ pub fn filterable(layer: LayerId) -> Vec<(String, &'static str, FieldType)> {
         LayerId::Labels => {}
     }
     out
-}
-
-fn shorten(s: &str, n: usize) -> String {
-    s.chars().take(n).collect()
 }
 
 /// `f` on the OGC documents: JSON or an HTML page.

@@ -22,14 +22,15 @@ use crate::palette;
 pub use crate::error::ParamError;
 pub use request::{Params, QueryRequest, QueryValue, RawQuery, StrictParams};
 
-fn shorten(s: &str) -> String {
-    s.chars().take(64).collect()
+/// A value as shown back in an error: its first `n` characters.
+pub(crate) fn shorten(s: &str, n: usize) -> String {
+    s.chars().take(n).collect()
 }
 
 fn unknown(param: &'static str, value: &str, allowed: Vec<String>) -> ParamError {
     ParamError::Unknown {
         param,
-        value: shorten(value),
+        value: shorten(value, 64),
         allowed,
     }
 }
@@ -296,7 +297,7 @@ impl QueryValue for ManualBreaks {
             .map(ManualBreaks)
             .ok_or_else(|| ParamError::Invalid {
                 param: name,
-                value: shorten(b),
+                value: shorten(b, 64),
                 expected: ManualBreaks::expected(),
             })
     }
@@ -443,7 +444,10 @@ impl ClassificationQuery {
             }),
             (Some(b), m) if m != Method::Manual => Err(ParamError::Invalid {
                 param: "breaks",
-                value: shorten(&b.0.iter().map(f64::to_string).collect::<Vec<_>>().join(",")),
+                value: shorten(
+                    &b.0.iter().map(f64::to_string).collect::<Vec<_>>().join(","),
+                    64,
+                ),
                 expected: "breaks only go with method=manual".into(),
             }),
             _ => Ok(()),
@@ -539,14 +543,7 @@ impl IndicatorOptions {
             None => {
                 if let Some(p) = &self.period {
                     if !catalog.indicators.iter().any(|i| i.periods.contains(p)) {
-                        let mut allowed: Vec<String> = catalog
-                            .indicators
-                            .iter()
-                            .flat_map(|i| i.periods.iter().cloned())
-                            .collect();
-                        allowed.sort();
-                        allowed.dedup();
-                        return Err(unknown("period", p, allowed));
+                        return Err(unknown("period", p, catalog.all_periods()));
                     }
                 }
                 Ok(None)

@@ -250,10 +250,8 @@ macro_rules! query_request {
             fn from_query(
                 q: &$crate::params::request::RawQuery,
             ) -> Result<Self, $crate::error::ParamError> {
-                #[allow(unused_variables)]
-                let known = <Self as $crate::params::request::QueryRequest>::names();
                 let value = $name {
-                    $( $field: $crate::query_request!(@read q, known, $how, $ty), )*
+                    $( $field: $crate::query_request!(@read q, $how, $ty), )*
                 };
                 $( $check(&value)?; )?
                 Ok(value)
@@ -277,11 +275,15 @@ macro_rules! query_request {
             <$ty as $crate::params::request::QueryValue>::required(),
         ))
     };
-    (@read $q:ident, $known:ident, flatten, $ty:ty) => {
+    (@read $q:ident, flatten, $ty:ty) => {
         <$ty as $crate::params::request::QueryRequest>::from_query($q)?
     };
-    (@read $q:ident, $known:ident, rest, $ty:ty) => { $q.others(&$known) };
-    (@read $q:ident, $known:ident, $param:literal, $ty:ty) => {
+    // Only a type that keeps the rest lists its own names, so that the others can be told
+    // apart; every other read (a tile's, on the hot path) builds no list.
+    (@read $q:ident, rest, $ty:ty) => {
+        $q.others(&<Self as $crate::params::request::QueryRequest>::names())
+    };
+    (@read $q:ident, $param:literal, $ty:ty) => {
         <$ty as $crate::params::request::QueryValue>::from_query($param, $q.get($param))?
     };
 }

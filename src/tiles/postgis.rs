@@ -509,7 +509,7 @@ impl TileEngine<PostgisSource> {
     ) -> Result<(usize, f64), AppError> {
         use futures::stream::{self, StreamExt, TryStreamExt};
         let started = std::time::Instant::now();
-        let none = TileQuery::plain();
+        let none = TileQuery::default();
         let mut jobs = Vec::new();
         for (name, min_zoom) in WARM_LAYER_SETS {
             let set = LayerSet::parse(name)?;

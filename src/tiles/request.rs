@@ -23,11 +23,6 @@ crate::query_request! {
 }
 
 impl TileQuery {
-    /// A plain tile's query: no indicator, no filter, MVT.
-    pub fn plain() -> TileQuery {
-        TileQuery::default()
-    }
-
     /// The indicator asked for, checked against the catalogue.
     pub fn indicator<'a>(
         &self,
@@ -37,6 +32,7 @@ impl TileQuery {
     }
 }
 
+/// A plain tile's query: no indicator, no filter, MVT (the warm-up's and export's).
 impl Default for TileQuery {
     fn default() -> Self {
         TileQuery {
