@@ -144,6 +144,11 @@ pub struct ServeArgs {
     /// tiles, TileJSON and health only, and no database needed.
     #[arg(long, env = "CLUSTER_ATLAS_PMTILES")]
     pub pmtiles: Option<PathBuf>,
+    /// Who cuts and encodes unfiltered tiles: `in-process` (the default: each data
+    /// version's geometry is read into memory once) or `postgis` (`ST_AsMVT` per layer, the
+    /// reference). Filtered tiles are always rendered by PostGIS.
+    #[arg(long, env = "CLUSTER_ATLAS_TILE_RENDERER", value_enum, default_value_t = TileRenderer::InProcess)]
+    pub tile_renderer: TileRenderer,
 }
 
 /// `load` settings: which files to read. Every file defaults to the bundled copy in
@@ -280,4 +285,17 @@ pub fn resolve_data_dir(flag: Option<&Path>) -> PathBuf {
         return local;
     }
     Path::new(env!("CARGO_MANIFEST_DIR")).join("boundaries")
+}
+
+/// Who cuts and encodes an unfiltered tile: the process, from each version's geometry held
+/// in memory (the default: see BENCHMARKS.md), or PostGIS (`ST_AsMVT`, the reference the
+/// in-process tiles are tested against). Filtered tiles are always PostGIS's, where the
+/// filter runs.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum TileRenderer {
+    /// Cut, simplify and encode in the process (`tiles::mvt`).
+    #[default]
+    InProcess,
+    /// One `ST_AsMVT` statement per layer.
+    Postgis,
 }

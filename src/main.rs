@@ -132,6 +132,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             println!("  health:         {shown}/health");
             let mut state = server::AppState::new(pool, args.public_url.clone())
                 .with_tile_cache_bytes(args.cache_mb.saturating_mul(1024 * 1024))
+                .with_tile_renderer(args.tile_renderer)
                 .with_cors_origins(&args.cors_origins);
             state.max_in_flight = args.max_in_flight;
             if let Some(token) = args.admin_token.clone() {

@@ -9,7 +9,7 @@ use sqlx::PgPool;
 
 use crate::catalog::snapshot::Snapshot;
 use crate::catalog::store::Store;
-use crate::config::{InputArgs, DEFAULT_MAX_IN_FLIGHT};
+use crate::config::{InputArgs, TileRenderer, DEFAULT_MAX_IN_FLIGHT};
 use crate::db::Db;
 use crate::error::AppError;
 use crate::tiles::cache::TileCache;
@@ -80,8 +80,20 @@ impl AppState {
     /// Sets the tile cache size in bytes (0 caches nothing but still coalesces).
     pub fn with_tile_cache_bytes(mut self, bytes: u64) -> AppState {
         self.tile_cache = Arc::new(TileCache::new(bytes));
+        let renderer = self.tiles.source.renderer;
+        self.rebuild_tiles(renderer)
+    }
+
+    /// Sets who renders unfiltered tiles (the process by default; PostGIS is the reference).
+    pub fn with_tile_renderer(self, renderer: TileRenderer) -> AppState {
+        self.rebuild_tiles(renderer)
+    }
+
+    /// A new tile engine over the current cache: only before serving (its geometry and
+    /// tiles start empty).
+    fn rebuild_tiles(mut self, renderer: TileRenderer) -> AppState {
         self.tiles = Arc::new(TileEngine::new(
-            PostgisSource::new(self.store.clone()),
+            PostgisSource::new(self.store.clone()).with_renderer(renderer),
             Arc::clone(&self.tile_cache),
             self.public_url.clone(),
         ));

@@ -16,6 +16,8 @@ use super::cache::{CachedTile, TileKey};
 use super::coord::TileCoord;
 use super::decorate::{add_properties, AreaProperties, PropertyValue};
 use super::engine::TileEngine;
+use super::geometry::GeometryStore;
+pub use crate::config::TileRenderer;
 use super::layers::LayerSet;
 use super::request::{TileJsonQuery, TileQuery};
 use super::source::TileSource;
@@ -31,12 +33,17 @@ use crate::params;
 use crate::style::maplibre::LSOA_LABEL_ZOOM;
 use crate::style::{render, IndicatorStyleQuery, StyleRequest};
 
-/// Tiles rendered by PostGIS from the loaded data.
+/// Tiles rendered from the loaded data: by the process from geometry read once per data
+/// version, or by PostGIS.
 pub struct PostgisSource {
     /// The database and snapshot.
     pub store: Store,
     /// Every layer's statement for every zoom band, built once.
     pub queries: TileQueries,
+    /// Who renders unfiltered tiles.
+    pub renderer: TileRenderer,
+    /// The geometry of the versions being served, for the in-process renderer.
+    pub geometry: GeometryStore,
 }
 
 impl PostgisSource {
@@ -45,7 +52,15 @@ impl PostgisSource {
         PostgisSource {
             store,
             queries: TileQueries::build(),
+            renderer: TileRenderer::default(),
+            geometry: GeometryStore::default(),
         }
+    }
+
+    /// The same source with another renderer.
+    pub fn with_renderer(mut self, renderer: TileRenderer) -> PostgisSource {
+        self.renderer = renderer;
+        self
     }
 }
 
@@ -334,8 +349,46 @@ impl PostgisSource {
         Ok((key, TilePlan { indicator, filters }))
     }
 
-    /// Renders a planned tile: one statement per layer (see [`TileSource::render`]).
+    /// Renders a planned tile: in the process ([`PostgisSource::render_in_process`]) unless
+    /// it is filtered or the renderer is PostGIS ([`PostgisSource::render_sql`]).
     pub async fn render_planned(
+        &self,
+        key: &TileKey,
+        plan: &TilePlan,
+        set: &LayerSet,
+    ) -> Result<CachedTile, AppError> {
+        if plan.filters.is_empty() && self.renderer == TileRenderer::InProcess {
+            return self.render_in_process(key, plan, set).await;
+        }
+        self.render_sql(key, plan, set).await
+    }
+
+    /// A planned unfiltered tile cut and encoded in the process from the version's
+    /// geometry ([`super::geometry`], read once per version): no database round trip once
+    /// the version is in memory. An indicator plan gets its values as [`decorate`] adds them.
+    ///
+    /// [`decorate`]: TileSource::decorate
+    pub async fn render_in_process(
+        &self,
+        key: &TileKey,
+        plan: &TilePlan,
+        set: &LayerSet,
+    ) -> Result<CachedTile, AppError> {
+        let layers = set.at_zoom(key.coord.z)?;
+        let geometry = self.geometry.at(&self.store.db, key.version).await?;
+        let bytes: Vec<u8> = layers
+            .iter()
+            .flat_map(|&layer| geometry.render_layer(layer, key.coord))
+            .collect();
+        let plain = CachedTile::new(bytes, key.version);
+        match &plan.indicator {
+            Some(_) => self.decorate(&plain, key, plan),
+            None => Ok(plain),
+        }
+    }
+
+    /// A planned tile rendered by PostGIS: one statement per layer, run concurrently.
+    pub async fn render_sql(
         &self,
         key: &TileKey,
         plan: &TilePlan,
