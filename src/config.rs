@@ -149,6 +149,11 @@ pub struct ServeArgs {
     /// reference). Filtered tiles are always rendered by PostGIS.
     #[arg(long, env = "CLUSTER_ATLAS_TILE_RENDERER", value_enum, default_value_t = TileRenderer::InProcess)]
     pub tile_renderer: TileRenderer,
+    /// HTTP event loops: one thread each, each accepting on its own `SO_REUSEPORT` socket
+    /// (as nginx runs one worker per core). 0 means one per CPU core; 1 serves every
+    /// connection from one multi-threaded runtime instead.
+    #[arg(long, env = "CLUSTER_ATLAS_WORKERS", default_value_t = 0)]
+    pub workers: usize,
 }
 
 /// `load` settings: which files to read. Every file defaults to the bundled copy in

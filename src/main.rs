@@ -93,7 +93,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 "  QGIS XYZ tiles: {shown}/tiles/{}/{{z}}/{{x}}/{{y}}",
                 archive.layers
             );
-            server::serve_router(server::archive_app(archive), listener).await?;
+            server::serve_router_on_workers(server::archive_app(archive), listener, workers(&args))
+                .await?;
         }
         Command::Serve(args) => {
             let basemap = args
@@ -151,7 +152,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     tracing::warn!(error = %e, "reading the data version at start failed; serving anyway");
                 }
             }
-            server::serve(state, listener).await?;
+            server::serve_on_workers(state, listener, workers(&args)).await?;
         }
     }
     Ok(())
@@ -161,12 +162,19 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
 async fn listen(
     args: &cluster_atlas::config::ServeArgs,
 ) -> anyhow::Result<(tokio::net::TcpListener, String)> {
-    let listener = tokio::net::TcpListener::bind(args.bind)
-        .await
+    let listener = server::bind_listener(args.bind, workers(args))
         .with_context(|| format!("cannot listen on {}", args.bind))?;
     let local = format!("http://{}", listener.local_addr()?);
     let shown = args.public_url.clone().unwrap_or(local);
     Ok((listener, shown.trim_end_matches('/').to_owned()))
+}
+
+/// How many HTTP event loops `serve` runs: `--workers`, or one per core.
+fn workers(args: &cluster_atlas::config::ServeArgs) -> usize {
+    match args.workers {
+        0 => std::thread::available_parallelism().map_or(1, std::num::NonZero::get),
+        n => n,
+    }
 }
 
 /// The loader's defaults (every bundled file), as clap would fill them.

@@ -341,6 +341,112 @@ pub async fn serve(state: AppState, listener: tokio::net::TcpListener) -> std::i
     serve_router(router(state), listener).await
 }
 
+/// Runs the server on `workers` event loops, one thread and one single-threaded runtime
+/// each, as nginx runs one worker process per core: each worker accepts on its own socket
+/// bound to the same address with `SO_REUSEPORT` (so the kernel spreads connections across
+/// them) and runs its connections start to finish, with no work stealing or cross-thread
+/// wake-ups on the way. Background work (refreshing the data version, warming a new one)
+/// stays on the calling runtime ([`crate::db::background`]). `workers` ≤ 1 is [`serve`]:
+/// one multi-threaded runtime.
+///
+/// `listener` must have been bound with `SO_REUSEPORT` ([`bind_listener`]).
+pub async fn serve_on_workers(
+    state: AppState,
+    listener: tokio::net::TcpListener,
+    workers: usize,
+) -> std::io::Result<()> {
+    spawn_health_probe(&state);
+    serve_router_on_workers(router(state), listener, workers).await
+}
+
+/// [`serve_on_workers`] for a complete router (archive mode's too).
+pub async fn serve_router_on_workers(
+    app: Router,
+    listener: tokio::net::TcpListener,
+    workers: usize,
+) -> std::io::Result<()> {
+    if workers <= 1 {
+        return serve_router(app, listener).await;
+    }
+    crate::db::background::use_current_runtime();
+    let addr = listener.local_addr()?;
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let mut first = Some(listener.into_std()?);
+    let mut threads = Vec::with_capacity(workers);
+    for worker in 0..workers {
+        let (app, mut stopped) = (app.clone(), stopped.clone());
+        let inherited = first.take();
+        let thread = std::thread::Builder::new()
+            .name(format!("http-worker-{worker}"))
+            // As much stack as the main thread: deep futures (a tile's render inside its
+            // cache lookup) outgrow the 2 MiB of a default thread in debug builds.
+            .stack_size(8 * 1024 * 1024)
+            .spawn(move || -> std::io::Result<()> {
+                let runtime = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()?;
+                runtime.block_on(async move {
+                    let listener = match inherited {
+                        Some(std) => tokio::net::TcpListener::from_std(std)?,
+                        None => bind_reuseport(addr)?,
+                    };
+                    axum::serve(listener, app)
+                        .with_graceful_shutdown(async move {
+                            let _ = stopped.wait_for(|s| *s).await;
+                        })
+                        .await
+                })
+            })?;
+        threads.push(thread);
+    }
+    shutdown_signal().await;
+    let _ = stop.send(true);
+    tokio::task::spawn_blocking(move || {
+        for t in threads {
+            match t.join() {
+                Ok(Err(e)) => tracing::warn!(error = %e, "an HTTP worker stopped with an error"),
+                Err(_) => tracing::warn!("an HTTP worker panicked"),
+                Ok(Ok(())) => {}
+            }
+        }
+    })
+    .await
+    .map_err(std::io::Error::other)
+}
+
+/// A listening socket on `addr`, with `SO_REUSEPORT` when `workers` > 1 so that every
+/// worker of [`serve_on_workers`] can bind its own.
+pub fn bind_listener(
+    addr: std::net::SocketAddr,
+    workers: usize,
+) -> std::io::Result<tokio::net::TcpListener> {
+    if workers > 1 {
+        bind_reuseport(addr)
+    } else {
+        let socket = socket_for(addr)?;
+        socket.set_reuseaddr(true)?;
+        socket.bind(addr)?;
+        socket.listen(1024)
+    }
+}
+
+fn socket_for(addr: std::net::SocketAddr) -> std::io::Result<tokio::net::TcpSocket> {
+    if addr.is_ipv4() {
+        tokio::net::TcpSocket::new_v4()
+    } else {
+        tokio::net::TcpSocket::new_v6()
+    }
+}
+
+fn bind_reuseport(addr: std::net::SocketAddr) -> std::io::Result<tokio::net::TcpListener> {
+    let socket = socket_for(addr)?;
+    socket.set_reuseaddr(true)?;
+    #[cfg(unix)]
+    socket.set_reuseport(true)?;
+    socket.bind(addr)?;
+    socket.listen(1024)
+}
+
 /// Starts the background probe that closes the database circuit breaker on recovery.
 pub fn spawn_health_probe(state: &AppState) {
     state.store.db.spawn_health_probe();

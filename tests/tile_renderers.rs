@@ -170,7 +170,10 @@ fn to_polygons(rings: &[Vec<(f64, f64)>]) -> MultiPolygon<f64> {
 }
 
 fn signed_area(ring: &[(f64, f64)]) -> f64 {
-    ring.windows(2).map(|w| w[0].0 * w[1].1 - w[1].0 * w[0].1).sum::<f64>() / 2.0
+    ring.windows(2)
+        .map(|w| w[0].0 * w[1].1 - w[1].0 * w[0].1)
+        .sum::<f64>()
+        / 2.0
 }
 
 /// What differs between two renderings of one tile, as lines for the failure message.
@@ -191,7 +194,10 @@ fn compare(coord: TileCoord, sql: &[u8], ours: &[u8], stats: &mut Stats) -> Vec<
         };
         stats.features += 1;
         if reference.kind != mine.kind {
-            problems.push(format!("{at} {key:?}: type {} vs {}", reference.kind, mine.kind));
+            problems.push(format!(
+                "{at} {key:?}: type {} vs {}",
+                reference.kind, mine.kind
+            ));
         }
         if reference.properties != mine.properties {
             problems.push(format!(
@@ -199,14 +205,21 @@ fn compare(coord: TileCoord, sql: &[u8], ours: &[u8], stats: &mut Stats) -> Vec<
                 reference.properties, mine.properties
             ));
         }
-        let d = hausdorff(&specks_left_out(&reference.rings), &specks_left_out(&mine.rings));
+        let d = hausdorff(
+            &specks_left_out(&reference.rings),
+            &specks_left_out(&mine.rings),
+        );
         if reference.kind == 3 {
             let (pa, pb) = (to_polygons(&reference.rings), to_polygons(&mine.rings));
             let between = pa.xor(&pb).unsigned_area();
             let outline: f64 = reference
                 .rings
                 .iter()
-                .map(|r| r.windows(2).map(|w| ((w[1].0 - w[0].0).powi(2) + (w[1].1 - w[0].1).powi(2)).sqrt()).sum::<f64>())
+                .map(|r| {
+                    r.windows(2)
+                        .map(|w| ((w[1].0 - w[0].0).powi(2) + (w[1].1 - w[0].1).powi(2)).sqrt())
+                        .sum::<f64>()
+                })
                 .sum();
             stats.area_ratio = stats.area_ratio.max(between / outline.max(1.0));
             // Within one unit: the area between the two outlines is at most the outline's
@@ -224,23 +237,6 @@ fn compare(coord: TileCoord, sql: &[u8], ours: &[u8], stats: &mut Stats) -> Vec<
         }
         stats.worst = stats.worst.max(d);
         stats.by_distance.push((d, format!("{at} {key:?}")));
-        if std::env::var("TILE_DEBUG").is_ok() && d > 1.0 + 1e-9 {
-            if std::env::var("TILE_DEBUG").as_deref() == Ok(at.as_str()) {
-                let areas = |r: &Vec<Vec<(f64, f64)>>| r.iter().map(|x| (x.len(), signed_area(x))).collect::<Vec<_>>();
-                eprintln!("{at} {key:?} d={d} ab={} ba={}\nPOSTGIS {:?}\nOURS {:?}", one_way(&reference.rings, &mine.rings), one_way(&mine.rings, &reference.rings), areas(&reference.rings), areas(&mine.rings));
-                if let Ok(near) = std::env::var("TILE_NEAR") {
-                    let v: Vec<f64> = near.split(',').map(|x| x.parse().unwrap()).collect();
-                    for (name, rs) in [("postgis", &reference.rings), ("ours", &mine.rings)] {
-                        for r in rs.iter() {
-                            let idx: Vec<usize> = (0..r.len()).filter(|&i| (r[i].0 - v[0]).abs() < 60.0 && (r[i].1 - v[1]).abs() < 60.0).collect();
-                            if !idx.is_empty() { eprintln!("{name}: {:?}", idx.iter().map(|&i| r[i]).collect::<Vec<_>>()); }
-                        }
-                    }
-                }
-                for ring in &mine.rings { for p in ring { let dd = one_way(&[vec![*p]], &reference.rings); if dd > 1.0 { eprintln!("  ours {p:?} {dd}"); } } }
-                for ring in &reference.rings { for p in ring { let dd = one_way(&[vec![*p]], &mine.rings); if dd > 1.0 { eprintln!("  postgis {p:?} {dd}"); } } }
-            }
-        }
         let (ra, rb): (f64, f64) = (
             reference.rings.iter().map(|r| signed_area(r)).sum(),
             mine.rings.iter().map(|r| signed_area(r)).sum(),

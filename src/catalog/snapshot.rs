@@ -177,7 +177,7 @@ impl SnapshotCache {
             let stale = checked.elapsed() >= RECHECK_EVERY;
             if stale && !health.is_down() && !self.refreshing.swap(true, Ordering::AcqRel) {
                 let (me, pool, health) = (Arc::clone(self), pool.clone(), Arc::clone(health));
-                tokio::spawn(async move {
+                crate::db::background::spawn(async move {
                     if let Err(e) = me.refresh(&pool).await {
                         if crate::db::health::is_outage(&e, &pool) {
                             health.mark_down();

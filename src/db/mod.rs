@@ -1,6 +1,7 @@
 //! The database: connection pool, breaker and queue ([`Db`]), migrations, the data-version
 //! record, consistent reads, query cancellation and SQL quoting.
 
+pub mod background;
 pub mod cancel;
 pub mod health;
 pub mod quote;

@@ -191,7 +191,11 @@ fn shape_vertices(shape: &Shape) -> usize {
             .iter()
             .map(|p| {
                 p.polygon.exterior().0.len()
-                    + p.polygon.interiors().iter().map(|r| r.0.len()).sum::<usize>()
+                    + p.polygon
+                        .interiors()
+                        .iter()
+                        .map(|r| r.0.len())
+                        .sum::<usize>()
             })
             .sum(),
     }
@@ -206,7 +210,8 @@ fn read_layer(layer: LayerId, rows: &[sqlx::postgres::PgRow]) -> Result<LayerDat
         values: Vec::with_capacity(rows.len()),
         bands: Vec::new(),
     };
-    let mut shapes: Vec<Vec<Option<Shape>>> = vec![Vec::with_capacity(rows.len()); ZOOM_BANDS.len()];
+    let mut shapes: Vec<Vec<Option<Shape>>> =
+        vec![Vec::with_capacity(rows.len()); ZOOM_BANDS.len()];
     for row in rows {
         let fid: i32 = row.try_get(0)?;
         let fid = u64::try_from(fid).unwrap_or(0);

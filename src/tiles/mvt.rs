@@ -1,7 +1,7 @@
 //! In-process MVT: one layer's features cut to a tile, put on its grid and encoded, step by
 //! step as PostGIS's `ST_AsMVTGeom` and `ST_AsMVT` do (PostGIS stays the reference: the
 //! `tile_renderers` test compares the two on every tile of whole zoom bands). Pure: the
-//! features come from [`super::geometry`], already loaded for the data version.
+//! features come from `geometry.rs`, already loaded for the data version.
 //!
 //! A polygon goes through these steps, in PostGIS's order:
 //! 1. parts and rings whose box misses the buffered tile are skipped, and a ring much larger
@@ -93,13 +93,13 @@ impl TileGrid {
     }
 
     /// A point in tile coordinates, before rounding.
-    fn to_tile(&self, c: Coord<f64>) -> (f64, f64) {
+    fn tile_point(&self, c: Coord<f64>) -> (f64, f64) {
         (c.x * self.fx + self.xoff, c.y * self.fy + self.yoff)
     }
 
     /// A point on the tile's integer grid (`rint`: half to even, as PostGIS's grid).
     fn snap(&self, c: Coord<f64>) -> (i64, i64) {
-        let (x, y) = self.to_tile(c);
+        let (x, y) = self.tile_point(c);
         (x.round_ties_even() as i64, y.round_ties_even() as i64)
     }
 }
@@ -350,7 +350,10 @@ fn simplify(points: &mut Vec<Coord<f64>>, tolerance: f64) {
 }
 
 fn intersects(a: &Rect<f64>, b: &Rect<f64>) -> bool {
-    a.min().x <= b.max().x && a.max().x >= b.min().x && a.min().y <= b.max().y && a.max().y >= b.min().y
+    a.min().x <= b.max().x
+        && a.max().x >= b.min().x
+        && a.min().y <= b.max().y
+        && a.max().y >= b.min().y
 }
 
 fn contains(outer: &Rect<f64>, inner: &Rect<f64>) -> bool {
@@ -700,7 +703,9 @@ mod tests {
         assert_eq!(polygons.len(), 1);
         let ring = &polygons[0][0];
         let (lo, hi) = clip_bounds();
-        assert!(ring.iter().all(|&(x, y)| (lo..=hi).contains(&x) && (lo..=hi).contains(&y)));
+        assert!(ring
+            .iter()
+            .all(|&(x, y)| (lo..=hi).contains(&x) && (lo..=hi).contains(&y)));
         assert_eq!(signed_area(ring), 2 * (hi - lo) * (hi - lo));
     }
 

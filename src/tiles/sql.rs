@@ -113,13 +113,17 @@ fn layer_tile_sql_where(
 }
 
 /// The statement that reads a layer's features for the in-process renderer
-/// ([`super::geometry`]): `fid`, every tile property column in catalogue order, then the
+/// (`geometry.rs`): `fid`, every tile property column in catalogue order, then the
 /// geometry of each zoom band as WKB, shallowest band first, in `fid` order (the order
 /// `ST_AsMVT` is given). No binds; identifiers from the catalogue, quoted.
 pub fn layer_features_sql(layer: LayerId) -> String {
     let def = layer.layer();
     let mut columns = vec!["f.\"fid\"".to_owned()];
-    columns.extend(def.fields.iter().map(|f| format!("f.{}", quote_ident(f.name))));
+    columns.extend(
+        def.fields
+            .iter()
+            .map(|f| format!("f.{}", quote_ident(f.name))),
+    );
     columns.extend(
         ZOOM_BANDS
             .iter()
