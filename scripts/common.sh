@@ -8,7 +8,8 @@
 #                              (.venv-test), the MapLibre style validator (tests/js) and
 #                              QGIS's Python bindings (python3-qgis, for its style converter)
 #                              Debian's Chromium (browser test, driven by playwright-core)
-#                              and nginx-light (serves the static-site export to Chromium)
+#                              and nginx-light (serves the static-site export to Chromium,
+#                              and balances two replicas in tests/replicas.rs)
 #
 # Environment knobs:
 #   DATABASE_URL            if already set, ensure_private_postgis uses it and starts nothing
@@ -97,7 +98,8 @@ ensure_test_tools() {
     /usr/bin/python3 -c 'import qgis.core' >/dev/null 2>&1 || want+=(python3-qgis qgis-providers)
     # Debian's Chromium for the browser test (test tools must never download a browser).
     [ -x /usr/bin/chromium ] || want+=(chromium)
-    # nginx serves the static-site export to Chromium (tests/site.rs), as a CDN would.
+    # nginx serves the static-site export to Chromium (tests/site.rs), as a CDN would, and
+    # balances two replicas round robin (tests/replicas.rs).
     [ -x /usr/sbin/nginx ] || want+=(nginx-light)
     if [ "${#want[@]}" -gt 0 ]; then
         ca_log "installing test tools from Debian: ${want[*]}"

@@ -338,6 +338,8 @@ fn catalog_json(base: &str, data: Option<&crate::db::DataVersion>) -> Value {
 /// Runs the server until SIGINT or SIGTERM, finishing in-flight requests first.
 pub async fn serve(state: AppState, listener: tokio::net::TcpListener) -> std::io::Result<()> {
     spawn_health_probe(&state);
+    // Every server on the database switches to a load as soon as it commits.
+    state.spawn_version_listener();
     serve_router(router(state), listener).await
 }
 
@@ -356,6 +358,8 @@ pub async fn serve_on_workers(
     workers: usize,
 ) -> std::io::Result<()> {
     spawn_health_probe(&state);
+    // Every server on the database switches to a load as soon as it commits.
+    state.spawn_version_listener();
     serve_router_on_workers(router(state), listener, workers).await
 }
 

@@ -1,5 +1,6 @@
 //! `AppState`: what every handler of the main server shares. The store (database and
-//! snapshot), the PostGIS tile engine, and the settings of the admin and CORS faces.
+//! snapshot), the PostGIS tile engine, and the settings of the admin and CORS faces; and
+//! the task that switches the server to each new data version when its load commits.
 
 use std::sync::Arc;
 
@@ -10,6 +11,7 @@ use sqlx::PgPool;
 use crate::catalog::snapshot::Snapshot;
 use crate::catalog::store::Store;
 use crate::config::{InputArgs, TileRenderer, DEFAULT_MAX_IN_FLIGHT};
+use crate::db::listen::VersionSignal;
 use crate::db::Db;
 use crate::error::AppError;
 use crate::tiles::cache::TileCache;
@@ -130,6 +132,71 @@ impl AppState {
                 })
             }));
         self
+    }
+
+    /// Starts the background task that switches this server to each data version as soon
+    /// as its load commits, whoever ran it (`cluster-atlas load`, or `/admin/reload` on
+    /// any replica): it listens on [`crate::db::listen::DATA_VERSION_CHANNEL`] through
+    /// [`crate::db::listen::follow_new_versions`], which reconnects by itself, and on every
+    /// notice and every (re)connect refreshes the snapshot. The refresh runs the
+    /// [`AppState::with_warm_before_switch`] hook, so the new version is warmed before it
+    /// is served, then the old version's tiles are dropped. The requests' 2-second recheck
+    /// stays as the fallback (a listener that is reconnecting, a pooler that drops
+    /// `LISTEN`). `serve` starts it; it ends with the runtime.
+    pub fn spawn_version_listener(&self) {
+        let state = self.clone();
+        tokio::spawn(async move {
+            loop {
+                let run = tokio::spawn(state.clone().follow_new_versions());
+                // It never returns; a panic (in a refresh, say) ends only that run, and
+                // the server listens again as after a lost connection.
+                if let Err(e) = run.await {
+                    tracing::error!(error = %e, "the data version listener stopped; restarting it");
+                }
+                tokio::time::sleep(crate::db::listen::RECONNECT_MAX).await;
+            }
+        });
+    }
+
+    /// The listener's run: [`crate::db::listen::follow_new_versions`] with
+    /// [`AppState::take_up_new_version`] as what it does with each signal.
+    async fn follow_new_versions(self) {
+        let pool = self.pool().clone();
+        crate::db::listen::follow_new_versions(&pool, |signal| {
+            let state = self.clone();
+            async move { state.take_up_new_version(signal).await }
+        })
+        .await;
+    }
+
+    /// What the listener does with a signal: reads the version (and, if it changed, the
+    /// catalogue, warming the new version before switching), then drops the older tiles.
+    async fn take_up_new_version(&self, signal: VersionSignal) {
+        if let VersionSignal::Loaded(version) = signal {
+            // This server's own reload, or a notice overtaken by the 2-second recheck.
+            if version.is_some() && version <= self.store.version_now().await {
+                return;
+            }
+            tracing::info!(version, "a new data version was committed; switching to it");
+        }
+        match self.store.refresh_in_background().await {
+            Ok((before, after)) if after != before => {
+                if let Some(now) = self.store.version_now().await {
+                    self.tile_cache.retain_version(now).await;
+                }
+                match before {
+                    Some(from) => {
+                        tracing::info!(from, to = after, "now serving the new data version");
+                    }
+                    None => tracing::info!(version = after, "serving data version"),
+                }
+            }
+            Ok(_) => {}
+            Err(e) => tracing::warn!(
+                error = %e,
+                "reading the new data version failed; requests recheck it every 2 s"
+            ),
+        }
     }
 
     /// Enables `/admin/reload` with this token, reloading these inputs.

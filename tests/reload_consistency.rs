@@ -5,7 +5,6 @@
 mod common;
 
 use std::collections::{BTreeMap, HashMap};
-use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
 
@@ -25,42 +24,6 @@ const URLS: &[&str] = &[
     "/tiles/clusters/7/62/42?indicator=lsoas_most_deprived_20pct",
     "/tiles/clusters,health_boards/7/63/42?indicator=lsoas_most_deprived_20pct&classes=4",
 ];
-
-/// The bundled data with WIMD turned upside down (rank r becomes 1910 − r, quintile q
-/// becomes 6 − q, and so on), so every layer's deprivation properties differ from the
-/// bundled load's while the geography stays the same.
-fn inverted_wimd_inputs(dir: &Path) -> PathBuf {
-    let source = Path::new(env!("CARGO_MANIFEST_DIR")).join("boundaries");
-    common::copy_boundaries(dir);
-    let mut reader = csv::Reader::from_path(source.join("wimd2019.csv")).unwrap();
-    let headers = reader.headers().unwrap().clone();
-    let mut writer = csv::Writer::from_path(dir.join("wimd2019.csv")).unwrap();
-    writer.write_record(&headers).unwrap();
-    for record in reader.records() {
-        let record = record.unwrap();
-        let row: Vec<String> = headers
-            .iter()
-            .zip(record.iter())
-            .map(|(column, value)| {
-                let flip = |top: i64| (top - value.parse::<i64>().unwrap()).to_string();
-                if column.ends_with("_rank") {
-                    flip(1910)
-                } else if column.ends_with("_decile") {
-                    flip(11)
-                } else if column.ends_with("_quintile") {
-                    flip(6)
-                } else if column.ends_with("_quartile") {
-                    flip(5)
-                } else {
-                    value.to_owned()
-                }
-            })
-            .collect();
-        writer.write_record(&row).unwrap();
-    }
-    writer.flush().unwrap();
-    dir.to_owned()
-}
 
 /// Each layer's features (ids and properties, in a stable order), by layer name.
 fn layers_of(bytes: &[u8]) -> BTreeMap<String, String> {
@@ -126,7 +89,7 @@ async fn tiles_never_mix_versions_while_loads_commit() {
     let bundled = bundled_inputs();
     let dir = tempfile::tempdir().unwrap();
     let mut inverted = bundled_inputs();
-    inverted.data_dir = Some(inverted_wimd_inputs(dir.path()));
+    inverted.data_dir = Some(common::inverted_wimd_inputs(dir.path()));
 
     // Version 1 is the bundled data, version 2 the inverted data; then they alternate, so
     // a tile's version says which variant every one of its layers must come from.
@@ -324,7 +287,7 @@ async fn items_and_profiles_read_after_a_load_carry_that_loads_values() {
     let pool = cluster_atlas::db::connect(&db_args(&url)).await.unwrap();
     let dir = tempfile::tempdir().unwrap();
     let mut inverted = bundled_inputs();
-    inverted.data_dir = Some(inverted_wimd_inputs(dir.path()));
+    inverted.data_dir = Some(common::inverted_wimd_inputs(dir.path()));
     cluster_atlas::etl::load(&pool, &bundled_inputs())
         .await
         .unwrap();

@@ -55,6 +55,23 @@ impl Store {
         self.db.run(self.snapshots.refresh(&self.db.pool)).await
     }
 
+    /// Re-reads the data version now (and the catalogue, if it changed) for background
+    /// work, the new-version listener: like the requests' own 2-second recheck it takes no
+    /// request slot, so it is not queued behind a burst of tiles, and it opens the breaker
+    /// when the database cannot be reached. Returns the snapshot's version before and after.
+    pub async fn refresh_in_background(&self) -> Result<(Option<i64>, Option<i64>), sqlx::Error> {
+        let before = self.version_now().await;
+        self.snapshots
+            .refresh(&self.db.pool)
+            .await
+            .inspect_err(|e| {
+                if crate::db::health::is_outage(e, &self.db.pool) {
+                    self.db.health.mark_down();
+                }
+            })?;
+        Ok((before, self.version_now().await))
+    }
+
     /// The data version of the current snapshot, without touching the database.
     pub async fn version_now(&self) -> Option<i64> {
         self.snapshots.peek().await.map(|s| s.data.version)

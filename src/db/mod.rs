@@ -1,9 +1,11 @@
 //! The database: connection pool, breaker and queue ([`Db`]), migrations, the data-version
-//! record, consistent reads, query cancellation and SQL quoting.
+//! record and its announcement to every server ([`listen`]), consistent reads, query
+//! cancellation and SQL quoting.
 
 pub mod background;
 pub mod cancel;
 pub mod health;
+pub mod listen;
 pub mod quote;
 
 use std::str::FromStr;

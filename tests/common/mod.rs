@@ -320,6 +320,42 @@ pub fn copy_boundaries(dir: &std::path::Path) {
     );
 }
 
+/// The bundled data with WIMD turned upside down (rank r becomes 1910 − r, quintile q
+/// becomes 6 − q, and so on), so every layer's deprivation properties differ from the
+/// bundled load's while the geography stays the same.
+pub fn inverted_wimd_inputs(dir: &std::path::Path) -> std::path::PathBuf {
+    let source = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("boundaries");
+    copy_boundaries(dir);
+    let mut reader = csv::Reader::from_path(source.join("wimd2019.csv")).unwrap();
+    let headers = reader.headers().unwrap().clone();
+    let mut writer = csv::Writer::from_path(dir.join("wimd2019.csv")).unwrap();
+    writer.write_record(&headers).unwrap();
+    for record in reader.records() {
+        let record = record.unwrap();
+        let row: Vec<String> = headers
+            .iter()
+            .zip(record.iter())
+            .map(|(column, value)| {
+                let flip = |top: i64| (top - value.parse::<i64>().unwrap()).to_string();
+                if column.ends_with("_rank") {
+                    flip(1910)
+                } else if column.ends_with("_decile") {
+                    flip(11)
+                } else if column.ends_with("_quintile") {
+                    flip(6)
+                } else if column.ends_with("_quartile") {
+                    flip(5)
+                } else {
+                    value.to_owned()
+                }
+            })
+            .collect();
+        writer.write_record(&row).unwrap();
+    }
+    writer.flush().unwrap();
+    dir.to_owned()
+}
+
 /// Rows of a CSV as column → value maps.
 pub fn csv_rows(path: &std::path::Path) -> Vec<std::collections::HashMap<String, String>> {
     let mut reader = csv::Reader::from_path(path).unwrap();

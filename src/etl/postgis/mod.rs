@@ -218,6 +218,9 @@ pub async fn write(pool: &sqlx::PgPool, prepared: Prepared) -> Result<LoadReport
         cluster_provenance: &prepared.cluster_provenance,
     };
     let (version, lsoas, clusters, boards) = record_version(&mut tx, &recorded).await?;
+    // Heard by every server on this database (each replica behind a load balancer) when,
+    // and only if, the commit below succeeds.
+    crate::db::listen::notify_new_version(&mut tx, version).await?;
     tx.commit().await?;
     Ok(LoadReport {
         version,
