@@ -213,11 +213,10 @@ fn polygons_on_grid(parts: &[Part], grid: &TileGrid) -> Vec<GridPolygon> {
             .enumerate()
         {
             let mut points = if whole {
-                ring.0.clone()
+                remove_repeated_points(&ring.0, res)
             } else {
-                cut_ring_to(&ring.0, &cut)
+                remove_repeated_points(&cut_ring_to(&ring.0, &cut), res)
             };
-            remove_repeated_points(&mut points, res);
             simplify(&mut points, res);
             let snapped = (points.len() >= 4)
                 .then(|| snap_ring(points.into_iter(), grid))
@@ -259,11 +258,11 @@ fn polygons_on_grid(parts: &[Part], grid: &TileGrid) -> Vec<GridPolygon> {
 /// PostGIS's `ptarray_remove_repeated_points_in_place` for a ring (at least four points
 /// kept): a point within `tolerance` of the last kept one goes, except the last point,
 /// which replaces the kept one before it when that one is too close.
-fn remove_repeated_points(points: &mut Vec<Coord<f64>>, tolerance: f64) {
+fn remove_repeated_points(points: &[Coord<f64>], tolerance: f64) -> Vec<Coord<f64>> {
     const MIN_POINTS: usize = 4;
     let n = points.len();
     if n <= MIN_POINTS {
-        return;
+        return points.to_vec();
     }
     let tolsq = tolerance * tolerance;
     let mut out: Vec<Coord<f64>> = Vec::with_capacity(n);
@@ -271,9 +270,8 @@ fn remove_repeated_points(points: &mut Vec<Coord<f64>>, tolerance: f64) {
     let mut last = points[0];
     for (i, &pt) in points.iter().enumerate().skip(1) {
         let last_point = i == n - 1;
-        let mut dsq = f64::MAX;
         if n + out.len() > MIN_POINTS + i {
-            dsq = (last.x - pt.x).powi(2) + (last.y - pt.y).powi(2);
+            let dsq = (last.x - pt.x).powi(2) + (last.y - pt.y).powi(2);
             if !last_point && dsq <= tolsq {
                 continue;
             }
@@ -281,11 +279,10 @@ fn remove_repeated_points(points: &mut Vec<Coord<f64>>, tolerance: f64) {
                 out.pop();
             }
         }
-        let _ = dsq;
         out.push(pt);
         last = pt;
     }
-    *points = out;
+    out
 }
 
 /// PostGIS's Douglas–Peucker (`ptarray_simplify_in_place`, no minimum): a vertex stays when
@@ -421,8 +418,9 @@ fn cut_ring_to(ring: &[Coord<f64>], b: &Rect<f64>) -> Vec<Coord<f64>> {
                 (false, false) => {}
             }
         }
+        // Close the ring again for the next edge's walk.
         if let Some(&first) = out.first() {
-            out.insert(0, *out.last().unwrap_or(&first));
+            out.push(first);
         }
         points = out;
     }
@@ -593,7 +591,7 @@ impl Property {
 /// NULLs are left out, and features keep the order they are added in (fid order).
 pub struct LayerBuilder<'a> {
     layer: tile::Layer,
-    values: std::collections::HashMap<(u8, u64, &'a str), u32>,
+    values: rustc_hash::FxHashMap<(u8, u64, &'a str), u32>,
 }
 
 impl<'a> LayerBuilder<'a> {
@@ -608,7 +606,7 @@ impl<'a> LayerBuilder<'a> {
                 values: Vec::new(),
                 extent: Some(TILE_EXTENT),
             },
-            values: std::collections::HashMap::new(),
+            values: rustc_hash::FxHashMap::default(),
         }
     }
 

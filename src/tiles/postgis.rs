@@ -376,10 +376,10 @@ impl PostgisSource {
     ) -> Result<CachedTile, AppError> {
         let layers = set.at_zoom(key.coord.z)?;
         let geometry = self.geometry.at(&self.store.db, key.version).await?;
-        let bytes: Vec<u8> = layers
-            .iter()
-            .flat_map(|&layer| geometry.render_layer(layer, key.coord))
-            .collect();
+        let mut bytes: Vec<u8> = Vec::new();
+        for &layer in &layers {
+            bytes.extend_from_slice(&geometry.render_layer(layer, key.coord));
+        }
         let plain = CachedTile::new(bytes, key.version);
         match &plan.indicator {
             Some(_) => self.decorate(&plain, key, plan),
