@@ -337,7 +337,9 @@ impl GeometryStore {
             return Ok(g);
         }
         let started = std::time::Instant::now();
-        let geometry = Arc::new(TileGeometry::load(db, version).await?);
+        // Boxed: the read's future is large, and tile renders nest inside cache lookups;
+        // on the stack it overflowed a test thread's 2 MiB in debug builds.
+        let geometry = Arc::new(Box::pin(TileGeometry::load(db, version)).await?);
         tracing::info!(
             version,
             vertices = geometry.vertices,

@@ -358,7 +358,7 @@ impl PostgisSource {
         set: &LayerSet,
     ) -> Result<CachedTile, AppError> {
         if plan.filters.is_empty() && self.renderer == TileRenderer::InProcess {
-            return self.render_in_process(key, plan, set).await;
+            return Box::pin(self.render_in_process(key, plan, set)).await;
         }
         self.render_sql(key, plan, set).await
     }
