@@ -2,12 +2,17 @@
 # The tile benchmark: cluster-atlas against Martin on the same PostGIS and the same table
 # (atlas.lsoa), and against nginx serving the same tiles as static files, with wrk.
 #
-#   bench/run.sh                       # everything, two rounds: about 30 minutes on 2 cores
+#   bench/run.sh                       # everything, two rounds: about 30 minutes on 2 cores,
+#                                      # then the scale test (about 15 more)
 #   DURATION=10s ROUNDS=1 bench/run.sh # shorter
+#   SCALE=0 bench/run.sh               # without the scale test
 #
 # It installs what it needs (wrk and nginx from Debian, Martin 1.14 with cargo into
 # .bench-tools/), starts a private PostGIS (scripts/common.sh), loads the bundled data into
-# database cluster_atlas_bench, and writes bench/results/latest.md. Loopback only.
+# database cluster_atlas_bench, and writes bench/results/latest.md. Then bench/scale.sh
+# loads the bundled data at 1x and 20x into databases of its own on the same PostGIS and
+# writes bench/results/scale.md (its knobs, e.g. SCALES and WARM_SCALES, pass through).
+# Loopback only.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)"
 # shellcheck source=scripts/common.sh
@@ -40,7 +45,7 @@ if [ ! -x "$martin" ]; then
     cargo install martin@1.14.0 --locked --no-default-features --features postgres --root "$CA_REPO_ROOT/.bench-tools"
 fi
 cargo build --release --locked
-bin="$CA_REPO_ROOT/target/release/cluster-atlas"
+bin="${CARGO_TARGET_DIR:-$CA_REPO_ROOT/target}/release/cluster-atlas"
 
 log "database"
 ensure_private_postgis cluster_atlas_bench
@@ -289,3 +294,9 @@ stop "$seed_pid"
     cat "$table"
 } > "$results/latest.md"
 cat "$results/latest.md"
+
+# The scale test (issue 25, part 3): the same PostGIS, databases of its own.
+if [ "${SCALE:-1}" != 0 ]; then
+    log "scale: the bundled data at 1x and 20x (bench/scale.sh; SCALE=0 skips it)"
+    SCALE_BIN="$bin" "$here/scale.sh"
+fi

@@ -278,6 +278,47 @@ pub struct InputArgs {
     /// wimd2025_decile, wimd2025_quintile).
     #[arg(long)]
     pub wimd2025: Option<PathBuf>,
+    /// The lon/lat box (west,south,east,north) every boundary and 2021 centroid must lie
+    /// in, which catches a file whose declared CRS is wrong. Default: a generous box around
+    /// Wales, -6.5,50.9,-2.0,54.0; widen it for data elsewhere (e.g. the synthetic copies
+    /// of bench/scale.sh).
+    #[arg(long, value_name = "W,S,E,N", value_parser = parse_extent, allow_hyphen_values = true)]
+    pub extent_check: Option<[f64; 4]>,
+}
+
+/// The default of `--extent-check`: a generous box around Wales (lon/lat), far from where a
+/// file in British National Grid metres read as degrees, or degrees read as metres, lands.
+pub const WALES_EXTENT_CHECK: [f64; 4] = [-6.5, 50.9, -2.0, 54.0];
+
+impl InputArgs {
+    /// The box of `--extent-check`, or the default around Wales.
+    pub fn extent(&self) -> [f64; 4] {
+        self.extent_check.unwrap_or(WALES_EXTENT_CHECK)
+    }
+}
+
+/// Parses `west,south,east,north` in degrees, within Web Mercator's extent.
+fn parse_extent(text: &str) -> Result<[f64; 4], String> {
+    let values: Vec<f64> = text
+        .split(',')
+        .map(|v| v.trim().parse::<f64>())
+        .collect::<Result<_, _>>()
+        .map_err(|e| format!("`{text}`: {e}; expected west,south,east,north in degrees"))?;
+    let [w, s, e, n] = <[f64; 4]>::try_from(values)
+        .map_err(|_| format!("`{text}`: expected four numbers, west,south,east,north"))?;
+    let lon = -180.0..=180.0;
+    let lat = -85.06..=85.06;
+    if !(lon.contains(&w) && lon.contains(&e) && lat.contains(&s) && lat.contains(&n)) {
+        return Err(format!(
+            "`{text}`: longitudes must be within -180 to 180, latitudes within -85.06 to 85.06"
+        ));
+    }
+    if w >= e || s >= n {
+        return Err(format!(
+            "`{text}`: west must be less than east and south less than north"
+        ));
+    }
+    Ok([w, s, e, n])
 }
 
 /// The data folder: the flag, else `./boundaries`, else the one in the source tree.
@@ -303,4 +344,41 @@ pub enum TileRenderer {
     InProcess,
     /// One `ST_AsMVT` statement per layer.
     Postgis,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn extent_check_parses_a_box_and_refuses_nonsense() {
+        assert_eq!(
+            parse_extent("-6.5, 50.9,-2.0,54"),
+            Ok([-6.5, 50.9, -2.0, 54.0])
+        );
+        for bad in [
+            "",
+            "1,2,3",
+            "1,2,3,4,5",
+            "a,1,2,3",
+            "3,50,1,54",
+            "-6,54,-2,50",
+            "-6,50,-2,89",
+        ] {
+            assert!(parse_extent(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn extent_check_defaults_to_wales_and_takes_a_leading_minus() {
+        #[derive(Parser)]
+        struct Wrapper {
+            #[command(flatten)]
+            inputs: InputArgs,
+        }
+        let plain = Wrapper::parse_from(["t"]).inputs;
+        assert_eq!(plain.extent(), WALES_EXTENT_CHECK);
+        let wide = Wrapper::parse_from(["t", "--extent-check", "-6.5,40,15,54"]).inputs;
+        assert_eq!(wide.extent(), [-6.5, 40.0, 15.0, 54.0]);
+    }
 }

@@ -73,14 +73,17 @@ pub struct Lsoa21Inputs {
     pub boundaries: PathBuf,
 }
 
-/// Reads the boundaries, centroids and WIMD 2025, and checks that they cover the same LSOAs.
-pub fn read_lsoa21(paths: &Lsoa21Paths) -> Result<Lsoa21Inputs, EtlError> {
+/// Reads the boundaries, centroids and WIMD 2025, and checks that they cover the same LSOAs;
+/// boundaries and centroids must lie in `extent` (lon/lat, `InputArgs::extent`).
+pub fn read_lsoa21(paths: &Lsoa21Paths, extent: [f64; 4]) -> Result<Lsoa21Inputs, EtlError> {
     let features = read_polygons(
         &paths.boundaries,
         None,
         &[CODE_FIELD, NAME_FIELD],
         CODE_FIELD,
+        extent,
     )?;
+    let area = super::ogr::extent_name(extent);
     let mut geoms: BTreeMap<String, (usize, String, Vec<u8>)> = BTreeMap::new();
     for OgrFeature { index, attrs, wkb } in features {
         let bad = |field: &str, message: String| EtlError::BadValue {
@@ -135,15 +138,15 @@ pub fn read_lsoa21(paths: &Lsoa21Paths) -> Result<Lsoa21Inputs, EtlError> {
                     _ => Err(row.error(
                         column,
                         format!(
-                            "`{text}` is not a coordinate in Wales ({} to {} degrees)",
+                            "`{text}` is not a coordinate in {area} ({} to {} degrees)",
                             range.start(),
                             range.end()
                         ),
                     )),
                 }
             };
-            let lon = coordinate("pwc_lon", -6.5..=-2.0)?;
-            let lat = coordinate("pwc_lat", 50.9..=54.0)?;
+            let lon = coordinate("pwc_lon", extent[0]..=extent[2])?;
+            let lat = coordinate("pwc_lat", extent[1]..=extent[3])?;
             if centroids.insert(code.clone(), (lon, lat)).is_some() {
                 return Err(row.error("lsoa21cd", format!("duplicate code {code}")));
             }

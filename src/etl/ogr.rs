@@ -21,10 +21,6 @@ pub struct OgrFeature {
     pub wkb: Vec<u8>,
 }
 
-/// Generous box around Wales (lon/lat) used to catch a wrong or missing CRS: a file in
-/// British National Grid metres read as degrees, or degrees read as metres, lands far away.
-const WALES_CHECK_LONLAT: [f64; 4] = [-6.5, 50.9, -2.0, 54.0];
-
 /// Bytes as lower-case hex, the form PostGIS's `decode(…, 'hex')` reads WKB from.
 pub fn hex(bytes: &[u8]) -> String {
     const DIGITS: &[u8; 16] = b"0123456789abcdef";
@@ -34,6 +30,16 @@ pub fn hex(bytes: &[u8]) -> String {
         s.push(char::from(DIGITS[usize::from(b & 15)]));
     }
     s
+}
+
+/// How messages name an extent: "Wales" for the default, else the `--extent-check` box.
+pub fn extent_name(extent: [f64; 4]) -> String {
+    if extent == crate::config::WALES_EXTENT_CHECK {
+        "Wales".to_owned()
+    } else {
+        let [w, s, e, n] = extent;
+        format!("--extent-check {w},{s},{e},{n}")
+    }
 }
 
 fn to_mercator(lon: f64, lat: f64) -> (f64, f64) {
@@ -47,12 +53,16 @@ fn to_mercator(lon: f64, lat: f64) -> (f64, f64) {
 }
 
 /// Reads every feature of one layer. `fields` must all exist; `code_field` names the
-/// attribute used to identify features in messages (it should be one of `fields`).
+/// attribute used to identify features in messages (it should be one of `fields`). Every
+/// feature must lie in `extent` (lon/lat: west, south, east, north) once reprojected,
+/// which catches a wrong or missing CRS: a file in British National Grid metres read as
+/// degrees, or degrees read as metres, lands far away (`InputArgs::extent`).
 pub fn read_polygons(
     path: &Path,
     layer_name: Option<&str>,
     fields: &[&str],
     code_field: &str,
+    extent: [f64; 4],
 ) -> Result<Vec<OgrFeature>, EtlError> {
     let open_err = |reason: String| EtlError::Open {
         path: path.to_path_buf(),
@@ -110,8 +120,9 @@ pub fn read_polygons(
         path: path.to_path_buf(),
         message: format!("cannot reproject from {crs_name} to EPSG:3857: {e}"),
     })?;
-    let (min_x, min_y) = to_mercator(WALES_CHECK_LONLAT[0], WALES_CHECK_LONLAT[1]);
-    let (max_x, max_y) = to_mercator(WALES_CHECK_LONLAT[2], WALES_CHECK_LONLAT[3]);
+    let (min_x, min_y) = to_mercator(extent[0], extent[1]);
+    let (max_x, max_y) = to_mercator(extent[2], extent[3]);
+    let area = extent_name(extent);
 
     let total = layer.feature_count();
     let progress = Progress::new(total, &format!("reading {}", path.display()));
@@ -159,7 +170,7 @@ pub fn read_polygons(
             return Err(EtlError::Crs {
                 path: path.to_path_buf(),
                 message: format!(
-                    "{at}: lies outside Wales after reprojecting from {crs_name}; the file's \
+                    "{at}: lies outside {area} after reprojecting from {crs_name}; the file's \
                      declared CRS is probably wrong (for example British National Grid \
                      metres labelled as EPSG:4326 degrees)"
                 ),

@@ -253,7 +253,7 @@ pub fn read_inputs(paths: &InputPaths, args: &InputArgs) -> Result<Prepared, Etl
         ClusterInput::Lookup { .. } => Vec::new(),
     };
     let mut population = super::population::read_population(&paths.population, &lsoa11_codes)?;
-    let lsoa21 = super::lsoa21::read_lsoa21(&paths.lsoa21)?;
+    let lsoa21 = super::lsoa21::read_lsoa21(&paths.lsoa21, args.extent())?;
     // The 2021 lookup's own clusters fit only the geography they were made with: the
     // bundled 2011 lookup, or a 2021 lookup the user gave alongside their own.
     let lsoa21_clusters = match &paths.clusters {
@@ -330,6 +330,7 @@ fn read_lsoa_boundaries(
             &args.lsoa_name_cy_field,
         ],
         &args.lsoa_code_field,
+        args.extent(),
     )?;
     let mut lsoas: BTreeMap<String, LsoaGeom> = BTreeMap::new();
     let mut first_index: HashMap<String, usize> = HashMap::new();
@@ -577,6 +578,7 @@ fn read_clusters(
                 args.cluster_layer.as_deref(),
                 &fields,
                 &args.cluster_code_field,
+                args.extent(),
             )?;
             let mut clusters = Vec::new();
             let mut rows = Vec::new();
