@@ -116,10 +116,11 @@ impl AppState {
                 Box::pin(async move {
                     let version = snapshot.data.version;
                     match engine.warm_snapshot(snapshot, max_zoom).await {
-                        Ok((tiles, seconds)) => tracing::info!(
+                        Ok(report) => tracing::info!(
                             version,
-                            tiles,
-                            seconds,
+                            tiles = report.tiles,
+                            seconds = report.seconds,
+                            deepest_zoom = report.deepest_zoom,
                             cache_mb = engine.cache.weighted_bytes() / (1024 * 1024),
                             "tile pyramid warmed; switching to the new data version"
                         ),

@@ -115,7 +115,7 @@ impl CachedTile {
     /// Cache weight: the raw bytes plus room for compressed copies made later (together
     /// typically under 60% of the raw size for MVT).
     fn weight(&self) -> u32 {
-        u32::try_from(self.raw.len() * 8 / 5 + 128).unwrap_or(u32::MAX)
+        u32::try_from(TileCache::weight_of(self.raw.len())).unwrap_or(u32::MAX)
     }
 
     /// The HTTP response: 304 when the client has it, 204 when empty, otherwise the best
@@ -257,6 +257,17 @@ impl TileCache {
             .cache
             .invalidate_entries_if(move |key, _| key.version != version);
         self.cache.run_pending_tasks().await;
+    }
+
+    /// The most bytes the cache holds (`--cache-mb`).
+    pub fn capacity_bytes(&self) -> u64 {
+        self.cache.policy().max_capacity().unwrap_or(0)
+    }
+
+    /// The weight a tile of `raw_len` bytes will have in the cache (its raw bytes and
+    /// room for compressed copies), as the warm-up budgets it.
+    pub fn weight_of(raw_len: usize) -> u64 {
+        (raw_len * 8 / 5 + 128) as u64
     }
 
     /// The bytes the cache holds (its weighted size).

@@ -12,7 +12,7 @@ use std::sync::Arc;
 use futures::future::try_join_all;
 use serde_json::{json, Value};
 
-use super::cache::{CachedTile, TileKey};
+use super::cache::{CachedTile, TileCache, TileKey};
 use super::coord::TileCoord;
 use super::decorate::{add_properties, AreaProperties, PropertyValue};
 use super::engine::TileEngine;
@@ -549,52 +549,121 @@ pub const WARM_LAYER_SETS: [(&str, u8); 4] = [
 /// tiles are cheap clips, and the pyramid to z14 already fits in memory.
 pub const WARM_MAX_ZOOM: u8 = 14;
 
+/// From this zoom on, the warm-up renders only the children of a tile that held something
+/// at the zoom above: the data's bounding box is mostly sea and England, and at 20× the
+/// bundled data half of the z12–z14 tiles in it were empty (bench/scale.sh).
+pub const WARM_DESCEND_FROM: u8 = 8;
+
+/// What a warm-up did: tiles rendered, seconds, the deepest zoom it finished, and the
+/// bytes it put in the cache (weighted as the cache weighs them).
+#[derive(Debug, Clone, Copy)]
+pub struct WarmReport {
+    /// Tiles rendered.
+    pub tiles: usize,
+    /// Seconds taken.
+    pub seconds: f64,
+    /// The deepest zoom rendered.
+    pub deepest_zoom: u8,
+    /// Weighted bytes rendered into the cache.
+    pub bytes: u64,
+}
+
 impl TileEngine<PostgisSource> {
-    /// Renders into the cache every tile of `snapshot`'s version that a default style asks
-    /// for: each of [`WARM_LAYER_SETS`], z0 to `max_zoom` ([`WARM_MAX_ZOOM`] when serving)
-    /// over the data's bounds. Run before the
-    /// version is switched in (see `SnapshotCache::set_before_switch`), so the first user
-    /// after a load meets cached tiles. Returns the number of tiles and the seconds taken.
+    /// Renders into the cache the tiles of `snapshot`'s version that a default style asks
+    /// for: each of [`WARM_LAYER_SETS`] over the data's bounds, one zoom at a time from z0
+    /// to `max_zoom` ([`WARM_MAX_ZOOM`] when serving), from [`WARM_DESCEND_FROM`] only
+    /// below tiles that held something, and stopping after the zoom that spends half the
+    /// cache: the rest of the cache is for the version being served and for compressed
+    /// copies. At the bundled data that is the whole pyramid (about 180 MB of 512); at 20×
+    /// it ends near z10 (BENCHMARKS.md, "Scale"). Run before the version is switched in
+    /// (see `SnapshotCache::set_before_switch`), so the first user after a load meets
+    /// cached tiles.
     pub async fn warm_snapshot(
         &self,
         snapshot: Arc<Snapshot>,
         max_zoom: u8,
-    ) -> Result<(usize, f64), AppError> {
+    ) -> Result<WarmReport, AppError> {
         use futures::stream::{self, StreamExt, TryStreamExt};
+        use std::collections::HashSet;
         let started = std::time::Instant::now();
         let none = TileQuery::default();
-        let mut jobs = Vec::new();
-        for (name, min_zoom) in WARM_LAYER_SETS {
-            let set = LayerSet::parse(name)?;
-            for z in min_zoom..=max_zoom {
-                if set.at_zoom(z).is_err() {
+        let budget = self.cache.capacity_bytes() / 2;
+        let sets: Vec<(LayerSet, u8)> = WARM_LAYER_SETS
+            .iter()
+            .map(|(name, min_zoom)| Ok((LayerSet::parse(name)?, *min_zoom)))
+            .collect::<Result<_, TileError>>()?;
+        // Per layer set, the tiles of the zoom above that held something.
+        let mut filled: Vec<Option<HashSet<(u32, u32)>>> = vec![None; sets.len()];
+        let mut report = WarmReport {
+            tiles: 0,
+            seconds: 0.0,
+            deepest_zoom: 0,
+            bytes: 0,
+        };
+        for z in 0..=max_zoom {
+            let mut jobs = Vec::new();
+            for (i, (set, min_zoom)) in sets.iter().enumerate() {
+                if z < *min_zoom || set.at_zoom(z).is_err() {
+                    filled[i] = None;
                     continue;
                 }
-                for coord in TileCoord::covering(z, snapshot.data.bounds) {
-                    jobs.push((set.clone(), coord));
+                let coords: Vec<TileCoord> = match &filled[i] {
+                    Some(parents) if z >= WARM_DESCEND_FROM => parents
+                        .iter()
+                        .flat_map(|&(x, y)| {
+                            [(0, 0), (1, 0), (0, 1), (1, 1)].map(|(dx, dy)| TileCoord {
+                                z,
+                                x: 2 * x + dx,
+                                y: 2 * y + dy,
+                            })
+                        })
+                        .collect(),
+                    _ => TileCoord::covering(z, snapshot.data.bounds).collect(),
+                };
+                jobs.extend(coords.into_iter().map(|c| (i, c)));
+            }
+            let rendered: Vec<(usize, TileCoord, usize)> = stream::iter(jobs)
+                .map(|(i, coord)| {
+                    let (snapshot, none, set) = (Arc::clone(&snapshot), &none, &sets[i].0);
+                    async move {
+                        let (key, plan) = self.source.plan_at(snapshot, set, coord, none)?;
+                        let render = async {
+                            Ok(Arc::new(
+                                self.source.render_planned(&key, &plan, set).await?,
+                            ))
+                        };
+                        let tile = self.cache.get_or_render(key.clone(), render).await?;
+                        Ok::<_, AppError>((i, coord, tile.raw.len()))
+                    }
+                })
+                .buffer_unordered(8)
+                .try_collect()
+                .await?;
+            let mut next: Vec<Option<HashSet<(u32, u32)>>> = vec![None; sets.len()];
+            for (i, coord, len) in &rendered {
+                report.bytes += TileCache::weight_of(*len);
+                let set = next[*i].get_or_insert_with(HashSet::new);
+                if *len > 0 {
+                    set.insert((coord.x, coord.y));
                 }
             }
-        }
-        let count = jobs.len();
-        stream::iter(jobs)
-            .map(|(set, coord)| {
-                let (snapshot, none) = (Arc::clone(&snapshot), &none);
-                async move {
-                    let (key, plan) = self.source.plan_at(snapshot, &set, coord, none)?;
-                    let render = async {
-                        Ok(Arc::new(
-                            self.source.render_planned(&key, &plan, &set).await?,
-                        ))
-                    };
-                    self.cache
-                        .get_or_render(key.clone(), render)
-                        .await
-                        .map(drop)
+            for (i, n) in next.into_iter().enumerate() {
+                if n.is_some() {
+                    filled[i] = n;
                 }
-            })
-            .buffer_unordered(8)
-            .try_collect::<Vec<()>>()
-            .await?;
-        Ok((count, started.elapsed().as_secs_f64()))
+            }
+            report.tiles += rendered.len();
+            report.deepest_zoom = z;
+            if report.bytes > budget && z < max_zoom {
+                tracing::info!(
+                    zoom = z,
+                    budget_mb = budget / (1024 * 1024),
+                    "warm-up stops here: half the tile cache is spent; deeper tiles render on demand"
+                );
+                break;
+            }
+        }
+        report.seconds = started.elapsed().as_secs_f64();
+        Ok(report)
     }
 }
