@@ -29,11 +29,15 @@ async fn a_client_hanging_up_cancels_its_tile_query() {
         .execute(&mut *blocker)
         .await
         .unwrap();
-    // Version and catalogue are read first; the tile query itself then blocks.
+    // Version and catalogue are read first; the tile query itself then blocks. A filtered
+    // tile: those are rendered by PostGIS (plain tiles are cut in the process, from
+    // geometry read once per version).
     let addr = base.trim_start_matches("http://").to_owned();
     let mut client = tokio::net::TcpStream::connect(&addr).await.unwrap();
     client
-        .write_all(b"GET /tiles/lsoa/12/2008/1328 HTTP/1.1\r\nHost: test\r\n\r\n")
+        .write_all(
+            b"GET /tiles/lsoa/12/2008/1328?filter=wimd_quintile%3D1 HTTP/1.1\r\nHost: test\r\n\r\n",
+        )
         .await
         .unwrap();
     let mut blocked = 0;

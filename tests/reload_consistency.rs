@@ -124,14 +124,18 @@ async fn tiles_never_mix_versions_while_loads_commit() {
     });
 
     // A fresh server whose snapshot is version 2. A load then commits version 3 while
-    // that snapshot is still current (stale-while-revalidate): the first tiles it renders
-    // must come out as version 3 throughout, not as version 2 with version 3's data.
+    // that snapshot is still current (stale-while-revalidate): the tiles it renders then
+    // must each be one version throughout, never version 2 with version 3's data.
     let serving = AppState::new(pool.clone(), None);
     checker.check(URLS[0], &send(&serving, "GET", URLS[0], &[]).await);
     cluster_atlas::etl::load(&pool, &bundled).await.unwrap();
     for url in URLS.iter().skip(1) {
+        // Tiles cut in the process from version 2's geometry (in memory since the first
+        // tile) stay version 2 until the snapshot moves; one that reads the database sees
+        // version 3 and is rendered again as 3. Either way the checker proves that each tile
+        // is wholly one version.
         let version = checker.check(url, &send(&serving, "GET", url, &[]).await);
-        assert_eq!(version, 3, "{url} rendered after the load committed");
+        assert!(version == 2 || version == 3, "{url} is version {version}");
     }
 
     // Then four more loads on a thread and runtime of their own (as `cluster-atlas load`
