@@ -9,6 +9,9 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 cd "$CA_REPO_ROOT"
 
+# A clean CI clone builds once, so incremental caches only spend disk (hundreds of MB).
+if [ -n "${CI:-}" ]; then export CARGO_INCREMENTAL="${CARGO_INCREMENTAL:-0}"; fi
+
 heading() { printf '\n==== %s ====\n' "$*"; }
 
 heading "Debian packages and Rust toolchain"
