@@ -241,6 +241,21 @@ async fn spine_and_trend_charts() {
         doc.descendants().any(|n| n.has_tag_name("path")),
         "board marks"
     );
+    // The area marks' tooltips say the flag in words, in the chart's language: never a
+    // stored code such as "(not_tested)".
+    for lang in ["en", "cy"] {
+        let svg = get(
+            &pool,
+            &format!("/profiles/7A1:anglesey/spine.svg?lang={lang}"),
+        )
+        .await;
+        let svg = String::from_utf8(svg.body).unwrap();
+        for code in ["(higher)", "(similar)", "(lower)", "(not_tested)"] {
+            assert!(!svg.contains(code), "{lang}: tooltip shows {code}");
+        }
+        let word = if lang == "en" { "than Wales" } else { "Chymru" };
+        assert!(svg.contains(word), "{lang}: tooltips name the comparison");
+    }
 
     let trend = get(
         &pool,

@@ -13,7 +13,7 @@ use crate::catalog::indicators::{AreaLevel, Indicator, Lang, Polarity};
 use crate::comparison::{board_finding, words};
 use crate::error::AppError;
 use crate::params;
-use crate::params::{ConfidenceLevel, Params, PathParams};
+use crate::params::{Benchmark, ConfidenceLevel, Params, PathParams};
 
 use crate::significance::Significance;
 use crate::state::AppState;
@@ -143,7 +143,12 @@ pub async fn get_findings(
     let values = snapshot
         .catalog
         .values_at(&ip.indicator.id, &ip.period, level);
-    let reason = crate::style::legend::not_tested_reason(ip.indicator, &values, level, lang);
+    let reason_for =
+        |vs| crate::style::legend::not_tested_reason(ip.indicator, &values, level, vs, lang);
+    let (reason, reason_vs_hb) = (
+        reason_for(Benchmark::Wales),
+        reason_for(Benchmark::HealthBoard),
+    );
     // An indicator that is never tested is said to be so once, with why, and then only
     // what can be said: each board's range, and Wales's.
     let never_tested = ip.indicator.never_tested(&values);
@@ -248,6 +253,7 @@ pub async fn get_findings(
         confidence_level: level,
         tested: never_tested.is_none(),
         not_tested_reason: reason,
+        not_tested_reason_vs_hb: reason_vs_hb,
         polarity: ip.indicator.polarity,
         summary,
         wales,
@@ -271,8 +277,11 @@ pub struct Findings {
     /// Whether clusters are tested for significance at all (false for indicators that never
     /// are: complete counts, counts, weighted means of rates, registers without counts).
     pub(crate) tested: bool,
-    /// Why clusters are not tested (a short phrase).
-    pub(crate) not_tested_reason: String,
+    /// Why clusters are not tested against Wales (a short phrase); null when every
+    /// cluster is.
+    pub(crate) not_tested_reason: Option<String>,
+    /// Why clusters are not tested against their health board; null when every cluster is.
+    pub(crate) not_tested_reason_vs_hb: Option<String>,
     /// `higher_is_worse`, `higher_is_better` or `neutral`.
     #[schema(value_type = String)]
     pub(crate) polarity: Polarity,

@@ -33,11 +33,33 @@ impl Lang {
         }
     }
 
+    /// A population estimate's period in words: `mid-2024` stays so in English and is
+    /// `canol 2024` in Welsh (as ONS's Welsh releases write it). Any other period (a
+    /// financial year such as `2023-24`) reads the same in both languages.
+    pub fn period(self, period: &str) -> String {
+        match (self, period.strip_prefix("mid-")) {
+            (Lang::Cy, Some(year)) => format!("canol {year}"),
+            _ => period.to_owned(),
+        }
+    }
+
     /// Picks the English or Welsh text.
     pub fn pick<'a>(self, en: &'a str, cy: &'a str) -> &'a str {
         match self {
             Lang::En => en,
             Lang::Cy => cy,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Lang;
+
+    #[test]
+    fn periods_read_in_the_page_language() {
+        assert_eq!(Lang::En.period("mid-2024"), "mid-2024");
+        assert_eq!(Lang::Cy.period("mid-2024"), "canol 2024");
+        assert_eq!(Lang::Cy.period("2023-24"), "2023-24");
     }
 }

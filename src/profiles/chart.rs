@@ -189,7 +189,7 @@ pub fn pyramid_svg(name: &str, p: &Pyramid, wales: Option<&Pyramid>, lang: Lang)
         "{}: {} {}",
         name,
         text(lang, "population by age", "poblogaeth yn ôl oedran"),
-        p.period
+        lang.period(&p.period)
     );
     let (lead, note) = if p.by_sex {
         (
@@ -197,7 +197,7 @@ pub fn pyramid_svg(name: &str, p: &Pyramid, wales: Option<&Pyramid>, lang: Lang)
             text(
                 lang,
                 "Males on the left, females on the right; youngest band at the bottom. Source: ONS mid-year estimates on 2021 LSOAs.",
-                "Gwrywod ar y chwith, benywod ar y dde; y band ieuengaf ar y gwaelod. Ffynhonnell: amcangyfrifon canol blwyddyn ONS ar LSOAau 2021."
+                "Gwrywod ar y chwith, benywod ar y dde; y band ieuengaf ar y gwaelod. Ffynhonnell: amcangyfrifon canol blwyddyn ONS ar ACEHI 2021."
             ),
         )
     } else {
@@ -206,7 +206,7 @@ pub fn pyramid_svg(name: &str, p: &Pyramid, wales: Option<&Pyramid>, lang: Lang)
             text(
                 lang,
                 "No sex split is available for this estimate; youngest band at the bottom. Source: ONS mid-year estimates on 2011 LSOAs.",
-                "Dim rhaniad rhyw ar gael ar gyfer yr amcangyfrif hwn; y band ieuengaf ar y gwaelod. Ffynhonnell: amcangyfrifon canol blwyddyn ONS ar LSOAau 2011."
+                "Dim rhaniad rhyw ar gael ar gyfer yr amcangyfrif hwn; y band ieuengaf ar y gwaelod. Ffynhonnell: amcangyfrifon canol blwyddyn ONS ar ACEHI 2011."
             ),
         )
     };
@@ -389,6 +389,7 @@ pub fn deprivation_svg(
         Lang::Cy => format!("{name}: proffil amddifadedd (cwintelau {edition_cy})"),
     };
     let q1 = residents.first().map_or(0.0, |q| q.share_pct);
+    let period = lang.period(period);
     let desc = format!(
         "{} {q1:.1}% {} ({period}). {}",
         text(lang, "Residents in quintile 1 (most deprived):", "Trigolion yng nghwintel 1 (mwyaf difreintiedig):"),
@@ -462,11 +463,11 @@ pub fn deprivation_svg(
         WIDTH - 20.0,
         escape_xml(text(lang, "least deprived (Q5) →", "lleiaf difreintiedig (C5) →")),
         WIDTH / 2.0,
-        escape_xml(text(
-            lang,
-            "Sources: ONS population estimates; Welsh Government WIMD 2019; OGL v3.0",
-            "Ffynonellau: amcangyfrifon poblogaeth ONS; MALlC 2019 Llywodraeth Cymru; OGL v3.0"
-        ))
+        // The edition the bars count, not always 2019.
+        escape_xml(&match lang {
+            Lang::En => format!("Sources: ONS population estimates; Welsh Government {edition_en}; OGL v3.0"),
+            Lang::Cy => format!("Ffynonellau: amcangyfrifon poblogaeth ONS; {edition_cy} Llywodraeth Cymru; OGL v3.0"),
+        })
     ));
     out
 }
@@ -474,7 +475,8 @@ pub fn deprivation_svg(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::profiles::query::AgeBand;
+    use crate::catalog::WimdVintage;
+    use crate::profiles::query::{AgeBand, QuintileShare};
 
     #[test]
     fn thousands_groups_digits() {
@@ -523,5 +525,43 @@ mod tests {
             );
         }
         assert!(svg.contains("A &amp; B"));
+        // In Welsh, the period and the LSOAs are in the page's words (ACEHI, not "LSOAau").
+        let cy = pyramid_svg("A", &p, None, Lang::Cy);
+        assert!(
+            cy.contains("canol 2024") && !cy.contains("mid-2024"),
+            "{cy}"
+        );
+        assert!(cy.contains("ACEHI 2021") && !cy.contains("LSOAau"), "{cy}");
+    }
+
+    /// The deprivation bars say their period in the page's language and credit the
+    /// edition they count.
+    #[test]
+    fn deprivation_words_follow_language_and_edition() {
+        let shares = [QuintileShare {
+            quintile: 1,
+            count: 10,
+            share_pct: 100.0,
+        }];
+        let svg = |lang| {
+            deprivation_svg(
+                "A",
+                "mid-2024",
+                WimdVintage::Wimd2025,
+                &shares,
+                &shares,
+                lang,
+            )
+        };
+        let cy = svg(Lang::Cy);
+        assert!(
+            cy.contains("Trigolion canol 2024") && !cy.contains("mid-2024"),
+            "{cy}"
+        );
+        assert!(
+            cy.contains("MALlC 2025 Llywodraeth Cymru") && !cy.contains("MALlC 2019"),
+            "{cy}"
+        );
+        assert!(svg(Lang::En).contains("Welsh Government WIMD 2025;"));
     }
 }

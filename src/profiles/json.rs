@@ -87,7 +87,7 @@ pub async fn get_profile(
         "population": {
             "note": text(lang,
                 "ONS small area population estimates summed over the area's LSOAs. mid-2019 and mid-2020: persons by five-year age band on 2011 LSOAs (no sex split was available). mid-2024: sex by broad age band on 2021 LSOAs, each assigned to the cluster of most of its 2011 parent LSOAs.",
-                "Amcangyfrifon poblogaeth ardaloedd bach ONS wedi'u hadio dros LSOAau'r ardal. Canol 2019 a chanol 2020: pobl fesul band oedran pum mlynedd ar LSOAau 2011 (dim rhaniad rhyw ar gael). Canol 2024: rhyw fesul band oedran eang ar LSOAau 2021."),
+                "Amcangyfrifon poblogaeth ardaloedd bach ONS wedi'u hadio dros ACEHI'r ardal. Canol 2019 a chanol 2020: pobl fesul band oedran pum mlynedd ar ACEHI 2011 (dim rhaniad rhyw ar gael). Canol 2024: rhyw fesul band oedran eang ar ACEHI 2021."),
             "pyramids": data.pyramids,
         },
         "deprivation": {

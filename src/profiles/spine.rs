@@ -7,7 +7,9 @@ use crate::catalog::indicators::{Area, AreaLevel, IndicatorCatalog, Lang};
 use crate::catalog::WALES_CODE;
 use crate::markup::{escape_xml, svg_open};
 use crate::palette;
+use crate::significance::Benchmark;
 use crate::significance::{ConfidenceLevel, Significance};
+use crate::style::legend::significance_label;
 
 const LABEL_W: f64 = 300.0;
 const VALUES_W: f64 = 210.0;
@@ -46,6 +48,7 @@ pub fn spine_svg(
         max: f64,
         own: f64,
         flag: Significance,
+        polarity: crate::catalog::indicators::Polarity,
         color: &'static str,
         board: Option<f64>,
         wales: Option<f64>,
@@ -79,6 +82,7 @@ pub fn spine_svg(
             max: clusters[clusters.len() - 1],
             own: own.value,
             flag: own.sig_vs_wales,
+            polarity: ind.polarity,
             color: palette::significance(own.sig_vs_wales, ind.polarity),
             board: board.and_then(|b| of(&b.code)),
             wales: of(WALES_CODE),
@@ -188,7 +192,8 @@ pub fn spine_svg(
             "<g class=\"area\"><title>{}: {} ({})</title><circle cx=\"{}\" cy=\"{mid}\" r=\"6\" fill=\"{}\" stroke=\"#000\" data-flag=\"{}\"/></g>",
             escape_xml(name),
             fmt(l.own, &l.unit),
-            l.flag.as_str(),
+            // The flag in words, as the legend and card say it, not its stored code.
+            escape_xml(&significance_label(l.flag, l.polarity, Benchmark::Wales, lang)),
             at(l.own),
             l.color,
             l.flag.as_str(),

@@ -252,6 +252,7 @@ pub fn trend_svg(
     }
     for (i, (period, v, w)) in series.iter().enumerate() {
         let x = x_at(i);
+        let period = lang.period(period);
         if let (Some(l), Some(u)) = (v.lower_ci, v.upper_ci) {
             out.push_str(&format!(
                 "<g class=\"interval\"><title>{period}: {l:.2}–{u:.2}</title><line x1=\"{x}\" x2=\"{x}\" y1=\"{}\" y2=\"{}\" stroke=\"#005eb8\" stroke-width=\"2\"/></g>",
@@ -268,7 +269,7 @@ pub fn trend_svg(
             v.value,
             y_at(v.value),
             top + plot_h + 18.0,
-            escape_xml(period)
+            escape_xml(&period)
         ));
     }
     out.push_str("</svg>\n");

@@ -351,11 +351,18 @@ pub fn significance_label(
                 "Not significantly different from its health board".to_owned()
             }
         },
-        (Significance::NotTested, Lang::En) => "Not tested".to_owned(),
+        // Named, because a card lists both comparisons and either may be the untested one.
+        (Significance::NotTested, Lang::En) => match vs {
+            Benchmark::Wales => "Not tested against Wales".to_owned(),
+            Benchmark::HealthBoard => "Not tested against its health board".to_owned(),
+        },
         (Significance::Higher, Lang::Cy) => format!("Sylweddol uwch {than}{}", judgement(true)),
         (Significance::Lower, Lang::Cy) => format!("Sylweddol is {than}{}", judgement(false)),
         (Significance::Similar, Lang::Cy) => format!("Dim gwahaniaeth sylweddol {than}"),
-        (Significance::NotTested, Lang::Cy) => "Heb ei brofi".to_owned(),
+        (Significance::NotTested, Lang::Cy) => match vs {
+            Benchmark::Wales => "Heb ei brofi yn erbyn Cymru".to_owned(),
+            Benchmark::HealthBoard => "Heb ei brofi yn erbyn ei fwrdd iechyd".to_owned(),
+        },
     }
 }
 
@@ -373,31 +380,62 @@ pub struct SignificanceMap<'a> {
     pub values: &'a [AreaValue],
 }
 
-/// Why an indicator's areas are not tested at `level`, for the legend's and findings'
-/// "not tested" wording, as a short phrase: the reason the indicator is never tested
-/// ([`Indicator::never_tested`]); else, at a level other than 95%, a missing interval at that
-/// level when some area has a 95% one; else no counts (some areas lack them).
+/// Why clusters are not tested against `vs` at `level`, as a short phrase for the legend's
+/// and findings' "not tested" wording; `None` when every cluster is tested, so no reason is
+/// given for an empty class (COPD once read "Not tested (no counts are published)" with no
+/// cluster untested). The reason the indicator is never tested ([`Indicator::never_tested`])
+/// comes first; else each cause among the untested clusters, once: no interval at this
+/// level while one exists at the other, no interval at all (no counts), or no benchmark
+/// value to test against.
 pub fn not_tested_reason(
     indicator: &Indicator,
     values: &[AreaValue],
     level: ConfidenceLevel,
+    vs: Benchmark,
     lang: Lang,
-) -> String {
+) -> Option<String> {
     if let Some(reason) = indicator.never_tested(values) {
-        return reason.short(lang).to_owned();
+        return Some(reason.short(lang).to_owned());
     }
-    // `values` are at `level`; the other level's interval is kept in `at_998`.
-    let only_other_level = level != ConfidenceLevel::P95
-        && values.iter().any(|v| {
-            v.level == AreaLevel::Cluster && v.lower_ci.is_none() && v.at_998.lower_ci.is_some()
-        });
-    if only_other_level {
-        return match lang {
-            Lang::En => format!("no {} interval is published", level.percent()),
-            Lang::Cy => format!("dim cyfwng {} wedi'i gyhoeddi", level.percent()),
+    let mut reasons: Vec<String> = Vec::new();
+    let mut add = |r: String| {
+        if !reasons.contains(&r) {
+            reasons.push(r);
+        }
+    };
+    for v in values.iter().filter(|v| v.level == AreaLevel::Cluster) {
+        let flag = match vs {
+            Benchmark::Wales => v.sig_vs_wales,
+            Benchmark::HealthBoard => v.sig_vs_hb,
         };
+        if flag != Significance::NotTested {
+            continue;
+        }
+        if v.lower_ci.is_none() {
+            // `values` are at `level`; the other level's interval is kept in `at_998`.
+            let other_level = level != ConfidenceLevel::P95 && v.at_998.lower_ci.is_some();
+            add(match (other_level, lang) {
+                (true, Lang::En) => format!("no {} interval is published", level.percent()),
+                (true, Lang::Cy) => format!("dim cyfwng {} wedi'i gyhoeddi", level.percent()),
+                (false, _) => UntestedReason::NoCounts.short(lang).to_owned(),
+            });
+        } else {
+            // An interval and no flag: `Significance::compare` had no benchmark value.
+            add(match (vs, lang) {
+                (Benchmark::Wales, Lang::En) => "Wales has no value for this period".to_owned(),
+                (Benchmark::Wales, Lang::Cy) => {
+                    "nid oes gwerth i Gymru ar gyfer y cyfnod hwn".to_owned()
+                }
+                (Benchmark::HealthBoard, Lang::En) => {
+                    "the health board has no value for this period".to_owned()
+                }
+                (Benchmark::HealthBoard, Lang::Cy) => {
+                    "nid oes gwerth i'r bwrdd iechyd ar gyfer y cyfnod hwn".to_owned()
+                }
+            });
+        }
     }
-    UntestedReason::NoCounts.short(lang).to_owned()
+    (!reasons.is_empty()).then(|| reasons.join("; "))
 }
 
 /// The interval method named in a significance note.
@@ -421,20 +459,20 @@ pub fn significance(
     approximate: bool,
 ) -> Legend {
     let vs = map.vs;
-    let reason = not_tested_reason(indicator, map.values, map.level, lang);
+    let reason = not_tested_reason(indicator, map.values, map.level, vs, lang);
     let entries = Significance::ALL
         .iter()
         .zip(map.counts)
         .map(|(&flag, count)| LegendEntry {
             key: json!(flag.as_str()),
             color: palette::significance(flag, indicator.polarity).to_owned(),
-            label: if flag == Significance::NotTested {
-                match lang {
-                    Lang::En => format!("Not tested ({reason})"),
-                    Lang::Cy => format!("Heb ei brofi ({reason})"),
-                }
-            } else {
-                significance_label(flag, indicator.polarity, vs, lang)
+            label: match (flag, &reason) {
+                // One reason, after the comparison it is for; none for an empty class.
+                (Significance::NotTested, Some(reason)) => format!(
+                    "{} ({reason})",
+                    significance_label(flag, indicator.polarity, vs, lang)
+                ),
+                _ => significance_label(flag, indicator.polarity, vs, lang),
             },
             lower: None,
             upper: None,
@@ -578,6 +616,87 @@ impl Legend {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn tested_indicator() -> Indicator {
+        use crate::catalog::indicators::{IndicatorMeta, ValueType};
+        Indicator {
+            meta: IndicatorMeta {
+                id: "x".into(),
+                title_en: "X".into(),
+                title_cy: "X".into(),
+                title_cy_fallback: true,
+                description_en: String::new(),
+                description_cy: String::new(),
+                description_cy_fallback: true,
+                unit: "%".into(),
+                polarity: Polarity::Neutral,
+                source: String::new(),
+                licence: String::new(),
+                value_type: ValueType::Proportion,
+                untested_reason: None,
+            },
+            periods: vec!["a".into()],
+            levels: vec![AreaLevel::Cluster],
+        }
+    }
+
+    fn cluster(
+        code: &str,
+        ci: Option<(f64, f64)>,
+        wales: Significance,
+        hb: Significance,
+    ) -> AreaValue {
+        AreaValue {
+            level: AreaLevel::Cluster,
+            code: code.into(),
+            value: 5.0,
+            numerator: None,
+            denominator: None,
+            lower_ci: ci.map(|c| c.0),
+            upper_ci: ci.map(|c| c.1),
+            sig_vs_wales: wales,
+            sig_vs_hb: hb,
+            at_998: Default::default(),
+            level_in_use: Default::default(),
+        }
+    }
+
+    /// Each comparison gets its own reason, from its own untested clusters, and an empty
+    /// "not tested" class none (COPD once said "no counts are published" with every
+    /// cluster tested).
+    #[test]
+    fn a_not_tested_reason_is_the_comparisons_own() {
+        use Significance::{Higher, NotTested, Similar};
+        let ind = tested_indicator();
+        let all_tested = [cluster("a", Some((4.0, 6.0)), Higher, Similar)];
+        for vs in [Benchmark::Wales, Benchmark::HealthBoard] {
+            assert_eq!(
+                not_tested_reason(&ind, &all_tested, ConfidenceLevel::P95, vs, Lang::En),
+                None
+            );
+        }
+        // One cluster without counts; another whose board has no value.
+        let mixed = [
+            cluster("a", None, NotTested, NotTested),
+            cluster("b", Some((4.0, 6.0)), Similar, NotTested),
+        ];
+        let p95 = ConfidenceLevel::P95;
+        assert_eq!(
+            not_tested_reason(&ind, &mixed, p95, Benchmark::Wales, Lang::En).as_deref(),
+            Some("no counts are published")
+        );
+        assert_eq!(
+            not_tested_reason(&ind, &mixed, p95, Benchmark::HealthBoard, Lang::En).as_deref(),
+            Some("no counts are published; the health board has no value for this period")
+        );
+        let label = significance_label(
+            NotTested,
+            Polarity::Neutral,
+            Benchmark::HealthBoard,
+            Lang::Cy,
+        );
+        assert_eq!(label, "Heb ei brofi yn erbyn ei fwrdd iechyd");
+    }
 
     #[test]
     fn svg_notes_wrap_inside_the_legend_and_keep_every_word() {

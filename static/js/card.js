@@ -32,6 +32,12 @@ function dl(pairs) {
 
 function present(v) { return v !== null && v !== undefined; }
 
+/** Whether a cluster's Welsh name is only its English one (tile property or /data row). */
+function englishOnly(p, row) {
+  const flag = p.name_cy_fallback ?? row?.name_cy_fallback;
+  return flag === true || flag === 'true';
+}
+
 function clusterNameFor(code) {
   if (!code) return noDataLabel(app.state.lang);
   const f = clusterTileFeature(code);
@@ -81,6 +87,7 @@ export function renderInfo(feature) {
   }
   // cluster
   $('info-title').textContent = name;
+  $('info-title').removeAttribute('lang');
   const meta = indicatorMeta();
   const rows = app.data?.rows || [];
   const row = rows.find((r) => r.level === 'cluster' && r.code === p.code);
@@ -94,7 +101,8 @@ export function renderInfo(feature) {
   const pairs = [
     [label('value'), el('span', { class: 'big' }, fmtValue(value, meta.unit))],
     // "95% CI" from the server, at the page's confidence level.
-    [fieldLabel('confidence_interval', lang).replace('95%', `${s.level}%`), present(lo) && present(hi) ? `${fmtValue(lo, meta.unit)} – ${fmtValue(hi, meta.unit)}` : (meta.untested_reason_text ? `${T.noCiBecause} ${meta.untested_reason_text}` : T.noCi)],
+    // An indicator never tested gives its reason once, below, with both comparisons.
+    [fieldLabel('confidence_interval', lang).replace('95%', `${s.level}%`), present(lo) && present(hi) ? `${fmtValue(lo, meta.unit)} – ${fmtValue(hi, meta.unit)}` : (meta.untested_reason_text ? T.noCiNone : T.noCi)],
     s.view === 'indicator' && entry ? [label('class'), `${cls} (${entry.label})`] : null,
     [fieldLabel('health_board', lang), boardName(p.hb_code, lang)],
     boardRow ? [T.boardValue, fmtValue(boardRow.value, meta.unit)] : null,
@@ -104,9 +112,16 @@ export function renderInfo(feature) {
     present(p.wimd_q1_residents_pct) ? [label('wimd_q1_residents_pct'), fmtValue(p.wimd_q1_residents_pct, '%')] : null,
   ];
   const sig = el('ul', { class: 'sig-list', 'aria-label': T.significance(s.level) },
-    el('li', {}, sigWords('hb', p.sig_vs_hb ?? row?.sig_vs_hb, meta.polarity)),
-    el('li', {}, sigWords('wales', p.sig_vs_wales ?? row?.sig_vs_wales, meta.polarity)));
+    ...(meta.untested_reason_text
+      ? [el('li', { class: 'sig', 'data-flag': 'not_tested' }, `${T.notTestedEither}: ${meta.untested_reason_text}.`)]
+      : [el('li', {}, sigWords('hb', p.sig_vs_hb ?? row?.sig_vs_hb, meta.polarity)),
+        el('li', {}, sigWords('wales', p.sig_vs_wales ?? row?.sig_vs_wales, meta.polarity))]));
   const children = [el('p', { class: 'sub' }, meta.title), dl(pairs), sig];
+  // The README's promise: an English name on a Welsh page says it is one.
+  if (lang === 'cy' && englishOnly(p, row)) {
+    $('info-title').setAttribute('lang', 'en');
+    children.unshift(el('p', { class: 'sub name-note', id: 'welsh-name-note' }, T.welshNameMissing));
+  }
   if (p.approximate === true || p.approximate === 'true') children.push(el('p', { class: 'approx' }, T.approxNote));
   // The charts come from /profiles only for a pinned cluster, not on every hover.
   if (app.selected && app.selected.code === p.code) {

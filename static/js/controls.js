@@ -77,6 +77,15 @@ export function renderClusterPicker() {
   const rows = app.data.rows.filter((r) => r.level === 'cluster' && (!s.hb || r.hb_code === s.hb))
     .sort((a, b) => a.name.localeCompare(b.name, s.lang));
   fillSelect(e, [['', t().chooseCluster], ...rows.map((r) => [r.code, r.name])], app.selected?.code || '');
+  // On a Welsh page, an English-only name is marked as English (for screen readers) and
+  // the note under the picker says no Welsh names are published.
+  const english = new Set(rows.filter((r) => r.name_cy_fallback).map((r) => r.code));
+  const note = $('cluster-name-note');
+  if (note) {
+    note.hidden = s.lang !== 'cy' || english.size === 0;
+    note.textContent = note.hidden ? '' : t().clusterNamesEnglish;
+  }
+  for (const o of e.options) if (s.lang === 'cy' && english.has(o.value)) o.lang = 'en';
 }
 
 /** Turns control events into calls of `update(changes, opts)` (main.js). */

@@ -38,7 +38,7 @@ export const URL_PARAMS = ['view', 'vintage', 'domain', 'indicator', 'period', '
 /**
  * What in a query string the page could not use: `{ param, value, reason }` with reason
  * 'unknown' (not a parameter of this page) or 'invalid' (a value it cannot show; the
- * state then has its default instead). `s` is readState's result for the same string.
+ * state then has another value instead, `shown`, or none: ''). `s` is readState's result for the same string.
  */
 export function urlProblems(search, vocab, s) {
   const p = new URLSearchParams(search);
@@ -57,9 +57,18 @@ export function urlProblems(search, vocab, s) {
       case 'z': case 'lat': case 'lng': ok = !!s.camera && Number(v) === s.camera[k]; break;
       default: ok = true; // area: checked once the data is loaded
     }
-    if (!ok) out.push({ param: k, value: v, reason: 'invalid' });
+    if (!ok) out.push({ param: k, value: v, reason: 'invalid', shown: shownInstead(k, s) });
   }
   return out;
+}
+
+// What the page shows in place of a value it could not use, so that the warning can say
+// it ("classes=99" shows 9 classes, not "the default"); '' when the parameter was dropped.
+function shownInstead(k, s) {
+  if (k === 'z' || k === 'lat' || k === 'lng') return s.camera ? String(s.camera[k]) : '';
+  if (k === 'breaks') return '';
+  const v = s[k];
+  return v === undefined || v === null ? '' : String(v);
 }
 
 /**

@@ -67,7 +67,6 @@ export const STRINGS = {
     findingsVs: 'Clusters vs Wales:',
     urlWarningTitle: 'This link could not be shown exactly:',
     urlUnknown: '“{param}” is not a parameter of this map; it was ignored.',
-    urlInvalid: '“{param}={value}” is not a value this map can show; the default is shown instead.',
     dismiss: 'Dismiss',
     search: 'Find a cluster',
     searchPlaceholder: 'Name in English or Welsh, or code',
@@ -83,6 +82,14 @@ export const STRINGS = {
     hideOptions: 'Hide map options',
     showKey: 'Show the key',
     hideKey: 'Hide the key',
+    // Shown in Welsh only, where a cluster has no published Welsh name (name_cy_fallback).
+    welshNameMissing: 'No Welsh name is published for this cluster; its English name is shown.',
+    clusterNamesEnglish: 'Cluster names are in English: no Welsh names are published.',
+    // An indicator never tested: one line for both comparisons, with the reason once.
+    notTestedEither: 'Not tested against Wales or its health board',
+    noCiNone: 'none',
+    urlShownInstead: '“{param}={value}” is not a value this map can show; it shows {param}={shown} instead.',
+    urlIgnored: '“{param}={value}” is not a value this map can show; it was ignored.',
   },
   // DRAFT Welsh UI strings: need review by a Welsh speaker.
   cy: {
@@ -140,7 +147,6 @@ export const STRINGS = {
     findingsVs: 'Clystyrau o’u cymharu â Chymru:',
     urlWarningTitle: 'Nid oedd modd dangos y ddolen hon yn union:',
     urlUnknown: 'Nid yw “{param}” yn baramedr i’r map hwn; fe’i anwybyddwyd.',
-    urlInvalid: 'Nid yw “{param}={value}” yn werth y gall y map hwn ei ddangos; dangosir y rhagosodiad yn lle hynny.',
     dismiss: 'Cau',
     search: 'Dod o hyd i glwstwr',
     searchPlaceholder: 'Enw yn Gymraeg neu Saesneg, neu god',
@@ -156,6 +162,12 @@ export const STRINGS = {
     hideOptions: 'Cuddio dewisiadau’r map',
     showKey: 'Dangos yr allwedd',
     hideKey: 'Cuddio’r allwedd',
+    welshNameMissing: 'Nid oes enw Cymraeg wedi’i gyhoeddi ar gyfer y clwstwr hwn; dangosir yr enw Saesneg.',
+    clusterNamesEnglish: 'Mae enwau’r clystyrau yn Saesneg: nid oes enwau Cymraeg wedi’u cyhoeddi.',
+    notTestedEither: 'Heb ei brofi yn erbyn Cymru na’i fwrdd iechyd',
+    noCiNone: 'dim',
+    urlShownInstead: 'Nid yw “{param}={value}” yn werth y gall y map hwn ei ddangos; mae’n dangos {param}={shown} yn lle hynny.',
+    urlIgnored: 'Nid yw “{param}={value}” yn werth y gall y map hwn ei ddangos; fe’i anwybyddwyd.',
   },
 };
 

@@ -10,9 +10,10 @@ let problems = [];
 function words(p) {
   const T = t();
   const shown = p.value.length > 40 ? `${p.value.slice(0, 40)}…` : p.value;
-  return p.reason === 'unknown'
-    ? T.urlUnknown.replace('{param}', p.param)
-    : T.urlInvalid.replace('{param}', p.param).replace('{value}', shown);
+  if (p.reason === 'unknown') return T.urlUnknown.replace('{param}', p.param);
+  // Say what the map shows instead, not "the default": a clamped classes=99 shows 9.
+  const text = p.shown ? T.urlShownInstead : T.urlIgnored;
+  return text.replaceAll('{param}', p.param).replace('{value}', shown).replace('{shown}', p.shown || '');
 }
 
 /** Shows `list` (urlProblems), or re-renders the current ones (e.g. in a new language). */

@@ -208,12 +208,16 @@ async function main() {
     return {
       role: box.getAttribute('role'), hidden: box.hidden, height: r.height, inViewport: r.top >= 0 && r.bottom <= innerHeight,
       params: [...box.querySelectorAll('li')].map((li) => li.dataset.param), text: box.textContent,
+      classes: window.atlas.state.classes,
     };
   });
   check('a bad link gets a visible role="alert" warning', warn.role === 'alert' && !warn.hidden && warn.height > 10 && warn.inViewport, warn);
   for (const p of ['indicator', 'hb', 'classes', 'colour']) {
     check(`the warning names ${p}`, warn.params.includes(p) && warn.text.includes(p), warn);
   }
+  // classes=12 is clamped, not reset: the warning says what is shown, not "the default".
+  check('the warning says what the map shows instead', warn.text.includes(`classes=${warn.classes} instead`)
+    && !/default/.test(warn.text), warn);
   await page2.click('#url-warning-close');
   const gone = await page2.evaluate(() => document.getElementById('url-warning').hidden);
   check('the warning can be dismissed', gone);

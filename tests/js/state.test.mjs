@@ -81,6 +81,12 @@ test('unknown and invalid parameters are named', () => {
   assert.equal(s.indicator, 'patients_most_deprived_20pct');
   const problems = state.urlProblems(search, vocab, s);
   assert.deepEqual(problems.map((p) => [p.param, p.reason]), [['indicator', 'invalid'], ['colour', 'unknown'], ['classes', 'invalid']]);
+  // Each says what the page shows instead: the default indicator, the clamped classes.
+  assert.equal(problems[0].shown, 'patients_most_deprived_20pct');
+  assert.equal(problems[2].shown, String(vocab.classes.max));
+  assert.equal(s.classes, vocab.classes.max);
+  const breaks = state.urlProblems('?view=indicator&method=manual&breaks=x', vocab, read('?view=indicator&method=manual&breaks=x'));
+  assert.deepEqual(breaks.map((p) => [p.param, p.shown]), [['method', 'quantile'], ['breaks', '']]);
 });
 
 test('sitePath sorts the query into the file name, as the exporter does', () => {
