@@ -202,3 +202,55 @@ pub fn legend(lang: Lang) -> Value {
         ),
     ])
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every significance colour gets the ink that reaches WCAG AA's 4.5:1, the orange
+    /// included (white on it is 3.45:1).
+    #[test]
+    fn ink_contrasts_with_every_significance_colour() {
+        assert_eq!(text_on("#e66101"), "#1a1a1a");
+        for dark in ["#5e3c99", "#ca0020", "#0571b0"] {
+            assert_eq!(text_on(dark), "#ffffff", "{dark}");
+        }
+        for light in ["#f7f7f7", "#bababa", "#ffffff"] {
+            assert_eq!(text_on(light), "#1a1a1a", "{light}");
+        }
+    }
+
+    /// The user's cell: COPD in South Flintshire, 2.264 (upper limit) below Wales's 2.280,
+    /// prints "2.0–2.3" against "2.3" at one decimal; two decimals tell them apart.
+    #[test]
+    fn printed_intervals_need_the_decimals_that_separate_them() {
+        let lower = Some(Significance::Lower);
+        assert!(!printed_flag_agrees(
+            Some(2.02),
+            Some(2.264),
+            2.280,
+            lower,
+            1
+        ));
+        assert!(printed_flag_agrees(
+            Some(2.02),
+            Some(2.264),
+            2.280,
+            lower,
+            2
+        ));
+        // Rounding is monotone: an interval that holds the comparator always seems to.
+        let similar = Some(Significance::Similar);
+        assert!(printed_flag_agrees(
+            Some(2.251),
+            Some(2.349),
+            2.30,
+            similar,
+            1
+        ));
+        assert_eq!(
+            value_with_interval(2.2456, Some(2.02), Some(2.264), 2),
+            ("2.25".to_owned(), Some("2.02–2.26".to_owned()))
+        );
+    }
+}
