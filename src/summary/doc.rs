@@ -24,7 +24,8 @@ pub struct SummaryDocument {
     columns: Vec<Value>,
     /// One row per indicator.
     rows: Vec<SummaryRow>,
-    /// Clusters significantly higher or lower than Wales on several indicators.
+    /// Clusters significantly higher or lower than Wales, health indicators and context
+    /// apart, each naming its indicators (the furthest from Wales first; "and N more").
     findings: Vec<String>,
     /// What each colour means.
     #[schema(value_type = Vec<Object>)]
@@ -40,6 +41,9 @@ pub struct SummaryRow {
     unit: String,
     period: String,
     polarity: String,
+    /// `health` or `context` (population, age structure, deprivation): the findings tally
+    /// the two apart.
+    topic: String,
     /// Whether significance was tested (clusters have intervals).
     tested: bool,
     #[schema(nullable)]
