@@ -44,6 +44,10 @@ pub struct SummaryRow {
     /// `health` or `context` (population, age structure, deprivation): the findings tally
     /// the two apart.
     topic: String,
+    /// The decimals the HTML table and SVG grid print this row's values and intervals with:
+    /// one (none for counts), more where needed for every printed interval to agree with
+    /// its cell's flags against the printed board and Wales values.
+    decimals: u32,
     /// Whether significance was tested (clusters have intervals).
     tested: bool,
     #[schema(nullable)]

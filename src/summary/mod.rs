@@ -190,6 +190,7 @@ fn document(
                 "period": r.period,
                 "polarity": polarity,
                 "topic": r.indicator.topic,
+                "decimals": cells::row_decimals(r, &summary.columns),
                 "tested": r.tested,
                 "not_tested_reason": (!r.tested).then(|| untested_reason(r.indicator, lang)),
                 "cells": cells,
