@@ -87,14 +87,14 @@ thead th.comparator{background:#eee}\
 .table-scroll{overflow:auto;max-width:100%;max-height:85vh;border:1px solid #999}\
 .table-scroll:focus-visible{outline:3px solid #005eb8;outline-offset:2px}\
 caption{text-align:left;padding:.4rem 0}caption span{display:block;position:sticky;left:0;max-width:min(60rem,calc(100vw - 3rem));padding:0 .5rem}\
-th button{font:inherit;font-weight:bold;background:none;border:0;cursor:pointer;text-align:inherit;color:inherit}\
+th button{font:inherit;font-weight:bold;background:none;border:0;padding:0;cursor:pointer;text-align:inherit;color:inherit}\
 th button:focus-visible{outline:3px solid #005eb8}select:focus-visible{outline:3px solid #005eb8}\
 td .v{font-weight:bold}td small{white-space:nowrap}\
 .swatch{display:inline-block;width:1em;height:1em;margin-right:.4em;border:1px solid #555;vertical-align:middle}\
 .legend{list-style:none;padding:0}.caveat{color:#8a1c00}\
 @media (min-width:48rem){.chooser{display:none}}\
 @media (max-width:47.99rem){body{margin:.5rem}#summary .off{display:none}th,td{padding:.25rem .3rem;font-size:.85rem}\
-th[scope=row]{min-width:0;max-width:7.5rem;overflow-wrap:anywhere}td small{white-space:normal}caption span{max-width:calc(100vw - 2rem)}}";
+th[scope=row]{min-width:0;max-width:7.5rem}th,th button{overflow-wrap:anywhere}td small{white-space:normal}caption span{max-width:calc(100vw - 2rem)}}";
 
 /// The page.
 pub fn summary_html(
