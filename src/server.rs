@@ -98,6 +98,7 @@ pub const UNDOCUMENTED_ROUTES: &[(&str, &str)] = &[("post", "/admin/reload")];
         crate::web::map_page,
         crate::web::api_page,
         crate::web::asset,
+        crate::web::favicon,
     ),
     components(schemas(
         Health,

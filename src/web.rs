@@ -1,6 +1,6 @@
-//! The embeddable map page (`/`, `/map`), the API viewer (`/api.html`) and the static
-//! assets they need, served from the binary itself: no CDN, so the pages work offline and
-//! behind NHS firewalls.
+//! The embeddable map page (`/`, `/map`), the API viewer (`/api.html`), the static assets
+//! they need and the site's icon (`/favicon.ico`), served from the binary itself: no CDN,
+//! so the pages work offline and behind NHS firewalls.
 
 use axum::extract::Path;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
@@ -24,6 +24,7 @@ pub fn router() -> Routes<AppState> {
         .get("/map", map_page)
         .get("/api.html", api_page)
         .get("/static/{*path}", asset)
+        .get("/favicon.ico", favicon)
 }
 
 /// Every embedded asset's path under `/static/` (for the static-site export).
@@ -130,6 +131,17 @@ async fn asset(Path(path): Path<String>, headers: HeaderMap) -> Result<Response,
         file.data.into_owned(),
     )
         .into_response())
+}
+
+/// `GET /favicon.ico`: the site's icon, `static/favicon.svg`, served as SVG under the name
+/// browsers ask for by themselves (every current browser draws an SVG icon; a page that
+/// names its icon with `<link rel="icon">` uses `/static/favicon.svg` directly).
+#[utoipa::path(get, path = "/favicon.ico", tag = "Map",
+    responses(
+        (status = 200, description = "The icon (SVG)", content(("image/svg+xml" = String))),
+        (status = 304, description = "Not modified (If-None-Match matched the ETag)")))]
+async fn favicon(headers: HeaderMap) -> Result<Response, AppError> {
+    asset(Path("favicon.svg".to_owned()), headers).await
 }
 
 fn hex(bytes: &[u8]) -> String {

@@ -420,7 +420,7 @@ async fn indicator_values_for_unknown_areas_fail_inside_the_transaction() {
 #[ignore = "needs PostGIS (DATABASE_URL): scripts/test.sh runs it"]
 async fn indicator_inputs_are_checked() {
     let dir = tempfile::tempdir().unwrap();
-    let cases: [(&str, &str, &[&str]); 7] = [
+    let cases: [(&str, &str, &[&str]); 8] = [
         (
             EXTRA_CATALOGUE,
             "test_screening,2025,cluster,7A1:anglesey,50,60,40,,\n",
@@ -473,6 +473,12 @@ async fn indicator_inputs_are_checked() {
              test_x,X,,Y,,%,worse,x,y\n",
             "",
             &["line 2", "field `polarity`", "`worse` is not allowed"],
+        ),
+        (
+            "id,title_en,title_cy,description_en,description_cy,unit,polarity,source,licence,topic\n\
+             test_x,X,,Y,,%,neutral,x,y,demography\n",
+            "",
+            &["line 2", "field `topic`", "`demography` is not allowed"],
         ),
     ];
     for (catalogue, values, expected) in cases {

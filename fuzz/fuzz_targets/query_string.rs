@@ -276,6 +276,7 @@ fn snapshot() -> Snapshot {
         licence: "OGL".into(),
         value_type: cluster_atlas::catalog::indicators::ValueType::default_for(unit),
         untested_reason: None,
+        topic: cluster_atlas::catalog::indicators::Topic::Health,
         },
         periods: periods.iter().map(|p| (*p).to_owned()).collect(),
         levels: vec![AreaLevel::Wales, AreaLevel::HealthBoard, AreaLevel::Cluster],

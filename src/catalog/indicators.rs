@@ -144,6 +144,38 @@ impl ValueType {
     }
 }
 
+/// What an indicator describes: health (a disease register, a rate of illness or death),
+/// or the context health is read against (who lives in the area: its population, age
+/// structure and deprivation). The summary tallies and names the two apart, so that "higher
+/// than Wales on 10 of 12 health indicators" never counts the share of children.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Topic {
+    /// A health indicator (the default).
+    #[default]
+    Health,
+    /// Demographic or deprivation context.
+    Context,
+}
+
+impl Topic {
+    /// Every topic.
+    pub const ALL: [Topic; 2] = [Topic::Health, Topic::Context];
+
+    /// The stored form (`health`, `context`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Topic::Health => "health",
+            Topic::Context => "context",
+        }
+    }
+
+    /// Parses the stored form.
+    pub fn parse(s: &str) -> Option<Topic> {
+        Topic::ALL.into_iter().find(|t| t.as_str() == s)
+    }
+}
+
 /// Why an indicator's areas are not tested, when the catalogue knows. Each reason has its
 /// words in one place ([`UntestedReason::short`], [`UntestedReason::because`],
 /// [`UntestedReason::sentence`]), so the legend, findings, summary, spine and trend charts say
@@ -299,6 +331,8 @@ pub struct IndicatorMeta {
     pub value_type: ValueType,
     /// Why it is not tested, when known.
     pub untested_reason: Option<UntestedReason>,
+    /// Health indicator or demographic/deprivation context.
+    pub topic: Topic,
 }
 
 impl IndicatorMeta {
@@ -561,6 +595,7 @@ impl IndicatorCatalog {
                     .try_get::<Option<String>, _>("untested_reason")?
                     .as_deref()
                     .and_then(UntestedReason::parse),
+                topic: Topic::parse(&r.try_get::<String, _>("topic")?).unwrap_or_default(),
             };
             catalog.indicators.push(Indicator {
                 meta,

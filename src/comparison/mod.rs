@@ -6,7 +6,9 @@ pub mod words;
 
 use serde::Serialize;
 
-use crate::catalog::indicators::{Area, AreaLevel, AreaValue, Indicator, IndicatorCatalog, Lang};
+use crate::catalog::indicators::{
+    Area, AreaLevel, AreaValue, Indicator, IndicatorCatalog, Lang, Topic,
+};
 use crate::catalog::WALES_CODE;
 use crate::significance::{Benchmark, ConfidenceLevel, Significance};
 
@@ -247,56 +249,79 @@ pub fn board_finding(
     out
 }
 
-/// One cluster's (or, in the Wales summary, one board's) record across the indicators of a summary: on how many of the tested
-/// indicators it is significantly higher or lower than a benchmark.
+/// One cluster's (or, in the Wales summary, one board's) record across the indicators of one
+/// topic of a summary: on how many of them it was tested against a benchmark, and which it
+/// is significantly higher or lower on.
 #[derive(Debug, Clone, Serialize)]
 pub struct Tally {
     /// Cluster code.
     pub code: String,
     /// Name in the requested language.
     pub name: String,
-    /// Indicators on which it was tested.
+    /// Health indicators or demographic context: tallied apart.
+    pub topic: Topic,
+    /// Indicators of this topic on which it was tested.
     pub tested: usize,
-    /// Significantly higher than the benchmark.
-    pub higher: usize,
-    /// Significantly lower than the benchmark.
-    pub lower: usize,
+    /// Titles (in the requested language) of the indicators on which it is significantly
+    /// higher than the benchmark, furthest from the benchmark (relatively) first.
+    pub higher: Vec<String>,
+    /// The same for significantly lower.
+    pub lower: Vec<String>,
 }
 
 /// For each column of a summary below the area summarised (a board's clusters; Wales's
-/// boards): its tally against `vs`.
+/// boards) and each topic (health, then context): its tally against `vs`.
 pub fn tallies(summary: &Summary<'_>, vs: Benchmark) -> Vec<Tally> {
-    summary
-        .columns
-        .iter()
-        .enumerate()
-        .filter(|(_, c)| c.level != AreaLevel::Wales && c.code != summary.area.code)
-        .map(|(i, c)| {
-            let mut t = Tally {
-                code: c.code.clone(),
-                name: c.name.clone(),
-                tested: 0,
-                higher: 0,
-                lower: 0,
-            };
-            for row in &summary.rows {
+    let benchmark_at = summary.columns.iter().position(|c| match vs {
+        Benchmark::Wales => c.level == AreaLevel::Wales,
+        Benchmark::HealthBoard => c.level == AreaLevel::HealthBoard && c.code == summary.area.code,
+    });
+    let mut out = Vec::new();
+    for topic in Topic::ALL {
+        for (i, c) in summary.columns.iter().enumerate() {
+            if c.level == AreaLevel::Wales || c.code == summary.area.code {
+                continue;
+            }
+            let mut tested = 0;
+            let mut higher: Vec<(f64, &str)> = Vec::new();
+            let mut lower: Vec<(f64, &str)> = Vec::new();
+            for row in summary.rows.iter().filter(|r| r.indicator.topic == topic) {
+                let cell = &row.cells[i];
                 let flag = match vs {
-                    Benchmark::Wales => row.cells[i].sig_vs_wales,
-                    Benchmark::HealthBoard => row.cells[i].sig_vs_hb,
+                    Benchmark::Wales => cell.sig_vs_wales,
+                    Benchmark::HealthBoard => cell.sig_vs_hb,
+                };
+                // How far from the benchmark, relatively: what orders the names.
+                let benchmark = benchmark_at.and_then(|b| row.cells[b].value);
+                let distance = match (cell.value, benchmark) {
+                    (Some(v), Some(b)) if b != 0.0 => ((v - b) / b).abs(),
+                    _ => 0.0,
                 };
                 match flag {
-                    Some(Significance::Higher) => t.higher += 1,
-                    Some(Significance::Lower) => t.lower += 1,
+                    Some(Significance::Higher) => higher.push((distance, row.title)),
+                    Some(Significance::Lower) => lower.push((distance, row.title)),
                     _ => {}
                 }
                 if matches!(
                     flag,
                     Some(Significance::Higher | Significance::Lower | Significance::Similar)
                 ) {
-                    t.tested += 1;
+                    tested += 1;
                 }
             }
-            t
-        })
-        .collect()
+            let furthest_first = |mut list: Vec<(f64, &str)>| -> Vec<String> {
+                list.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(b.1)));
+                list.into_iter().map(|(_, t)| t.to_owned()).collect()
+            };
+            out.push(Tally {
+                code: c.code.clone(),
+                name: c.name.clone(),
+                topic,
+                tested,
+                higher: furthest_first(higher),
+                lower: furthest_first(lower),
+            });
+        }
+    }
+    out
 }

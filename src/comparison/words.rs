@@ -4,7 +4,7 @@
 //! review by a Welsh speaker, as the rest of the interface is.
 
 use super::{BoardFinding, Named, Tally};
-use crate::catalog::indicators::Lang;
+use crate::catalog::indicators::{Lang, Topic};
 
 /// "is" or "are" for a count.
 pub fn is_are(n: usize) -> &'static str {
@@ -116,34 +116,71 @@ pub fn board_sentences(f: &BoardFinding, title: &str, lang: Lang) -> Vec<String>
     out
 }
 
-/// "Cluster X is significantly higher than Wales on 7 of 12 tested indicators" for each
-/// cluster that is higher (or lower) on any, most first.
+/// How many indicators a tally sentence names before "and N more": all of them up to
+/// `NAMED_IN_FULL`, else the first `NAMED_BEFORE_MORE`.
+const NAMED_IN_FULL: usize = 4;
+const NAMED_BEFORE_MORE: usize = 3;
+
+/// The indicators a tally names: all of a short list, else the first few and "and N more"
+/// ("a N arall", "ac N arall" before a vowel sound).
+pub fn named_indicators(titles: &[String], lang: Lang) -> String {
+    let titles: Vec<&str> = titles.iter().map(String::as_str).collect();
+    if titles.len() <= NAMED_IN_FULL {
+        return list(&titles, lang);
+    }
+    let more = titles.len() - NAMED_BEFORE_MORE;
+    let named = titles[..NAMED_BEFORE_MORE].join(", ");
+    match lang {
+        Lang::En => format!("{named} and {more} more"),
+        Lang::Cy => format!("{named} {} {more} arall", cy_and_before(more)),
+    }
+}
+
+/// "Cluster X is significantly higher than Wales on 7 of 12 tested health indicators: A, B,
+/// C and 4 more." for each cluster that is higher (or lower) on any, most first; health
+/// indicators and demographic context are tallied in sentences of their own, the context
+/// ones after all the health ones.
 pub fn tally_sentences(tallies: &[Tally], lang: Lang) -> Vec<String> {
-    let mut higher: Vec<&Tally> = tallies.iter().filter(|t| t.higher > 0).collect();
-    higher.sort_by(|a, b| b.higher.cmp(&a.higher).then(a.name.cmp(&b.name)));
-    let mut lower: Vec<&Tally> = tallies.iter().filter(|t| t.lower > 0).collect();
-    lower.sort_by(|a, b| b.lower.cmp(&a.lower).then(a.name.cmp(&b.name)));
-    let sentence = |t: &Tally, n: usize, en: &str, cy: &str| match lang {
-        Lang::En => format!(
-            "{} is significantly {en} than Wales on {n} of {} tested {}.",
-            t.name,
-            t.tested,
-            if t.tested == 1 {
-                "indicator"
-            } else {
-                "indicators"
-            }
-        ),
-        Lang::Cy => format!(
-            "Mae {} yn sylweddol {cy} na Chymru ar {n} o'r {} dangosydd a brofwyd.",
-            t.name, t.tested
-        ),
+    let sentence = |t: &Tally, titles: &[String], en: &str, cy: &str| {
+        let n = titles.len();
+        let (what_en, what_cy) = match (t.topic, t.tested == 1) {
+            (Topic::Health, true) => ("health indicator", "dangosydd iechyd"),
+            (Topic::Health, false) => ("health indicators", "dangosydd iechyd"),
+            (Topic::Context, true) => ("context measure", "mesur cyd-destun"),
+            (Topic::Context, false) => ("context measures", "mesur cyd-destun"),
+        };
+        let named = named_indicators(titles, lang);
+        match lang {
+            Lang::En => format!(
+                "{} is significantly {en} than Wales on {n} of {} tested {what_en}: {named}.",
+                t.name, t.tested
+            ),
+            Lang::Cy => format!(
+                "Mae {} yn sylweddol {cy} na Chymru ar {n} o'r {} {what_cy} a brofwyd: {named}.",
+                t.name, t.tested
+            ),
+        }
     };
-    higher
-        .iter()
-        .map(|t| sentence(t, t.higher, "higher", "uwch"))
-        .chain(lower.iter().map(|t| sentence(t, t.lower, "lower", "is")))
-        .collect()
+    let mut out = Vec::new();
+    for topic in [Topic::Health, Topic::Context] {
+        let of_topic = tallies.iter().filter(|t| t.topic == topic);
+        let mut higher: Vec<&Tally> = of_topic.clone().filter(|t| !t.higher.is_empty()).collect();
+        higher.sort_by(|a, b| {
+            b.higher
+                .len()
+                .cmp(&a.higher.len())
+                .then(a.name.cmp(&b.name))
+        });
+        let mut lower: Vec<&Tally> = of_topic.filter(|t| !t.lower.is_empty()).collect();
+        lower.sort_by(|a, b| b.lower.len().cmp(&a.lower.len()).then(a.name.cmp(&b.name)));
+        out.extend(
+            higher
+                .iter()
+                .map(|t| sentence(t, &t.higher, "higher", "uwch")),
+        );
+        out.extend(lower.iter().map(|t| sentence(t, &t.lower, "lower", "is")));
+    }
+    out
 }
 
 #[cfg(test)]
@@ -192,16 +229,36 @@ mod tests {
             "Bangor and Conwy are significantly lower than Wales for COPD."
         );
         assert_eq!(s[2], "Highest: Arfon; lowest: Conwy.");
+        let titles = |n: usize| (1..=n).map(|i| format!("I{i}")).collect::<Vec<_>>();
         let t = Tally {
             code: "x".into(),
             name: "Arfon".into(),
+            topic: Topic::Health,
             tested: 12,
-            higher: 7,
-            lower: 0,
+            higher: titles(7),
+            lower: vec![],
+        };
+        let context = Tally {
+            topic: Topic::Context,
+            tested: 2,
+            higher: vec!["Residents aged 0 to 15".into()],
+            ..t.clone()
         };
         assert_eq!(
-            tally_sentences(&[t], Lang::En),
-            ["Arfon is significantly higher than Wales on 7 of 12 tested indicators."]
+            tally_sentences(&[context.clone(), t.clone()], Lang::En),
+            [
+                "Arfon is significantly higher than Wales on 7 of 12 tested health indicators: I1, I2, I3 and 4 more.",
+                "Arfon is significantly higher than Wales on 1 of 2 tested context measures: Residents aged 0 to 15.",
+            ]
+        );
+        assert_eq!(
+            tally_sentences(&[t], Lang::Cy),
+            ["Mae Arfon yn sylweddol uwch na Chymru ar 7 o'r 12 dangosydd iechyd a brofwyd: I1, I2, I3 a 4 arall."]
+        );
+        assert_eq!(named_indicators(&titles(4), Lang::En), "I1, I2, I3 and I4");
+        assert_eq!(
+            named_indicators(&titles(11), Lang::Cy),
+            "I1, I2, I3 ac 8 arall"
         );
     }
 }

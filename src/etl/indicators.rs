@@ -20,7 +20,7 @@ use super::error::{bad_value, EtlError};
 
 /// The indicator model is the server's: units, polarities and levels are the catalogue's.
 pub use crate::catalog::indicators::{
-    AreaLevel, IndicatorMeta, Polarity, UntestedReason, ValueType, UNITS,
+    AreaLevel, IndicatorMeta, Polarity, Topic, UntestedReason, ValueType, UNITS,
 };
 /// The GSS code of Wales, used for `level = wales`.
 pub use crate::catalog::WALES_CODE;
@@ -251,7 +251,14 @@ fn read_catalogue(
                     UntestedReason::parse,
                 )?),
             };
+            let topic = match row.optional("topic") {
+                None => Topic::Health,
+                Some(_) => {
+                    parse_one_of(row, "topic", &Topic::ALL.map(Topic::as_str), Topic::parse)?
+                }
+            };
             metas.push(IndicatorMeta {
+                topic,
                 title_cy_fallback: title_cy.is_none(),
                 title_cy: title_cy.unwrap_or_else(|| title_en.clone()),
                 description_cy_fallback: description_cy.is_none(),

@@ -336,6 +336,7 @@ mod tests {
                 licence: String::new(),
                 value_type: ValueType::Proportion,
                 untested_reason: reason,
+                topic: crate::catalog::indicators::Topic::Health,
             },
             periods: vec!["a".into(), "b".into()],
             levels: vec![AreaLevel::Cluster],

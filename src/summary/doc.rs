@@ -24,7 +24,8 @@ pub struct SummaryDocument {
     columns: Vec<Value>,
     /// One row per indicator.
     rows: Vec<SummaryRow>,
-    /// Clusters significantly higher or lower than Wales on several indicators.
+    /// Clusters significantly higher or lower than Wales, health indicators and context
+    /// apart, each naming its indicators (the furthest from Wales first; "and N more").
     findings: Vec<String>,
     /// What each colour means.
     #[schema(value_type = Vec<Object>)]
@@ -40,6 +41,13 @@ pub struct SummaryRow {
     unit: String,
     period: String,
     polarity: String,
+    /// `health` or `context` (population, age structure, deprivation): the findings tally
+    /// the two apart.
+    topic: String,
+    /// The decimals the HTML table and SVG grid print this row's values and intervals with:
+    /// one (none for counts), more where needed for every printed interval to agree with
+    /// its cell's flags against the printed board and Wales values.
+    decimals: u32,
     /// Whether significance was tested (clusters have intervals).
     tested: bool,
     #[schema(nullable)]

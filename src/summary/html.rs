@@ -2,13 +2,13 @@
 //! without script and is the accessible alternative to the map; a small script of our own
 //! makes the columns sortable.
 
-use super::cells::{cell_fill, legend, text_on, untested_reason};
+use super::cells::{
+    cell_fill, legend, row_decimals, text_on, untested_reason, value_with_interval,
+};
 use crate::catalog::indicators::{AreaLevel, Lang};
 use crate::comparison::{Cell, Summary};
 use crate::markup::escape_xml;
 use crate::significance::Significance;
-
-pub use crate::comparison::words::value as fmt_value;
 
 fn flag_words(flag: Option<Significance>, vs_board: bool, lang: Lang) -> &'static str {
     match (flag, vs_board, lang) {
@@ -40,27 +40,18 @@ fn board_mark(flag: Option<Significance>) -> &'static str {
     }
 }
 
-fn cell_html(
-    c: &Cell,
-    level: AreaLevel,
-    unit: &str,
-    polarity: crate::catalog::indicators::Polarity,
-    lang: Lang,
-) -> String {
+fn cell_html(c: &Cell, level: AreaLevel, fill: &str, decimals: usize, lang: Lang) -> String {
     let Some(value) = c.value else {
         return format!(
-            "<td data-sort=\"\">{}</td>",
+            "<td data-sort=\"\" data-level=\"{}\">{}</td>",
+            level.as_str(),
             lang.pick("no data", "dim data")
         );
     };
-    let interval = match (c.lower_ci, c.upper_ci) {
-        (Some(l), Some(u)) => format!(
-            "<br><small>{}–{}</small>",
-            fmt_value(l, unit),
-            fmt_value(u, unit)
-        ),
-        _ => String::new(),
-    };
+    let (printed, interval) = value_with_interval(value, c.lower_ci, c.upper_ci, decimals);
+    let interval = interval
+        .map(|i| format!("<br><small class=\"ci\">{i}</small>"))
+        .unwrap_or_default();
     let mut title = flag_words(c.sig_vs_wales, false, lang).to_owned();
     if c.sig_vs_hb.is_some() {
         title.push_str("; ");
@@ -75,14 +66,35 @@ fn cell_html(
         _ => "",
     };
     format!(
-        "<td data-sort=\"{rank}\" data-value=\"{value}\" style=\"background:{bg};color:{ink}\" title=\"{title}\">{v}{mark}{interval}</td>",
-        bg = cell_fill(level, c.sig_vs_wales, polarity),
-        ink = text_on(c.sig_vs_wales),
+        "<td data-sort=\"{rank}\" data-value=\"{value}\" data-level=\"{lvl}\" style=\"background:{fill};color:{ink}\" title=\"{title}\"><span class=\"v\">{printed}</span>{mark}{interval}</td>",
+        lvl = level.as_str(),
+        ink = text_on(fill),
         title = escape_xml(&title),
-        v = fmt_value(value, unit),
         mark = board_mark(c.sig_vs_hb),
     )
 }
+
+/// The page's styles. The table scrolls inside its own box (never the page), with the
+/// indicator column and the heading row sticky and the caption held at the box's left
+/// edge; below 48rem the page shows one cluster beside the board and Wales (the chooser,
+/// which static/js/summary-table.js shows and drives).
+const STYLE: &str = "body{font-family:sans-serif;margin:1rem;color:#1a1a1a;background:#fff}\
+main{max-width:100%}table{border-collapse:separate;border-spacing:0}\
+th,td{border:1px solid #999;padding:.3rem .5rem;text-align:right;vertical-align:top}\
+th[scope=row]{text-align:left;min-width:14rem;max-width:22rem;position:sticky;left:0;z-index:1;background:#fff}\
+thead th{position:sticky;top:0;z-index:2;background:#fff}thead th:first-child{left:0;z-index:3;text-align:left}\
+thead th.comparator{background:#eee}\
+.table-scroll{overflow:auto;max-width:100%;max-height:85vh;border:1px solid #999}\
+.table-scroll:focus-visible{outline:3px solid #005eb8;outline-offset:2px}\
+caption{text-align:left;padding:.4rem 0}caption span{display:block;position:sticky;left:0;max-width:min(60rem,calc(100vw - 3rem));padding:0 .5rem}\
+th button{font:inherit;font-weight:bold;background:none;border:0;padding:0;cursor:pointer;text-align:inherit;color:inherit}\
+th button:focus-visible{outline:3px solid #005eb8}select:focus-visible{outline:3px solid #005eb8}\
+td .v{font-weight:bold}td small{white-space:nowrap}\
+.swatch{display:inline-block;width:1em;height:1em;margin-right:.4em;border:1px solid #555;vertical-align:middle}\
+.legend{list-style:none;padding:0}.caveat{color:#8a1c00}\
+@media (min-width:48rem){.chooser{display:none}}\
+@media (max-width:47.99rem){body{margin:.5rem}#summary .off{display:none}th,td{padding:.25rem .3rem;font-size:.85rem}\
+th[scope=row]{min-width:0;max-width:7.5rem}th,th button{overflow-wrap:anywhere}td small{white-space:normal}caption span{max-width:calc(100vw - 2rem)}}";
 
 /// The page.
 pub fn summary_html(
@@ -99,15 +111,28 @@ pub fn summary_html(
         "<th scope=\"col\" data-type=\"text\"><button type=\"button\">{}</button></th>",
         lang.pick("Indicator", "Dangosydd")
     );
+    // The areas a phone shows one at a time (a board's clusters; Wales's boards), beside
+    // the board and Wales, which stay.
+    let mut choices = String::new();
     for c in &summary.columns {
-        let kind = match c.level {
-            AreaLevel::Cluster => "",
-            _ => " class=\"comparator\"",
+        let child = c.level != AreaLevel::Wales && c.code != summary.area.code;
+        let kind = if child {
+            format!(" data-choice=\"{}\"", escape_xml(&c.code))
+        } else {
+            " class=\"comparator\"".to_owned()
         };
         head.push_str(&format!(
-            "<th scope=\"col\"{kind}><button type=\"button\">{}</button></th>",
-            escape_xml(&c.name)
+            "<th scope=\"col\" data-level=\"{level}\"{kind}><button type=\"button\">{name}</button></th>",
+            level = c.level.as_str(),
+            name = escape_xml(&c.name)
         ));
+        if child {
+            choices.push_str(&format!(
+                "<option value=\"{}\">{}</option>",
+                escape_xml(&c.code),
+                escape_xml(&c.name)
+            ));
+        }
     }
     let mut body = String::new();
     for r in &summary.rows {
@@ -126,8 +151,10 @@ pub fn summary_html(
             unit = escape_xml(r.unit),
             period = escape_xml(r.period),
         ));
+        let decimals = row_decimals(r, &summary.columns);
         for (c, col) in r.cells.iter().zip(&summary.columns) {
-            body.push_str(&cell_html(c, col.level, r.unit, polarity, lang));
+            let fill = cell_fill(col.level, c.sig_vs_wales, polarity);
+            body.push_str(&cell_html(c, col.level, fill, decimals, lang));
         }
         body.push_str("</tr>\n");
     }
@@ -170,22 +197,24 @@ pub fn summary_html(
         other_level,
         lang.pick("confidence", "hyder")
     );
+    let chooser_label = if summary.area.level == AreaLevel::Wales {
+        lang.pick("Health board shown", "Bwrdd iechyd a ddangosir")
+    } else {
+        lang.pick("Cluster shown", "Clwstwr a ddangosir")
+    };
     format!(
         "<!doctype html>\n<html lang=\"{lang}\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-         <title>{title}</title>\
-         <style>body{{font-family:sans-serif;margin:1rem;color:#1a1a1a}}table{{border-collapse:collapse}}\
-         th,td{{border:1px solid #999;padding:.3rem .5rem;text-align:right;vertical-align:top}}\
-         th[scope=row]{{text-align:left;max-width:22rem}}thead th{{position:sticky;top:0;background:#fff}}\
-         th button{{font:inherit;font-weight:bold;background:none;border:0;cursor:pointer;text-align:inherit}}\
-         th button:focus-visible{{outline:3px solid #005eb8}}.comparator{{background:#eee}}\
-         .swatch{{display:inline-block;width:1em;height:1em;margin-right:.4em;border:1px solid #555;vertical-align:middle}}\
-         .legend{{list-style:none;padding:0}}.caveat{{color:#8a1c00}}</style></head><body>\
+         <title>{title}</title><link rel=\"icon\" href=\"../static/favicon.svg\" type=\"image/svg+xml\">\
+         <style>{STYLE}</style></head><body><main>\
          <h1>{title}</h1><p>{other_lang} · <a href=\"{code}.csv\">CSV</a> · <a href=\"{code}.svg\">SVG</a> · \
          <a href=\"{code}\">JSON</a></p>{caveat}\
-         <table id=\"summary\"><caption>{caption}</caption><thead><tr>{head}</tr></thead><tbody>\n{body}</tbody></table>\
+         <p class=\"chooser\" hidden><label for=\"area-choice\">{chooser_label}</label> \
+         <select id=\"area-choice\">{choices}</select></p>\
+         <div class=\"table-scroll\" role=\"region\" aria-labelledby=\"summary-caption\" tabindex=\"0\">\
+         <table id=\"summary\"><caption id=\"summary-caption\"><span>{caption}</span></caption><thead><tr>{head}</tr></thead><tbody>\n{body}</tbody></table></div>\
          <h2>{key}</h2><ul class=\"legend\">{legend}</ul>\
-         <p>{marks}</p><h2>{findings_title}</h2><ul>{findings}</ul>\
+         <p>{marks}</p><h2>{findings_title}</h2><ul>{findings}</ul></main>\
          <script type=\"module\" src=\"../static/js/summary-table.js\"></script></body></html>\n",
         lang = lang.as_str(),
         title = escape_xml(&title),

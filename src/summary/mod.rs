@@ -155,7 +155,8 @@ pub async fn get_summary(
     }
 }
 
-/// The summary's narrative: clusters tallied across the tested indicators against Wales.
+/// The summary's narrative: clusters tallied against Wales across the tested indicators,
+/// health indicators and demographic context apart, each sentence naming its indicators.
 pub fn findings(summary: &Summary<'_>, lang: Lang) -> Vec<String> {
     words::tally_sentences(&comparison::tallies(summary, Benchmark::Wales), lang)
 }
@@ -188,6 +189,8 @@ fn document(
                 "unit": r.unit,
                 "period": r.period,
                 "polarity": polarity,
+                "topic": r.indicator.topic,
+                "decimals": cells::row_decimals(r, &summary.columns),
                 "tested": r.tested,
                 "not_tested_reason": (!r.tested).then(|| untested_reason(r.indicator, lang)),
                 "cells": cells,

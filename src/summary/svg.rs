@@ -1,8 +1,9 @@
 //! The summary as an SVG grid for reports: indicators down, areas across, each cell
 //! coloured by its comparison with Wales, with a title on every mark for screen readers.
 
-use super::cells::{cell_fill, legend, text_on, untested_reason};
-use super::html::fmt_value;
+use super::cells::{
+    cell_fill, legend, row_decimals, text_on, untested_reason, value_with_interval,
+};
 use crate::catalog::indicators::Lang;
 use crate::comparison::Summary;
 use crate::markup::{escape_xml, svg_open};
@@ -57,20 +58,28 @@ pub fn summary_svg(summary: &Summary<'_>, lang: Lang, approximate: bool) -> Stri
             )),
             short = escape_xml(&label.chars().take(44).collect::<String>()),
         ));
+        // The table's precision, so the grid and the table print the same numbers.
+        let decimals = row_decimals(r, &summary.columns);
         for (i, (c, col)) in r.cells.iter().zip(&summary.columns).enumerate() {
             let x = LABEL_W + CELL_W * i as f64;
-            let value = c
-                .value
-                .map_or_else(|| "–".to_owned(), |v| fmt_value(v, r.unit));
+            let (value, interval) = c.value.map_or_else(
+                || ("–".to_owned(), None),
+                |v| value_with_interval(v, c.lower_ci, c.upper_ci, decimals),
+            );
+            // The title says what the table's cell says: the value with its interval.
+            let said = match &interval {
+                Some(i) => format!("{value} ({i})"),
+                None => value.clone(),
+            };
+            let fill = cell_fill(col.level, c.sig_vs_wales, r.indicator.polarity);
             let flag = c.sig_vs_wales.map_or("not_tested", |f| f.as_str());
             out.push_str(&format!(
                 "<g><title>{t}</title><rect x=\"{x}\" y=\"{y}\" width=\"{w}\" height=\"{h}\" fill=\"{fill}\" stroke=\"#777\" stroke-width=\"0.5\" data-flag=\"{flag}\"/>\
                  <text x=\"{tx}\" y=\"{ty}\" text-anchor=\"middle\" fill=\"{ink}\">{value}</text></g>",
-                t = escape_xml(&format!("{}: {} {value} ({flag})", col.name, r.title)),
+                t = escape_xml(&format!("{}: {} {said} ({flag})", col.name, r.title)),
                 w = CELL_W,
                 h = CELL_H,
-                fill = cell_fill(col.level, c.sig_vs_wales, r.indicator.polarity),
-                ink = text_on(c.sig_vs_wales),
+                ink = text_on(fill),
                 tx = x + CELL_W / 2.0,
                 ty = y + CELL_H / 2.0 + 4.0,
             ));

@@ -1,8 +1,10 @@
 // Sorts the summary table (/summary/{area}.html) by the column whose heading button is
 // pressed: the indicator column by title, an area's column by its comparison with Wales
 // (the cells' data-sort: 2 higher, 1 similar, 0 lower; untested last); pressing again
-// reverses.
-// The table works without this script; it only adds sorting.
+// reverses. On a narrow screen (below 48rem, as the page's CSS) it shows the chooser above
+// the table: one cluster (on Wales's summary, one board) beside the board and Wales, the
+// others' columns marked `off` (which only that CSS hides), so the table fits a phone.
+// The table works without this script; it only adds sorting and the chooser.
 const table = document.getElementById('summary');
 if (table) {
   const body = table.tBodies[0];
@@ -31,4 +33,21 @@ if (table) {
       rows.forEach((r) => body.appendChild(r));
     });
   });
+}
+
+// The chooser: each option names a column heading by its data-choice (an area code).
+const chooser = document.getElementById('area-choice');
+if (table && chooser) {
+  const headings = [...table.tHead.rows[0].cells];
+  const show = (code) => {
+    const hidden = new Set(headings
+      .map((th, index) => (th.dataset.choice !== undefined && th.dataset.choice !== code ? index : -1))
+      .filter((index) => index >= 0));
+    for (const row of table.rows) {
+      [...row.cells].forEach((cell, index) => cell.classList.toggle('off', hidden.has(index)));
+    }
+  };
+  chooser.addEventListener('change', () => show(chooser.value));
+  show(chooser.value);
+  chooser.closest('.chooser').hidden = false;
 }

@@ -47,7 +47,7 @@ pub(super) async fn write_indicators(
         "insert into atlas.indicator select r.* from jsonb_to_recordset($1) as r( \
            id text, title_en text, title_cy text, title_cy_fallback boolean, description_en text, \
            description_cy text, description_cy_fallback boolean, unit text, polarity text, source text, \
-           licence text, sort_order integer, value_type text, untested_reason text)",
+           licence text, sort_order integer, value_type text, untested_reason text, topic text)",
     )
     .bind(catalogue_rows(&inputs.metas)?)
     .execute(&mut **tx)
