@@ -156,19 +156,41 @@ pub fn summary_html(
         String::new()
     };
     let level = summary.level.as_str();
+    // Every link names its document in full (area, format, language, level) rather than
+    // a bare `?lang=cy`: a static copy stores each request as a file of its own name
+    // (src/site.rs), and a link that changes only the query would reach the same file.
+    let code = percent_encoding::utf8_percent_encode(
+        &summary.area.code,
+        percent_encoding::NON_ALPHANUMERIC,
+    )
+    .to_string();
+    let link = |ext: &str, lang: &str, level: &str| {
+        escape_xml(&format!("{code}{ext}?lang={lang}&level={level}"))
+    };
     let other_lang = match lang {
-        Lang::En => format!("<a href=\"?lang=cy&amp;level={level}\" hreflang=\"cy\">Cymraeg</a>"),
-        Lang::Cy => format!("<a href=\"?lang=en&amp;level={level}\" hreflang=\"en\">English</a>"),
+        Lang::En => format!(
+            "<a href=\"{}\" hreflang=\"cy\">Cymraeg</a>",
+            link(".html", "cy", level)
+        ),
+        Lang::Cy => format!(
+            "<a href=\"{}\" hreflang=\"en\">English</a>",
+            link(".html", "en", level)
+        ),
     };
     let other_level = match summary.level.as_str() {
         "95" => "99.8",
         _ => "95",
     };
     let other_lang = format!(
-        "{other_lang} · <a href=\"?lang={}&amp;level={other_level}\">{}% {}</a>",
-        lang.as_str(),
+        "{other_lang} · <a href=\"{}\">{}% {}</a>",
+        link(".html", lang.as_str(), other_level),
         other_level,
         lang.pick("confidence", "hyder")
+    );
+    let (csv, svg, json) = (
+        link(".csv", lang.as_str(), level),
+        link(".svg", lang.as_str(), level),
+        link(".json", lang.as_str(), level),
     );
     format!(
         "<!doctype html>\n<html lang=\"{lang}\"><head><meta charset=\"utf-8\">\
@@ -181,15 +203,14 @@ pub fn summary_html(
          th button:focus-visible{{outline:3px solid #005eb8}}.comparator{{background:#eee}}\
          .swatch{{display:inline-block;width:1em;height:1em;margin-right:.4em;border:1px solid #555;vertical-align:middle}}\
          .legend{{list-style:none;padding:0}}.caveat{{color:#8a1c00}}</style></head><body>\
-         <h1>{title}</h1><p>{other_lang} · <a href=\"{code}.csv\">CSV</a> · <a href=\"{code}.svg\">SVG</a> · \
-         <a href=\"{code}\">JSON</a></p>{caveat}\
+         <h1>{title}</h1><p>{other_lang} · <a href=\"{csv}\">CSV</a> · <a href=\"{svg}\">SVG</a> · \
+         <a href=\"{json}\">JSON</a></p>{caveat}\
          <table id=\"summary\"><caption>{caption}</caption><thead><tr>{head}</tr></thead><tbody>\n{body}</tbody></table>\
          <h2>{key}</h2><ul class=\"legend\">{legend}</ul>\
          <p>{marks}</p><h2>{findings_title}</h2><ul>{findings}</ul>\
          <script type=\"module\" src=\"../static/js/summary-table.js\"></script></body></html>\n",
         lang = lang.as_str(),
         title = escape_xml(&title),
-        code = escape_xml(&summary.area.code),
         caption = lang
             .pick(
                 "Each cell: the value, its {level}% confidence interval, its colour against Wales and ▲/▼ when significantly higher/lower than the health board. Choose a column heading to sort the indicators by that area's comparison with Wales.",
