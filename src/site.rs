@@ -1258,11 +1258,16 @@ async fn write_glyphs(fetcher: &Fetcher, folder: &mut Folder) -> Result<(), Site
 
 /// Stores the map page, marked as a static site (so it reads `site.json`), as
 /// `index.html` and `map.html`, and its static assets (not the API viewer's: there is no
-/// API here).
+/// API here; nor the page's own template).
 async fn write_page(site: &mut Site<'_>) -> Result<(), SiteError> {
     let fetcher = site.fetcher;
     for asset in crate::web::asset_paths() {
-        if asset.starts_with("vendor/swagger-ui/") || asset.starts_with("api.") {
+        // The page itself is index.html and map.html at the root, where its relative
+        // links resolve; a copy in static/ would link to static/static/….
+        if asset.starts_with("vendor/swagger-ui/")
+            || asset.starts_with("api.")
+            || asset == "map.html"
+        {
             continue;
         }
         let body = fetcher.get(&format!("static/{asset}")).await?;

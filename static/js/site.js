@@ -33,9 +33,14 @@ async function checkRanges(archive) {
   if (res.status === 206) { await res.body?.cancel(); return; }
   await res.body?.cancel();
   if (!res.ok) throw new Error(`${archive.pathname}: ${res.status} ${res.statusText}`);
-  const T = strings(new URLSearchParams(location.search).get('lang'));
+  // The vocabulary (the page's languages) may not have loaded: the URL's language, whose
+  // words strings.js has (English otherwise).
+  const asked = new URLSearchParams(location.search).get('lang');
+  const lang = asked === 'cy' ? 'cy' : 'en';
+  const T = strings(lang);
   const box = document.getElementById('url-warning');
   if (box) {
+    box.lang = lang;
     const title = document.createElement('strong');
     title.textContent = T.siteNoRangeTitle;
     const text = document.createElement('p');
