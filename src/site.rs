@@ -6,8 +6,12 @@
 //! what the server answers; only the styles are changed, in [`static_style`]. A static host
 //! cannot answer query strings, so each request is stored under the file name
 //! [`site_path`] gives it, which the page's `sitePath` (static/js/api.js) computes the same
-//! way. The map page reads the archive with the vendored `pmtiles` protocol through HTTP
-//! range requests.
+//! way; names hold no `:` ([`portable_name`]), so any file system can store the folder.
+//! Every link inside a stored document is rewritten to the file it names, relative to
+//! the document (or under `--public-url`), and every document so named is stored too, so
+//! the folder works under any address and sub-path (`Relink`, `Site::write_linked`).
+//! The map page reads the archive with the vendored `pmtiles` protocol through HTTP
+//! range requests (and says so on the page when its host ignores them: static/js/site.js).
 //!
 //! What a static copy cannot do, it says: one classification per indicator map (the
 //! page's defaults, named in `site.json` and shown on the page), no filters, no OGC API.
@@ -180,7 +184,7 @@ fn raw_site_path(path: &str) -> Result<String, SiteError> {
 /// shares and most sync tools, cannot store a `:` in a file name. The page's `sitePath`
 /// (static/js/api.js) maps it the same way. Two requests that would then share a file
 /// (`7A1:x` and `7A1_x`, or names differing only in case, which Windows and macOS do not
-/// tell apart) are refused by the export ([`Folder::write`]), so no file holds two
+/// tell apart) are refused by the export (`Folder::write`), so no file holds two
 /// documents.
 pub fn portable_name(name: &str) -> String {
     name.replace(':', "_")
