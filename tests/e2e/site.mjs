@@ -1,8 +1,9 @@
 // The static-site export (`cluster-atlas export --format site`) in Debian's headless
-// Chromium, served by nginx with no cluster-atlas behind it; tests/site.rs starts both, and
-// a live server on the same database to compare with.
+// Chromium, served by nginx with no cluster-atlas behind it, under a sub-path (/atlas/, as
+// a site published below a larger one); tests/site.rs starts both, and a live server on
+// the same database to compare with.
 //
-//   node tests/e2e/site.mjs http://127.0.0.1:SITE [screenshot-dir] http://127.0.0.1:SERVER
+//   node tests/e2e/site.mjs http://127.0.0.1:SITE/atlas [screenshot-dir] http://127.0.0.1:SERVER
 //
 // Checks:
 // 1. Same map: for five maps (deprivation, a cluster indicator, an LSOA indicator, a
