@@ -713,11 +713,13 @@ async fn check_summary_links(base: &str) {
 
 /// Checks every file and folder name under `root` is one Windows accepts (none of
 /// `<>:"/\|?*` or control characters, no trailing dot or space, no device name) and that
-/// no two paths differ only in case; returns how many files there are.
+/// no two paths differ only in case, and that the longest path leaves Windows' 260
+/// characters room for the folder it is copied into; returns how many files there are.
 fn check_portable_names(root: &Path) -> usize {
     let mut lower: HashMap<String, String> = HashMap::new();
     let mut bad = Vec::new();
     let mut files = 0;
+    let mut longest = String::new();
     let mut stack = vec![root.to_path_buf()];
     while let Some(folder) = stack.pop() {
         for entry in std::fs::read_dir(&folder).unwrap() {
@@ -744,6 +746,9 @@ fn check_portable_names(root: &Path) -> usize {
             if let Some(other) = lower.insert(relative.to_lowercase(), relative.clone()) {
                 bad.push(format!("{relative} and {other} differ only in case"));
             }
+            if relative.chars().count() > longest.chars().count() {
+                longest = relative.clone();
+            }
             if path.is_dir() {
                 stack.push(path);
             } else {
@@ -752,6 +757,14 @@ fn check_portable_names(root: &Path) -> usize {
         }
     }
     assert!(bad.is_empty(), "names Windows cannot store: {bad:#?}");
+    println!(
+        "longest path: {} characters ({longest})",
+        longest.chars().count()
+    );
+    assert!(
+        longest.chars().count() <= 180,
+        "{longest}: too long to copy into a folder on Windows (260 characters in all)"
+    );
     files
 }
 

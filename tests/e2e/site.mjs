@@ -100,6 +100,8 @@ async function main() {
   check('the pages asked nothing of any other origin (no CDN)', foreign.length === 0, { foreign });
   const siteAsked = asked.filter((u) => u.startsWith(siteOrigin));
   check('the static page never asked the server', !siteAsked.some((u) => u.startsWith(SERVER)), {});
+  const outside = [...new Set(siteAsked.filter((u) => !new URL(u).pathname.startsWith(new URL(`${base}/`).pathname)))];
+  check('the static page asked nothing outside its sub-path', outside.length === 0, { outside });
   summary.figures.archiveResponses = ranges.length;
   check('the archive was read with range requests (206)', ranges.length >= 3 && ranges.every((s) => s === 206), { statuses: [...new Set(ranges)] });
   noProblems('same map');
