@@ -69,9 +69,9 @@ pub struct ExportArgs {
     /// Deepest zoom.
     #[arg(long, default_value_t = 14)]
     pub maxzoom: u8,
-    /// For `site`: the live server's public URL, which links inside the exported
-    /// documents point at (the page itself uses only the exported files). Default: links
-    /// are root-relative.
+    /// For `site`: the address the site will be published at (`https://host/atlas`):
+    /// links inside the exported documents become absolute URLs of its files. Default:
+    /// they are relative, and the folder works wherever it is served, sub-paths included.
     #[arg(long)]
     pub public_url: Option<String>,
 }

@@ -6,8 +6,12 @@
 //! what the server answers; only the styles are changed, in [`static_style`]. A static host
 //! cannot answer query strings, so each request is stored under the file name
 //! [`site_path`] gives it, which the page's `sitePath` (static/js/api.js) computes the same
-//! way. The map page reads the archive with the vendored `pmtiles` protocol through HTTP
-//! range requests.
+//! way; names hold no `:` ([`portable_name`]), so any file system can store the folder.
+//! Every link inside a stored document is rewritten to the file it names, relative to
+//! the document (or under `--public-url`), and every document so named is stored too, so
+//! the folder works under any address and sub-path (`Relink`, `Site::write_linked`).
+//! The map page reads the archive with the vendored `pmtiles` protocol through HTTP
+//! range requests (and says so on the page when its host ignores them: static/js/site.js).
 //!
 //! What a static copy cannot do, it says: one classification per indicator map (the
 //! page's defaults, named in `site.json` and shown on the page), no filters, no OGC API.
@@ -110,6 +114,20 @@ pub struct SiteReport {
 /// `data/copd?period=2024&lang=cy` → `data/copd~lang=cy~period=2024.json`.
 /// The twin of `sitePath` in static/js/api.js.
 pub fn site_path(path: &str) -> Result<String, SiteError> {
+    let raw = raw_site_path(path)?;
+    let file = portable_name(&raw);
+    if let Some(reason) = file.split('/').find_map(unportable_segment) {
+        return Err(SiteError::Unstorable {
+            path: path.to_owned(),
+            reason,
+        });
+    }
+    Ok(file)
+}
+
+/// [`site_path`] before [`portable_name`]: the request's own spelling, which tells two
+/// requests that would share a file apart.
+fn raw_site_path(path: &str) -> Result<String, SiteError> {
     let unstorable = |reason: &str| SiteError::Unstorable {
         path: path.to_owned(),
         reason: reason.to_owned(),
@@ -150,7 +168,7 @@ pub fn site_path(path: &str) -> Result<String, SiteError> {
         && dir
             .chars()
             .chain(name.chars())
-            .all(|c| !c.is_control() && !"?#\\%".contains(c));
+            .all(|c| !c.is_control() && !"?#\\%<>\"|*".contains(c));
     if name.is_empty() || name == "." || name == ".." || !segments_ok || !chars_ok {
         return Err(unstorable("not a file inside the site"));
     }
@@ -160,6 +178,41 @@ pub fn site_path(path: &str) -> Result<String, SiteError> {
     };
     let suffix: String = pairs.iter().map(|(k, v)| format!("~{k}={v}")).collect();
     Ok(format!("{dir}{stem}{suffix}{ext}"))
+}
+
+/// `name` with every `:` (cluster codes are `7A1:anglesey`) made `_`: Windows, and so SMB
+/// shares and most sync tools, cannot store a `:` in a file name. The page's `sitePath`
+/// (static/js/api.js) maps it the same way. Two requests that would then share a file
+/// (`7A1:x` and `7A1_x`, or names differing only in case, which Windows and macOS do not
+/// tell apart) are refused by the export (`Folder::write`), so no file holds two
+/// documents.
+pub fn portable_name(name: &str) -> String {
+    name.replace(':', "_")
+}
+
+/// Why one segment of a file path is not a name every file system accepts, if it is not:
+/// Windows refuses `<>:"/\|?*` and control characters, a name ending in a dot or a space,
+/// and the device names (`CON`, `NUL`, `COM1`, … with any extension).
+pub fn unportable_segment(segment: &str) -> Option<String> {
+    if let Some(c) = segment
+        .chars()
+        .find(|c| c.is_control() || "<>:\"/\\|?*".contains(*c))
+    {
+        return Some(format!(
+            "`{segment}`: {c:?} cannot be in a file name on Windows"
+        ));
+    }
+    if segment.ends_with('.') || segment.ends_with(' ') {
+        return Some(format!(
+            "`{segment}`: a name ending in a dot or a space cannot be stored on Windows"
+        ));
+    }
+    let device = segment.split('.').next().unwrap_or("").to_ascii_uppercase();
+    let reserved = ["CON", "PRN", "AUX", "NUL"].contains(&device.as_str())
+        || ((device.starts_with("COM") || device.starts_with("LPT"))
+            && device.len() == 4
+            && device.as_bytes()[3].is_ascii_digit());
+    reserved.then(|| format!("`{segment}`: {device} is a device name on Windows"))
 }
 
 /// The tile-row level of a fill layer (`/data` rows carry `level`).
@@ -173,14 +226,15 @@ fn row_level(layer: &str) -> Option<&'static str> {
 }
 
 /// A server style made static:
-/// - every vector source reads the archive (`pmtiles://tiles/wales.pmtiles`, relative:
-///   the page resolves it against its own address) and the glyphs are relative;
+/// - every vector source reads the archive and the glyphs are the site's, under `root`:
+///   the site root as seen from the style (`../`, since styles are in `styles/`, which
+///   the page resolves against the style's address), or the site's public URL;
 /// - a fill coloured by a property that only indicator tiles carry (`class`,
 ///   `sig_vs_wales`, …) is coloured by area code instead, from `rows` (the `/data` rows of
 ///   the same map), since the archive holds one plain pyramid for every indicator.
 ///
 /// Legend, layers and colours are otherwise the server's, so the two draw the same map.
-pub fn static_style(style: &mut Value, rows: Option<&[Value]>) -> Result<(), String> {
+pub fn static_style(style: &mut Value, rows: Option<&[Value]>, root: &str) -> Result<(), String> {
     let tiles = format!("{SENTINEL}/tiles/");
     let mut indicator_tiles = false;
     let sources = style["sources"]
@@ -192,11 +246,11 @@ pub fn static_style(style: &mut Value, rows: Option<&[Value]>) -> Result<(), Str
         };
         if source["type"] == "vector" && url.starts_with(&tiles) {
             indicator_tiles |= url.contains('?');
-            source["url"] = json!(format!("pmtiles://{ARCHIVE}"));
+            source["url"] = json!(format!("pmtiles://{root}{ARCHIVE}"));
         }
     }
     if let Some(glyphs) = style["glyphs"].as_str() {
-        style["glyphs"] = json!(glyphs.replace(&format!("{SENTINEL}/"), ""));
+        style["glyphs"] = json!(glyphs.replace(&format!("{SENTINEL}/"), root));
     }
     if !indicator_tiles {
         return Ok(());
@@ -309,11 +363,42 @@ struct Folder {
     root: PathBuf,
     files: usize,
     bytes: u64,
+    /// Each file written, by its name in lower case (Windows and macOS ignore case), with
+    /// the name it was asked for before [`portable_name`].
+    written: HashMap<String, String>,
 }
 
 impl Folder {
-    fn write(&mut self, relative: &str, body: &[u8]) -> Result<(), SiteError> {
-        let path = self.root.join(relative);
+    /// Whether the file asked for as `raw` (relative, before [`portable_name`]) is written.
+    fn has(&self, raw: &str) -> bool {
+        self.written.get(&portable_name(raw).to_lowercase()) == Some(&raw.to_owned())
+    }
+
+    /// Writes `body` as the file `raw` (relative to the root), named as every file system
+    /// accepts ([`portable_name`]); refuses a name that is not portable, and a second file
+    /// that would share the first's name.
+    fn write(&mut self, raw: &str, body: &[u8]) -> Result<(), SiteError> {
+        let relative = portable_name(raw);
+        let path = self.root.join(&relative);
+        if let Some(reason) = relative.split('/').find_map(unportable_segment) {
+            return Err(SiteError::Write { path, reason });
+        }
+        match self.written.get(&relative.to_lowercase()) {
+            Some(earlier) if earlier != raw => {
+                return Err(SiteError::Write {
+                    path,
+                    reason: format!(
+                        "`{earlier}` and `{raw}` would share this file (names are stored without `:` and compared without case)"
+                    ),
+                })
+            }
+            Some(_) => {
+                self.files -= 1;
+                self.bytes -= std::fs::metadata(&path).map_or(0, |m| m.len());
+            }
+            None => {}
+        }
+        self.written.insert(relative.to_lowercase(), raw.to_owned());
         let err = |e: std::io::Error| SiteError::Write {
             path: path.clone(),
             reason: e.to_string(),
@@ -330,9 +415,30 @@ impl Folder {
 
 /// One map of the page: its style query, and the `/data` query whose rows colour it.
 struct MapView {
-    kind: &'static str,
+    kind: String,
     query: String,
     data: Option<String>,
+}
+
+/// The map of a linked style `styles/{kind}.json?{query}`: an indicator or significance
+/// map is coloured from `/data` of the same query (which ignores what is not its own).
+fn linked_map(path: &str) -> MapView {
+    let (file, query) = path.split_once('?').unwrap_or((path, ""));
+    let kind = file
+        .trim_start_matches("styles/")
+        .trim_end_matches(".json")
+        .to_owned();
+    let indicator = form_urlencoded::parse(query.as_bytes())
+        .find(|(k, _)| k == "indicator")
+        .map(|(_, v)| v.into_owned());
+    let rest: String = form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(form_urlencoded::parse(query.as_bytes()).filter(|(k, _)| k != "indicator"))
+        .finish();
+    MapView {
+        data: indicator.map(|id| format!("data/{id}?{rest}")),
+        kind,
+        query: query.to_owned(),
+    }
 }
 
 /// `a=1&b=2` from pairs (values are catalogue ids, checked storable by [`site_path`]).
@@ -358,12 +464,13 @@ fn strings<'a>(doc: &'a Value, list: &str, field: &str) -> Vec<&'a str> {
 /// The site is written to a sibling folder and moved into place only when complete, so
 /// a failed export leaves `output` as it was. An existing `output` is replaced only if it
 /// is an earlier site export (it holds `site.json`) or empty.
-/// `links_base`: where links inside the exported documents point (the live server's
-/// public URL); by default they are root-relative.
+/// `public_url`: the address the site will be published at (`https://host/atlas`); links
+/// inside the exported documents are then absolute URLs of its files. By default they
+/// are relative, and the folder works wherever it is served.
 pub async fn export_site(
     pool: PgPool,
     output: &Path,
-    links_base: Option<&str>,
+    public_url: Option<&str>,
     maxzoom: u8,
 ) -> Result<SiteReport, SiteError> {
     let started = std::time::Instant::now();
@@ -375,24 +482,30 @@ pub async fn export_site(
     let fetcher = Fetcher {
         app: crate::server::router(state),
     };
-    let links = Relink::to(links_base);
+    let mut site = Site {
+        fetcher: &fetcher,
+        folder: &mut folder,
+        links: Relink::to(public_url),
+        linked: Vec::new(),
+    };
     let vocabulary = SiteVocabulary::fetch(&fetcher).await?;
     let mut requests = plan_requests(&fetcher, &vocabulary).await?;
-    let data = write_data(&fetcher, &mut folder, &requests.data_views, &links).await?;
+    let data = write_data(&mut site, &requests.data_views).await?;
     requests.documents.extend(profile_paths(&data, &vocabulary));
     requests.documents.extend(legend_paths(&requests.maps));
-    write_documents(&fetcher, &mut folder, &requests.documents, &links).await?;
-    let styles = write_static_styles(&fetcher, &mut folder, &requests.maps, &data, &links).await?;
-    write_glyphs(&fetcher, &mut folder).await?;
-    write_page(&fetcher, &mut folder).await?;
-    write_manifest(&mut folder, &vocabulary, &requests, styles, &tiles, &links)?;
+    site.write_documents(&requests.documents).await?;
+    let styles = write_static_styles(&mut site, &requests.maps, &data).await?;
+    write_glyphs(&fetcher, &mut *site.folder).await?;
+    write_page(&mut site).await?;
+    write_manifest(&mut site, &vocabulary, &requests, styles, &tiles)?;
+    let linked = site.write_linked().await?;
     move_into_place(staging, output)?;
     Ok(SiteReport {
         output: output.display().to_string(),
         files: folder.files,
         bytes: folder.bytes,
         archive_bytes,
-        documents: requests.documents.len() + requests.data_views.len() + styles,
+        documents: requests.documents.len() + requests.data_views.len() + styles + linked,
         tiles,
         seconds: started.elapsed().as_secs_f64(),
     })
@@ -442,6 +555,7 @@ fn staging_folder(output: &Path) -> Result<(tempfile::TempDir, Folder), SiteErro
         root: staging.path().to_path_buf(),
         files: 0,
         bytes: 0,
+        written: HashMap::new(),
     };
     Ok((staging, folder))
 }
@@ -470,29 +584,270 @@ async fn write_archive(
         .len();
     folder.files += 1;
     folder.bytes += archive_bytes;
+    folder
+        .written
+        .insert(ARCHIVE.to_lowercase(), ARCHIVE.to_owned());
     Ok((tiles, archive_bytes))
 }
 
-/// Rewrites the documents' links: they were rendered under [`SENTINEL`], and point at the
-/// live server's public URL, or are root-relative.
-struct Relink {
-    links: String,
+/// Characters escaped in the URL of a site file: what a URL path cannot hold as is (the
+/// font folders have spaces). `~`, `=` and `_` of the query-in-the-name stay readable.
+const PATH_SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::CONTROLS
+    .add(b' ')
+    .add(b'"')
+    .add(b'#')
+    .add(b'%')
+    .add(b'<')
+    .add(b'>')
+    .add(b'?')
+    .add(b'`')
+    .add(b'{')
+    .add(b'}')
+    .add(b'[')
+    .add(b']')
+    .add(b'\\')
+    .add(b'^')
+    .add(b'|')
+    .add(b'\'');
+
+/// A site file's path (relative to the root) as a URL path, each segment escaped.
+fn url_path(file: &str) -> String {
+    file.split('/')
+        .map(|s| percent_encoding::utf8_percent_encode(s, PATH_SEGMENT).to_string())
+        .collect::<Vec<_>>()
+        .join("/")
 }
 
+/// Rewrites the links inside the documents. They were rendered under [`SENTINEL`] with
+/// the server's paths (`/data/copd?lang=cy`, a summary's `W11000023.csv?lang=en`); each
+/// becomes the URL of the file that holds that request ([`site_path`]): relative to the
+/// document (`./`, `../`), so the folder works wherever it is served, sub-paths
+/// included; or, with `--public-url`, absolute under the address the site is published
+/// at. A link to tiles (TileJSON) becomes the archive, which holds them all.
+struct Relink {
+    /// The site's public address, without a trailing slash.
+    public: Option<String>,
+}
+
+/// What one document links to, as server paths, so the export can store every one.
+type Linked = Vec<String>;
+
 impl Relink {
-    fn to(links_base: Option<&str>) -> Relink {
+    fn to(public_url: Option<&str>) -> Relink {
         Relink {
-            links: links_base.unwrap_or("").trim_end_matches('/').to_owned(),
+            public: public_url.map(|u| u.trim_end_matches('/').to_owned()),
         }
     }
 
-    /// `body` with every [`SENTINEL`] replaced (a body that is not text is kept as is).
-    fn apply(&self, body: &[u8]) -> Vec<u8> {
-        match std::str::from_utf8(body) {
-            Ok(text) if text.contains(SENTINEL) => text.replace(SENTINEL, &self.links).into_bytes(),
-            _ => body.to_vec(),
+    /// The URL by which the file `from` reaches the file `to` (both relative to the root).
+    fn href(&self, from: &str, to: &str) -> String {
+        let to = url_path(to);
+        if let Some(public) = &self.public {
+            return format!("{public}/{to}");
+        }
+        let from = url_path(from);
+        let mut from_dir: Vec<&str> = from.split('/').collect();
+        from_dir.pop();
+        let to_parts: Vec<&str> = to.split('/').collect();
+        let (to_dir, to_name) = to_parts.split_at(to_parts.len() - 1);
+        let common = from_dir
+            .iter()
+            .zip(to_dir)
+            .take_while(|(a, b)| a == b)
+            .count();
+        let up = from_dir.len() - common;
+        // `./` even in the same folder: a relative link is then plainly a link.
+        let prefix = if up == 0 {
+            "./".to_owned()
+        } else {
+            "../".repeat(up)
+        };
+        let rest: Vec<&str> = to_dir[common..].iter().chain(to_name).copied().collect();
+        format!("{prefix}{}", rest.join("/"))
+    }
+
+    /// The site root as seen from the file `from`, ending in `/`: where the archive and the
+    /// glyphs of a style stored there are.
+    fn root(&self, from: &str) -> String {
+        match &self.public {
+            Some(public) => format!("{public}/"),
+            None => match from.matches('/').count() {
+                0 => "./".to_owned(),
+                n => "../".repeat(n),
+            },
         }
     }
+
+    /// The file a server path (no leading slash) is stored in; tiles are in the archive.
+    fn file_of(target: &str) -> Result<String, SiteError> {
+        if target.starts_with("tiles/") {
+            return Ok(ARCHIVE.to_owned());
+        }
+        site_path(target)
+    }
+
+    /// A link written in the document stored as `from`, rendered as `url`: the site's URL
+    /// for it and the server path it names, or `None` for a link off the site.
+    fn link(&self, from: &str, url: &str) -> Result<Option<(String, Option<String>)>, SiteError> {
+        let Some(rest) = url.strip_prefix(SENTINEL) else {
+            return Ok(None);
+        };
+        let target = rest.trim_start_matches('/');
+        let (target, fragment) = match target.split_once('#') {
+            Some((t, f)) => (t, format!("#{f}")),
+            None => (target, String::new()),
+        };
+        if target.is_empty() {
+            return Ok(Some((format!("{}{fragment}", self.root(from)), None)));
+        }
+        if target.contains(['{', '}']) {
+            return Err(SiteError::Unexpected {
+                path: from.to_owned(),
+                reason: format!("a URL template a static site cannot hold: {url}"),
+            });
+        }
+        let file = Self::file_of(target)?;
+        let href = format!("{}{fragment}", self.href(from, &file));
+        let stored = (file != ARCHIVE).then(|| target.to_owned());
+        Ok(Some((href, stored)))
+    }
+
+    /// The document `body`, answered for the server path `path` and stored as `file`,
+    /// with its links rewritten, and what it links to (to be stored too).
+    fn apply(&self, path: &str, file: &str, body: &[u8]) -> Result<(Vec<u8>, Linked), SiteError> {
+        let mut linked = Vec::new();
+        let out = if file.ends_with(".json") {
+            self.apply_json(path, file, body, &mut linked)?
+        } else if file.ends_with(".html") {
+            self.apply_html(path, file, body, &mut linked)?
+        } else {
+            body.to_vec()
+        };
+        if out
+            .windows(SENTINEL.len())
+            .any(|w| w == SENTINEL.as_bytes())
+        {
+            return Err(SiteError::Unexpected {
+                path: path.to_owned(),
+                reason: format!(
+                    "the document names the server ({SENTINEL}) where no link was expected"
+                ),
+            });
+        }
+        Ok((out, linked))
+    }
+
+    /// Every string of a JSON document that is a link to the server is made the site's.
+    fn apply_json(
+        &self,
+        path: &str,
+        file: &str,
+        body: &[u8],
+        linked: &mut Linked,
+    ) -> Result<Vec<u8>, SiteError> {
+        if !body
+            .windows(SENTINEL.len())
+            .any(|w| w == SENTINEL.as_bytes())
+        {
+            return Ok(body.to_vec());
+        }
+        let mut doc = parse_json(path, body)?;
+        self.relink_value(file, &mut doc, linked)?;
+        serde_json::to_vec(&doc).map_err(|e| SiteError::Unexpected {
+            path: path.to_owned(),
+            reason: e.to_string(),
+        })
+    }
+
+    fn relink_value(
+        &self,
+        file: &str,
+        value: &mut Value,
+        linked: &mut Linked,
+    ) -> Result<(), SiteError> {
+        match value {
+            Value::String(s) => {
+                if let Some((href, target)) = self.link(file, s)? {
+                    *s = href;
+                    linked.extend(target);
+                }
+            }
+            Value::Array(items) => {
+                for item in items {
+                    self.relink_value(file, item, linked)?;
+                }
+            }
+            Value::Object(map) => {
+                for item in map.values_mut() {
+                    self.relink_value(file, item, linked)?;
+                }
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
+    /// Every `href` and `src` of an HTML page, resolved against the page's own server
+    /// path as a browser would, is made the site's (links off the site are kept).
+    fn apply_html(
+        &self,
+        path: &str,
+        file: &str,
+        body: &[u8],
+        linked: &mut Linked,
+    ) -> Result<Vec<u8>, SiteError> {
+        let unexpected = |reason: String| SiteError::Unexpected {
+            path: path.to_owned(),
+            reason,
+        };
+        let text = std::str::from_utf8(body).map_err(|e| unexpected(e.to_string()))?;
+        let base = url::Url::parse(&format!("{SENTINEL}/{path}"))
+            .map_err(|e| unexpected(e.to_string()))?;
+        let mut out = String::with_capacity(text.len());
+        let mut rest = text;
+        while let Some(at) = [" href=\"", " src=\""]
+            .iter()
+            .filter_map(|a| rest.find(a).map(|i| (i, a.len())))
+            .min()
+        {
+            let (i, len) = at;
+            out.push_str(&rest[..i + len]);
+            rest = &rest[i + len..];
+            let end = rest
+                .find('"')
+                .ok_or_else(|| unexpected("an attribute without its closing quote".into()))?;
+            let raw = unescape_attribute(&rest[..end]);
+            rest = &rest[end..];
+            let relinked = if raw.starts_with('#') {
+                None
+            } else {
+                let url = base
+                    .join(&raw)
+                    .map_err(|e| unexpected(format!("{raw}: {e}")))?;
+                self.link(file, url.as_str())?
+            };
+            match relinked {
+                Some((href, target)) => {
+                    out.push_str(&crate::markup::escape_xml(&href));
+                    linked.extend(target);
+                }
+                None => out.push_str(&crate::markup::escape_xml(&raw)),
+            }
+        }
+        out.push_str(rest);
+        Ok(out.into_bytes())
+    }
+}
+
+/// An HTML attribute value as text (the entities our pages and `escape_xml` write).
+fn unescape_attribute(value: &str) -> String {
+    value
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&apos;", "'")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&")
 }
 
 /// What the page asks for, from the same `/vocabulary` it reads.
@@ -610,7 +965,7 @@ async fn plan_requests(
                 .take(if with_domains { domains.len() } else { 1 })
             {
                 maps.push(MapView {
-                    kind: "deprivation",
+                    kind: "deprivation".into(),
                     query: query(&[("domain", domain), ("lang", lang), ("vintage", id)]),
                     data: None,
                 });
@@ -641,7 +996,7 @@ async fn plan_requests(
                     query(&[("period", period), ("lang", lang), ("level", level)])
                 );
                 maps.push(MapView {
-                    kind: "indicator",
+                    kind: "indicator".into(),
                     query: query(&[
                         ("indicator", id),
                         ("period", period),
@@ -655,7 +1010,7 @@ async fn plan_requests(
                 });
                 for vs in &vocabulary.benchmarks {
                     maps.push(MapView {
-                        kind: "significance",
+                        kind: "significance".into(),
                         query: query(&[
                             ("indicator", id),
                             ("period", period),
@@ -701,15 +1056,13 @@ async fn plan_requests(
 /// Fetches and stores the `/data` views (as the router sent them, relinked) and returns
 /// each parsed, by request: their rows colour the indicator styles and list the clusters.
 async fn write_data(
-    fetcher: &Fetcher,
-    folder: &mut Folder,
+    site: &mut Site<'_>,
     data_views: &[String],
-    links: &Relink,
 ) -> Result<HashMap<String, Value>, SiteError> {
-    let data_bodies = fetch_all(fetcher, data_views).await?;
+    let data_bodies = fetch_all(site.fetcher, data_views).await?;
     let mut data: HashMap<String, Value> = HashMap::with_capacity(data_bodies.len());
     for (path, body) in &data_bodies {
-        folder.write(&site_path(path)?, &links.apply(body))?;
+        site.store(path, body)?;
         data.insert(path.clone(), parse_json(path, body)?);
     }
     Ok(data)
@@ -757,28 +1110,106 @@ fn legend_paths(maps: &[MapView]) -> Vec<String> {
         .collect()
 }
 
-/// Fetches and stores every document as the router answers it, relinked.
-async fn write_documents(
-    fetcher: &Fetcher,
-    folder: &mut Folder,
-    documents: &[String],
-    links: &Relink,
-) -> Result<(), SiteError> {
-    for (path, body) in &fetch_all(fetcher, documents).await? {
-        folder.write(&site_path(path)?, &links.apply(body))?;
+/// The export under way: the router, the folder, how links are written, and the server
+/// paths the stored documents link to.
+struct Site<'a> {
+    fetcher: &'a Fetcher,
+    folder: &'a mut Folder,
+    links: Relink,
+    linked: Vec<String>,
+}
+
+/// Documents stored only because another links to them, at most: a bound on a link
+/// structure that would otherwise grow without end.
+const MAX_LINKED: usize = 5000;
+
+impl Site<'_> {
+    /// Stores the router's answer to `path` under its file name, its links rewritten, and
+    /// notes what it links to.
+    fn store(&mut self, path: &str, body: &[u8]) -> Result<(), SiteError> {
+        let raw = raw_site_path(path)?;
+        let file = site_path(path)?;
+        let (body, linked) = self.links.apply(path, &file, body)?;
+        self.folder.write(&raw, &body)?;
+        self.linked.extend(linked);
+        Ok(())
     }
-    Ok(())
+
+    /// Fetches and stores every document (each file once) as the router answers it.
+    async fn write_documents(&mut self, documents: &[String]) -> Result<(), SiteError> {
+        let mut files = std::collections::HashSet::new();
+        let mut unique = Vec::with_capacity(documents.len());
+        for path in documents {
+            let raw = raw_site_path(path)?;
+            if !self.folder.has(&raw) && files.insert(raw) {
+                unique.push(path.clone());
+            }
+        }
+        for (path, body) in &fetch_all(self.fetcher, &unique).await? {
+            self.store(path, body)?;
+        }
+        Ok(())
+    }
+
+    /// Stores every document a stored one links to and the plan did not hold (a summary's
+    /// other language and confidence level, an indicator's default views), until every
+    /// link of the site is a file of it; returns how many.
+    async fn write_linked(&mut self) -> Result<usize, SiteError> {
+        let mut added = 0;
+        loop {
+            let mut wanted = std::mem::take(&mut self.linked);
+            wanted.sort();
+            wanted.dedup();
+            let before = added;
+            let mut batch = Vec::new();
+            for path in wanted {
+                if !self.folder.has(&raw_site_path(&path)?) {
+                    batch.push(path);
+                }
+            }
+            added += batch.len();
+            if added > MAX_LINKED {
+                return Err(SiteError::Unexpected {
+                    path: batch.first().cloned().unwrap_or_default(),
+                    reason: format!("the documents link to more than {MAX_LINKED} others"),
+                });
+            }
+            // A style is made static like the page's own (an indicator's default style,
+            // linked from /indicators), coloured from the rows of its /data view.
+            let (styles, documents): (Vec<String>, Vec<String>) =
+                batch.into_iter().partition(|p| {
+                    p.starts_with("styles/")
+                        && p.split('?').next().is_some_and(|f| f.ends_with(".json"))
+                });
+            let maps: Vec<MapView> = styles.iter().map(|p| linked_map(p)).collect();
+            let mut views: Vec<String> = maps.iter().filter_map(|m| m.data.clone()).collect();
+            views.sort();
+            views.dedup();
+            let mut data = HashMap::new();
+            for (path, body) in fetch_all(self.fetcher, &views).await? {
+                let doc = parse_json(&path, &body)?;
+                data.insert(path, doc);
+            }
+            write_static_styles(self, &maps, &data).await?;
+            self.write_documents(&documents).await?;
+            if added == before {
+                return Ok(added);
+            }
+        }
+    }
 }
 
 /// Fetches every map's style, makes it static ([`static_style`], colouring indicator
 /// fills from the map's `/data` rows) and stores it; returns how many.
 async fn write_static_styles(
-    fetcher: &Fetcher,
-    folder: &mut Folder,
+    site: &mut Site<'_>,
     maps: &[MapView],
     data: &HashMap<String, Value>,
-    links: &Relink,
 ) -> Result<usize, SiteError> {
+    let fetcher = site.fetcher;
+    // Every style is stored in `styles/`; it reaches the archive and glyphs from there.
+    let root = site.links.root("styles/style.json");
+    let root = root.as_str();
     let styles: Vec<(String, Value)> = stream::iter(maps.iter())
         .map(|map| async move {
             let path = format!("styles/{}.json?{}", map.kind, map.query);
@@ -789,7 +1220,7 @@ async fn write_static_styles(
                 .and_then(|d| data.get(d))
                 .and_then(|d| d["rows"].as_array())
                 .map(Vec::as_slice);
-            static_style(&mut style, rows).map_err(|reason| SiteError::Unexpected {
+            static_style(&mut style, rows, root).map_err(|reason| SiteError::Unexpected {
                 path: path.clone(),
                 reason,
             })?;
@@ -803,7 +1234,7 @@ async fn write_static_styles(
             path: path.clone(),
             reason: e.to_string(),
         })?;
-        folder.write(&site_path(path)?, &links.apply(&body))?;
+        site.store(path, &body)?;
     }
     Ok(styles.len())
 }
@@ -831,8 +1262,21 @@ async fn write_glyphs(fetcher: &Fetcher, folder: &mut Folder) -> Result<(), Site
 
 /// Stores the map page, marked as a static site (so it reads `site.json`), as
 /// `index.html` and `map.html`, and its static assets (not the API viewer's: there is no
-/// API here).
-async fn write_page(fetcher: &Fetcher, folder: &mut Folder) -> Result<(), SiteError> {
+/// API here; nor the page's own template).
+async fn write_page(site: &mut Site<'_>) -> Result<(), SiteError> {
+    let fetcher = site.fetcher;
+    for asset in crate::web::asset_paths() {
+        // The page itself is index.html and map.html at the root, where its relative
+        // links resolve; a copy in static/ would link to static/static/….
+        if asset.starts_with("vendor/swagger-ui/")
+            || asset.starts_with("api.")
+            || asset == "map.html"
+        {
+            continue;
+        }
+        let body = fetcher.get(&format!("static/{asset}")).await?;
+        site.folder.write(&format!("static/{asset}"), &body)?;
+    }
     let page = fetcher.get("map").await?;
     let page = String::from_utf8_lossy(&page).replacen(
         "<meta charset=\"utf-8\">",
@@ -845,14 +1289,11 @@ async fn write_page(fetcher: &Fetcher, folder: &mut Folder) -> Result<(), SiteEr
             reason: "the page has no <meta charset=\"utf-8\"> to mark it as a static site".into(),
         });
     }
-    folder.write("index.html", page.as_bytes())?;
-    folder.write("map.html", page.as_bytes())?;
-    for asset in crate::web::asset_paths() {
-        if asset.starts_with("vendor/swagger-ui/") || asset.starts_with("api.") {
-            continue;
-        }
-        let body = fetcher.get(&format!("static/{asset}")).await?;
-        folder.write(&format!("static/{asset}"), &body)?;
+    // The page's links are relative to it (it is served at `/` and `/map` alike).
+    for file in ["index.html", "map.html"] {
+        let (body, linked) = site.links.apply("map", file, page.as_bytes())?;
+        site.folder.write(file, &body)?;
+        site.linked.extend(linked);
     }
     Ok(())
 }
@@ -860,12 +1301,11 @@ async fn write_page(fetcher: &Fetcher, folder: &mut Folder) -> Result<(), SiteEr
 /// Stores `site.json`: what the site holds (documents by kind, the archive, its data
 /// version) and the one classification its indicator maps use, which the page reads.
 fn write_manifest(
-    folder: &mut Folder,
+    site: &mut Site<'_>,
     vocabulary: &SiteVocabulary,
     requests: &Requests,
     styles: usize,
     tiles: &ExportReport,
-    links: &Relink,
 ) -> Result<(), SiteError> {
     let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
     for path in requests.documents.iter().chain(&requests.data_views) {
@@ -877,7 +1317,8 @@ fn write_manifest(
     let manifest = json!({
         "site": "cluster-atlas static export",
         "data_version": tiles.data_version,
-        "archive": ARCHIVE,
+        // Relative to site.json (or absolute, with --public-url), as every link of the site.
+        "archive": site.links.href("site.json", ARCHIVE),
         "archive_layers": ARCHIVE_LAYERS,
         "classification": {"method": SITE_METHOD, "classes": vocabulary.document["classes"]["default"], "palette": vocabulary.palette},
         "documents": counts,
@@ -890,7 +1331,7 @@ fn write_manifest(
             path: "site.json".into(),
             reason: e.to_string(),
         })?;
-    folder.write("site.json", &links.apply(&manifest_bytes))
+    site.folder.write("site.json", &manifest_bytes)
 }
 
 /// Moves the complete site into place: the old site (if any) goes only now.
@@ -920,9 +1361,13 @@ mod tests {
             ("vocabulary", "vocabulary.json"),
             (
                 "profiles/7A6%3Ablaenau/pyramid.svg?lang=cy",
-                "profiles/7A6:blaenau/pyramid~lang=cy.svg",
+                "profiles/7A6_blaenau/pyramid~lang=cy.svg",
             ),
-            ("profiles/7A6%3Ablaenau", "profiles/7A6:blaenau.json"),
+            ("profiles/7A6%3Ablaenau", "profiles/7A6_blaenau.json"),
+            (
+                "summary/x?area=7A1:anglesey",
+                "summary/x~area=7A1_anglesey.json",
+            ),
             (
                 "summary/W92000004.csv?lang=en",
                 "summary/W92000004~lang=en.csv",
@@ -946,12 +1391,96 @@ mod tests {
             "./x",
             "data/a%2Fb",
             "data/a%3Fb",
+            "data/a%7Cb",
+            "data/a%2A",
+            "data/a%3Cb",
+            "profiles/nul.json",
+            "profiles/COM1",
+            "profiles/x%20/y.json",
+            "profiles/x./y.json",
         ] {
             assert!(
                 matches!(site_path(path), Err(SiteError::Unstorable { .. })),
                 "{path}"
             );
         }
+    }
+
+    #[test]
+    fn links_are_relative_to_the_document_or_under_the_public_url() {
+        let relative = Relink::to(None);
+        assert_eq!(
+            relative.href("summary/W1~lang=en.html", "summary/W1~lang=cy.html"),
+            "./W1~lang=cy.html"
+        );
+        assert_eq!(
+            relative.href("profiles/7A1_x.json", "profiles/7A1_x/pyramid.svg"),
+            "./7A1_x/pyramid.svg"
+        );
+        assert_eq!(
+            relative.href("profiles/7A1_x/a.json", "fonts/Noto Sans/0-255.pbf"),
+            "../../fonts/Noto%20Sans/0-255.pbf"
+        );
+        assert_eq!(relative.href("site.json", ARCHIVE), "./tiles/wales.pmtiles");
+        assert_eq!(relative.root("styles/a.json"), "../");
+        let public = Relink::to(Some("https://example.org/atlas/"));
+        assert_eq!(
+            public.href("summary/W1.html", "data/copd~lang=en.json"),
+            "https://example.org/atlas/data/copd~lang=en.json"
+        );
+        assert_eq!(public.root("styles/a.json"), "https://example.org/atlas/");
+    }
+
+    #[test]
+    fn documents_link_to_the_files_of_their_targets() {
+        let links = Relink::to(None);
+        let json = format!(
+            r#"{{"links":{{"data":"{SENTINEL}/data/copd?lang=cy","tiles":"{SENTINEL}/tiles/clusters?indicator=copd"}},
+                "charts":{{"pyramid":"{SENTINEL}/profiles/7A1%3Aanglesey/pyramid.svg?lang=cy"}},"name":"Ynys Môn"}}"#
+        );
+        let (body, linked) = links
+            .apply(
+                "indicators?lang=cy",
+                "indicators~lang=cy.json",
+                json.as_bytes(),
+            )
+            .unwrap();
+        let doc: Value = serde_json::from_slice(&body).unwrap();
+        assert_eq!(doc["links"]["data"], "./data/copd~lang=cy.json");
+        assert_eq!(doc["links"]["tiles"], "./tiles/wales.pmtiles");
+        assert_eq!(
+            doc["charts"]["pyramid"],
+            "./profiles/7A1_anglesey/pyramid~lang=cy.svg"
+        );
+        assert_eq!(doc["name"], "Ynys Môn");
+        assert_eq!(
+            linked,
+            [
+                "data/copd?lang=cy",
+                "profiles/7A1%3Aanglesey/pyramid.svg?lang=cy"
+            ]
+        );
+
+        let html = r##"<p><a href="W11.html?lang=cy&amp;level=95" hreflang="cy">Cymraeg</a> <a href="W11.csv?lang=en&amp;level=95">CSV</a> <a href="#t">t</a> <a href="https://www.nationalarchives.gov.uk/x?a=1&amp;b=2">OGL</a><script src="../static/js/summary-table.js"></script>"##;
+        let (body, linked) = links
+            .apply(
+                "summary/W11.html?lang=en&level=95",
+                "summary/W11~lang=en~level=95.html",
+                html.as_bytes(),
+            )
+            .unwrap();
+        assert_eq!(
+            String::from_utf8(body).unwrap(),
+            r##"<p><a href="./W11~lang=cy~level=95.html" hreflang="cy">Cymraeg</a> <a href="./W11~lang=en~level=95.csv">CSV</a> <a href="#t">t</a> <a href="https://www.nationalarchives.gov.uk/x?a=1&amp;b=2">OGL</a><script src="../static/js/summary-table.js"></script>"##
+        );
+        assert_eq!(
+            linked,
+            [
+                "summary/W11.html?lang=cy&level=95",
+                "summary/W11.csv?lang=en&level=95",
+                "static/js/summary-table.js"
+            ]
+        );
     }
 
     fn indicator_style() -> Value {
@@ -981,7 +1510,7 @@ mod tests {
             // A board row with a class must not colour a cluster.
             json!({"level": "health_board", "code": "A", "class": 2}),
         ];
-        static_style(&mut style, Some(&rows)).unwrap();
+        static_style(&mut style, Some(&rows), "../").unwrap();
         assert_eq!(
             style["layers"][0]["paint"]["fill-color"],
             json!([
@@ -996,13 +1525,13 @@ mod tests {
         );
         assert_eq!(
             style["sources"]["atlas"]["url"],
-            "pmtiles://tiles/wales.pmtiles"
+            "pmtiles://../tiles/wales.pmtiles"
         );
         assert_eq!(
             style["sources"]["lsoa-names"]["url"],
-            "pmtiles://tiles/wales.pmtiles"
+            "pmtiles://../tiles/wales.pmtiles"
         );
-        assert_eq!(style["glyphs"], "fonts/{fontstack}/{range}.pbf");
+        assert_eq!(style["glyphs"], "../fonts/{fontstack}/{range}.pbf");
     }
 
     #[test]
@@ -1010,12 +1539,12 @@ mod tests {
         let mut style = indicator_style();
         style["sources"]["atlas"]["url"] = json!(format!("{SENTINEL}/tiles/wales"));
         let before = style["layers"].clone();
-        static_style(&mut style, None).unwrap();
+        static_style(&mut style, None, "../").unwrap();
         assert_eq!(style["layers"], before);
-        assert!(static_style(&mut indicator_style(), None).is_err());
+        assert!(static_style(&mut indicator_style(), None, "../").is_err());
         // No area in any class: one colour, not an empty (invalid) match.
         let mut style = indicator_style();
-        static_style(&mut style, Some(&[])).unwrap();
+        static_style(&mut style, Some(&[]), "../").unwrap();
         assert_eq!(style["layers"][0]["paint"]["fill-color"], "#eee");
     }
 }

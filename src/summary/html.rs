@@ -183,19 +183,41 @@ pub fn summary_html(
         String::new()
     };
     let level = summary.level.as_str();
+    // Every link names its document in full (area, format, language, level) rather than
+    // a bare `?lang=cy`: a static copy stores each request as a file of its own name
+    // (src/site.rs), and a link that changes only the query would reach the same file.
+    let code = percent_encoding::utf8_percent_encode(
+        &summary.area.code,
+        percent_encoding::NON_ALPHANUMERIC,
+    )
+    .to_string();
+    let link = |ext: &str, lang: &str, level: &str| {
+        escape_xml(&format!("{code}{ext}?lang={lang}&level={level}"))
+    };
     let other_lang = match lang {
-        Lang::En => format!("<a href=\"?lang=cy&amp;level={level}\" hreflang=\"cy\">Cymraeg</a>"),
-        Lang::Cy => format!("<a href=\"?lang=en&amp;level={level}\" hreflang=\"en\">English</a>"),
+        Lang::En => format!(
+            "<a href=\"{}\" hreflang=\"cy\">Cymraeg</a>",
+            link(".html", "cy", level)
+        ),
+        Lang::Cy => format!(
+            "<a href=\"{}\" hreflang=\"en\">English</a>",
+            link(".html", "en", level)
+        ),
     };
     let other_level = match summary.level.as_str() {
         "95" => "99.8",
         _ => "95",
     };
     let other_lang = format!(
-        "{other_lang} · <a href=\"?lang={}&amp;level={other_level}\">{}% {}</a>",
-        lang.as_str(),
+        "{other_lang} · <a href=\"{}\">{}% {}</a>",
+        link(".html", lang.as_str(), other_level),
         other_level,
         lang.pick("confidence", "hyder")
+    );
+    let (csv, svg, json) = (
+        link(".csv", lang.as_str(), level),
+        link(".svg", lang.as_str(), level),
+        link(".json", lang.as_str(), level),
     );
     let chooser_label = if summary.area.level == AreaLevel::Wales {
         lang.pick("Health board shown", "Bwrdd iechyd a ddangosir")
@@ -207,8 +229,8 @@ pub fn summary_html(
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
          <title>{title}</title><link rel=\"icon\" href=\"../static/favicon.svg\" type=\"image/svg+xml\">\
          <style>{STYLE}</style></head><body><main>\
-         <h1>{title}</h1><p>{other_lang} · <a href=\"{code}.csv\">CSV</a> · <a href=\"{code}.svg\">SVG</a> · \
-         <a href=\"{code}\">JSON</a></p>{caveat}\
+         <h1>{title}</h1><p>{other_lang} · <a href=\"{csv}\">CSV</a> · <a href=\"{svg}\">SVG</a> · \
+         <a href=\"{json}\">JSON</a></p>{caveat}\
          <p class=\"chooser\" hidden><label for=\"area-choice\">{chooser_label}</label> \
          <select id=\"area-choice\">{choices}</select></p>\
          <div class=\"table-scroll\" role=\"region\" aria-labelledby=\"summary-caption\" tabindex=\"0\">\
@@ -218,7 +240,6 @@ pub fn summary_html(
          <script type=\"module\" src=\"../static/js/summary-table.js\"></script></body></html>\n",
         lang = lang.as_str(),
         title = escape_xml(&title),
-        code = escape_xml(&summary.area.code),
         caption = lang
             .pick(
                 "Each cell: the value, its {level}% confidence interval, its colour against Wales and ▲/▼ when significantly higher/lower than the health board. Choose a column heading to sort the indicators by that area's comparison with Wales.",

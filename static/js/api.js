@@ -31,11 +31,15 @@ export function sitePath(path) {
     if (!SITE_VALUE.test(k) || !SITE_VALUE.test(v)) throw new Error(`not in this static copy of the atlas: ${path}`);
   }
   const slash = p.lastIndexOf('/');
-  const dir = p.slice(0, slash + 1), name = decodeURIComponent(p.slice(slash + 1));
+  const name = decodeURIComponent(p.slice(slash + 1));
   const dot = name.lastIndexOf('.');
   const [stem, ext] = dot > 0 ? [name.slice(0, dot), name.slice(dot)] : [name, '.json'];
   const suffix = pairs.map(([k, v]) => `~${k}=${v}`).join('');
-  return `${dir}${encodeURIComponent(`${stem}${suffix}${ext}`).replace(/%3A/gi, ':').replace(/%3D/gi, '=').replace(/%7E/gi, '~')}`;
+  // File names hold no ':' (Windows cannot store one): '7A1:anglesey' is '7A1_anglesey',
+  // in folders too, as `portable_name` in src/site.rs writes them.
+  const segment = (s) => encodeURIComponent(decodeURIComponent(s).replace(/:/g, '_')).replace(/%3D/gi, '=');
+  const dir = p.slice(0, slash + 1).split('/').map(segment).join('/');
+  return `${dir}${segment(`${stem}${suffix}${ext}`)}`;
 }
 
 /** The absolute URL of a server path such as 'indicators?lang=cy'. */

@@ -1,8 +1,9 @@
 // The static-site export (`cluster-atlas export --format site`) in Debian's headless
-// Chromium, served by nginx with no cluster-atlas behind it; tests/site.rs starts both, and
-// a live server on the same database to compare with.
+// Chromium, served by nginx with no cluster-atlas behind it, under a sub-path (/atlas/, as
+// a site published below a larger one); tests/site.rs starts both, and a live server on
+// the same database to compare with.
 //
-//   node tests/e2e/site.mjs http://127.0.0.1:SITE [screenshot-dir] http://127.0.0.1:SERVER
+//   node tests/e2e/site.mjs http://127.0.0.1:SITE/atlas [screenshot-dir] http://127.0.0.1:SERVER
 //
 // Checks:
 // 1. Same map: for five maps (deprivation, a cluster indicator, an LSOA indicator, a
@@ -99,6 +100,8 @@ async function main() {
   check('the pages asked nothing of any other origin (no CDN)', foreign.length === 0, { foreign });
   const siteAsked = asked.filter((u) => u.startsWith(siteOrigin));
   check('the static page never asked the server', !siteAsked.some((u) => u.startsWith(SERVER)), {});
+  const outside = [...new Set(siteAsked.filter((u) => !new URL(u).pathname.startsWith(new URL(`${base}/`).pathname)))];
+  check('the static page asked nothing outside its sub-path', outside.length === 0, { outside });
   summary.figures.archiveResponses = ranges.length;
   check('the archive was read with range requests (206)', ranges.length >= 3 && ranges.every((s) => s === 206), { statuses: [...new Set(ranges)] });
   noProblems('same map');

@@ -96,3 +96,13 @@ test('sitePath sorts the query into the file name, as the exporter does', () => 
   assert.equal(sitePath('vocabulary'), 'vocabulary.json');
   assert.throws(() => sitePath('data/copd?lang=<script>'), /not in this static copy/);
 });
+
+test('sitePath names files as every file system can: a cluster code\'s `:` is `_`, as the exporter writes it', () => {
+  assert.equal(sitePath('profiles/7A1%3Aanglesey'), 'profiles/7A1_anglesey.json');
+  assert.equal(sitePath('profiles/7A1:anglesey?lang=cy'), 'profiles/7A1_anglesey~lang=cy.json');
+  assert.equal(sitePath('profiles/7A6%3Ablaenau/pyramid.svg?lang=cy'), 'profiles/7A6_blaenau/pyramid~lang=cy.svg');
+  assert.equal(sitePath('data/copd?area=7A1:anglesey'), 'data/copd~area=7A1_anglesey.json');
+  for (const p of ['profiles/7A1%3Aanglesey/deprivation.svg', 'summary/W11000028.csv?lang=cy&level=99.8']) {
+    assert.ok(!/[<>:"\\|?*]/.test(decodeURIComponent(sitePath(p))), p);
+  }
+});
