@@ -112,18 +112,57 @@ export function prepareStyle(style, s, gen) {
       layout: { visibility: s.hb ? 'visible' : 'none', 'line-join': 'round' },
       paint: { 'line-color': '#000000', 'line-width': 3.2 },
     },
-    {
-      id: 'selection-casing', type: 'line', source: 'atlas', 'source-layer': fill['source-layer'],
+    ...SELECTION_MARK.map(({ id, color, width }) => ({
+      id, type: 'line', source: 'atlas', 'source-layer': fill['source-layer'],
       filter: ['==', ['get', 'code'], ''], layout: { 'line-join': 'round' },
-      paint: { 'line-color': '#ffffff', 'line-width': 5 },
-    },
-    {
-      id: 'selection', type: 'line', source: 'atlas', 'source-layer': fill['source-layer'],
-      filter: ['==', ['get', 'code'], ''], layout: { 'line-join': 'round' },
-      paint: { 'line-color': '#e8590c', 'line-width': 2.6 },
-    },
+      paint: { 'line-color': color, 'line-width': width },
+    })),
   );
+  placeBoardLabels(style.layers, s.hb);
   return style;
+}
+
+/**
+ * The selection's outline, drawn outermost first. Its core is magenta, a colour no map of
+ * the server uses (ColorBrewer, WIMD and significance colours are all far from it), so a
+ * selected cluster is never read as "significantly lower" (orange) or as a class. Its
+ * black and white casing keeps it seen on every fill: black stands out 3:1 on any fill of
+ * luminance 0.1 or more, white on any of 0.3 or less.
+ */
+export const SELECTION_MARK = [
+  { id: 'selection-casing-outer', color: '#000000', width: 8 },
+  { id: 'selection-casing', color: '#ffffff', width: 5.5 },
+  { id: 'selection', color: '#ff00ff', width: 3 },
+];
+
+/**
+ * Labels inside a board view: the board's own cluster names, all of them, from the zoom
+ * the board is fitted at (a phone fits a board below the styles' cluster-label zoom), and
+ * no board names: the chosen board is outlined and named in the panel, and its name,
+ * drawn over its clusters, would push theirs out. Elsewhere the server's labels as they
+ * come. The cluster names are drawn even where two touch (text-allow-overlap), each at
+ * the anchor that collides least; their halo keeps them readable.
+ */
+function boardLabels(hb) {
+  const server = serverLabels;
+  if (!server) return null;
+  return hb
+    ? { minzoom: 0, filter: ['all', server.filter, ['==', ['get', 'hb_code'], hb]], allowOverlap: true, boards: 'none' }
+    : { ...server, boards: 'visible' };
+}
+// The server's cluster-label settings, kept when its style is set, to restore outside a board.
+let serverLabels = null;
+
+function placeBoardLabels(layers, hb) {
+  const cluster = layers.find((l) => l.id === 'cluster-label');
+  const board = layers.find((l) => l.id === 'health-board-label');
+  if (!cluster || !board) { serverLabels = null; return; }
+  serverLabels = { minzoom: cluster.minzoom ?? 0, filter: cluster.filter, allowOverlap: cluster.layout['text-allow-overlap'] ?? false };
+  const want = boardLabels(hb);
+  cluster.minzoom = want.minzoom;
+  cluster.filter = want.filter;
+  cluster.layout['text-allow-overlap'] = want.allowOverlap;
+  board.layout.visibility = want.boards;
 }
 
 function hbFilters(hb) {
@@ -142,11 +181,17 @@ export function applyBoardLayers() {
   map.setFilter('hb-focus', f.self);
   map.setLayoutProperty('hb-dim', 'visibility', hb ? 'visible' : 'none');
   map.setLayoutProperty('hb-focus', 'visibility', hb ? 'visible' : 'none');
+  const want = boardLabels(hb);
+  if (!want || !map.getLayer('cluster-label')) return;
+  map.setLayerZoomRange('cluster-label', want.minzoom, map.getLayer('cluster-label').maxzoom ?? 24);
+  map.setFilter('cluster-label', want.filter);
+  map.setLayoutProperty('cluster-label', 'text-allow-overlap', want.allowOverlap);
+  map.setLayoutProperty('health-board-label', 'visibility', want.boards);
 }
 
 /** Outlines the feature with this code (none for a falsy code). */
 export function highlight(code) {
-  for (const id of ['selection', 'selection-casing']) if (app.map.getLayer(id)) app.map.setFilter(id, ['==', ['get', 'code'], code || '']);
+  for (const { id } of SELECTION_MARK) if (app.map.getLayer(id)) app.map.setFilter(id, ['==', ['get', 'code'], code || '']);
 }
 
 // ---------------------------------------------------------------------------------------
