@@ -5,7 +5,7 @@ import { STATIC_SITE, linkPath } from './api.js';
 import { app, atlas, t, indicatorMeta } from './store.js';
 import { dataQuery, PAGE_VIEWS, styleQuery, validBreaks } from './state.js';
 import { boards, clusterApproximate, domains, fieldLabel, methodLabel, vintages, vocabulary } from './vocabulary.js';
-import { clearSelection, selectCluster } from './card.js';
+import { clearSelection } from './card.js';
 
 /** Fills every control from the current state, in the current language. */
 export function renderControls() {
@@ -79,8 +79,9 @@ export function renderClusterPicker() {
   fillSelect(e, [['', t().chooseCluster], ...rows.map((r) => [r.code, r.name])], app.selected?.code || '');
 }
 
-/** Turns control events into calls of `update(changes, opts)` (main.js). */
-export function wireControls(update) {
+/** Turns control events into calls of `update(changes, opts)` (main.js), and a cluster
+ *  picked from the list into `chooseCluster(code)` (pinned, and the map moved to it). */
+export function wireControls(update, chooseCluster) {
   for (const v of PAGE_VIEWS) $(`view-${v}`).addEventListener('change', () => update({ view: v }));
   $('vintage').addEventListener('change', (e) => {
     const v = (vocabulary().wimd_vintages || []).find((x) => x.id === e.target.value);
@@ -124,7 +125,7 @@ export function wireControls(update) {
   $('vs-wales').addEventListener('change', () => update({ vs: 'wales' }));
   $('vs-hb').addEventListener('change', () => update({ vs: 'hb' }));
   $('hb').addEventListener('change', (e) => { clearSelection(); update({ hb: e.target.value }, { fit: true }); });
-  $('cluster').addEventListener('change', (e) => selectCluster(e.target.value));
+  $('cluster').addEventListener('change', (e) => (e.target.value ? chooseCluster(e.target.value) : clearSelection()));
   $('info-close').addEventListener('click', clearSelection);
   for (const b of document.querySelectorAll('#lang-switch button')) {
     b.addEventListener('click', () => { if (app.state.lang !== b.dataset.lang) update({ lang: b.dataset.lang }); });

@@ -225,20 +225,29 @@ export function clusterTileFeature(code) {
 // ---------------------------------------------------------------------------------------
 // Camera
 // ---------------------------------------------------------------------------------------
-/** Padding for fits: keeps the legend / details cards off the fitted area. */
+/** Padding for fits: keeps the legend / details cards off the fitted area (on a phone,
+ *  the details sheet over the bottom of the map). */
 export function fitPadding() {
   const el = document.getElementById('map');
   const w = el ? el.clientWidth : 800;
-  const overlay = w > 560 ? 250 : 20;
-  return { top: 36, bottom: 76, left: 36, right: overlay };
+  const overlay = w > 560 ? Math.min(document.getElementById('overlay')?.offsetWidth || 232, w / 2) + 18 : 20;
+  let bottom = 76;
+  const sheet = document.getElementById('info');
+  if (el && sheet && w <= 560 && getComputedStyle(sheet).position === 'fixed' && sheet.offsetHeight > 0) {
+    const mapBox = el.getBoundingClientRect();
+    const covered = mapBox.bottom - sheet.getBoundingClientRect().top;
+    bottom = Math.max(bottom, Math.min(covered + 12, mapBox.height - 120));
+  }
+  return { top: 36, bottom, left: 36, right: overlay };
 }
 
-// Board extents, measured from the tiles once all of Wales has been in view.
+// Board and cluster extents, measured from the tiles once all of Wales has been in view
+// (the low-zoom tiles then hold every area whole, generalised, which is fine for a camera).
 const boardBounds = {};
-function computeBoardBounds() {
-  const feats = app.map.querySourceFeatures('atlas', { sourceLayer: 'health_boards' });
+const clusterBounds = {};
+function measure(sourceLayer, into) {
   const acc = {};
-  for (const f of feats) {
+  for (const f of app.map.querySourceFeatures('atlas', { sourceLayer })) {
     const code = f.properties.code;
     if (!code) continue;
     const b = acc[code] || (acc[code] = [Infinity, Infinity, -Infinity, -Infinity]);
@@ -247,7 +256,11 @@ function computeBoardBounds() {
       if (x > b[2]) b[2] = x; if (y > b[3]) b[3] = y;
     });
   }
-  for (const [code, b] of Object.entries(acc)) if (Number.isFinite(b[0])) boardBounds[code] = b;
+  for (const [code, b] of Object.entries(acc)) if (Number.isFinite(b[0])) into[code] = b;
+}
+function computeBoardBounds() {
+  measure('health_boards', boardBounds);
+  measure('clusters', clusterBounds);
 }
 function walkCoords(c, fn) {
   if (typeof c[0] === 'number') fn(c[0], c[1]);
@@ -284,6 +297,30 @@ export async function placeCamera(gen, reason) {
   }
   const b = boardBounds[s.hb];
   if (b) fitBoard(b);
+}
+
+/**
+ * Moves the camera to a cluster (chosen from the list, the search, the table or a named
+ * finding), animated unless the reader asked for less motion; resolves once the map is
+ * idle there, so that the cluster's tiles (and its card's rows) are loaded. False when
+ * its extent is not known (no such cluster in the tiles).
+ */
+export async function flyToCluster(code, gen) {
+  if (!clusterBounds[code]) {
+    if (!walesInView()) {
+      fitWales();
+      await waitIdle(gen);
+    }
+    computeBoardBounds();
+  }
+  const b = clusterBounds[code];
+  if (!b) return false;
+  const still = window.matchMedia('(prefers-reduced-motion: reduce)').matches;
+  const moved = waitForMap('moveend');
+  app.map.fitBounds([[b[0], b[1]], [b[2], b[3]]], { padding: fitPadding(), maxZoom: 12, animate: !still, duration: 700 }, OURS);
+  await moved;
+  await waitIdle(gen);
+  return true;
 }
 
 /** After a resize, refits a view the user has not moved themselves. */
