@@ -140,14 +140,16 @@ export const SELECTION_MARK = [
  * the board is fitted at (a phone fits a board below the styles' cluster-label zoom), and
  * no board names: the chosen board is outlined and named in the panel, and its name,
  * drawn over its clusters, would push theirs out. Elsewhere the server's labels as they
- * come. The cluster names are drawn even where two touch (text-allow-overlap), each at
- * the anchor that collides least; their halo keeps them readable.
+ * come. A cluster name is drawn even where no anchor keeps it clear of another (a phone
+ * has no room for all 14 of Betsi Cadwaladr's apart): text-overlap 'cooperative' first
+ * tries each of the style's anchors for a clear place, and only then overlaps; the halo
+ * keeps the names readable.
  */
 function boardLabels(hb) {
   const server = serverLabels;
   if (!server) return null;
   return hb
-    ? { minzoom: 0, filter: ['all', server.filter, ['==', ['get', 'hb_code'], hb]], allowOverlap: true, boards: 'none' }
+    ? { minzoom: 0, filter: ['all', server.filter, ['==', ['get', 'hb_code'], hb]], overlap: 'cooperative', boards: 'none' }
     : { ...server, boards: 'visible' };
 }
 // The server's cluster-label settings, kept when its style is set, to restore outside a board.
@@ -157,11 +159,12 @@ function placeBoardLabels(layers, hb) {
   const cluster = layers.find((l) => l.id === 'cluster-label');
   const board = layers.find((l) => l.id === 'health-board-label');
   if (!cluster || !board) { serverLabels = null; return; }
-  serverLabels = { minzoom: cluster.minzoom ?? 0, filter: cluster.filter, allowOverlap: cluster.layout['text-allow-overlap'] ?? false };
+  serverLabels = { minzoom: cluster.minzoom ?? 0, filter: cluster.filter, overlap: cluster.layout['text-overlap'] };
   const want = boardLabels(hb);
   cluster.minzoom = want.minzoom;
   cluster.filter = want.filter;
-  cluster.layout['text-allow-overlap'] = want.allowOverlap;
+  if (want.overlap === undefined) delete cluster.layout['text-overlap'];
+  else cluster.layout['text-overlap'] = want.overlap;
   board.layout.visibility = want.boards;
 }
 
@@ -185,7 +188,7 @@ export function applyBoardLayers() {
   if (!want || !map.getLayer('cluster-label')) return;
   map.setLayerZoomRange('cluster-label', want.minzoom, map.getLayer('cluster-label').maxzoom ?? 24);
   map.setFilter('cluster-label', want.filter);
-  map.setLayoutProperty('cluster-label', 'text-allow-overlap', want.allowOverlap);
+  map.setLayoutProperty('cluster-label', 'text-overlap', want.overlap);
   map.setLayoutProperty('health-board-label', 'visibility', want.boards);
 }
 
