@@ -80,7 +80,6 @@ async function update(changes = {}, opts = {}) {
     if (gen !== app.generation) return;
     app.data = data;
     renderLegend(legend);
-    document.body.classList.add('has-legend');
     renderFindings(findings, chooseCluster);
     renderClusterPicker();
     renderSearch();
@@ -115,6 +114,9 @@ async function update(changes = {}, opts = {}) {
       writeUrl(state);
     }
     markTableSelection();
+    // The card is shown from here on: after the key above it, and in the shape of the
+    // selection a link asked for, so neither moves it once shown (a layout shift).
+    document.body.classList.add('drawn');
     atlas.legend = legend;
     atlas.state = publicState(state);
     atlas.ready = true;

@@ -233,7 +233,9 @@ export function clusterTileFeature(code) {
 export function fitPadding() {
   const el = document.getElementById('map');
   const w = el ? el.clientWidth : 800;
-  const overlay = w > 560 ? Math.min(document.getElementById('overlay')?.offsetWidth || 232, w / 2) + 18 : 20;
+  // The overlay's box is as wide as its widest card may be: measure the cards themselves.
+  const cards = ['legend', 'info'].map((id) => document.getElementById(id)?.offsetWidth || 0);
+  const overlay = w > 560 ? Math.min(Math.max(232, ...cards), w / 2) + 18 : 20;
   let bottom = 76;
   const sheet = document.getElementById('info');
   if (el && sheet && w <= 560 && getComputedStyle(sheet).position === 'fixed' && sheet.offsetHeight > 0) {
