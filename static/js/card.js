@@ -116,17 +116,28 @@ export function renderInfo(feature) {
       el('h3', {}, T.whoLivesHere),
       // The pyramid's vintage (mid-2024) differs from the card's population (mid-2020):
       // its caption says so in words, not only in the image's alt text.
-      // Each chart scrolls sideways where the card is narrower than the chart's 528 px
-      // (a phone), rather than shrinking its text below 12 px.
       el('figure', { class: 'chart-figure' },
-        el('div', { class: 'chart-scroll' },
-          el('img', { class: 'chart', id: 'pyramid-chart', src: linkPath(`${profile}/pyramid.svg${q}`), alt: T.pyramidAlt, width: '480', height: '178' })),
+        chartScroll(el('img', { class: 'chart', id: 'pyramid-chart', src: linkPath(`${profile}/pyramid.svg${q}`), alt: T.pyramidAlt, width: '480', height: '178' })),
         el('figcaption', { class: 'sub' }, T.pyramidAlt)),
-      el('div', { class: 'chart-scroll' },
-        el('img', { class: 'chart', id: 'deprivation-chart', src: linkPath(`${profile}/deprivation.svg${q}`), alt: T.deprivationAlt, width: '480', height: '150' })),
+      chartScroll(el('img', { class: 'chart', id: 'deprivation-chart', src: linkPath(`${profile}/deprivation.svg${q}`), alt: T.deprivationAlt, width: '480', height: '150' })),
       el('p', { class: 'sub' }, el('a', { href: linkPath(`${profile}${q}`) }, T.profileData))));
   }
   $('info-body').replaceChildren(...children);
+}
+
+/**
+ * A chart in a box that scrolls sideways where the card is narrower than the chart's
+ * 528 px (a phone), rather than shrinking its text below 12 px. A box that does scroll is
+ * reachable by Tab (named by the chart), so the keyboard can scroll it too.
+ */
+function chartScroll(img) {
+  const box = el('div', { class: 'chart-scroll', role: 'group', 'aria-label': img.alt }, img);
+  const reachable = () => {
+    if (box.scrollWidth > box.clientWidth + 1) box.tabIndex = 0; else box.removeAttribute('tabindex');
+  };
+  img.addEventListener('load', reachable);
+  new ResizeObserver(reachable).observe(box);
+  return box;
 }
 
 // The selection is part of the page's state, and so of its URL (`area`).
