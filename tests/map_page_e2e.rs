@@ -98,10 +98,7 @@ async fn map_page_draws_the_same_map_from_maplibre_tiles_in_chromium() {
 async fn map_page_choosing_a_cluster_by_name_and_board_labels_in_chromium() {
     run_script(
         "map_choose.mjs",
-        &[
-            "map-board-labels-laptop.png",
-            "map-board-labels-phone.png",
-        ],
+        &["map-board-labels-laptop.png", "map-board-labels-phone.png"],
     )
     .await;
 }
