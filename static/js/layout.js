@@ -51,9 +51,13 @@ export function wireLayout() {
 }
 
 /** On a narrow screen, folds the options away so that the map (moving to a cluster just
- *  chosen in them) is seen rather than covered by them and the details sheet. */
+ *  chosen in them) is seen rather than covered by them and the details sheet. A keyboard
+ *  focus inside them goes to the button that opens them again, not to the page's start. */
 export function foldPanelForMap() {
-  if (isNarrow()) setPanel(false);
+  if (!isNarrow() || document.body.classList.contains('panel-collapsed')) return;
+  const focusInside = ['controls', 'findings', 'panel-foot'].some((id) => $(id).contains(document.activeElement));
+  setPanel(false);
+  if (focusInside) $('panel-toggle').focus();
 }
 
 /** Re-labels the toggles (after a language change). */

@@ -14,8 +14,9 @@
 //     and at most half its height, with a close button that folds it again. With the
 //     sheet open the Map/Table tabs are still what a tap at their centre reaches (and
 //     a tap there opens the table), and the charts' text in the sheet is 12 px or more.
-//     A cluster found by the search with the options open: the options fold, the map is
-//     seen between the tabs and the sheet, and so it stays when the options open again.
+//     A cluster found by the search with the options open: the options fold (the focus
+//     going to their button), the map is seen between the tabs and the sheet, and so it
+//     stays when the options open again.
 //     Every control shown is at least 24 × 24 px (WCAG 2.2 2.5.8; exempt, as WCAG
 //     exempts them: links inside the attribution's sentence), folded, with the options
 //     open and with the sheet open.
@@ -155,6 +156,7 @@ async function main() {
   let seen = await mapSeen(page);
   summary.figures.phoneSearch = { code: far.code, ...seen, folded: !(await box('#controls')).shown };
   check('phone: after a search with the options open, the options fold', !(await box('#controls')).shown && (await box('#info')).shown);
+  check('phone: and the keyboard focus goes to the button that opens them', await page.evaluate(() => document.activeElement?.id === 'panel-toggle'));
   check('phone: and the map is seen between the tabs and the sheet', seen.seen >= 200 && /maplibregl-canvas/.test(seen.hit || ''), seen);
   await tabsReachable(page, 'phone, found by search');
   await page.click('#panel-toggle');
