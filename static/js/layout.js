@@ -14,6 +14,9 @@ function setPanel(open) {
   const b = $('panel-toggle');
   b.setAttribute('aria-expanded', String(open));
   b.textContent = open ? t().hideOptions : t().showOptions;
+  // At once, not only when the resize observer next reports: a tap that follows at once
+  // must find the sheet already clear of the tabs.
+  placeSheet();
 }
 
 function setKey(open) {
