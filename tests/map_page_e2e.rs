@@ -9,6 +9,9 @@
 //!   exports, and the board table tab (built on /summary, selection shared with the map);
 //! - map_access.mjs: keyboard use and WCAG 2.2 AA: axe-core in every state of the page,
 //!   Tab order, focus rings of 3:1 contrast, the map and the table driven by keys alone;
+//! - map_choose.mjs: a cluster chosen by name (named findings in en and cy, the list, the
+//!   search) is pinned, flown to and given the clicked card's rows; the selection's colour
+//!   is no data colour; a board view draws all its cluster names (laptop and phone);
 //! - map_mlt.mjs: `encoding=mlt`: MapLibre draws the same colours from MapLibre Tiles as
 //!   from MVT, every tile it got was MLT, and features keep their properties.
 //!
@@ -88,4 +91,14 @@ async fn map_page_keyboard_focus_and_wcag_aa_in_chromium() {
 #[ignore = "needs PostGIS and Chromium (node + playwright-core): scripts/test.sh runs it"]
 async fn map_page_draws_the_same_map_from_maplibre_tiles_in_chromium() {
     run_script("map_mlt.mjs", &["map-mlt-copd.png"]).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs PostGIS and Chromium (node + playwright-core): scripts/test.sh runs it"]
+async fn map_page_choosing_a_cluster_by_name_and_board_labels_in_chromium() {
+    run_script(
+        "map_choose.mjs",
+        &["map-board-labels-laptop.png", "map-board-labels-phone.png"],
+    )
+    .await;
 }

@@ -132,12 +132,27 @@ export function renderInfo(feature) {
       // The pyramid's vintage (mid-2024) differs from the card's population (mid-2020):
       // its caption says so in words, not only in the image's alt text.
       el('figure', { class: 'chart-figure' },
-        el('img', { class: 'chart', id: 'pyramid-chart', src: linkPath(`${profile}/pyramid.svg${q}`), alt: T.pyramidAlt, width: '480', height: '178' }),
+        chartScroll(el('img', { class: 'chart', id: 'pyramid-chart', src: linkPath(`${profile}/pyramid.svg${q}`), alt: T.pyramidAlt, width: '480', height: '178' })),
         el('figcaption', { class: 'sub' }, T.pyramidAlt)),
-      el('img', { class: 'chart', id: 'deprivation-chart', src: linkPath(`${profile}/deprivation.svg${q}`), alt: T.deprivationAlt, width: '480', height: '150' }),
+      chartScroll(el('img', { class: 'chart', id: 'deprivation-chart', src: linkPath(`${profile}/deprivation.svg${q}`), alt: T.deprivationAlt, width: '480', height: '150' })),
       el('p', { class: 'sub' }, el('a', { href: linkPath(`${profile}${q}`) }, T.profileData))));
   }
   $('info-body').replaceChildren(...children);
+}
+
+/**
+ * A chart in a box that scrolls sideways where the card is narrower than the chart's
+ * 528 px (a phone), rather than shrinking its text below 12 px. A box that does scroll is
+ * reachable by Tab (named by the chart), so the keyboard can scroll it too.
+ */
+function chartScroll(img) {
+  const box = el('div', { class: 'chart-scroll', role: 'group', 'aria-label': img.alt }, img);
+  const reachable = () => {
+    if (box.scrollWidth > box.clientWidth + 1) box.tabIndex = 0; else box.removeAttribute('tabindex');
+  };
+  img.addEventListener('load', reachable);
+  new ResizeObserver(reachable).observe(box);
+  return box;
 }
 
 // The selection is part of the page's state, and so of its URL (`area`).
@@ -183,17 +198,35 @@ export function restoreSelection(code) {
   return true;
 }
 
-/** Pins a cluster chosen by code (the picker): its /data row, completed from the tiles. */
-export function selectCluster(code) {
-  if (!code) { clearSelection(); return; }
+/**
+ * A cluster as its card shows it: its /data row, completed by its tile feature (which
+ * carries the LSOA count, population and WIMD share), so that a cluster chosen by code
+ * (picker, search, table, a named finding) gets the same rows as one clicked on the map
+ * once its tiles are loaded.
+ */
+function clusterFeature(code) {
   const row = app.data?.rows.find((r) => r.level === 'cluster' && r.code === code);
   const tileFeature = clusterTileFeature(code);
   const props = { ...(row ? { code: row.code, name_en: row.name, name_cy: row.name, hb_code: row.hb_code, value: row.value,
     lower_ci: row.lower_ci, upper_ci: row.upper_ci, sig_vs_wales: row.sig_vs_wales, sig_vs_hb: row.sig_vs_hb, class: row.class } : {}),
   ...(tileFeature ? tileFeature.properties : {}) };
-  const f = { layer: 'clusters', properties: props };
+  return { layer: 'clusters', properties: props };
+}
+
+/** Pins a cluster chosen by code (the picker): its /data row, completed from the tiles. */
+export function selectCluster(code) {
+  if (!code) { clearSelection(); return; }
+  const f = clusterFeature(code);
   app.selected = { code, feature: f };
   highlight(code);
   renderInfo(f);
   keepInUrl(code);
+}
+
+/** Redraws the pinned cluster's card from the tiles now loaded (after the map moved to it). */
+export function refreshSelectedCluster(code) {
+  if (app.selected?.code !== code || app.selected.feature.layer !== 'clusters') return;
+  const f = clusterFeature(code);
+  app.selected = { code, feature: f };
+  renderInfo(f);
 }

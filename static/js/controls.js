@@ -5,7 +5,7 @@ import { STATIC_SITE, linkPath } from './api.js';
 import { app, atlas, t, indicatorMeta } from './store.js';
 import { dataQuery, PAGE_VIEWS, styleQuery, validBreaks } from './state.js';
 import { boards, clusterApproximate, domains, fieldLabel, methodLabel, vintages, vocabulary } from './vocabulary.js';
-import { clearSelection, selectCluster } from './card.js';
+import { clearSelection } from './card.js';
 
 /** Fills every control from the current state, in the current language. */
 export function renderControls() {
@@ -88,8 +88,9 @@ export function renderClusterPicker() {
   for (const o of e.options) if (s.lang === 'cy' && english.has(o.value)) o.lang = 'en';
 }
 
-/** Turns control events into calls of `update(changes, opts)` (main.js). */
-export function wireControls(update) {
+/** Turns control events into calls of `update(changes, opts)` (main.js), and a cluster
+ *  picked from the list into `chooseCluster(code)` (pinned, and the map moved to it). */
+export function wireControls(update, chooseCluster) {
   for (const v of PAGE_VIEWS) $(`view-${v}`).addEventListener('change', () => update({ view: v }));
   $('vintage').addEventListener('change', (e) => {
     const v = (vocabulary().wimd_vintages || []).find((x) => x.id === e.target.value);
@@ -133,7 +134,7 @@ export function wireControls(update) {
   $('vs-wales').addEventListener('change', () => update({ vs: 'wales' }));
   $('vs-hb').addEventListener('change', () => update({ vs: 'hb' }));
   $('hb').addEventListener('change', (e) => { clearSelection(); update({ hb: e.target.value }, { fit: true }); });
-  $('cluster').addEventListener('change', (e) => selectCluster(e.target.value));
+  $('cluster').addEventListener('change', (e) => (e.target.value ? chooseCluster(e.target.value) : clearSelection()));
   $('info-close').addEventListener('click', clearSelection);
   for (const b of document.querySelectorAll('#lang-switch button')) {
     b.addEventListener('click', () => { if (app.state.lang !== b.dataset.lang) update({ lang: b.dataset.lang }); });

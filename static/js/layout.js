@@ -14,6 +14,9 @@ function setPanel(open) {
   const b = $('panel-toggle');
   b.setAttribute('aria-expanded', String(open));
   b.textContent = open ? t().hideOptions : t().showOptions;
+  // At once, not only when the resize observer next reports: a tap that follows at once
+  // must find the sheet already clear of the tabs.
+  placeSheet();
 }
 
 function setKey(open) {
@@ -24,12 +27,40 @@ function setKey(open) {
   b.textContent = open ? '−' : '+';
 }
 
+/**
+ * How tall the details sheet may be on a narrow screen: half the screen, but never so tall
+ * that it covers the Map/Table tabs or leaves less than MAP_SEEN px of map above it (the
+ * panel above the tabs grows when the options are open).
+ */
+const MAP_SEEN = 96;
+function placeSheet() {
+  if (!isNarrow()) return;
+  const tabsBottom = $('tabs').getBoundingClientRect().bottom;
+  const h = window.innerHeight;
+  const max = Math.max(120, Math.min(h / 2, h - tabsBottom - MAP_SEEN));
+  document.documentElement.style.setProperty('--sheet-max', `${Math.floor(max)}px`);
+}
+
 /** Folds the panel and the key on a narrow screen, and wires their buttons. */
 export function wireLayout() {
   setPanel(!isNarrow());
   setKey(!isNarrow());
+  // The tabs move when the panel, a warning or the screen changes size.
+  const watch = new ResizeObserver(placeSheet);
+  for (const id of ['panel', 'map-wrap']) watch.observe($(id));
+  placeSheet();
   $('panel-toggle').addEventListener('click', () => setPanel(document.body.classList.contains('panel-collapsed')));
   $('legend-toggle').addEventListener('click', () => setKey(document.body.classList.contains('legend-collapsed')));
+}
+
+/** On a narrow screen, folds the options away so that the map (moving to a cluster just
+ *  chosen in them) is seen rather than covered by them and the details sheet. A keyboard
+ *  focus inside them goes to the button that opens them again, not to the page's start. */
+export function foldPanelForMap() {
+  if (!isNarrow() || document.body.classList.contains('panel-collapsed')) return;
+  const focusInside = ['controls', 'findings', 'panel-foot'].some((id) => $(id).contains(document.activeElement));
+  setPanel(false);
+  if (focusInside) $('panel-toggle').focus();
 }
 
 /** Re-labels the toggles (after a language change). */

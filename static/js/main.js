@@ -12,15 +12,15 @@ import { app, atlas, t } from './store.js';
 import { langFrom, publicState, readState, styleKey, styleQuery, dataQuery, urlProblems, writeUrl } from './state.js';
 import { loadVocabulary } from './vocabulary.js';
 import {
-  applyBoardLayers, createMap, featureAt, highlight, placeCamera, prepareStyle, refit, setAtlasStyle,
+  applyBoardLayers, createMap, featureAt, flyToCluster, highlight, placeCamera, prepareStyle, refit, setAtlasStyle,
   styleGeneration, waitForMap, waitIdle,
 } from './mapview.js';
 import { renderControls, renderClusterPicker, renderLinks, wireControls } from './controls.js';
 import { renderLegend } from './legend.js';
 import { renderFindings } from './findings.js';
-import { clearSelection, renderInfo, restoreSelection, selectCluster, selectFeature } from './card.js';
+import { clearSelection, refreshSelectedCluster, renderInfo, restoreSelection, selectCluster, selectFeature } from './card.js';
 import { addUrlWarnings, renderUrlWarnings } from './warnings.js';
-import { foldAttribution, renderLayout, wireLayout } from './layout.js';
+import { foldAttribution, foldPanelForMap, renderLayout, wireLayout } from './layout.js';
 import { renderSearch, wireSearch } from './search.js';
 import { renderExport, wireExport } from './export.js';
 import { markTableSelection, renderTable, showTab } from './table.js';
@@ -80,7 +80,7 @@ async function update(changes = {}, opts = {}) {
     if (gen !== app.generation) return;
     app.data = data;
     renderLegend(legend);
-    renderFindings(findings);
+    renderFindings(findings, chooseCluster);
     renderClusterPicker();
     renderSearch();
     renderExport();
@@ -114,6 +114,9 @@ async function update(changes = {}, opts = {}) {
       writeUrl(state);
     }
     markTableSelection();
+    // The card is shown from here on: after the key above it, and in the shape of the
+    // selection a link asked for, so neither moves it once shown (a layout shift).
+    document.body.classList.add('drawn');
     atlas.legend = legend;
     atlas.state = publicState(state);
     atlas.ready = true;
@@ -125,6 +128,43 @@ async function update(changes = {}, opts = {}) {
   }
 }
 
+/**
+ * A cluster chosen by name or code (the list, the search, the table, a named finding):
+ * pinned at once, then the map moves to it (on a phone the options fold away first, so
+ * the map is seen), and once its tiles are loaded the card is drawn again from them, with
+ * the same rows as a cluster clicked on the map. The move is the page's own and is kept in
+ * the URL as the camera. `ready` is false until the map is idle there.
+ */
+let chosen = 0;           // clusters chosen so far: a later choice supersedes an earlier move
+let moving = false;       // a chosen cluster's move is under way (and holds `ready` false)
+async function chooseCluster(code) {
+  selectCluster(code);
+  if ($('cluster').querySelector(`option[value="${CSS.escape(code)}"]`)) $('cluster').value = code;
+  markTableSelection();
+  foldPanelForMap();
+  const gen = app.generation, mine = ++chosen;
+  if (!atlas.ready && !moving) return;  // an update() is in progress: it restores the selection itself
+  moving = true;
+  atlas.ready = false;
+  let arrived = false;
+  try {
+    arrived = await flyToCluster(code, { style: atlas.styleGeneration });
+  } catch (err) {
+    if (gen === app.generation) showError(err);
+  }
+  if (mine !== chosen) return;
+  moving = false;
+  if (gen !== app.generation) return;
+  if (arrived) {
+    refreshSelectedCluster(code);
+    const c = app.map.getCenter();
+    app.state.camera = { z: app.map.getZoom(), lat: c.lat, lng: c.lng };
+    atlas.state = publicState(app.state);
+    writeUrl(app.state);
+  }
+  atlas.ready = true;
+}
+
 // A row of the board table: a cluster is selected (as on the map); on the Wales table, a
 // board is chosen.
 function chooseFromTable(area) {
@@ -133,9 +173,7 @@ function chooseFromTable(area) {
     update({ hb: area.code }, { fit: true });
     return;
   }
-  selectCluster(area.code);
-  if ($('cluster').querySelector(`option[value="${CSS.escape(area.code)}"]`)) $('cluster').value = area.code;
-  markTableSelection();
+  chooseCluster(area.code);
 }
 
 function switchTab(which) {
@@ -204,9 +242,9 @@ async function start() {
     app.state = readState(location.search, vocab, app.indicators, site?.classification);
     renderUrlWarnings(urlProblems(location.search, vocab, app.state));
     wireMap(createMap());
-    wireControls(update);
+    wireControls(update, chooseCluster);
     wireLayout();
-    wireSearch((code) => { selectCluster(code); markTableSelection(); });
+    wireSearch(chooseCluster);
     wireExport();
     $('tab-map').addEventListener('click', () => switchTab('map'));
     $('tab-table').addEventListener('click', () => switchTab('table'));

@@ -112,18 +112,60 @@ export function prepareStyle(style, s, gen) {
       layout: { visibility: s.hb ? 'visible' : 'none', 'line-join': 'round' },
       paint: { 'line-color': '#000000', 'line-width': 3.2 },
     },
-    {
-      id: 'selection-casing', type: 'line', source: 'atlas', 'source-layer': fill['source-layer'],
+    ...SELECTION_MARK.map(({ id, color, width }) => ({
+      id, type: 'line', source: 'atlas', 'source-layer': fill['source-layer'],
       filter: ['==', ['get', 'code'], ''], layout: { 'line-join': 'round' },
-      paint: { 'line-color': '#ffffff', 'line-width': 5 },
-    },
-    {
-      id: 'selection', type: 'line', source: 'atlas', 'source-layer': fill['source-layer'],
-      filter: ['==', ['get', 'code'], ''], layout: { 'line-join': 'round' },
-      paint: { 'line-color': '#e8590c', 'line-width': 2.6 },
-    },
+      paint: { 'line-color': color, 'line-width': width },
+    })),
   );
+  placeBoardLabels(style.layers, s.hb);
   return style;
+}
+
+/**
+ * The selection's outline, drawn outermost first. Its core is magenta, a colour no map of
+ * the server uses (ColorBrewer, WIMD and significance colours are all far from it), so a
+ * selected cluster is never read as "significantly lower" (orange) or as a class. Its
+ * black and white casing keeps it seen on every fill: black stands out 3:1 on any fill of
+ * luminance 0.1 or more, white on any of 0.3 or less.
+ */
+export const SELECTION_MARK = [
+  { id: 'selection-casing-outer', color: '#000000', width: 8 },
+  { id: 'selection-casing', color: '#ffffff', width: 5.5 },
+  { id: 'selection', color: '#ff00ff', width: 3 },
+];
+
+/**
+ * Labels inside a board view: the board's own cluster names, all of them, from the zoom
+ * the board is fitted at (a phone fits a board below the styles' cluster-label zoom), and
+ * no board names: the chosen board is outlined and named in the panel, and its name,
+ * drawn over its clusters, would push theirs out. Elsewhere the server's labels as they
+ * come. A cluster name is drawn even where no anchor keeps it clear of another (a phone
+ * has no room for all 14 of Betsi Cadwaladr's apart): text-overlap 'cooperative' first
+ * tries each of the style's anchors for a clear place, and only then overlaps; the halo
+ * keeps the names readable.
+ */
+function boardLabels(hb) {
+  const server = serverLabels;
+  if (!server) return null;
+  return hb
+    ? { minzoom: 0, filter: ['all', server.filter, ['==', ['get', 'hb_code'], hb]], overlap: 'cooperative', boards: 'none' }
+    : { ...server, boards: 'visible' };
+}
+// The server's cluster-label settings, kept when its style is set, to restore outside a board.
+let serverLabels = null;
+
+function placeBoardLabels(layers, hb) {
+  const cluster = layers.find((l) => l.id === 'cluster-label');
+  const board = layers.find((l) => l.id === 'health-board-label');
+  if (!cluster || !board) { serverLabels = null; return; }
+  serverLabels = { minzoom: cluster.minzoom ?? 0, filter: cluster.filter, overlap: cluster.layout['text-overlap'] };
+  const want = boardLabels(hb);
+  cluster.minzoom = want.minzoom;
+  cluster.filter = want.filter;
+  if (want.overlap === undefined) delete cluster.layout['text-overlap'];
+  else cluster.layout['text-overlap'] = want.overlap;
+  board.layout.visibility = want.boards;
 }
 
 function hbFilters(hb) {
@@ -142,11 +184,17 @@ export function applyBoardLayers() {
   map.setFilter('hb-focus', f.self);
   map.setLayoutProperty('hb-dim', 'visibility', hb ? 'visible' : 'none');
   map.setLayoutProperty('hb-focus', 'visibility', hb ? 'visible' : 'none');
+  const want = boardLabels(hb);
+  if (!want || !map.getLayer('cluster-label')) return;
+  map.setLayerZoomRange('cluster-label', want.minzoom, map.getLayer('cluster-label').maxzoom ?? 24);
+  map.setFilter('cluster-label', want.filter);
+  map.setLayoutProperty('cluster-label', 'text-overlap', want.overlap);
+  map.setLayoutProperty('health-board-label', 'visibility', want.boards);
 }
 
 /** Outlines the feature with this code (none for a falsy code). */
 export function highlight(code) {
-  for (const id of ['selection', 'selection-casing']) if (app.map.getLayer(id)) app.map.setFilter(id, ['==', ['get', 'code'], code || '']);
+  for (const { id } of SELECTION_MARK) if (app.map.getLayer(id)) app.map.setFilter(id, ['==', ['get', 'code'], code || '']);
 }
 
 // ---------------------------------------------------------------------------------------
@@ -180,20 +228,31 @@ export function clusterTileFeature(code) {
 // ---------------------------------------------------------------------------------------
 // Camera
 // ---------------------------------------------------------------------------------------
-/** Padding for fits: keeps the legend / details cards off the fitted area. */
+/** Padding for fits: keeps the legend / details cards off the fitted area (on a phone,
+ *  the details sheet over the bottom of the map). */
 export function fitPadding() {
   const el = document.getElementById('map');
   const w = el ? el.clientWidth : 800;
-  const overlay = w > 560 ? 250 : 20;
-  return { top: 36, bottom: 76, left: 36, right: overlay };
+  // The overlay's box is as wide as its widest card may be: measure the cards themselves.
+  const cards = ['legend', 'info'].map((id) => document.getElementById(id)?.offsetWidth || 0);
+  const overlay = w > 560 ? Math.min(Math.max(232, ...cards), w / 2) + 18 : 20;
+  let bottom = 76;
+  const sheet = document.getElementById('info');
+  if (el && sheet && w <= 560 && getComputedStyle(sheet).position === 'fixed' && sheet.offsetHeight > 0) {
+    const mapBox = el.getBoundingClientRect();
+    const covered = mapBox.bottom - sheet.getBoundingClientRect().top;
+    bottom = Math.max(bottom, Math.min(covered + 12, mapBox.height - 120));
+  }
+  return { top: 36, bottom, left: 36, right: overlay };
 }
 
-// Board extents, measured from the tiles once all of Wales has been in view.
+// Board and cluster extents, measured from the tiles once all of Wales has been in view
+// (the low-zoom tiles then hold every area whole, generalised, which is fine for a camera).
 const boardBounds = {};
-function computeBoardBounds() {
-  const feats = app.map.querySourceFeatures('atlas', { sourceLayer: 'health_boards' });
+const clusterBounds = {};
+function measure(sourceLayer, into) {
   const acc = {};
-  for (const f of feats) {
+  for (const f of app.map.querySourceFeatures('atlas', { sourceLayer })) {
     const code = f.properties.code;
     if (!code) continue;
     const b = acc[code] || (acc[code] = [Infinity, Infinity, -Infinity, -Infinity]);
@@ -202,7 +261,11 @@ function computeBoardBounds() {
       if (x > b[2]) b[2] = x; if (y > b[3]) b[3] = y;
     });
   }
-  for (const [code, b] of Object.entries(acc)) if (Number.isFinite(b[0])) boardBounds[code] = b;
+  for (const [code, b] of Object.entries(acc)) if (Number.isFinite(b[0])) into[code] = b;
+}
+function computeBoardBounds() {
+  measure('health_boards', boardBounds);
+  measure('clusters', clusterBounds);
 }
 function walkCoords(c, fn) {
   if (typeof c[0] === 'number') fn(c[0], c[1]);
@@ -239,6 +302,30 @@ export async function placeCamera(gen, reason) {
   }
   const b = boardBounds[s.hb];
   if (b) fitBoard(b);
+}
+
+/**
+ * Moves the camera to a cluster (chosen from the list, the search, the table or a named
+ * finding), animated unless the reader asked for less motion; resolves once the map is
+ * idle there, so that the cluster's tiles (and its card's rows) are loaded. False when
+ * its extent is not known (no such cluster in the tiles).
+ */
+export async function flyToCluster(code, gen) {
+  if (!clusterBounds[code]) {
+    if (!walesInView()) {
+      fitWales();
+      await waitIdle(gen);
+    }
+    computeBoardBounds();
+  }
+  const b = clusterBounds[code];
+  if (!b) return false;
+  const still = window.matchMedia('(prefers-reduced-motion: reduce)').matches;
+  const moved = waitForMap('moveend');
+  app.map.fitBounds([[b[0], b[1]], [b[2], b[3]]], { padding: fitPadding(), maxZoom: 12, animate: !still, duration: 700 }, OURS);
+  await moved;
+  await waitIdle(gen);
+  return true;
 }
 
 /** After a resize, refits a view the user has not moved themselves. */

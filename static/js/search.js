@@ -55,16 +55,15 @@ export async function renderSearch() {
   }
 }
 
-/** Wires the search box: Enter or a chosen suggestion selects the cluster it names. */
-export function wireSearch(selectCluster) {
+/** Wires the search box: Enter or a chosen suggestion pins the cluster it names
+ *  (`chooseCluster`, which also moves the map to it). */
+export function wireSearch(chooseCluster) {
   const input = $('search');
   const go = () => {
     const code = findCluster(input.value);
     input.setAttribute('aria-invalid', String(!code && !!input.value.trim()));
     $('search-hint').textContent = !code && input.value.trim() ? t().searchNone : '';
-    if (!code) return;
-    selectCluster(code);
-    if ($('cluster').querySelector(`option[value="${CSS.escape(code)}"]`)) $('cluster').value = code;
+    if (code) chooseCluster(code);
   };
   input.addEventListener('change', go);
   input.addEventListener('keydown', (e) => { if (e.key === 'Enter') { e.preventDefault(); go(); } });

@@ -205,3 +205,49 @@ export function run(main, overallMs) {
   watchdog = setTimeout(() => finish(3, `overall time limit of ${overallMs / 1000} s reached`), overallMs);
   main().then(() => finish(0)).catch((err) => finish(1, err instanceof CheckFailed ? err.message : (err?.stack || String(err))));
 }
+
+/** Every control shown on `page` (buttons, links, inputs, selects, summaries; a segmented
+ *  radio button by its label, which is what is pressed) that is smaller than 24 × 24 CSS
+ *  px, WCAG 2.2's smallest target (2.5.8). Exempt, as WCAG exempts inline targets: links
+ *  inside a sentence of text (the map's attribution). */
+export function smallTargets(page) {
+  return page.evaluate(() => {
+    const INLINE_IN_TEXT = '.maplibregl-ctrl-attrib-inner a';
+    const out = [];
+    let seen = 0;
+    for (const e of document.querySelectorAll('button, a[href], input:not([type="hidden"]), select, textarea, summary')) {
+      const target = e.matches('.segmented input') ? document.querySelector(`label[for="${e.id}"]`) : e;
+      const r = target.getBoundingClientRect(), s = getComputedStyle(target);
+      if (r.width === 0 || r.height === 0 || s.visibility === 'hidden' || Number(s.opacity) === 0 || e.closest('[inert]')) continue;
+      if (e.matches(INLINE_IN_TEXT)) continue;
+      seen++;
+      if (r.width < 23.99 || r.height < 23.99) {
+        out.push({ what: e.id || `${e.tagName.toLowerCase()}.${String(e.className).split(' ')[0]}`, text: (target.textContent || '').trim().slice(0, 30),
+          width: +r.width.toFixed(1), height: +r.height.toFixed(1) });
+      }
+    }
+    return { seen, small: out };
+  });
+}
+
+/** Starts counting layout shifts (Layout Instability API) in every document `page` loads;
+ *  read them with layoutShifts(). */
+export function countLayoutShifts(page) {
+  return page.addInitScript(() => {
+    window.layoutShifts = [];
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) {
+        if (e.hadRecentInput) continue;
+        window.layoutShifts.push({ value: e.value, sources: e.sources.map((s) => s.node?.id || s.node?.nodeName || '?') });
+      }
+    }).observe({ type: 'layout-shift', buffered: true });
+  });
+}
+
+/** The layout shifts counted so far: their sum (CLS, one session) and each with its sources. */
+export function layoutShifts(page) {
+  return page.evaluate(() => ({
+    cls: window.layoutShifts.reduce((sum, s) => sum + s.value, 0),
+    shifts: window.layoutShifts.map((s) => ({ value: +s.value.toFixed(4), sources: s.sources })),
+  }));
+}
