@@ -634,6 +634,7 @@ mod tests {
                 licence: String::new(),
                 value_type: ValueType::Proportion,
                 untested_reason: None,
+                topic: crate::catalog::indicators::Topic::Health,
             },
             periods: vec!["a".into()],
             levels: vec![AreaLevel::Cluster],
