@@ -4,7 +4,7 @@
 // Also the pinned selection itself, which the card, the map outline and the cluster
 // picker share.
 import { $, el } from './dom.js';
-import { linkPath } from './api.js';
+import { getJson, linkPath } from './api.js';
 import { app, atlas, t, indicatorMeta } from './store.js';
 import { clusterTileFeature, featureByCode, highlight } from './mapview.js';
 import { writeUrl } from './state.js';
@@ -108,8 +108,11 @@ export function renderInfo(feature) {
     boardRow ? [T.boardValue, fmtValue(boardRow.value, meta.unit)] : null,
     walesRow ? [T.walesValue, fmtValue(walesRow.value, meta.unit)] : null,
     p.lsoa_count ? [label('lsoa_count'), String(p.lsoa_count)] : null,
-    p.population ? [label('population'), Number(p.population).toLocaleString(lang === 'cy' ? 'cy-GB' : 'en-GB')] : null,
-    present(p.wimd_q1_residents_pct) ? [label('wimd_q1_residents_pct'), fmtValue(p.wimd_q1_residents_pct, '%')] : null,
+    // Marked so that a pinned card can restate them at its charts' period (profilePeriod).
+    p.population ? [el('span', { id: 'card-population-label' }, label('population')),
+      el('span', { id: 'card-population' }, Number(p.population).toLocaleString(lang === 'cy' ? 'cy-GB' : 'en-GB'))] : null,
+    present(p.wimd_q1_residents_pct) ? [el('span', { id: 'card-q1-label' }, label('wimd_q1_residents_pct')),
+      el('span', { id: 'card-q1' }, fmtValue(p.wimd_q1_residents_pct, '%'))] : null,
   ];
   const sig = el('ul', { class: 'sig-list', 'aria-label': T.significance(s.level) },
     ...(meta.untested_reason_text
@@ -129,8 +132,8 @@ export function renderInfo(feature) {
     const q = lang === 'cy' ? '?lang=cy' : '';
     children.push(el('section', { class: 'profile', 'aria-label': T.whoLivesHere },
       el('h3', {}, T.whoLivesHere),
-      // The pyramid's vintage (mid-2024) differs from the card's population (mid-2020):
-      // its caption says so in words, not only in the image's alt text.
+      // The caption names the charts' period in words, as the population row does once
+      // profilePeriod has restated it at that period.
       el('figure', { class: 'chart-figure' },
         chartScroll(el('img', { class: 'chart', id: 'pyramid-chart', src: linkPath(`${profile}/pyramid.svg${q}`), alt: T.pyramidAlt, width: '480', height: '178' })),
         el('figcaption', { class: 'sub' }, T.pyramidAlt)),
@@ -138,6 +141,38 @@ export function renderInfo(feature) {
       el('p', { class: 'sub' }, el('a', { href: linkPath(`${profile}${q}`) }, T.profileData))));
   }
   $('info-body').replaceChildren(...children);
+  // data-period: the period the rows are stated at, once settled (tests wait for it).
+  delete $('info-body').dataset.period;
+  if (app.selected && app.selected.code === p.code) profilePeriod(p.code, lang);
+}
+
+/**
+ * One period per card: the tiles' population and WIMD share are mid-2020 (2011 LSOAs,
+ * WIMD 2019) while the pinned card's charts are the profile's newest period (mid-2024,
+ * 2021 LSOAs, WIMD 2025). Once the profile arrives, both rows are restated at the charts'
+ * period, from the same document the charts are drawn from, with the period in their
+ * labels. A profile that fails to load leaves the rows as they were, labelled mid-2020.
+ */
+async function profilePeriod(code, lang) {
+  let prof;
+  try {
+    prof = await getJson(`profiles/${encodeURIComponent(code)}${lang === 'cy' ? '?lang=cy' : ''}`);
+  } catch { $('info-body').dataset.period = 'tiles'; return; }
+  if (app.selected?.code !== code || app.state.lang !== lang) return;
+  const T = t();
+  const pyramid = prof.population?.pyramids?.[0];
+  const residents = prof.deprivation?.population_weighted?.find((r) => r.period === pyramid?.period);
+  const set = (id, text) => { const e = $(id); if (e) e.textContent = text; };
+  if (pyramid) {
+    set('card-population-label', T.populationAt(pyramid.period));
+    set('card-population', Number(pyramid.total).toLocaleString(lang === 'cy' ? 'cy-GB' : 'en-GB'));
+  }
+  const q1 = residents?.quintiles?.find((x) => x.quintile === 1);
+  if (q1) {
+    set('card-q1-label', T.q1ResidentsAt(residents.index, residents.period));
+    set('card-q1', fmtValue(q1.share_pct, '%'));
+  }
+  $('info-body').dataset.period = pyramid?.period || 'tiles';
 }
 
 /**

@@ -8,6 +8,11 @@
 // REVIEW BY A WELSH SPEAKER before publication. (Legend, findings and vocabulary text in
 // Welsh comes from the server.)
 
+// 'mid-2024' in Welsh is 'canol 2024' (as the server's charts say it).
+const cyPeriod = (period) => period.replace(/^mid-(\d{4})$/, 'canol $1');
+// The profile's index id ('wimd2025') as the edition's name.
+const wimdName = (index, lang) => `${lang === 'cy' ? 'MALlC' : 'WIMD'} ${String(index).replace(/^wimd/, '')}`;
+
 export const STRINGS = {
   en: {
     zoomForNames: 'Zoom in to see LSOA names.',
@@ -85,6 +90,9 @@ export const STRINGS = {
     showKey: 'Show the key',
     hideKey: 'Hide the key',
     // Shown in Welsh only, where a cluster has no published Welsh name (name_cy_fallback).
+    // A pinned card's rows at its charts' period (e.g. mid-2024, WIMD 2025).
+    populationAt: (period) => `Population (${period})`,
+    q1ResidentsAt: (index, period) => `Residents in ${wimdName(index, 'en')} quintile 1 (${period}), %`,
     welshNameMissing: 'No Welsh name is published for this cluster; its English name is shown.',
     clusterNamesEnglish: 'Cluster names are in English: no Welsh names are published.',
     // An indicator never tested: one line for both comparisons, with the reason once.
@@ -166,6 +174,8 @@ export const STRINGS = {
     hideOptions: 'Cuddio dewisiadau’r map',
     showKey: 'Dangos yr allwedd',
     hideKey: 'Cuddio’r allwedd',
+    populationAt: (period) => `Poblogaeth (${cyPeriod(period)})`,
+    q1ResidentsAt: (index, period) => `Trigolion yng nghwintel 1 ${wimdName(index, 'cy')} (${cyPeriod(period)}), %`,
     welshNameMissing: 'Nid oes enw Cymraeg wedi’i gyhoeddi ar gyfer y clwstwr hwn; dangosir yr enw Saesneg.',
     clusterNamesEnglish: 'Mae enwau’r clystyrau yn Saesneg: nid oes enwau Cymraeg wedi’u cyhoeddi.',
     notTestedEither: 'Heb ei brofi yn erbyn Cymru na’i fwrdd iechyd',

@@ -58,8 +58,10 @@ function movedTo(before, after, b) {
   return { ok: Math.abs(after.z - before.z) > 0.25 && near && inView, zoomChanged: after.z - before.z, near, inView };
 }
 
-// The card's rows (labels and values) and title.
-function card(page) {
+// The card's rows (labels and values) and title, once a pinned card has restated its
+// population rows at its charts' period (card.js profilePeriod).
+async function card(page) {
+  await page.waitForFunction(() => document.getElementById('info-body').dataset.period, null, { timeout: 30_000 });
   return page.evaluate(() => ({
     title: document.getElementById('info-title').textContent,
     labels: [...document.querySelectorAll('#info-body dl dt')].map((d) => d.textContent),
@@ -150,8 +152,12 @@ async function main() {
   await page.waitForFunction((c) => window.atlas.state.area === c, PLACE.cluster);
   const clicked = await card(page);
   const labels = await page.evaluate(async () => (await (await fetch('vocabulary')).json()).field_labels.en);
-  const rowsWanted = ['lsoa_count', 'population', 'wimd_q1_residents_pct'].map((k) => labels[k]);
+  // One period per card: the population rows are stated at the charts' period (mid-2024).
+  const rowsWanted = [labels.lsoa_count, 'Population (mid-2024)', 'Residents in WIMD 2025 quintile 1 (mid-2024), %'];
   check('the clicked card has the LSOA, population and WIMD rows', rowsWanted.every((l) => clicked.labels.includes(l)), { clicked, rowsWanted });
+  const captions = await page.evaluate(() => [...document.querySelectorAll('#info-body figcaption, #info-body img.chart')]
+    .map((e) => e.textContent || e.alt).join(' '));
+  check('the card\'s charts are of the same period as its rows', /mid-2024/.test(captions) && !/mid-2020/.test(captions), { captions });
 
   // The list: from all of Wales.
   await page.goto(`${base}/map?view=indicator&indicator=copd`, { waitUntil: 'load' });
@@ -243,6 +249,27 @@ async function main() {
     summary.screenshots.push(`map-board-labels-${device}.png`);
   }
   noProblems('board labels');
+
+  // 5. Welsh: English-only names say so; periods and charts in Welsh -------------------------
+  await page.setViewportSize({ width: 1366, height: 768 });
+  await page.goto(`${base}/map?view=indicator&indicator=diabetes_17plus&lang=cy&area=${encodeURIComponent(PLACE.cluster)}`, { waitUntil: 'load' });
+  await waitReady(page, 'welsh card');
+  const cy = await card(page);
+  const welsh = await page.evaluate(() => ({
+    note: document.getElementById('welsh-name-note')?.textContent || '',
+    titleLang: document.getElementById('info-title').getAttribute('lang'),
+    pickerNote: document.getElementById('cluster-name-note').hidden ? '' : document.getElementById('cluster-name-note').textContent,
+    englishOptions: [...document.querySelectorAll('#cluster option')].filter((o) => o.lang === 'en').length,
+    sig: [...document.querySelectorAll('#info-body .sig-list li')].map((li) => li.textContent),
+  }));
+  summary.figures.welsh = { ...welsh, labels: cy.labels };
+  check('cy: an English-only cluster name is marked as such', /Nid oes enw Cymraeg/.test(welsh.note) && welsh.titleLang === 'en', welsh);
+  check('cy: the picker says cluster names are English, and marks them', /enwau Cymraeg/.test(welsh.pickerNote) && welsh.englishOptions >= 60, welsh);
+  check('cy: the card states its period in Welsh', cy.labels.includes('Poblogaeth (canol 2024)') && !cy.labels.some((l) => /mid-20/.test(l)), cy);
+  // An indicator never tested: one line for both comparisons, its reason once.
+  check('cy: a never-tested indicator gives one reason, naming both comparisons', welsh.sig.length === 1
+    && /Cymru na’i fwrdd iechyd/.test(welsh.sig[0]), welsh);
+  noProblems('welsh');
 }
 
-run(main, 220_000);
+run(main, 230_000);
