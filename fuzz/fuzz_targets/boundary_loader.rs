@@ -27,7 +27,13 @@ const FIELDS: [&str; 3] = ["lsoa11cd", "lsoa11nm", "lsoa11nmw"];
 fuzz_target!(|data: &[u8]| {
     let path = &*INPUT;
     std::fs::write(path, data).expect("write the input");
-    match read_polygons(path, None, &FIELDS, "lsoa11cd") {
+    match read_polygons(
+        path,
+        None,
+        &FIELDS,
+        "lsoa11cd",
+        cluster_atlas::config::WALES_EXTENT_CHECK,
+    ) {
         Ok(features) => {
             assert!(!features.is_empty());
             for (i, f) in features.iter().enumerate() {
