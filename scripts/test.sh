@@ -55,6 +55,11 @@ cargo fmt --all -- --check
 heading "cargo clippy --locked --all-targets -- -D warnings"
 cargo clippy --locked --all-targets -- -D warnings
 
+# The fuzz targets call the library directly, so a changed signature breaks them (issue 25's
+# extent check did, unnoticed). Type-check them here; scripts/fuzz.sh runs them.
+heading "cargo check --manifest-path fuzz/Cargo.toml (the fuzz targets still build)"
+cargo check --locked --manifest-path fuzz/Cargo.toml --target-dir target/fuzz --bins
+
 # Tests that need PostGIS or an outside tool (GDAL, QGIS, mapclassify, OWSLib, Chromium,
 # nginx, the style validator) are #[ignore]d, so that a plain `cargo test` passes anywhere.
 # This script sets all of them up, so the harness gets --include-ignored: after the caller's
