@@ -116,7 +116,8 @@ export function renderInfo(feature) {
   ];
   const sig = el('ul', { class: 'sig-list', 'aria-label': T.significance(s.level) },
     ...(meta.untested_reason_text
-      ? [el('li', { class: 'sig', 'data-flag': 'not_tested' }, `${T.notTestedEither}: ${meta.untested_reason_text}.`)]
+      ? [el('li', { class: 'sig', 'data-flag': 'not_tested' },
+        el('i', { style: `background:${sigColor(meta.polarity, 'not_tested')}` }), `${T.notTestedEither}: ${meta.untested_reason_text}.`)]
       : [el('li', {}, sigWords('hb', p.sig_vs_hb ?? row?.sig_vs_hb, meta.polarity)),
         el('li', {}, sigWords('wales', p.sig_vs_wales ?? row?.sig_vs_wales, meta.polarity))]));
   const children = [el('p', { class: 'sub' }, meta.title), dl(pairs), sig];
